@@ -1,0 +1,182 @@
+"""Deciding which tools a turn needs.
+
+A nearest-neighbour classifier over sentence embeddings: each tool's description and example
+requests (from the registry) are embedded once, and a message goes to the tools whose examples it
+resembles most. It is fast (one MiniLM embedding, ~10 ms) and needs no training data beyond the
+examples a tool ships with, which is what lets a plug-in be routed to without touching this file.
+Only when the classifier is unsure is the chat model asked, with a structured (JSON) answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from langgraph.runtime import Runtime
+from pydantic import BaseModel, ValidationError
+
+from etude.config import Settings
+from etude.knowledge.embeddings import Embedder
+from etude.state import TurnContext, TurnState
+from etude.tools.registry import ToolRegistry
+
+CONVERSATION = "conversation"
+"""Pseudo-route for turns no tool can help with: greetings, the learner talking about
+themselves, thanks. The tutor answers these from the conversation alone."""
+
+CONVERSATION_EXAMPLES: tuple[str, ...] = (
+    "Hi!",
+    "Hello, nice to meet you",
+    "Thanks, that helps a lot",
+    "I play the cello and I'm writing my first string quartet.",
+    "My name is Ana and I'm a beginner",
+    "I'm a jazz guitarist who wants to compose",
+    "I want to get better at writing songs",
+    "Good morning! Ready for today's lesson",
+    "That's all for today, bye",
+    "I'm feeling stuck and a bit discouraged",
+    "Can we continue where we left off?",
+    "Okay, got it",
+)
+
+TOP = 2
+"""A label's score is the mean of its ``TOP`` best example similarities: robust to one odd
+example, yet a single close paraphrase still counts."""
+
+MARGIN = 0.05
+"""Tools within this distance of the best one are routed to as well (fan-out)."""
+
+
+class RouteDecision(BaseModel):
+    """What the chat model must answer when asked to route."""
+
+    tools: list[str]
+
+
+@dataclass(frozen=True)
+class Route:
+    tools: list[str]
+    scores: dict[str, float]
+    decided_by: str  # "classifier" or "llm"
+
+
+class Router:
+    def __init__(self, registry: ToolRegistry, embedder: Embedder) -> None:
+        self.registry = registry
+        self.embedder = embedder
+        self._labels: list[str] = []
+        texts: list[str] = []
+        for spec in registry:
+            for text in (spec.description, *spec.examples):
+                self._labels.append(spec.name)
+                texts.append(text)
+        for text in CONVERSATION_EXAMPLES:
+            self._labels.append(CONVERSATION)
+            texts.append(text)
+        self._matrix = embedder.embed(texts)
+        self._label_array = np.array(self._labels)
+
+    def scores(self, message: str, *, has_attachment: bool) -> dict[str, float]:
+        """Similarity of ``message`` to each eligible label, highest first."""
+        vector = self.embedder.embed([message])[0]
+        sims = self._matrix @ vector
+        result: dict[str, float] = {}
+        for label in dict.fromkeys(self._labels):
+            if (
+                label != CONVERSATION
+                and self.registry.get(label).needs_attachment
+                and not has_attachment
+            ):
+                continue
+            best = np.sort(sims[self._label_array == label])[::-1][:TOP]
+            result[label] = round(float(best.mean()), 4)
+        return dict(sorted(result.items(), key=lambda item: item[1], reverse=True))
+
+    def classify(self, message: str, *, has_attachment: bool) -> tuple[list[str], dict[str, float]]:
+        scores = self.scores(message, has_attachment=has_attachment)
+        best_label, best = next(iter(scores.items()))
+        if best_label == CONVERSATION:
+            return [], scores
+        chosen = [
+            label
+            for label, score in scores.items()
+            if label != CONVERSATION and score >= best - MARGIN
+        ]
+        return chosen, scores
+
+    def route(
+        self,
+        message: str,
+        *,
+        has_attachment: bool,
+        threshold: float,
+        ask_llm: Callable[[str], str] | None = None,
+    ) -> Route:
+        tools, scores = self.classify(message, has_attachment=has_attachment)
+        if ask_llm is not None and max(scores.values()) < threshold:
+            eligible = [name for name in scores if name != CONVERSATION]
+            decided = self._ask(message, eligible, ask_llm)
+            if decided is not None:
+                return Route(decided, scores, "llm")
+        return Route(tools, scores, "classifier")
+
+    def _ask(
+        self, message: str, eligible: list[str], ask_llm: Callable[[str], str]
+    ) -> list[str] | None:
+        menu = "\n".join(f"- {name}: {self.registry.get(name).description}" for name in eligible)
+        prompt = (
+            "Choose the tools needed to answer the learner's message. Tools:\n"
+            f"{menu}\n\nMessage: {message}\n\n"
+            'Answer only with JSON like {"tools": ["name"]}; use [] if no tool is needed.'
+        )
+        return parse_decision(ask_llm(prompt), eligible)
+
+
+def parse_decision(text: str, eligible: list[str]) -> list[str] | None:
+    """The tools named in a model's JSON answer, or None if it gave no usable answer.
+
+    >>> parse_decision('Sure: {"tools": ["theory", "nope"]}', ["theory", "critic"])
+    ['theory']
+    >>> parse_decision("I think theory", ["theory"]) is None
+    True
+    """
+    match = re.search(r"\{.*\}", text, re.DOTALL)
+    if not match:
+        return None
+    try:
+        decision = RouteDecision.model_validate(json.loads(match.group(0)))
+    except (json.JSONDecodeError, ValidationError):
+        return None
+    return [name for name in dict.fromkeys(decision.tools) if name in eligible]
+
+
+def make_router_node(
+    router_provider: Callable[[], Router],
+    settings: Settings,
+    ask_llm: Callable[[str], str] | None,
+):  # type: ignore[no-untyped-def]
+    """The graph node: decide the route and announce it on the event stream."""
+
+    def route(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+        started = time.perf_counter()
+        decision = router_provider().route(
+            state["question"],
+            has_attachment=state.get("attachment") is not None,
+            threshold=settings.router_threshold,
+            ask_llm=ask_llm if settings.router_llm_fallback else None,
+        )
+        runtime.stream_writer(
+            {"event": "route", "tools": decision.tools, "decided_by": decision.decided_by}
+        )
+        return {
+            "route": decision.tools,
+            "route_scores": decision.scores,
+            "timings_ms": {"route": round((time.perf_counter() - started) * 1000, 1)},
+        }
+
+    return route

@@ -1,0 +1,91 @@
+"""The tutor node: the chat model writes the lesson from the turn's evidence.
+
+The reply has three parts, streamed in order: the authoritative evidence (computed facts, the
+analysis of the learner's score, what the learner told us) stated exactly as the tools computed
+it; the model's explanation and exercise, sentence by sentence through the grounding guard; and
+the sources of any knowledge passages it was given.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+
+from etude.agents.grounding import SentenceGuard
+from etude.agents.prompts import sources_line, tutor_system_prompt
+from etude.config import Settings
+from etude.learner import LearnerProfile
+from etude.state import TurnContext, TurnState
+
+HISTORY_MESSAGES = 6
+"""Earlier messages of the thread the model sees: enough to keep the thread of a lesson,
+short enough for a small model's context and a fast first token."""
+
+
+def prompt_messages(state: TurnState) -> list[BaseMessage]:
+    profile = state.get("profile") or LearnerProfile()
+    system = tutor_system_prompt(
+        profile_description=profile.describe(),
+        level=state["level"],
+        evidence=state.get("evidence") or [],
+    )
+    history = list(state.get("messages") or [])[:-1][-HISTORY_MESSAGES:]
+    question = state["question"]
+    attachment = state.get("attachment")
+    if attachment:
+        question += f"\n(I attached my score: {attachment['path'].rsplit('/', 1)[-1]})"
+    return [SystemMessage(system), *history, HumanMessage(question)]
+
+
+def make_tutor(settings: Settings, chat_model: Callable[[], BaseChatModel]):  # type: ignore[no-untyped-def]
+    def tutor(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+        started = time.perf_counter()
+        write = runtime.stream_writer
+        evidence = state.get("evidence") or []
+        parts: list[str] = []
+        first_text_ms: float | None = None
+
+        def emit(text: str) -> None:
+            nonlocal first_text_ms
+            if not text:
+                return
+            if first_text_ms is None:
+                first_text_ms = round((time.perf_counter() - started) * 1000, 1)
+            parts.append(text)
+            write({"event": "token", "text": text})
+
+        for item in evidence:
+            if item.authoritative:
+                emit(item.summary + "\n")
+        if parts:
+            emit("\n")
+        guard = SentenceGuard(
+            note for item in evidence if item.authoritative for note in item.notes
+        )
+        first_token_ms: float | None = None
+        for chunk in chat_model().stream(prompt_messages(state)):
+            if first_token_ms is None:
+                first_token_ms = round((time.perf_counter() - started) * 1000, 1)
+            for safe in guard.feed(str(chunk.content)):
+                emit(safe)
+            if guard.looping:
+                break
+        for safe in guard.flush():
+            emit(safe)
+        footer = sources_line(evidence)
+        if footer:
+            emit("\n\n" + footer)
+        answer = "".join(parts).strip()
+        timings = {"tutor": round((time.perf_counter() - started) * 1000, 1)}
+        if first_token_ms is not None:
+            timings["tutor_first_token"] = first_token_ms
+        if first_text_ms is not None:
+            timings["tutor_first_text"] = first_text_ms
+        return {"answer": answer, "messages": [AIMessage(answer)], "timings_ms": timings}
+
+    return tutor

@@ -1,0 +1,30 @@
+"""``etude analyze``: the critic's report for a score, as JSON or as a readable summary."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from etude.cli.console import out
+from etude.config import Level
+from etude.tools.critic.analysis import analyze_file
+from etude.tools.critic.tool import overview
+
+
+def run_analyze(file: Path, *, level: Level, as_json: bool) -> None:
+    report = analyze_file(file, level=level)
+    if as_json:
+        sys.stdout.write(json.dumps(report.model_dump(mode="json"), ensure_ascii=False) + "\n")
+        return
+    out.print(f"[bold]{file.name}[/bold]: {overview(report)}")
+    for strength in report.strengths:
+        out.print(f"[green]✓[/green] {strength}")
+    for finding in report.findings:
+        colour = {"error": "red", "warning": "yellow", "info": "blue"}[finding.severity]
+        out.print(
+            f"[{colour}]{finding.severity}[/{colour}] bar {finding.bar} beat {finding.beat:g} "
+            f"[dim]{finding.rule}[/dim]: {finding.message}"
+        )
+    if not report.findings:
+        out.print("No problems found at this level.")

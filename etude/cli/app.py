@@ -1,0 +1,215 @@
+"""Command definitions. Each command is thin: parse options, call the library, print."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from etude.cli.console import err, out, progress_bar, status
+from etude.cli.errors import InputError, fail, first_line
+from etude.config import LEVELS, Level, Settings
+
+app = typer.Typer(
+    name="etude",
+    help="Etude, an open-source composition mentor.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+kb_app = typer.Typer(help="Build and search the music knowledge base.", no_args_is_help=True)
+tools_app = typer.Typer(help="Inspect the tools the mentor can use.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+app.add_typer(tools_app, name="tools")
+
+LevelOption = Annotated[
+    str | None, typer.Option("--level", help="beginner, intermediate or advanced.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+
+
+def _level(value: str | None) -> Level | None:
+    if value is None:
+        return None
+    if value not in LEVELS:
+        raise InputError(f"--level must be one of {', '.join(LEVELS)}, got {value!r}")
+    return value  # type: ignore[return-value]
+
+
+def _print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="Your question.")] = None,
+    session: Annotated[str | None, typer.Option(help="Continue this lesson.")] = None,
+    attach: Annotated[Path | None, typer.Option(help="A score: MIDI, MusicXML or ABC.")] = None,
+    level: LevelOption = None,
+    batch: Annotated[
+        Path | None, typer.Option(help="JSONL file of {id, question, attach?} lines.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ask one question (or a batch) and print the mentor's answer."""
+    from etude.cli.turns import run_batch, run_single
+
+    settings = _settings()
+    chosen = _level(level)
+    if batch is not None:
+        if question is not None:
+            raise InputError("give either a QUESTION or --batch FILE, not both")
+        run_batch(settings, batch, level=chosen)
+        return
+    if not question or not question.strip():
+        raise InputError('ask needs a question, e.g. etude ask "What is a cadence?"')
+    run_single(settings, question, session=session, attach=attach, level=chosen, as_json=as_json)
+
+
+@app.command()
+def chat(
+    session: Annotated[str | None, typer.Option(help="Resume this lesson.")] = None,
+    level: LevelOption = None,
+) -> None:
+    """An interactive lesson in the terminal (/quit, /new, /attach FILE, /level LEVEL)."""
+    from etude.cli.chat import run_chat
+
+    run_chat(_settings(), session=session, level=_level(level))
+
+
+@app.command()
+def analyze(
+    file: Annotated[Path, typer.Argument(help="MIDI, MusicXML or ABC file.")],
+    level: LevelOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Analyse a score with the critic (no language model involved)."""
+    from etude.cli.analysis import run_analyze
+
+    run_analyze(file, level=_level(level) or _settings().level, as_json=as_json)
+
+
+@kb_app.command("build")
+def kb_build() -> None:
+    """Index the knowledge articles into Chroma (only what changed since the last build)."""
+    from etude.knowledge.index import KnowledgeBase
+
+    settings = _settings()
+    with status("Opening the knowledge index…") as say:
+        kb = KnowledgeBase(settings.kb_dir)
+        say("Reading articles…")
+    with progress_bar("Embedding knowledge chunks") as update:
+        report = kb.build(progress=update)
+    verb = "Updated" if report.changed else "Up to date:"
+    err.print(
+        f"{verb} {report.articles} articles, {report.chunks} chunks "
+        f"(+{report.added} / -{report.removed}) in {settings.kb_dir}"
+    )
+
+
+@kb_app.command("search")
+def kb_search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option(help="How many passages.")] = 5,
+    topic: Annotated[str | None, typer.Option(help="Only this topic.")] = None,
+    level: LevelOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Search the knowledge base and show scored, cited passages."""
+    from etude.tools.theory.retrieval import knowledge_base
+
+    settings = _settings()
+    with status("Searching…", quiet=as_json):
+        passages = knowledge_base(settings.kb_dir).search(
+            query, k=k, topic=topic, level=_level(level)
+        )
+    if as_json:
+        _print_json(
+            [
+                {
+                    "score": p.citation.score,
+                    "article": p.citation.article,
+                    "title": p.citation.title,
+                    "section": p.citation.section,
+                    "chunk_id": p.citation.chunk_id,
+                    "sources": p.sources,
+                    "text": p.text,
+                }
+                for p in passages
+            ]
+        )
+        return
+    for p in passages:
+        out.print(
+            f"[bold]{p.citation.score:.3f}[/bold]  {p.citation.label()}  "
+            f"[dim]({p.citation.article})[/dim]"
+        )
+        out.print("   " + p.text.split("\n", 1)[-1][:240].replace("\n", " ") + "…")
+        out.print(f"   [dim]sources: {'; '.join(p.sources)}[/dim]")
+
+
+@tools_app.command("list")
+def tools_list(as_json: JsonOption = False) -> None:
+    """The tools the router can use, where each came from, and plug-ins that failed to load."""
+    from etude.tools.registry import load_registry
+
+    registry = load_registry()
+    tools = [
+        {
+            "name": s.name,
+            "origin": s.origin,
+            "needs_attachment": s.needs_attachment,
+            "description": s.description,
+        }
+        for s in registry
+    ]
+    failures = [{"name": f.name, "origin": f.origin, "error": f.error} for f in registry.failures]
+    if as_json:
+        _print_json({"tools": tools, "failures": failures})
+        return
+    for tool in tools:
+        out.print(f"[bold]{tool['name']}[/bold] ({tool['origin']}): {tool['description']}")
+    for failure in failures:
+        out.print(f"[red]failed[/red] {failure['name']} ({failure['origin']}): {failure['error']}")
+
+
+def main() -> None:
+    """Entry point: map every failure to the exit codes DESIGN.md promises."""
+    from click.exceptions import Abort as ClickAbort
+    from click.exceptions import ClickException, Exit
+
+    from etude.llm.loading import ModelLoadError
+    from etude.scores.loading import ScoreError
+
+    try:
+        app(standalone_mode=False)
+    except Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except ClickException as exc:
+        fail(exc.format_message(), 2)
+    except (InputError, ScoreError) as exc:
+        fail(first_line(exc), 2)
+    except ModelLoadError as exc:
+        fail(first_line(exc), 1)
+    except (KeyboardInterrupt, ClickAbort):
+        err.print("interrupted")
+        raise SystemExit(130) from None
+    except BrokenPipeError:
+        raise SystemExit(0) from None
+    except Exception as exc:
+        fail(
+            f"internal fault: {type(exc).__name__}: {first_line(exc)} "
+            "(set ETUDE_DEBUG=1 for details)",
+            1,
+        )

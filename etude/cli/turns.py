@@ -1,0 +1,100 @@
+"""``etude ask``: one turn, or a batch of independent turns with the model loaded once."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from etude.attachments import prepare_attachment
+from etude.cli.console import err, status
+from etude.cli.errors import InputError, first_line
+from etude.config import Level, Settings
+from etude.mentor import Mentor, TurnResult
+from etude.scores.loading import ScoreError
+
+
+def result_json(result: TurnResult) -> dict[str, Any]:
+    return result.model_dump(mode="json")
+
+
+def run_single(
+    settings: Settings,
+    question: str,
+    *,
+    session: str | None,
+    attach: Path | None,
+    level: Level | None,
+    as_json: bool,
+) -> None:
+    attachment = prepare_attachment(attach) if attach else None
+    with status("Starting Etude…", quiet=as_json) as say:
+        mentor = Mentor(settings, status=say)
+        mentor.warm_up()
+    try:
+        if as_json:
+            result = mentor.ask(question, session=session, attachment=attachment, level=level)
+            sys.stdout.write(json.dumps(result_json(result), ensure_ascii=False) + "\n")
+            return
+        result = None
+        for event in mentor.stream_turn(
+            question, session=session, attachment=attachment, level=level
+        ):
+            if event["event"] == "token":
+                sys.stdout.write(event["text"])
+                sys.stdout.flush()
+            elif event["event"] == "done":
+                result = event["result"]
+        sys.stdout.write("\n")
+        if result is not None:
+            err.print(
+                f"[dim]session {result.session} · route {', '.join(result.route) or 'none'}"
+                f" · {result.timings_ms.get('total', 0) / 1000:.1f} s[/dim]"
+            )
+    finally:
+        mentor.close()
+
+
+def _read_batch(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        raise InputError(f"batch file not found: {path}")
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+        if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+            raise InputError(f'{path}:{number}: needs a "question" string')
+        items.append(item)
+    return items
+
+
+def run_batch(settings: Settings, path: Path, *, level: Level | None) -> None:
+    """Each line is its own lesson; a bad attachment fails that line, not the batch."""
+    items = _read_batch(path)
+    with status("Starting Etude…") as say:
+        mentor = Mentor(settings, status=say)
+        mentor.warm_up()
+    try:
+        for number, item in enumerate(items, start=1):
+            err.print(f"[dim]{number}/{len(items)}[/dim]", end="\r")
+            record: dict[str, Any] = {"id": item.get("id", number)}
+            try:
+                attachment = prepare_attachment(item["attach"]) if item.get("attach") else None
+                result = mentor.ask(
+                    item["question"],
+                    session=item.get("session"),
+                    attachment=attachment,
+                    level=item.get("level") or level,
+                )
+                record.update(result_json(result))
+            except ScoreError as exc:
+                record["error"] = first_line(exc)
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+    finally:
+        mentor.close()

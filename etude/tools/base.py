@@ -1,0 +1,58 @@
+"""What a tool is: a plain function with a schema, plus the facts the router needs about it.
+
+Built-in tools and plug-ins are described the same way, so the graph, the router, the CLI's
+``etude tools list`` and the web page all read one registry and nothing special-cases a tool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from etude.config import Level, Settings
+from etude.evidence import Evidence
+from etude.learner import LearnerProfile
+
+
+class ToolRequest(BaseModel):
+    """The input every tool receives: the learner's words and, if sent, their score."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question: str
+    attachment: Path | None = Field(default=None, description="Score file sent with the turn.")
+    attachment_format: str | None = None
+    level: Level = "intermediate"
+    profile: LearnerProfile = Field(default_factory=LearnerProfile)
+
+
+ToolFunction = Callable[[ToolRequest, Settings], list[Evidence]]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool as the graph sees it.
+
+    ``description`` and ``examples`` are not documentation only: the router embeds them and
+    routes a turn to the tools whose examples it resembles, so good examples are how a tool
+    gets called.
+    """
+
+    name: str
+    description: str
+    examples: tuple[str, ...]
+    run: ToolFunction
+    needs_attachment: bool = False
+    """Only offered to the router when the learner attached a score."""
+    input_model: type[ToolRequest] = ToolRequest
+    origin: str = "built-in"
+    settings_help: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.name.isidentifier():
+            raise ValueError(f"tool name must be an identifier, got {self.name!r}")
+        if not self.examples:
+            raise ValueError(f"tool {self.name!r} needs at least one example request")

@@ -1,0 +1,60 @@
+"""Turning a tool's plain function into a graph node.
+
+Every tool, built-in or plug-in, runs through this one wrapper: it builds the typed request
+from the turn, times the call, and turns a failure into an error the tutor reports, so a broken
+tool costs one answer its evidence, never the session.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from etude.config import Settings
+from etude.evidence import Evidence
+from etude.learner import LearnerProfile
+from etude.state import TurnContext, TurnState
+from etude.tools.base import ToolSpec
+
+log = logging.getLogger(__name__)
+
+
+def make_tool_node(spec: ToolSpec, settings: Settings):  # type: ignore[no-untyped-def]
+    def run_tool(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+        started = time.perf_counter()
+        attachment = state.get("attachment")
+        request = spec.input_model(
+            question=state["question"],
+            attachment=attachment["path"] if attachment else None,
+            attachment_format=attachment["format"] if attachment else None,
+            level=state.get("level", settings.level),
+            profile=state.get("profile") or LearnerProfile(),
+        )
+        try:
+            evidence = spec.run(request, settings)
+        except Exception as exc:
+            log.exception("tool %s failed", spec.name)
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            evidence = [
+                Evidence(
+                    tool=spec.name,
+                    kind="error",
+                    summary=f"The {spec.name} tool could not help this time ({reason}).",
+                    authoritative=True,
+                )
+            ]
+        runtime.stream_writer(
+            {
+                "event": "evidence",
+                "tool": spec.name,
+                "items": [item.model_dump(mode="json") for item in evidence],
+            }
+        )
+        elapsed = round((time.perf_counter() - started) * 1000, 1)
+        return {"evidence": evidence, "timings_ms": {spec.name: elapsed}}
+
+    run_tool.__name__ = f"tool_{spec.name}"
+    return run_tool
