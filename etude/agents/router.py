@@ -42,6 +42,11 @@ CONVERSATION_EXAMPLES: tuple[str, ...] = (
     "I'm feeling stuck and a bit discouraged",
     "Can we continue where we left off?",
     "Okay, got it",
+    "I'm Lena and I sing in a choir",
+    "My name is Sam and I play the oboe",
+    "Hi, I'm Tom. I play bass in a rock band",
+    "I've been playing violin in an orchestra for ten years",
+    "I teach piano to kids and want to compose for them",
 )
 
 TOP = 2

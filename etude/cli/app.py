@@ -186,8 +186,10 @@ def tools_list(as_json: JsonOption = False) -> None:
 
 def main() -> None:
     """Entry point: map every failure to the exit codes DESIGN.md promises."""
-    from click.exceptions import Abort as ClickAbort
-    from click.exceptions import ClickException, Exit
+    # Typer ships its own copy of click and raises that copy's exception types.
+    from typer import Abort as ClickAbort
+    from typer import Exit
+    from typer._click.exceptions import ClickException
 
     from etude.llm.loading import ModelLoadError
     from etude.scores.loading import ScoreError

@@ -16,7 +16,6 @@ TOOL = ToolSpec(
         "Find passages similar to my piece",
         "How long is my piece and which instruments does it use?",
         "Encode this MIDI file",
-        "What key is my piece in?",
         "Is my piece more like Bach or like folk music?",
         "How many notes are in this MIDI file?",
         "Tell me about the structure of this file",

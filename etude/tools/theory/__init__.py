@@ -28,6 +28,8 @@ TOOL = ToolSpec(
         "How does sonata form work?",
         "What's the difference between harmonic and melodic minor?",
         "What is the range of the viola?",
+        "What is the lowest note a clarinet can play?",
+        "Which register of the flute sounds strongest?",
         "How do I write a good melody?",
         "What is a suspension in counterpoint?",
         "What does a dominant seventh chord resolve to?",

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from etude.agents.grounding import SentenceGuard, contradicts, notes_in, pitch_class
+
+
+@pytest.mark.parametrize(
+    ("text", "notes"),
+    [
+        ("E♭, G and B♭", ["Eb", "G", "Bb"]),
+        ("F sharp and C double sharp", ["F#", "C##"]),
+        ("A chord is a group of notes.", []),
+        ("A minor has no sharps.", ["A"]),
+        ("Play A, C and E.", ["A", "C", "E"]),
+        ("Bach wrote it. Great!", []),
+    ],
+)
+def test_notes_in(text: str, notes: list[str]) -> None:
+    assert notes_in(text) == notes
+
+
+@pytest.mark.parametrize(
+    ("sentence", "allowed", "bad"),
+    [
+        ("The triad is G, B and D.", {"G", "B", "D"}, False),
+        ("The triad is G, B and D#.", {"G", "B", "D"}, True),
+        ("E flat major starts on D#.", {"Eb", "F", "G"}, True),
+        ("Start from G.", {"G", "B", "D"}, False),
+        ("It also appears in C major.", {"G", "B", "D"}, False),
+        ("Anything goes with no facts: C, D, E.", set(), False),
+    ],
+)
+def test_contradicts(sentence: str, allowed: set[str], bad: bool) -> None:
+    assert contradicts(sentence, allowed) is bad
+
+
+@given(st.lists(st.text(alphabet="abcdefg ,.!?\n", max_size=20), max_size=20))
+def test_guard_never_invents_text(pieces: list[str]) -> None:
+    guard = SentenceGuard(set())
+    shown = "".join(s for piece in pieces for s in guard.feed(piece)) + "".join(guard.flush())
+    source = "".join(pieces)
+    for word in shown.split():
+        assert word in source
+
+
+@given(st.sampled_from(["C", "D", "E", "F", "G", "A", "B"]), st.sampled_from(["", "#", "b"]))
+def test_pitch_class_in_range(letter: str, accidental: str) -> None:
+    assert 0 <= pitch_class(letter + accidental) < 12

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etude.knowledge.articles import ArticleError, chunk_article, load_articles, parse_article
+
+
+def _write(root: Path, topic: str, slug: str, text: str) -> Path:
+    path = root / topic / f"{slug}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD = """---
+title: Half cadences
+topic: cadences
+level: beginner
+sources:
+  - "Kostka & Payne, Tonal Harmony"
+---
+# Half cadences
+
+## What a half cadence is
+A phrase that ends on V.
+
+## Using one
+End the first phrase of a period on V.
+"""
+
+
+def test_shipped_articles_parse_and_chunk() -> None:
+    articles = load_articles()
+    ids = [a.id for a in articles]
+    assert len(ids) == len(set(ids))
+    for article in articles:
+        chunks = list(chunk_article(article))
+        assert chunks, article.id
+        assert all(c.text.startswith(article.title) for c in chunks)
+
+
+def test_chunks_by_heading(tmp_path: Path) -> None:
+    article = parse_article(_write(tmp_path, "cadences", "half", GOOD), tmp_path)
+    chunks = list(chunk_article(article))
+    assert [c.section for c in chunks] == ["What a half cadence is", "Using one"]
+    assert chunks[0].id == "cadences/half#0"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("# no front matter", "front matter"),
+        (GOOD.replace("topic: cadences", "topic: harmony"), "differs from its folder"),
+        (GOOD.replace("level: beginner", "level: expert"), "level"),
+        (GOOD.replace('  - "Kostka & Payne, Tonal Harmony"\n', ""), "source"),
+    ],
+)
+def test_bad_articles_name_the_problem(tmp_path: Path, text: str, message: str) -> None:
+    path = _write(tmp_path, "cadences", "bad", text)
+    with pytest.raises(ArticleError, match=message):
+        parse_article(path, tmp_path)
