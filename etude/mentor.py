@@ -125,7 +125,7 @@ class Mentor:
     def ask(self, message: str, **kwargs: Any) -> TurnResult:
         for event in self.stream_turn(message, **kwargs):
             if event.get("event") == "done":
-                return event["result"]  # type: ignore[no-any-return]
+                return event["result"]
         raise RuntimeError("the graph ended without an answer")
 
     def history(self, session: str) -> list[dict[str, str]]:

@@ -24,9 +24,8 @@ SERIALIZABLE_TYPES = (Evidence, Citation, LearnerProfile, Fresh)
 
 def _connect(path: Path, *, autocommit: bool = False) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(
-        path, check_same_thread=False, timeout=30.0, isolation_level=None if autocommit else ""
-    )
+    isolation = None if autocommit else "DEFERRED"
+    conn = sqlite3.connect(path, check_same_thread=False, timeout=30.0, isolation_level=isolation)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA busy_timeout=30000")
     conn.execute("PRAGMA synchronous=NORMAL")

@@ -7,10 +7,11 @@ current turn and is replaced by intake at the start of each one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Protocol, TypedDict
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
+from langgraph.runtime import Runtime
 
 from etude.config import Level
 from etude.evidence import Evidence
@@ -94,3 +95,9 @@ def turn_input(
         "timings_ms": {"__reset__": 0.0},
         "answer": "",
     }
+
+
+class Node(Protocol):
+    """What every node factory returns: the turn's state in, a partial update out."""
+
+    def __call__(self, state: TurnState, *, runtime: Runtime[TurnContext]) -> dict[str, Any]: ...

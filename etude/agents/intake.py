@@ -9,7 +9,7 @@ from langgraph.store.base import BaseStore
 
 from etude.config import Settings
 from etude.learner import LearnerProfile, update_profile
-from etude.state import TurnContext, TurnState
+from etude.state import Node, TurnContext, TurnState
 
 PROFILE_KEY = "profile"
 
@@ -25,8 +25,8 @@ def load_profile(store: BaseStore | None, learner: str) -> LearnerProfile:
     return LearnerProfile.model_validate(item.value) if item else LearnerProfile()
 
 
-def make_intake(settings: Settings):  # type: ignore[no-untyped-def]
-    def intake(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+def make_intake(settings: Settings) -> Node:
+    def intake(state: TurnState, *, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         learner = runtime.context.learner if runtime.context else settings.learner
         profile = update_profile(load_profile(runtime.store, learner), state["question"])
         level = state.get("requested_level") or profile.level or settings.level

@@ -12,7 +12,7 @@ from etude.state import TurnContext, TurnState
 PROGRESS_KEY = "progress"
 
 
-def remember(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+def remember(state: TurnState, *, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     """Persist the profile and count the tools each learner's lessons have used.
 
     The thread itself (messages, evidence) is saved by the checkpointer after every node; the

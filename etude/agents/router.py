@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from etude.config import Settings
 from etude.knowledge.embeddings import Embedder
-from etude.state import TurnContext, TurnState
+from etude.state import Node, TurnContext, TurnState
 from etude.tools.registry import ToolRegistry
 
 CONVERSATION = "conversation"
@@ -164,10 +164,10 @@ def make_router_node(
     router_provider: Callable[[], Router],
     settings: Settings,
     ask_llm: Callable[[str], str] | None,
-):  # type: ignore[no-untyped-def]
+) -> Node:
     """The graph node: decide the route and announce it on the event stream."""
 
-    def route(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    def route(state: TurnState, *, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         started = time.perf_counter()
         decision = router_provider().route(
             state["question"],

@@ -20,7 +20,7 @@ from etude.agents.grounding import SentenceGuard
 from etude.agents.prompts import sources_line, tutor_system_prompt
 from etude.config import Settings
 from etude.learner import LearnerProfile
-from etude.state import TurnContext, TurnState
+from etude.state import Node, TurnContext, TurnState
 
 HISTORY_MESSAGES = 6
 """Earlier messages of the thread the model sees: enough to keep the thread of a lesson,
@@ -42,8 +42,8 @@ def prompt_messages(state: TurnState) -> list[BaseMessage]:
     return [SystemMessage(system), *history, HumanMessage(question)]
 
 
-def make_tutor(settings: Settings, chat_model: Callable[[], BaseChatModel]):  # type: ignore[no-untyped-def]
-    def tutor(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+def make_tutor(settings: Settings, chat_model: Callable[[], BaseChatModel]) -> Node:
+    def tutor(state: TurnState, *, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         started = time.perf_counter()
         write = runtime.stream_writer
         evidence = state.get("evidence") or []

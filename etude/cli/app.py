@@ -43,7 +43,7 @@ def _level(value: str | None) -> Level | None:
         return None
     if value not in LEVELS:
         raise InputError(f"--level must be one of {', '.join(LEVELS)}, got {value!r}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def _print_json(payload: Any) -> None:

@@ -49,7 +49,7 @@ def run_chat(settings: Settings, *, session: str | None, level: Level | None) ->
             if line.startswith("/level"):
                 value = line.removeprefix("/level").strip()
                 if value in LEVELS:
-                    level = value  # type: ignore[assignment]
+                    level = value
                     out.print(f"Teaching at {value} level.")
                 else:
                     out.print(f"Levels: {', '.join(LEVELS)}")

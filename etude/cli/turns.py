@@ -34,10 +34,10 @@ def run_single(
         mentor.warm_up()
     try:
         if as_json:
-            result = mentor.ask(question, session=session, attachment=attachment, level=level)
-            sys.stdout.write(json.dumps(result_json(result), ensure_ascii=False) + "\n")
+            answered = mentor.ask(question, session=session, attachment=attachment, level=level)
+            sys.stdout.write(json.dumps(result_json(answered), ensure_ascii=False) + "\n")
             return
-        result = None
+        result: TurnResult | None = None
         for event in mentor.stream_turn(
             question, session=session, attachment=attachment, level=level
         ):

@@ -72,7 +72,7 @@ def embedded_model_dir(settings: Settings, status: Status = _quiet) -> Path:
     config = loaded.config
     if hasattr(config, "quantization_config"):
         delattr(config, "quantization_config")
-    plain = LlamaForCausalLM(config)
+    plain = LlamaForCausalLM(config)  # type: ignore[arg-type]
     plain.load_state_dict(loaded.state_dict(), strict=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -16,19 +17,19 @@ from langgraph.runtime import Runtime
 from etude.config import Settings
 from etude.evidence import Evidence
 from etude.learner import LearnerProfile
-from etude.state import TurnContext, TurnState
+from etude.state import Node, TurnContext, TurnState
 from etude.tools.base import ToolSpec
 
 log = logging.getLogger(__name__)
 
 
-def make_tool_node(spec: ToolSpec, settings: Settings):  # type: ignore[no-untyped-def]
-    def run_tool(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+def make_tool_node(spec: ToolSpec, settings: Settings) -> Node:
+    def run_tool(state: TurnState, *, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         started = time.perf_counter()
         attachment = state.get("attachment")
         request = spec.input_model(
             question=state["question"],
-            attachment=attachment["path"] if attachment else None,
+            attachment=Path(attachment["path"]) if attachment else None,
             attachment_format=attachment["format"] if attachment else None,
             level=state.get("level", settings.level),
             profile=state.get("profile") or LearnerProfile(),
