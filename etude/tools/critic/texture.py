@@ -1,0 +1,241 @@
+"""The critic's working view of a score: monophonic lines, a bar/beat map and the texture.
+
+Voice-leading rules reason about lines (a soprano, a bass), not about music21's nested
+measures, voices and chords; extracting plain sorted notes once makes every rule a simple
+walk and keeps a five-minute piano piece fast. Ties are merged (a held note is not a new
+note) and grace notes are dropped (they carry no duration).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Literal
+
+from music21 import chord, expressions, note, stream
+
+Texture = Literal["chorale", "ensemble", "melody_and_bass", "melody"]
+
+CHORALE_VOICES = ("soprano", "alto", "tenor", "bass")
+
+
+@dataclass(frozen=True, slots=True)
+class LineNote:
+    """One note of a line: start and end in quarter notes from the start of the file."""
+
+    start: float
+    end: float
+    midi: int
+    name: str
+
+
+@dataclass
+class Line:
+    """A monophonic line taken from one part (the top or bottom of its chords)."""
+
+    part: int
+    label: str
+    notes: list[LineNote]
+    instrument: str | None = None
+    part_name: str | None = None
+    starts: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.starts = [n.start for n in self.notes]
+
+    def at(self, offset: float) -> LineNote | None:
+        """The note sounding at ``offset``, or None during a rest.
+
+        >>> line = Line(0, "soprano", [LineNote(0.0, 1.0, 60, "C4"), LineNote(2.0, 3.0, 62, "D4")])
+        >>> line.at(0.5).name, line.at(1.5), line.at(2.0).name
+        ('C4', None, 'D4')
+        """
+        index = bisect.bisect_right(self.starts, offset + 1e-9) - 1
+        if index < 0:
+            return None
+        candidate = self.notes[index]
+        return candidate if candidate.end > offset + 1e-9 else None
+
+
+@dataclass(frozen=True)
+class Meter:
+    """Where bars start and how long their beats are, to turn offsets into bar and beat."""
+
+    bar_starts: list[float]
+    beat_lengths: list[float]
+    pickups: list[float]
+    numbers: list[int]
+    time_signature: str
+
+    def locate(self, offset: float) -> tuple[int, float]:
+        """Bar (counted from 1 at the start of the file) and beat (from 1) of an offset.
+
+        >>> Meter([0.0, 4.0], [1.0, 1.0], [0.0, 0.0], [1, 2], "4/4").locate(5.5)
+        (2, 2.5)
+        """
+        index = max(bisect.bisect_right(self.bar_starts, offset + 1e-9) - 1, 0)
+        within = offset - self.bar_starts[index] + self.pickups[index]
+        return index + 1, round(1.0 + within / self.beat_lengths[index], 3)
+
+    @property
+    def bars(self) -> int:
+        return len(self.bar_starts)
+
+
+@dataclass
+class Piece:
+    """Everything the rules read: lines in part order, all sounding notes, meter, texture."""
+
+    lines: list[Line]
+    chords: list[list[LineNote]]
+    meter: Meter
+    texture: Texture
+    length_ql: float
+    fermatas: list[float]
+
+    @property
+    def top(self) -> Line:
+        return self.lines[0]
+
+    @property
+    def bottom(self) -> Line:
+        return self.lines[-1]
+
+
+def readable(name: str) -> str:
+    """A music21 pitch name as learners write it: flats as 'b'.
+
+    >>> readable("B-3"), readable("E--4"), readable("F#5")
+    ('Bb3', 'Ebb4', 'F#5')
+    """
+    return name[0] + name[1:].replace("-", "b")
+
+
+def build_piece(score: stream.Score) -> Piece:
+    """Extract lines, meter and texture from a loaded score."""
+    parts = list(score.parts)
+    lines: list[Line] = []
+    everything: list[list[LineNote]] = []
+    fermatas: set[float] = set()
+    for index, part in enumerate(parts):
+        notes = _part_notes(part, fermatas)
+        everything.append([n for group in notes for n in group])
+        pick_lowest = index == len(parts) - 1 and len(parts) > 1
+        line_notes = _monophonic(notes, lowest=pick_lowest)
+        instrument = part.getInstrument(returnDefault=False)
+        lines.append(
+            Line(
+                part=index,
+                label=part.partName or f"part {index + 1}",
+                notes=line_notes,
+                instrument=instrument.instrumentName if instrument is not None else None,
+                part_name=part.partName,
+            )
+        )
+    length = max((n.end for group in everything for n in group), default=0.0)
+    meter = _meter(parts[0], length)
+    texture = classify_texture(lines, everything)
+    if texture == "chorale":
+        for line, voice in zip(lines, CHORALE_VOICES, strict=True):
+            line.label = voice
+    else:
+        _name_outer_lines(lines, [part.partName for part in parts])
+    return Piece(lines, everything, meter, texture, length, sorted(fermatas))
+
+
+def _name_outer_lines(lines: list[Line], names: list[str | None]) -> None:
+    """Unnamed outer parts are called what they are to the ear: the melody and the bass."""
+    if not names[0]:
+        lines[0].label = "melody"
+    if len(lines) >= 2 and not names[-1]:
+        lines[-1].label = "bass"
+
+
+def classify_texture(lines: list[Line], everything: list[list[LineNote]]) -> Texture:
+    """Four single-note parts attacking together on most beats make a chorale texture.
+
+    Chorale rules (spacing, crossing, SATB ranges) only make sense there; a piano melody with
+    accompaniment is judged on its outer voices only.
+    """
+    if len(lines) == 1:
+        return "melody"
+    if len(lines) != 4:
+        return "melody_and_bass" if len(lines) == 2 else "ensemble"
+    for line, notes in zip(lines, everything, strict=True):
+        if len(notes) > 1.05 * len(line.notes):
+            return "ensemble"
+    attack_sets = [set(line.starts) for line in lines]
+    beats = {float(int(t)) for starts in attack_sets for t in starts}
+    together = sum(1 for beat in beats if sum(beat in starts for starts in attack_sets) >= 3)
+    return "chorale" if beats and together / len(beats) >= 0.6 else "ensemble"
+
+
+def _part_notes(part: stream.Part, fermatas: set[float]) -> list[list[LineNote]]:
+    """Notes of a part grouped by onset, ties merged, in time order."""
+    groups: dict[float, list[LineNote]] = {}
+    open_ties: dict[int, tuple[float, LineNote]] = {}
+    for element in part.flatten().notes:
+        length = float(element.quarterLength)
+        if length <= 0:
+            continue
+        start = float(element.offset)
+        if any(isinstance(e, expressions.Fermata) for e in element.expressions):
+            fermatas.add(start)
+        members = element.notes if isinstance(element, chord.Chord) else [element]
+        for member in members:
+            if not isinstance(member, note.Note):
+                continue
+            pitch = member.pitch.midi
+            tie = member.tie if member.tie is not None else element.tie
+            held = open_ties.get(pitch)
+            if tie is not None and tie.type in ("continue", "stop") and held is not None:
+                held_start, held_note = held
+                merged = LineNote(held_note.start, start + length, pitch, held_note.name)
+                group = groups[held_start]
+                group[group.index(held_note)] = merged
+                open_ties[pitch] = (held_start, merged)
+                continue
+            item = LineNote(start, start + length, pitch, readable(member.pitch.nameWithOctave))
+            groups.setdefault(start, []).append(item)
+            open_ties[pitch] = (start, item)
+    return [groups[t] for t in sorted(groups)]
+
+
+def _monophonic(groups: list[list[LineNote]], *, lowest: bool) -> list[LineNote]:
+    """The line of a part: the top (or bottom) note at each onset, cut where the next begins."""
+    picked = [
+        min(g, key=lambda n: n.midi) if lowest else max(g, key=lambda n: n.midi) for g in groups
+    ]
+    result: list[LineNote] = []
+    for index, item in enumerate(picked):
+        if index + 1 < len(picked) and picked[index + 1].start < item.end:
+            item = LineNote(item.start, picked[index + 1].start, item.midi, item.name)
+        result.append(item)
+    return result
+
+
+def _meter(part: stream.Part, length: float) -> Meter:
+    measures = list(part.getElementsByClass(stream.Measure))
+    first_ts = part.recurse().getElementsByClass("TimeSignature").first()
+    signature = first_ts.ratioString if first_ts is not None else "4/4"
+    if measures:
+        starts, beats, pickups, numbers = [], [], [], []
+        current = first_ts
+        for measure in measures:
+            if measure.timeSignature is not None:
+                current = measure.timeSignature
+            starts.append(float(measure.offset))
+            beats.append(float(current.beatDuration.quarterLength) if current else 1.0)
+            pickups.append(float(measure.paddingLeft))
+            numbers.append(int(measure.number))
+        return Meter(starts, beats, pickups, numbers, signature)
+    bar_length = float(first_ts.barDuration.quarterLength) if first_ts is not None else 4.0
+    beat = float(first_ts.beatDuration.quarterLength) if first_ts is not None else 1.0
+    count = max(1, int(-(-length // bar_length)))
+    return Meter(
+        [i * bar_length for i in range(count)],
+        [beat] * count,
+        [0.0] * count,
+        list(range(1, count + 1)),
+        signature,
+    )

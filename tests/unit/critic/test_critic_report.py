@@ -1,0 +1,129 @@
+"""The report as the CLI prints it: contract keys, real chorales, levels, harmony."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from critic_scores import analyze
+from music21 import corpus
+
+from etude.scores import ScoreError
+from etude.tools.critic.analysis import analyze_file
+
+CONTRACT_KEYS = [
+    "file",
+    "format",
+    "parts",
+    "bars",
+    "notes",
+    "key",
+    "time_signature",
+    "tempo_bpm",
+    "findings",
+    "style",
+]
+FINDING_KEYS = ["rule", "bar", "beat", "offset_ql", "parts", "severity", "message"]
+
+
+@pytest.fixture(scope="module")
+def chorale_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("chorale")
+    score = corpus.parse("bach/bwv66.6")
+    files = {"midi": folder / "bwv66.6.mid", "musicxml": folder / "bwv66.6.musicxml"}
+    for fmt, path in files.items():
+        score.write(fmt, fp=path)
+    return files
+
+
+@pytest.mark.parametrize("fmt", ["midi", "musicxml"])
+def test_json_follows_the_contract(chorale_files: dict[str, Path], fmt: str) -> None:
+    report = analyze_file(chorale_files[fmt], level="advanced")
+    data = json.loads(json.dumps(report.model_dump(mode="json")))
+    assert list(data)[: len(CONTRACT_KEYS)] == CONTRACT_KEYS
+    assert data["format"] == fmt
+    assert (data["parts"], data["notes"]) == (4, 163)
+    assert data["key"]["tonic"] == "F#" and data["key"]["mode"] == "minor"
+    assert 0.8 < data["key"]["confidence"] <= 1.0
+    assert data["time_signature"] == "4/4" and data["tempo_bpm"] == 96.0
+    assert data["style"] is None
+    assert data["findings"], "a real chorale still has something to say at advanced level"
+    for finding in data["findings"]:
+        assert list(finding) == FINDING_KEYS
+        assert finding["severity"] in ("error", "warning", "info")
+        assert all(0 <= p < 4 for p in finding["parts"])
+        assert finding["bar"] >= 1 and finding["beat"] >= 1
+
+
+def test_musicxml_pickup_counts_as_bar_one(chorale_files: dict[str, Path]) -> None:
+    report = analyze_file(chorale_files["musicxml"])
+    assert report.bars == 10  # pickup bar + measures 1..9
+    first = report.harmony[0]
+    assert (first.bar, first.beat, first.offset_ql) == (1, 4.0, 0.0)
+
+
+def test_levels_show_fewer_findings_to_beginners(chorale_files: dict[str, Path]) -> None:
+    reports = {
+        level: analyze_file(chorale_files["musicxml"], level=level)  # type: ignore[arg-type]
+        for level in ("beginner", "intermediate", "advanced")
+    }
+    beginner, intermediate, advanced = (reports[k].findings for k in reports)
+    assert all(f.severity == "error" for f in beginner) and len(beginner) <= 5
+    assert all(f.severity != "info" for f in intermediate)
+    assert len(beginner) <= len(intermediate) <= len(advanced)
+    assert reports["beginner"].hidden_findings == len(advanced) - len(beginner)
+
+
+def test_harmony_and_cadence_of_a_simple_progression(tmp_path: Path) -> None:
+    report = analyze(["E5 F5 D5 C5:4", "G4 A4 G4 G4:4", "C4 C4 B3 E4:4", "C3 F3 G3 C3:4"], tmp_path)
+    assert [h.figure for h in report.harmony] == ["I", "IV", "V", "I", "I", "I", "I"]
+    assert report.cadences[-1].kind == "authentic"
+    assert report.cadences[-1].figures == ["V", "I"]
+    assert any("authentic cadence" in s for s in report.strengths)
+
+
+def test_harmony_on_real_chorale_is_mostly_diatonic(chorale_files: dict[str, Path]) -> None:
+    report = analyze_file(chorale_files["musicxml"])
+    assert len(report.harmony) >= 30
+    tonic_chords = [h for h in report.harmony if h.root == "F#"]
+    assert tonic_chords and report.harmony[-1].root == "F#"
+
+
+def test_bad_input_raises_score_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.mid"
+    path.write_bytes(b"MThd\x00\x00\x00\x06\x00\x01\x00\x03")
+    with pytest.raises(ScoreError):
+        analyze_file(path)
+
+
+def test_type0_piano_file_is_judged_on_melody_and_bass(tmp_path: Path) -> None:
+    from music21 import chord, stream
+
+    piano = stream.Part()
+    # Melody and bass in parallel octaves (C-D-E-C over C-D-E-C), inner notes in between.
+    for top, inner, bass in [(72, 64, 48), (74, 65, 50), (76, 67, 52), (72, 64, 48)]:
+        piano.append(chord.Chord([bass, inner, top], quarterLength=1.0))
+    single = stream.Score([piano])
+    path = tmp_path / "piano.mid"
+    single.write("midi", fp=path)
+    report = analyze_file(path, level="advanced")
+    assert report.parts == 2 and report.texture == "melody_and_bass"
+    octaves = [f for f in report.findings if f.rule == "parallel_octaves"]
+    assert [(f.bar, f.beat, f.parts, f.severity) for f in octaves] == [
+        (1, 2.0, [0, 1], "warning"),
+        (1, 3.0, [0, 1], "warning"),
+        (1, 4.0, [0, 1], "warning"),
+    ]
+    assert not {"spacing", "voice_crossing", "voice_overlap"} & {f.rule for f in report.findings}
+
+
+def test_modulation_to_the_relative_major_is_found() -> None:
+    from etude.scores import LoadedScore
+    from etude.tools.critic.analysis import analyze_score
+
+    chorale = corpus.parse("bach/bwv10.7")  # G minor, middle phrases in B-flat major
+    report = analyze_score(LoadedScore(Path("bwv10.7.mxl"), "musicxml", chorale, 0))
+    assert (report.key.tonic, report.key.mode) == ("G", "minor")
+    assert ("Bb", "major") in {(m.tonic, m.mode) for m in report.modulations}
+    assert all(m.confidence >= 0.75 and m.end_bar >= m.bar for m in report.modulations)
