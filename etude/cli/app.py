@@ -184,6 +184,17 @@ def tools_list(as_json: JsonOption = False) -> None:
         out.print(f"[red]failed[/red] {failure['name']} ({failure['origin']}): {failure['error']}")
 
 
+@tools_app.command("check")
+def tools_check(name: Annotated[str, typer.Argument(help="Tool name.")]) -> None:
+    """Validate one tool: it loads, its examples route to it, and it runs on an example."""
+    from etude.tools.check import check_tool
+
+    problems = check_tool(name, _settings(), report=lambda line: out.print(line))
+    if problems:
+        raise InputError(f"{name}: " + "; ".join(problems))
+    out.print(f"[green]ok[/green] {name}")
+
+
 def main() -> None:
     """Entry point: map every failure to the exit codes DESIGN.md promises."""
     # Typer ships its own copy of click and raises that copy's exception types.

@@ -153,6 +153,7 @@ class LocalChatModel(BaseChatModel):
         thread = threading.Thread(target=work, daemon=True)
         thread.start()
         emitted = ""
+        finished = False
         try:
             for piece in streamer:
                 if not piece:
@@ -169,10 +170,13 @@ class LocalChatModel(BaseChatModel):
                 if run_manager:
                     run_manager.on_llm_new_token(piece)
                 yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+            else:
+                finished = True
         finally:
             cancelled.set()
-            for _ in streamer:  # drain so the worker is never blocked on a full queue
-                pass
+            if not finished:
+                for _ in streamer:  # drain so the worker is never blocked on a full queue
+                    pass
             thread.join()
         if failure:
             raise failure[0]
