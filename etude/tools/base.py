@@ -27,6 +27,8 @@ class ToolRequest(BaseModel):
     attachment_format: str | None = None
     level: Level = "intermediate"
     profile: LearnerProfile = Field(default_factory=LearnerProfile)
+    learner: str = Field(default="local", description="Whose lesson this is (stable id).")
+    session: str | None = Field(default=None, description="The lesson thread, if known.")
 
 
 ToolFunction = Callable[[ToolRequest, Settings], list[Evidence]]

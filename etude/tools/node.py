@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
 from etude.config import Settings
@@ -33,6 +34,8 @@ def make_tool_node(spec: ToolSpec, settings: Settings) -> Node:
             attachment_format=attachment["format"] if attachment else None,
             level=state.get("level", settings.level),
             profile=state.get("profile") or LearnerProfile(),
+            learner=runtime.context.learner if runtime.context else settings.learner,
+            session=get_config().get("configurable", {}).get("thread_id"),
         )
         try:
             evidence = spec.run(request, settings)
