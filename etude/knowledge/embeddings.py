@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
+from etude.hf import offline_and_quiet
+
 MODEL_NAME = "all-MiniLM-L6-v2"
 
 
@@ -35,8 +37,7 @@ class Embedder:
     """Turns texts into L2-normalised vectors, so a dot product is the cosine similarity."""
 
     def __init__(self, path: str | None = None) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        offline_and_quiet()
         from sentence_transformers import SentenceTransformer
 
         self.path = path or model_path()

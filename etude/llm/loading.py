@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from etude.config import EMBEDDED_MODEL, Settings
+from etude.hf import offline_and_quiet
 from etude.llm.chat_model import LocalChatModel
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,8 @@ def embedded_model_dir(settings: Settings, status: Status = _quiet) -> Path:
     if (target / "model.safetensors").exists() and (target / "config.json").exists():
         return target
     gguf = embedded_gguf_path()
-    status("Preparing the embedded SmolLM2 model (one-time conversion, about 20 s)…")
+    status("Preparing the embedded SmolLM2 model (one-time conversion, about 30 s)…")
+    offline_and_quiet()
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaForCausalLM
 
@@ -94,6 +95,7 @@ def load_transformers_model(
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    offline_and_quiet()
     cuda = torch.cuda.is_available()
     status(f"Loading chat model {name_or_path}…")
     try:
@@ -163,7 +165,6 @@ def load_chat_model(settings: Settings, status: Status = _quiet) -> BaseChatMode
             if settings.model == EMBEDDED_MODEL
             else settings.model
         )
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         tokenizer, model = load_transformers_model(
             source, adapter=settings.adapter, cpu_dtype=settings.cpu_dtype, status=status
         )
