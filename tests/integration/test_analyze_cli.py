@@ -1,0 +1,88 @@
+"""``etude analyze`` as a user runs it: the JSON contract, and one clean error per bad file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+CONTRACT_KEYS = [
+    "file",
+    "format",
+    "parts",
+    "bars",
+    "notes",
+    "key",
+    "time_signature",
+    "tempo_bpm",
+    "findings",
+    "style",
+]
+
+
+def analyze(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "etude", "analyze", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        env=dict(os.environ),
+    )
+
+
+def test_chorale_json_contract(chorale_midi: Path) -> None:
+    done = analyze(str(chorale_midi), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert list(report)[: len(CONTRACT_KEYS)] == CONTRACT_KEYS
+    assert report["format"] == "midi" and report["parts"] == 4
+    assert report["key"]["tonic"] in ("F#", "A") and 0 <= report["key"]["confidence"] <= 1
+    for finding in report["findings"]:
+        assert finding["bar"] >= 1 and finding["severity"] in ("error", "warning", "info")
+        assert all(0 <= p < 4 for p in finding["parts"])
+
+
+def _bad_files(tmp: Path) -> dict[str, Path]:
+    from music21 import stream
+
+    files = {
+        "empty": tmp / "empty.mid",
+        "random": tmp / "random.mid",
+        "truncated": tmp / "truncated.mid",
+        "huge": tmp / "huge.mid",
+        "no_notes": tmp / "silence.mid",
+        "wrong_extension": tmp / "notes.txt",
+    }
+    files["empty"].write_bytes(b"")
+    files["random"].write_bytes(os.urandom(4096))
+    good = tmp / "good.mid"
+    stream.Score([stream.Part()]).write("midi", fp=str(files["no_notes"]))
+    from music21 import note
+
+    part = stream.Part([note.Note("C4"), note.Note("E4"), note.Note("G4")])
+    stream.Score([part]).write("midi", fp=str(good))
+    files["truncated"].write_bytes(good.read_bytes()[:30])
+    with files["huge"].open("wb") as handle:  # sparse: 100 MB of nothing but a MIDI header
+        handle.write(b"MThd\x00\x00\x00\x06\x00\x01\x00\x01\x01\xe0")
+        handle.truncate(100_000_000)
+    files["wrong_extension"].write_text("hello, this is not music")
+    return files
+
+
+@pytest.mark.parametrize(
+    "kind", ["empty", "random", "truncated", "huge", "no_notes", "wrong_extension"]
+)
+def test_bad_file_is_exit_2_with_one_error_line(kind: str, tmp_path: Path) -> None:
+    path = _bad_files(tmp_path)[kind]
+    done = analyze(str(path), "--json")
+    assert done.returncode == 2, (kind, done.stdout, done.stderr)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
+    assert done.stdout == ""
