@@ -62,7 +62,7 @@ class Mentor:
     @cached_property
     def router(self) -> Router:
         self._status("Loading the router…")
-        return Router(self.registry, shared_embedder())
+        return Router(self.registry, shared_embedder(), self.settings.cache_dir)
 
     @cached_property
     def chat_model(self) -> BaseChatModel:

@@ -121,6 +121,7 @@ class SentenceGuard:
         self._buffer = ""
         self._seen: set[str] = set()
         self.repeats = 0
+        self.passed = 0
         self.dropped: list[str] = []
 
     @property
@@ -162,4 +163,5 @@ class SentenceGuard:
         if contradicts(sentence, self.allowed):
             self.dropped.append(sentence.strip())
             return
+        self.passed += 1
         yield sentence + ("\n" if "\n" in separator else " " if separator else "")

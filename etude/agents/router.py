@@ -9,11 +9,14 @@ Only when the classifier is unsure is the chat model asked, with a structured (J
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -71,7 +74,9 @@ class Route:
 
 
 class Router:
-    def __init__(self, registry: ToolRegistry, embedder: Embedder) -> None:
+    def __init__(
+        self, registry: ToolRegistry, embedder: Embedder, cache_dir: Path | None = None
+    ) -> None:
         self.registry = registry
         self.embedder = embedder
         self._labels: list[str] = []
@@ -83,7 +88,7 @@ class Router:
         for text in CONVERSATION_EXAMPLES:
             self._labels.append(CONVERSATION)
             texts.append(text)
-        self._matrix = embedder.embed(texts)
+        self._matrix = _cached_embeddings(embedder, texts, cache_dir)
         self._label_array = np.array(self._labels)
 
     def scores(self, message: str, *, has_attachment: bool) -> dict[str, float]:
@@ -140,6 +145,30 @@ class Router:
             'Answer only with JSON like {"tools": ["name"]}; use [] if no tool is needed.'
         )
         return parse_decision(ask_llm(prompt), eligible)
+
+
+def _cached_embeddings(embedder: Embedder, texts: list[str], cache_dir: Path | None) -> np.ndarray:
+    """Example embeddings, cached on disk by content: they only change when a tool's examples
+    (or the embedding model) do, and embedding them costs most of a second at every start."""
+    if cache_dir is None:
+        return embedder.embed(texts)
+    digest = hashlib.sha256("\x00".join([embedder.path, *texts]).encode()).hexdigest()[:20]
+    path = cache_dir / f"router-{digest}.npy"
+    try:
+        cached = np.load(path)
+        if cached.shape == (len(texts), embedder.dim):
+            return cached
+    except (OSError, ValueError):
+        pass
+    matrix = embedder.embed(texts)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(temporary, matrix)
+        temporary.replace(path)
+    except OSError:
+        pass  # a read-only cache only costs speed
+    return matrix
 
 
 def parse_decision(text: str, eligible: list[str]) -> list[str] | None:

@@ -27,12 +27,13 @@ HISTORY_MESSAGES = 6
 short enough for a small model's context and a fast first token."""
 
 
-def prompt_messages(state: TurnState) -> list[BaseMessage]:
+def prompt_messages(state: TurnState, sentences: int = 4) -> list[BaseMessage]:
     profile = state.get("profile") or LearnerProfile()
     system = tutor_system_prompt(
         profile_description=profile.describe(),
         level=state["level"],
         evidence=state.get("evidence") or [],
+        sentences=sentences,
     )
     history = list(state.get("messages") or [])[:-1][-HISTORY_MESSAGES:]
     question = state["question"]
@@ -68,12 +69,13 @@ def make_tutor(settings: Settings, chat_model: Callable[[], BaseChatModel]) -> N
             note for item in evidence if item.authoritative for note in item.notes
         )
         first_token_ms: float | None = None
-        for chunk in chat_model().stream(prompt_messages(state)):
+        messages = prompt_messages(state, settings.max_sentences)
+        for chunk in chat_model().stream(messages):
             if first_token_ms is None:
                 first_token_ms = round((time.perf_counter() - started) * 1000, 1)
             for safe in guard.feed(str(chunk.content)):
                 emit(safe)
-            if guard.looping:
+            if guard.looping or guard.passed >= settings.max_sentences:
                 break
         for safe in guard.flush():
             emit(safe)

@@ -7,8 +7,10 @@ the knowledge base: loading it costs about a second.
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,23 +36,74 @@ def model_path() -> str:
 
 
 class Embedder:
-    """Turns texts into L2-normalised vectors, so a dot product is the cosine similarity."""
+    """Turns texts into L2-normalised vectors, so a dot product is the cosine similarity.
 
-    def __init__(self, path: str | None = None) -> None:
+    The model folder is a sentence-transformers model. When it declares the common pipeline
+    (Transformer → mean pooling → Normalize, as all-MiniLM-L6-v2 does), it is run with
+    transformers directly: the same arithmetic, but without importing sentence-transformers,
+    which costs about 3 s of start-up on every ``etude ask``. Any other pipeline is handed to
+    sentence-transformers itself. ``tests/unit/test_embeddings.py`` checks both give the same
+    vectors.
+    """
+
+    def __init__(self, path: str | None = None, *, use_library: bool = False) -> None:
         offline_and_quiet()
-        from sentence_transformers import SentenceTransformer
-
         self.path = path or model_path()
-        self._model = SentenceTransformer(self.path, device="cpu")
-        self.dim = int(self._model.get_embedding_dimension() or 384)
+        self._max_length = 256
+        if not use_library and _is_mean_pooled(Path(self.path)):
+            from transformers import AutoModel, AutoTokenizer
+
+            self._tokenizer = AutoTokenizer.from_pretrained(self.path)
+            self._transformer = AutoModel.from_pretrained(self.path).eval()
+            config = json.loads((Path(self.path) / "sentence_bert_config.json").read_text())
+            self._max_length = int(config.get("max_seq_length", 256))
+            self._library = None
+            self.dim = int(self._transformer.config.hidden_size)
+        else:
+            from sentence_transformers import SentenceTransformer
+
+            self._library = SentenceTransformer(self.path, device="cpu")
+            self.dim = int(self._library.get_embedding_dimension() or 384)
 
     def embed(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._model.encode(
-            texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        if self._library is not None:
+            vectors = self._library.encode(
+                texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+            )
+            return np.asarray(vectors, dtype=np.float32)
+        import torch
+
+        parts = []
+        with torch.inference_mode():
+            for start in range(0, len(texts), batch_size):
+                batch = self._tokenizer(
+                    texts[start : start + batch_size],
+                    padding=True,
+                    truncation=True,
+                    max_length=self._max_length,
+                    return_tensors="pt",
+                )
+                hidden = self._transformer(**batch).last_hidden_state
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                parts.append(torch.nn.functional.normalize(pooled, p=2, dim=1).numpy())
+        return np.concatenate(parts).astype(np.float32)
+
+
+def _is_mean_pooled(folder: Path) -> bool:
+    """Whether the model is exactly Transformer → mean Pooling → Normalize."""
+    try:
+        modules = json.loads((folder / "modules.json").read_text())
+        pooling = json.loads((folder / "1_Pooling" / "config.json").read_text())
+    except (OSError, ValueError):
+        return False
+    kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in modules]
+    modes = {k for k, v in pooling.items() if k.startswith("pooling_mode") and v}
+    return kinds == ["Transformer", "Pooling", "Normalize"] and modes == {
+        "pooling_mode_mean_tokens"
+    }
 
 
 @lru_cache(maxsize=1)
