@@ -1,0 +1,1 @@
+"""Symbolic-music encoders: OctupleMIDI (MusicBERT's input encoding)."""
