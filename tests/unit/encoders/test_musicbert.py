@@ -1,0 +1,156 @@
+"""MusicBERT: shapes, bar-level masking, checkpoints (ours and the official fairseq layout)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from etude.encoders.musicbert import (
+    SPECIALS,
+    MusicBert,
+    MusicBertConfig,
+    bar_level_mask,
+    config_from_fairseq,
+    load_fairseq_state_dict,
+    masked_loss,
+)
+from etude.encoders.octuple import BAR, Note, OctupleEncoder, Performance
+
+TINY = MusicBertConfig(hidden=32, layers=2, heads=4, ffn=64, max_notes=64, name="tiny")
+
+
+def piece_tokens(bars: int = 6) -> np.ndarray:
+    notes = [Note(beat, 1.0, 60 + beat % 12) for beat in range(bars * 4)]
+    return OctupleEncoder().encode(Performance(notes)).tokens.astype(np.int64)
+
+
+def test_logits_have_one_head_per_field() -> None:
+    model = MusicBert(TINY)
+    tokens = torch.as_tensor(piece_tokens())[None]
+    logits = model(model.joint_ids(tokens))
+    assert [tuple(t.shape) for t in logits] == [(1, 24, size) for size in TINY.vocab_sizes]
+
+
+def test_bar_level_mask_masks_a_field_for_every_note_of_a_bar() -> None:
+    model = MusicBert(TINY)
+    tokens = torch.as_tensor(piece_tokens(bars=40))[None]
+    batch = bar_level_mask(model, tokens, rate=0.3, generator=torch.Generator().manual_seed(0))
+    chosen = batch.targets != -100
+    assert chosen.any()
+    bars = tokens[0, :, BAR]
+    for field in range(8):
+        for bar in bars.unique():
+            in_bar = chosen[0, bars == bar, field]
+            assert bool(in_bar.all()) or not bool(in_bar.any())
+    assert torch.equal(batch.targets[chosen], tokens[chosen])
+
+
+def test_padding_does_not_change_the_embedding() -> None:
+    model = MusicBert(TINY).eval()
+    tokens = torch.as_tensor(piece_tokens())[None]
+    padded = torch.cat([tokens, torch.full((1, 10, 8), -1)], dim=1)
+    plain, _ = model.hidden_states(model.joint_ids(tokens))
+    with_pad, _ = model.hidden_states(model.joint_ids(padded))
+    assert torch.allclose(plain, with_pad[:, : tokens.shape[1]], atol=1e-5)
+
+
+def test_training_step_lowers_the_loss() -> None:
+    torch.manual_seed(0)
+    model = MusicBert(TINY)
+    tokens = torch.as_tensor(piece_tokens(bars=8))[None]
+    optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    generator = torch.Generator().manual_seed(1)
+    losses = []
+    for _ in range(30):
+        batch = bar_level_mask(model, tokens, rate=0.5, generator=generator)
+        loss = masked_loss(model(batch.ids), batch.targets)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        losses.append(float(loss))
+    assert np.mean(losses[-5:]) < np.mean(losses[:5])
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    model = MusicBert(TINY).eval()
+    model.save(tmp_path)
+    again = MusicBert.load(tmp_path)
+    tokens = piece_tokens()
+    bars_a, piece_a = model.embed(tokens)
+    _, piece_b = again.embed(tokens)
+    assert bars_a.shape == (6, 32) and piece_a.shape == (32,)
+    assert np.allclose(piece_a, piece_b, atol=2e-2)  # fp16 storage
+
+
+def official_checkpoint(config: MusicBertConfig, symbols: list[str]) -> dict[str, torch.Tensor]:
+    """A synthetic state dict with fairseq RoBERTa/MusicBERT key names and shapes."""
+    g = torch.Generator().manual_seed(3)
+    h, f, vocab = config.hidden, config.ffn, len(symbols)
+    p = "encoder.sentence_encoder."
+    state = {
+        p + "embed_tokens.weight": torch.randn(vocab, h, generator=g),
+        p + "embed_positions.weight": torch.randn(config.max_notes + 2, h, generator=g),
+        p + "emb_layer_norm.weight": torch.ones(h),
+        p + "emb_layer_norm.bias": torch.zeros(h),
+        p + "downsampling.0.weight": torch.randn(h, 8 * h, generator=g),
+        p + "downsampling.0.bias": torch.zeros(h),
+        p + "upsampling.0.weight": torch.randn(8 * h, h, generator=g),
+        p + "upsampling.0.bias": torch.zeros(8 * h),
+        "encoder.lm_head.dense.weight": torch.randn(h, h, generator=g),
+        "encoder.lm_head.dense.bias": torch.zeros(h),
+        "encoder.lm_head.layer_norm.weight": torch.ones(h),
+        "encoder.lm_head.layer_norm.bias": torch.zeros(h),
+        "encoder.lm_head.weight": torch.randn(vocab, h, generator=g),
+        "encoder.lm_head.bias": torch.randn(vocab, generator=g),
+    }
+    for i in range(config.layers):
+        q = f"{p}layers.{i}."
+        for proj in ("q_proj", "k_proj", "v_proj", "out_proj"):
+            state[q + f"self_attn.{proj}.weight"] = torch.randn(h, h, generator=g)
+            state[q + f"self_attn.{proj}.bias"] = torch.zeros(h)
+        state[q + "self_attn_layer_norm.weight"] = torch.ones(h)
+        state[q + "self_attn_layer_norm.bias"] = torch.zeros(h)
+        state[q + "fc1.weight"] = torch.randn(f, h, generator=g)
+        state[q + "fc1.bias"] = torch.zeros(f)
+        state[q + "fc2.weight"] = torch.randn(h, f, generator=g)
+        state[q + "fc2.bias"] = torch.zeros(h)
+        state[q + "final_layer_norm.weight"] = torch.ones(h)
+        state[q + "final_layer_norm.bias"] = torch.zeros(h)
+    return state
+
+
+def test_official_fairseq_checkpoint_loads(tmp_path: Path) -> None:
+    config = MusicBertConfig(hidden=64, layers=2, heads=1, ffn=128, max_notes=64)
+    # The official dictionary lists the fields' symbols in its own order: shuffle ours.
+    field_symbols = [f"<{i}-{v}>" for i, size in enumerate(config.vocab_sizes) for v in range(size)]
+    rng = np.random.default_rng(0)
+    rng.shuffle(field_symbols)
+    (tmp_path / "dict.txt").write_text("".join(f"{s} 1\n" for s in field_symbols))
+    from etude.encoders.musicbert import read_fairseq_dictionary
+
+    symbols = read_fairseq_dictionary(tmp_path / "dict.txt")
+    assert symbols[: len(SPECIALS)] == list(SPECIALS) and symbols[-1] == "<mask>"
+    state = official_checkpoint(config, symbols)
+    derived = config_from_fairseq(state)
+    assert (derived.hidden, derived.layers, derived.ffn, derived.max_notes) == (64, 2, 128, 64)
+    model = MusicBert(config)
+    missing = load_fairseq_state_dict(model, state, symbols)
+    assert missing == []
+    symbol = "<3-60>"  # pitch 60
+    their_row = state["encoder.sentence_encoder.embed_tokens.weight"][symbols.index(symbol)]
+    our_row = model.embed_tokens.weight[config.offsets[3] + 60]
+    assert torch.equal(their_row, our_row)
+    assert torch.equal(
+        model.layers[1].fc2.weight, state["encoder.sentence_encoder.layers.1.fc2.weight"]
+    )
+
+
+def test_unknown_checkpoint_keys_are_refused() -> None:
+    model = MusicBert(TINY)
+    with pytest.raises(ValueError, match="lacks"):
+        load_fairseq_state_dict(
+            model, {"encoder.sentence_encoder.layers.9.fc1.weight": torch.zeros(1)}, list(SPECIALS)
+        )
