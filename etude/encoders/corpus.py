@@ -1,0 +1,109 @@
+"""Pieces from music21's bundled corpus as OctupleMIDI, for pre-training and reference sets.
+
+A music21 score is read straight into the encoder's ``Performance`` (no MIDI file in between):
+notes with onsets and durations in beats, the part's General MIDI program, time signatures and
+tempo marks. The label of a piece is its corpus collection (``bach``, ``essenFolksong`` …),
+which is what the encoder evaluation's linear probe predicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from etude.encoders.octuple import DRUMS, EncodingError, Note, OctupleEncoder, Performance
+
+
+@dataclass(frozen=True)
+class CorpusPiece:
+    name: str
+    collection: str
+    tokens: np.ndarray
+
+
+def score_to_performance(score: object) -> Performance:
+    """A music21 Score (or Part/Stream) as notes in beats with their instruments."""
+    from music21 import meter, tempo
+
+    parts = list(getattr(score, "parts", [])) or [score]
+    notes: list[Note] = []
+    for part in parts:
+        instrument = part.getInstrument(returnDefault=True)  # type: ignore[attr-defined]
+        program = instrument.midiProgram if instrument.midiProgram is not None else 0
+        if getattr(instrument, "midiChannel", None) == 9:
+            program = DRUMS
+        for element in part.flatten().notes:  # type: ignore[attr-defined]
+            velocity = element.volume.velocity or 80
+            for pitch in element.pitches:
+                notes.append(
+                    Note(
+                        start=float(element.offset),
+                        duration=float(element.quarterLength),
+                        pitch=int(pitch.midi) + (128 if program == DRUMS else 0),
+                        velocity=int(velocity),
+                        instrument=int(program),
+                    )
+                )
+    if not notes:
+        raise EncodingError("the score has no notes")
+    flat = score.flatten()  # type: ignore[attr-defined]
+    signatures = sorted(
+        {
+            (float(ts.offset), ts.numerator, ts.denominator)
+            for ts in flat.getElementsByClass(meter.TimeSignature)
+        }
+    )
+    tempi = sorted(
+        {
+            (float(mark.offset), float(mark.getQuarterBPM() or 120.0))
+            for mark in flat.getElementsByClass(tempo.MetronomeMark)
+        }
+    )
+    if not signatures or signatures[0][0] > 0:
+        signatures.insert(0, (0.0, *(signatures[0][1:] if signatures else (4, 4))))
+    if not tempi or tempi[0][0] > 0:
+        tempi.insert(0, (0.0, tempi[0][1] if tempi else 120.0))
+    notes.sort(key=lambda n: (n.start, n.instrument, n.pitch))
+    return Performance(notes, signatures, tempi)
+
+
+def collection_of(path: Path) -> str:
+    """The corpus folder directly under ``corpus/`` (e.g. ``bach``)."""
+    parts = path.parts
+    return parts[parts.index("corpus") + 1] if "corpus" in parts else path.parent.name
+
+
+def corpus_paths() -> list[Path]:
+    from music21 import corpus
+
+    return sorted(Path(p) for p in corpus.getPaths())
+
+
+def encode_corpus_file(path: Path, encoder: OctupleEncoder | None = None) -> list[CorpusPiece]:
+    """Every score in one corpus file (an ABC file may hold hundreds of tunes)."""
+    from music21 import converter, stream
+
+    encoder = encoder or OctupleEncoder()
+    parsed = converter.parse(str(path))
+    scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
+    pieces = []
+    for number, score in enumerate(scores):
+        try:
+            tokens = encoder.encode(score_to_performance(score)).tokens
+        except (EncodingError, ValueError, IndexError, KeyError):
+            continue
+        if len(tokens) >= 8:
+            name = f"{path.name}#{number}" if len(scores) > 1 else path.name
+            pieces.append(CorpusPiece(name, collection_of(path), tokens.astype(np.int16)))
+    return pieces
+
+
+def iter_corpus(limit: int | None = None) -> Iterator[CorpusPiece]:
+    for path in corpus_paths()[:limit]:
+        try:
+            yield from encode_corpus_file(path)
+        except Exception:
+            continue
