@@ -100,6 +100,26 @@ def analyze(
     run_analyze(file, level=_level(level) or _settings().level, as_json=as_json)
 
 
+@app.command()
+def embed(
+    file: Annotated[Path, typer.Argument(help="MIDI, MusicXML or ABC file.")],
+    bars: Annotated[bool, typer.Option("--bars", help="Include one vector per bar.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """MusicBERT embeddings of a score: one vector for the piece (and per bar)."""
+    from etude.attachments import load_attachment
+    from etude.encoders.embedding import embed_midi
+    from etude.scores.midi_bytes import score_midi_bytes
+
+    loaded = load_attachment(file)
+    result = embed_midi(score_midi_bytes(loaded), with_bars=bars)
+    if as_json:
+        _print_json(result.model_dump(mode="json", exclude_none=True))
+        return
+    out.print(f"{result.model} · {result.dim} dimensions · {result.bars} bars")
+    out.print("piece: [" + ", ".join(f"{v:.3f}" for v in result.piece[:8]) + ", …]")
+
+
 @kb_app.command("build")
 def kb_build() -> None:
     """Index the knowledge articles into Chroma (only what changed since the last build)."""
