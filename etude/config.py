@@ -93,7 +93,7 @@ class Settings:
     max_new_tokens: int = 160
     """ETUDE_MAX_NEW_TOKENS: cap on the tutor's reply length in tokens."""
 
-    max_sentences: int = 4
+    max_sentences: int = 3
     """ETUDE_MAX_SENTENCES: the tutor stops the model after this many sentences of its own (the
     computed facts and sources come on top). Short replies teach better, and on a CPU each
     sentence costs about a second."""
@@ -147,7 +147,7 @@ class Settings:
             openai_api_key=env.get("ETUDE_OPENAI_API_KEY") or "not-needed",
             cpu_dtype=_env_choice("ETUDE_CPU_DTYPE", ("bfloat16", "float32"), "bfloat16"),  # type: ignore[arg-type]
             max_new_tokens=_env_int("ETUDE_MAX_NEW_TOKENS", 160),
-            max_sentences=_env_int("ETUDE_MAX_SENTENCES", 4),
+            max_sentences=_env_int("ETUDE_MAX_SENTENCES", 3),
             temperature=_env_float("ETUDE_TEMPERATURE", 0.0),
             router_threshold=_env_float("ETUDE_ROUTER_THRESHOLD", 0.38),
             router_llm_fallback=env.get("ETUDE_ROUTER_LLM", "1") not in ("0", "false", "no"),

@@ -141,7 +141,7 @@ def train(
             optimiser.step()
             schedule.step()
             notes_seen += int((tokens[..., 0] >= 0).sum())
-            losses.append(float(loss))
+            losses.append(loss.item())
             if step % args.log_every == 0 or step == args.steps:
                 elapsed = time.perf_counter() - started
                 record = {

@@ -27,7 +27,7 @@ HISTORY_MESSAGES = 6
 short enough for a small model's context and a fast first token."""
 
 
-def prompt_messages(state: TurnState, sentences: int = 4) -> list[BaseMessage]:
+def prompt_messages(state: TurnState, sentences: int = 3) -> list[BaseMessage]:
     profile = state.get("profile") or LearnerProfile()
     system = tutor_system_prompt(
         profile_description=profile.describe(),

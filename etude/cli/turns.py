@@ -7,12 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from etude.attachments import prepare_attachment
 from etude.cli.console import err, status
 from etude.cli.errors import InputError, first_line
 from etude.config import Level, Settings
 from etude.mentor import Mentor, TurnResult
-from etude.scores.loading import ScoreError
 
 
 def result_json(result: TurnResult) -> dict[str, Any]:
@@ -28,7 +26,11 @@ def run_single(
     level: Level | None,
     as_json: bool,
 ) -> None:
-    attachment = prepare_attachment(attach) if attach else None
+    attachment = None
+    if attach:
+        from etude.attachments import prepare_attachment  # music21 only when a score is sent
+
+        attachment = prepare_attachment(attach)
     with status("Starting Etude…", quiet=as_json) as say:
         mentor = Mentor(settings, status=say)
         mentor.warm_up()
@@ -75,6 +77,9 @@ def _read_batch(path: Path) -> list[dict[str, Any]]:
 
 def run_batch(settings: Settings, path: Path, *, level: Level | None) -> None:
     """Each line is its own lesson; a bad attachment fails that line, not the batch."""
+    from etude.attachments import prepare_attachment
+    from etude.scores.loading import ScoreError
+
     items = _read_batch(path)
     with status("Starting Etude…") as say:
         mentor = Mentor(settings, status=say)

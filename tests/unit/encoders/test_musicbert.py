@@ -70,7 +70,7 @@ def test_training_step_lowers_the_loss() -> None:
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
-        losses.append(float(loss))
+        losses.append(loss.item())
     assert np.mean(losses[-5:]) < np.mean(losses[:5])
 
 
