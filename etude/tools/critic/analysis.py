@@ -19,6 +19,7 @@ from music21 import stream, tempo
 from etude.scores.loading import LoadedScore, load_score
 from etude.tools.critic.harmony import analyze_harmony, find_cadences, phrase_ends
 from etude.tools.critic.modulation import find_modulations
+from etude.tools.critic.profiles import part_profiles
 from etude.tools.critic.report import (
     SEVERITY_ORDER,
     AnalysisReport,
@@ -121,6 +122,7 @@ def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> Anal
         modulations=modulations,
         phrases=sorted({piece.meter.locate(end)[0] for end in ends}),
         hidden_findings=len(findings) - len(shown),
+        profiles=part_profiles(loaded.score, piece.meter.bars),
     )
     report.summary = _summary(report, findings)
     return report

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from etude.tools.critic.modulation import KeyRegion
+from etude.tools.critic.profiles import PartProfile
 
 Severity = Literal["error", "warning", "info"]
 CadenceKind = Literal["authentic", "half", "plagal", "deceptive", "other"]
@@ -113,4 +114,7 @@ class AnalysisReport(BaseModel):
         default_factory=list, description="Phrases in a key other than the main key."
     )
     hidden_findings: int = Field(default=0, description="Findings the level did not show.")
+    profiles: list[PartProfile] = Field(
+        default_factory=list, description="Range, contour, rhythm and dynamics of each part."
+    )
     summary: str = ""

@@ -127,3 +127,28 @@ def test_modulation_to_the_relative_major_is_found() -> None:
     assert (report.key.tonic, report.key.mode) == ("G", "minor")
     assert ("Bb", "major") in {(m.tonic, m.mode) for m in report.modulations}
     assert all(m.confidence >= 0.75 and m.end_bar >= m.bar for m in report.modulations)
+
+
+def test_part_profiles_describe_range_contour_rhythm_and_dynamics(tmp_path) -> None:
+    from music21 import note, stream
+
+    from etude.tools.critic.analysis import analyze_file
+
+    part = stream.Part()
+    for name, length, velocity in [
+        ("C4", 1, 60),
+        ("E4", 1, 70),
+        ("G4", 2, 90),
+        ("E4", 1, 70),
+        ("C4", 3, 50),
+    ]:
+        n = note.Note(name, quarterLength=length)
+        n.volume.velocity = velocity
+        part.append(n)
+    path = tmp_path / "arch.musicxml"
+    stream.Score([part]).write("musicxml", fp=str(path))
+    profile = analyze_file(path).profiles[0]
+    assert (profile.lowest, profile.highest, profile.span_semitones) == ("C4", "G4", 7)
+    assert profile.contour == "arch" and profile.leaps == 0.0
+    assert profile.durations == {"1": 3, "2": 1, "3": 1}
+    assert (profile.velocity_min, profile.velocity_max) == (50, 90)
