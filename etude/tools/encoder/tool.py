@@ -1,4 +1,5 @@
-"""The encoder tool's function: the learner's score as OctupleMIDI, summarised for the tutor."""
+"""The encoder tool's function: the learner's score as OctupleMIDI, plus what a teacher notices
+about its material: where the melody repeats itself."""
 
 from __future__ import annotations
 
@@ -13,10 +14,29 @@ def encode(request: ToolRequest, settings: Settings) -> list[Evidence]:
     from etude.attachments import load_attachment
     from etude.encoders.octuple import OctupleEncoder
     from etude.scores.midi_bytes import score_midi_bytes
+    from etude.tools.encoder.motifs import find_repetitions
 
-    encoding = OctupleEncoder().encode(score_midi_bytes(load_attachment(request.attachment)))
-    return [
+    loaded = load_attachment(request.attachment)
+    encoding = OctupleEncoder().encode(score_midi_bytes(loaded))
+    evidence = [
         Evidence(
             tool="encoder", kind="encoding", summary=encoding.describe(), data=encoding.stats()
         )
     ]
+    repetitions = find_repetitions(loaded.score.parts[0])
+    if repetitions:
+        evidence.append(
+            Evidence(
+                tool="encoder",
+                kind="analysis",
+                authoritative=True,
+                summary="In the top part, " + "; ".join(r.describe() for r in repetitions) + ".",
+                data={
+                    "repetitions": [
+                        {"source": list(r.source), "copy": list(r.copy), "shift": r.shift}
+                        for r in repetitions
+                    ]
+                },
+            )
+        )
+    return evidence
