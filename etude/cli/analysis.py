@@ -12,8 +12,22 @@ from etude.tools.critic.analysis import analyze_file
 from etude.tools.critic.tool import overview
 
 
+def _style(file: Path) -> dict[str, object] | None:
+    """The encoder's style estimate for the report's ``style`` field; None if unavailable."""
+    try:
+        from etude.attachments import load_attachment
+        from etude.encoders.embedding import embed_midi, estimate_style
+        from etude.scores.midi_bytes import score_midi_bytes
+
+        piece = embed_midi(score_midi_bytes(load_attachment(file))).piece
+        return estimate_style(piece).model_dump(mode="json")
+    except (OSError, ValueError):
+        return None
+
+
 def run_analyze(file: Path, *, level: Level, as_json: bool) -> None:
     report = analyze_file(file, level=level)
+    report.style = _style(file)
     if as_json:
         sys.stdout.write(json.dumps(report.model_dump(mode="json"), ensure_ascii=False) + "\n")
         return

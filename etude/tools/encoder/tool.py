@@ -23,6 +23,23 @@ def encode(request: ToolRequest, settings: Settings) -> list[Evidence]:
             tool="encoder", kind="encoding", summary=encoding.describe(), data=encoding.stats()
         )
     ]
+    from etude.encoders.embedding import embed_midi, estimate_style
+
+    style = estimate_style(embed_midi(score_midi_bytes(loaded)).piece)
+    nearest = ", ".join(f"{n['piece']} ({n['collection']})" for n in style.nearest)
+    share = style.collection_scores[style.closest_collection]
+    evidence.append(
+        Evidence(
+            tool="encoder",
+            kind="analysis",
+            summary=(
+                f"MusicBERT places the piece closest to the {style.closest_collection} pieces of "
+                f"the music21 corpus ({share:.0%} of the 10 nearest by similarity); nearest: "
+                f"{nearest}."
+            ),
+            data=style.model_dump(mode="json"),
+        )
+    )
     repetitions = find_repetitions(loaded.score.parts[0])
     if repetitions:
         evidence.append(
