@@ -43,6 +43,7 @@ def test_chorale_json_contract(chorale_midi: Path) -> None:
     report = json.loads(done.stdout)
     assert list(report)[: len(CONTRACT_KEYS)] == CONTRACT_KEYS
     assert report["format"] == "midi" and report["parts"] == 4
+    assert report["style"]["closest_collection"] == "bach"  # MusicBERT's nearest corpus pieces
     assert report["key"]["tonic"] in ("F#", "A") and 0 <= report["key"]["confidence"] <= 1
     for finding in report["findings"]:
         assert finding["bar"] >= 1 and finding["severity"] in ("error", "warning", "info")
