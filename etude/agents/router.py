@@ -107,17 +107,28 @@ class Router:
             result[label] = round(float(best.mean()), 4)
         return dict(sorted(result.items(), key=lambda item: item[1], reverse=True))
 
+    def recognised(self, message: str, *, has_attachment: bool) -> list[str]:
+        """Tools whose own parser understands ``message`` (see ``ToolSpec.recognizes``)."""
+        return [
+            spec.name
+            for spec in self.registry
+            if spec.recognizes is not None
+            and (has_attachment or not spec.needs_attachment)
+            and spec.recognizes(message)
+        ]
+
     def classify(self, message: str, *, has_attachment: bool) -> tuple[list[str], dict[str, float]]:
         scores = self.scores(message, has_attachment=has_attachment)
+        claimed = self.recognised(message, has_attachment=has_attachment)
         best_label, best = next(iter(scores.items()))
         if best_label == CONVERSATION:
-            return [], scores
+            return claimed, scores
         chosen = [
             label
             for label, score in scores.items()
             if label != CONVERSATION and score >= best - MARGIN
         ]
-        return chosen, scores
+        return [*chosen, *(name for name in claimed if name not in chosen)], scores
 
     def route(
         self,
@@ -128,7 +139,8 @@ class Router:
         ask_llm: Callable[[str], str] | None = None,
     ) -> Route:
         tools, scores = self.classify(message, has_attachment=has_attachment)
-        if ask_llm is not None and max(scores.values()) < threshold:
+        recognised = self.recognised(message, has_attachment=has_attachment)
+        if ask_llm is not None and not recognised and max(scores.values()) < threshold:
             eligible = [name for name in scores if name != CONVERSATION]
             decided = self._ask(message, eligible, ask_llm)
             if decided is not None:

@@ -141,9 +141,19 @@ class KnowledgeBase:
         return BuildReport(len(articles), len(wanted), len(missing), len(stale))
 
     def search(
-        self, query: str, *, k: int = 5, topic: str | None = None, level: str | None = None
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        topic: str | None = None,
+        level: str | None = None,
+        distinct: bool = False,
     ) -> list[Passage]:
-        """The ``k`` chunks closest to ``query``, optionally filtered by topic and level."""
+        """The ``k`` chunks closest to ``query``, optionally filtered by topic and level.
+
+        With ``distinct`` each article contributes only its best chunk, so that one long article
+        cannot crowd the others out of the tutor's evidence (or of recall@k).
+        """
         if self.count() == 0:
             return []
         conditions: list[dict[str, Any]] = []
@@ -159,11 +169,11 @@ class KnowledgeBase:
         vector = self.embedder.embed([query])[0].tolist()
         result = self._collection.query(
             query_embeddings=[vector],
-            n_results=min(k, self.count()),
+            n_results=min(k * 4 if distinct else k, self.count()),
             where=where,
             include=["documents", "metadatas", "distances"],
         )
-        passages = []
+        passages: list[Passage] = []
         for cid, doc, meta, dist in zip(
             result["ids"][0],
             (result["documents"] or [[]])[0],
@@ -172,6 +182,8 @@ class KnowledgeBase:
             strict=False,
         ):
             meta = meta or {}
+            if distinct and any(p.citation.article == meta.get("article") for p in passages):
+                continue
             passages.append(
                 Passage(
                     text=doc or "",
@@ -187,4 +199,4 @@ class KnowledgeBase:
                     sources=[s for s in str(meta.get("sources", "")).split(" | ") if s],
                 )
             )
-        return passages
+        return passages[:k]

@@ -52,6 +52,10 @@ class ToolSpec:
     input_model: type[ToolRequest] = ToolRequest
     origin: str = "built-in"
     settings_help: dict[str, str] = field(default_factory=dict)
+    recognizes: Callable[[str], bool] | None = None
+    """Optional exact parser: when it understands a message, the tool is routed to whatever the
+    embedding scores say. Similarity is weak on short symbolic questions ("F# to E#?"), where
+    a grammar is certain; a recogniser must be cheap (it runs on every turn) and precise."""
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier():

@@ -28,16 +28,33 @@ def test_triad_question_is_answered_from_computed_facts(mentor: Mentor) -> None:
     assert result.timings_ms["total"] > 0
 
 
-def test_knowledge_question_cites_real_chunks(mentor: Mentor, settings: Settings) -> None:
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("Why do composers avoid parallel fifths?", "voice-leading/parallel-fifths-and-octaves"),
+        ("What makes a deceptive cadence deceptive?", "cadences/deceptive-cadence"),
+        ("How is a rondo put together?", "form/rondo-form"),
+    ],
+)
+def test_knowledge_question_cites_the_relevant_real_chunks(
+    mentor: Mentor, settings: Settings, question: str, article: str
+) -> None:
     from etude.tools.theory.retrieval import knowledge_base
 
-    result = mentor.ask("Why do composers avoid parallel fifths?")
+    result = mentor.ask(question)
     passages = [e for e in result.evidence if e.citation is not None]
     assert passages, "expected at least one cited article"
+    cited = [p.citation for p in passages if p.citation]
+    assert article in {c.article for c in cited}, [c.article for c in cited]
     collection = knowledge_base(settings.kb_dir)._collection
-    ids = [p.citation.chunk_id for p in passages if p.citation]
-    assert len(collection.get(ids=ids)["ids"]) == len(ids)
-    assert "Sources: [" in result.answer
+    stored = collection.get(ids=[c.chunk_id for c in cited], include=["metadatas"])
+    assert len(stored["ids"]) == len(cited)
+    by_id = dict(zip(stored["ids"], stored["metadatas"] or [], strict=True))
+    for citation in cited:
+        assert by_id[citation.chunk_id]["title"] == citation.title
+        assert by_id[citation.chunk_id]["section"] == citation.section
+    title = next(c.title for c in cited if c.article == article)
+    assert "Sources: [" in result.answer and title in result.answer
 
 
 def test_lesson_continues_in_a_new_mentor_on_the_same_database(

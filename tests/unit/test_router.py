@@ -77,3 +77,17 @@ def test_conversation_routes_to_no_tool(router: Router) -> None:
 )
 def test_parse_decision(text: str, expected: list[str] | None) -> None:
     assert parse_decision(text, ["theory", "critic"]) == expected
+
+
+def test_a_question_the_theory_grammar_parses_is_routed_without_the_llm(router: Router) -> None:
+    def llm(prompt: str) -> str:
+        raise AssertionError("the grammar was certain; the LLM must not be asked")
+
+    message = "What interval is F# to E#?"
+    assert max(router.scores(message, has_attachment=False).values()) < 0.99
+    route = router.route(message, has_attachment=False, threshold=0.99, ask_llm=llm)
+    assert route.tools == ["theory"] and route.decided_by == "classifier"
+
+
+def test_chat_the_grammar_does_not_parse_is_not_claimed(router: Router) -> None:
+    assert router.recognised("Hi, I'm Lena and I sing in a choir", has_attachment=False) == []

@@ -1,7 +1,7 @@
 """The theory tool: exact music21 computation plus retrieval from our knowledge base."""
 
 from etude.tools.base import ToolSpec
-from etude.tools.theory.tool import theory
+from etude.tools.theory.tool import computable, theory
 
 TOOL = ToolSpec(
     name="theory",
@@ -40,4 +40,5 @@ TOOL = ToolSpec(
         "What is syncopation?",
     ),
     run=theory,
+    recognizes=computable,
 )

@@ -23,7 +23,9 @@ def knowledge_base(path: Path) -> KnowledgeBase:
 
 
 def retrieve(question: str, settings: Settings, k: int | None = None) -> list[Evidence]:
-    passages = knowledge_base(settings.kb_dir).search(question, k=k or settings.retrieval_k)
+    passages = knowledge_base(settings.kb_dir).search(
+        question, k=k or settings.retrieval_k, distinct=True
+    )
     return [
         Evidence(
             tool="theory",

@@ -7,6 +7,17 @@ from etude.evidence import Evidence
 from etude.tools.base import ToolRequest
 
 
+def computable(question: str) -> bool:
+    """Whether the engine's grammar finds something to compute: the router's exact signal.
+
+    >>> computable("What interval is F# to E#?"), computable("Hi, I play the oboe")
+    (True, False)
+    """
+    from etude.tools.theory.engine.calculator import compute_facts
+
+    return bool(compute_facts(question))
+
+
 def theory(request: ToolRequest, settings: Settings) -> list[Evidence]:
     """Everything computable in the question as authoritative facts, plus articles to cite."""
     from etude.tools.theory.engine.calculator import compute_facts

@@ -1,0 +1,123 @@
+"""Retrieval quality and speed of the knowledge base, on hand-labelled questions.
+
+Each line of ``bench/data/retrieval_questions_*.jsonl`` is a learner-style question and the
+article that answers it. The questions were written by us without looking at the chunk text, so
+wording overlap with the article is not guaranteed. The benchmark builds (or reuses) a real Chroma
+index, runs the same ``KnowledgeBase.search`` the theory tool uses, and reports per-article
+recall@k (the expected article among the first k *distinct articles* retrieved, which is what the
+tool hands the tutor), MRR over that ranking (a miss scores 0), and query latency percentiles
+(embedding + Chroma query, one at a time, warm).
+
+    python bench/retrieval_quality.py [--kb-dir DIR] [--k 5] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from etude.knowledge.articles import load_articles
+from etude.knowledge.index import KnowledgeBase
+
+DATA = Path(__file__).parent / "data"
+
+
+def load_questions() -> list[dict[str, str]]:
+    rows = []
+    for path in sorted(DATA.glob("retrieval_questions_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rows.append(json.loads(line))
+    return rows
+
+
+def ranked_articles(kb: KnowledgeBase, question: str, k: int) -> list[str]:
+    """Distinct articles, best first, exactly as the theory tool retrieves them."""
+    return [p.citation.article for p in kb.search(question, k=k, distinct=True)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kb-dir", type=Path, default=None, help="index dir (default: a temp dir)")
+    parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    questions = load_questions()
+    known = {a.id for a in load_articles()}
+    unknown = sorted({q["article"] for q in questions} - known)
+    if unknown:
+        print(f"error: labels name articles that do not exist: {unknown}", file=sys.stderr)
+        return 2
+
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = KnowledgeBase(args.kb_dir or Path(tmp) / "kb")
+        started = time.perf_counter()
+        report = kb.build()
+        build_s = time.perf_counter() - started
+        ranked_articles(kb, "warm-up question about cadences", args.k)
+
+        hits_at_k = 0
+        hits_at_1 = 0
+        reciprocal = 0.0
+        latencies: list[float] = []
+        per_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        misses: list[tuple[str, str, list[str]]] = []
+        for row in questions:
+            t0 = time.perf_counter()
+            ranking = ranked_articles(kb, row["question"], args.k)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            topic = row["article"].split("/", 1)[0]
+            per_topic[topic][1] += 1
+            if row["article"] in ranking:
+                rank = ranking.index(row["article"]) + 1
+                reciprocal += 1 / rank
+                hits_at_1 += rank == 1
+                if rank <= args.k:
+                    hits_at_k += 1
+                    per_topic[topic][0] += 1
+                    continue
+            misses.append((row["question"], row["article"], ranking[: args.k]))
+
+    n = len(questions)
+    latencies.sort()
+    result = {
+        "questions": n,
+        "articles": report.articles,
+        "chunks": report.chunks,
+        "k": args.k,
+        "recall_at_k": round(hits_at_k / n, 4),
+        "recall_at_1": round(hits_at_1 / n, 4),
+        "mrr": round(reciprocal / n, 4),
+        "latency_ms_p50": round(statistics.median(latencies), 1),
+        "latency_ms_p95": round(latencies[int(0.95 * (n - 1))], 1),
+        "build_s": round(build_s, 1),
+    }
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"| questions | articles | chunks | recall@1 | recall@{args.k} | MRR | p50 ms | p95 ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(
+        f"| {n} | {report.articles} | {report.chunks} | {result['recall_at_1']:.3f} | "
+        f"{result['recall_at_k']:.3f} | {result['mrr']:.3f} | {result['latency_ms_p50']} | "
+        f"{result['latency_ms_p95']} |"
+    )
+    print("\n| topic | recall@k |\n|---|---|")
+    for topic, (hit, total) in sorted(per_topic.items()):
+        print(f"| {topic} | {hit}/{total} |")
+    if misses:
+        print(f"\nmisses ({len(misses)}):")
+        for question, expected, got in misses:
+            print(f"- {question!r}: expected {expected}, got {got}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
