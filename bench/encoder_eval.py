@@ -27,6 +27,7 @@ from etude.encoders.corpus import CorpusPiece, collection_of, corpus_paths, enco
 from etude.encoders.embedding import load_model
 from etude.encoders.evaluation import (
     handcrafted_features,
+    layerwise_piece_embeddings,
     linear_probe,
     masked_token_accuracy,
     piece_embeddings,
@@ -78,6 +79,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-collection", type=int, default=60)
     parser.add_argument("--splits", type=int, default=5)
+    parser.add_argument(
+        "--layers",
+        action="store_true",
+        help="also probe each layer's mean-pooled states (embedding layer and every block)",
+    )
     args = parser.parse_args()
     torch.manual_seed(0)
     started = time.perf_counter()
@@ -92,20 +98,35 @@ def main() -> None:
         "hand-made features": np.stack([handcrafted_features(t.astype(np.int64)) for t in tokens]),
     }
     print(f"{len(pieces)} held-out pieces, embedded in {time.perf_counter() - started:.0f} s")
+    layered = (
+        {
+            "pre-trained": layerwise_piece_embeddings(trained, tokens),
+            "random init": layerwise_piece_embeddings(untrained, tokens),
+        }
+        if args.layers
+        else {}
+    )
     for task, collections in TASKS.items():
         index = [i for i, p in enumerate(pieces) if p.collection in collections]
         labels = {c: k for k, c in enumerate(sorted(collections))}
         y = np.array([labels[pieces[i].collection] for i in index])
-        print(f"\n{task}: {len(index)} pieces, chance {1 / len(collections):.1%}")
-        print(f"{'features':34} {'accuracy (mean ± sd over splits)':>34}")
-        for name, x in features.items():
+
+        def probe(x: np.ndarray, index: list[int] = index, y: np.ndarray = y) -> str:
             scores = []
             for split in range(args.splits):
                 order = np.random.default_rng(split).permutation(len(index))
                 cut = int(len(order) * 0.7)
                 tr, te = order[:cut], order[cut:]
                 scores.append(linear_probe(x[index][tr], y[tr], x[index][te], y[te], seed=split))
-            print(f"{name:34} {statistics.mean(scores):>27.1%} ± {statistics.stdev(scores):.1%}")
+            return f"{statistics.mean(scores):.1%} ± {statistics.stdev(scores):.1%}"
+
+        print(f"\n{task}: {len(index)} pieces, chance {1 / len(collections):.1%}")
+        print(f"{'features':34} {'accuracy (mean ± sd over splits)':>34}")
+        for name, x in features.items():
+            print(f"{name:34} {probe(x):>34}")
+        for name, stack in layered.items():
+            depths = [probe(stack[:, depth]) for depth in range(stack.shape[1])]
+            print(f"{name:34} by layer (0 = embeddings): " + ", ".join(depths))
     masked = {
         name: masked_token_accuracy(model, tokens[:200])["all"]
         for name, model in (("pre-trained", trained), ("random init", untrained))

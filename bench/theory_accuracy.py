@@ -609,21 +609,28 @@ def answers_end_to_end(items: list[Item], cli: str) -> tuple[dict[str, str], flo
             handle.write(json.dumps({"id": item.id, "question": item.question}) + "\n")
         batch = handle.name
     start = time.perf_counter()
-    process = subprocess.run(
-        [cli, "ask", "--batch", batch, "--json"], capture_output=True, text=True, check=False
-    )
-    elapsed = time.perf_counter() - start
-    if process.returncode != 0:
-        sys.stderr.write(
-            f"error: {cli} exited {process.returncode}: {process.stderr.strip()[-500:]}\n"
-        )
-        raise SystemExit(1)
     answers = {}
-    for line in process.stdout.splitlines():
-        line = line.strip()
-        if line.startswith("{"):
-            record = json.loads(line)
-            answers[str(record.get("id"))] = str(record.get("answer", ""))
+    # Streamed line by line so that a long run shows progress and a crash keeps what was done.
+    with subprocess.Popen(
+        [cli, "ask", "--batch", batch, "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        for line in process.stdout:
+            line = line.strip()
+            if line.startswith("{"):
+                record = json.loads(line)
+                answers[str(record.get("id"))] = str(record.get("answer", ""))
+                sys.stderr.write(f"\r{len(answers)}/{len(items)} answered")
+                sys.stderr.flush()
+        error_text = process.stderr.read()
+    elapsed = time.perf_counter() - start
+    sys.stderr.write("\n")
+    if process.returncode != 0:
+        sys.stderr.write(f"error: {cli} exited {process.returncode}: {error_text.strip()[-500:]}\n")
+        raise SystemExit(1)
     return answers, elapsed / max(len(items), 1)
 
 

@@ -143,6 +143,12 @@ class MusicBert(nn.Module):
 
     def hidden_states(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Joint ids (B, N, 8) → hidden states (B, N, H) and the padding mask (B, N)."""
+        states, padding = self.layer_states(ids)
+        return states[-1], padding
+
+    def layer_states(self, ids: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """Like :meth:`hidden_states`, but the output of the embedding layer and of every
+        Transformer layer, for probing what each depth has learned."""
         batch, length, _ = ids.shape
         padding = ids[..., 0] == PAD
         x = self.embed_tokens(ids).reshape(batch, length, -1)
@@ -150,9 +156,11 @@ class MusicBert(nn.Module):
         positions = torch.cumsum(~padding, dim=1) * ~padding + PAD
         x = self.emb_layer_norm(x + self.embed_positions(positions))
         x = self.dropout(x)
+        states = [x]
         for layer in self.layers:
             x = layer(x, padding)
-        return x, padding
+            states.append(x)
+        return states, padding
 
     def field_logits(self, hidden: torch.Tensor) -> list[torch.Tensor]:
         """Per-field scores (B, N, V_field) for masked-token prediction."""
