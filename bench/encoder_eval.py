@@ -33,6 +33,7 @@ from etude.encoders.evaluation import (
     piece_embeddings,
 )
 from etude.encoders.musicbert import MusicBert
+from etude.encoders.octuple import DRUMS, INSTRUMENT, PITCH, TEMPO, VELOCITY
 
 TASKS = {
     "folk collections (4 monophonic ABC collections)": (
@@ -75,10 +76,26 @@ def collect(collections: set[str], per_collection: int) -> list[CorpusPiece]:
     return pieces
 
 
+def neutralise(tokens: np.ndarray, shift: int) -> np.ndarray:
+    """The piece transposed by ``shift`` semitones, at one tempo and one velocity."""
+    out = tokens.astype(np.int64).copy()
+    pitched = out[:, INSTRUMENT] != DRUMS
+    out[pitched, PITCH] = np.clip(out[pitched, PITCH] + shift, 0, 127)
+    out[:, TEMPO] = 24
+    out[:, VELOCITY] = 20
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-collection", type=int, default=60)
     parser.add_argument("--splits", type=int, default=5)
+    parser.add_argument(
+        "--neutralise",
+        action="store_true",
+        help="transpose each piece by a random interval and flatten tempo and velocity, so "
+        "that key and performance markings cannot give the collection away",
+    )
     parser.add_argument(
         "--layers",
         action="store_true",
@@ -92,6 +109,9 @@ def main() -> None:
     trained = load_model()
     untrained = MusicBert(trained.config).eval()
     tokens = [p.tokens for p in pieces]
+    if args.neutralise:
+        rng = np.random.default_rng(123)
+        tokens = [neutralise(t, int(rng.integers(-6, 6))) for t in tokens]
     features = {
         "pre-trained MusicBERT-small": piece_embeddings(trained, tokens),
         "same architecture, random init": piece_embeddings(untrained, tokens),
