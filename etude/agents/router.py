@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import time
@@ -26,7 +27,10 @@ from pydantic import BaseModel, ValidationError
 from etude.config import Settings
 from etude.knowledge.embeddings import Embedder
 from etude.state import Node, TurnContext, TurnState
+from etude.tools.base import TurnFacts
 from etude.tools.registry import ToolRegistry
+
+log = logging.getLogger(__name__)
 
 CONVERSATION = "conversation"
 """Pseudo-route for turns no tool can help with: greetings, the learner talking about
@@ -70,7 +74,7 @@ class RouteDecision(BaseModel):
 class Route:
     tools: list[str]
     scores: dict[str, float]
-    decided_by: str  # "classifier" or "llm"
+    decided_by: str  # "classifier", "llm" or "claimed" (a tool awaited this reply)
 
 
 class Router:
@@ -130,6 +134,20 @@ class Router:
         ]
         return [*chosen, *(name for name in claimed if name not in chosen)], scores
 
+    def claimed(self, facts: TurnFacts) -> list[str]:
+        """Tools that claim this turn as the reply they wait for (``ToolSpec.claims_turn``);
+        a hook that raises is logged and ignored, so one tool cannot break routing."""
+        names = []
+        for spec in self.registry:
+            if spec.claims_turn is None or (spec.needs_attachment and not facts.has_attachment):
+                continue
+            try:
+                if spec.claims_turn(facts):
+                    names.append(spec.name)
+            except Exception:
+                log.exception("claims_turn of tool %s failed", spec.name)
+        return names
+
     def route(
         self,
         message: str,
@@ -156,7 +174,12 @@ class Router:
             f"{menu}\n\nMessage: {message}\n\n"
             'Answer only with JSON like {"tools": ["name"]}; use [] if no tool is needed.'
         )
-        return parse_decision(ask_llm(prompt), eligible)
+        try:
+            answer = ask_llm(prompt)
+        except Exception:  # a model that is down or out of memory must not cost the turn
+            log.exception("the chat model failed to route; keeping the classifier's choice")
+            return None
+        return parse_decision(answer, eligible)
 
 
 def _cached_embeddings(embedder: Embedder, texts: list[str], cache_dir: Path | None) -> np.ndarray:
@@ -210,12 +233,20 @@ def make_router_node(
 
     def route(state: TurnState, *, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         started = time.perf_counter()
-        decision = router_provider().route(
-            state["question"],
-            has_attachment=state.get("attachment") is not None,
-            threshold=settings.router_threshold,
-            ask_llm=ask_llm if settings.router_llm_fallback else None,
-        )
+        router = router_provider()
+        has_attachment = state.get("attachment") is not None
+        learner = runtime.context.learner if runtime.context else settings.learner
+        facts = TurnFacts(state["question"], has_attachment, learner, runtime.store)
+        if claimed := router.claimed(facts):
+            scores = router.scores(state["question"], has_attachment=has_attachment)
+            decision = Route(claimed, scores, "claimed")
+        else:
+            decision = router.route(
+                state["question"],
+                has_attachment=has_attachment,
+                threshold=settings.router_threshold,
+                ask_llm=ask_llm if settings.router_llm_fallback else None,
+            )
         runtime.stream_writer(
             {"event": "route", "tools": decision.tools, "decided_by": decision.decided_by}
         )

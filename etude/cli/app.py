@@ -120,6 +120,24 @@ def embed(
     out.print("piece: [" + ", ".join(f"{v:.3f}" for v in result.piece[:8]) + ", …]")
 
 
+@app.command()
+def progress(
+    learner: Annotated[
+        str | None, typer.Option(help="Whose progress (default ETUDE_LEARNER).")
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option(help="Also save mastery over time as a PNG plot here.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Mastery per skill on your learning path, the exercises done, and reviews due."""
+    from etude.cli.progress import run_progress
+
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise InputError(f"--plot must name a .png file, got {str(plot)!r}")
+    run_progress(_settings(), learner=learner, as_json=as_json, plot=plot)
+
+
 @kb_app.command("build")
 def kb_build() -> None:
     """Index the knowledge articles into Chroma (only what changed since the last build)."""

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from langgraph.store.base import BaseStore
 from pydantic import BaseModel, ConfigDict, Field
 
 from etude.config import Level, Settings
@@ -35,6 +36,16 @@ ToolFunction = Callable[[ToolRequest, Settings], list[Evidence]]
 
 
 @dataclass(frozen=True)
+class TurnFacts:
+    """What a tool's ``claims_turn`` hook sees: this turn's message and the learner's store."""
+
+    message: str
+    has_attachment: bool
+    learner: str
+    store: BaseStore | None
+
+
+@dataclass(frozen=True)
 class ToolSpec:
     """A tool as the graph sees it.
 
@@ -56,6 +67,11 @@ class ToolSpec:
     """Optional exact parser: when it understands a message, the tool is routed to whatever the
     embedding scores say. Similarity is weak on short symbolic questions ("F# to E#?"), where
     a grammar is certain; a recogniser must be cheap (it runs on every turn) and precise."""
+    claims_turn: Callable[[TurnFacts], bool] | None = None
+    """Optional stateful claim: the tool is waiting for this learner's reply (an exercise it
+    set) and this message is that reply, so the turn goes to the claiming tool(s) only.
+    Similarity cannot know that "E G# B" answers an open exercise; the tool's own state can.
+    It runs in the router node on every turn: keep it to a store read or two."""
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier():

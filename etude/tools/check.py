@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from etude.config import Settings
 from etude.evidence import Evidence
@@ -32,7 +34,11 @@ def check_tool(name: str, settings: Settings, report: Callable[[str], None]) -> 
             problems.append(f"example {example!r} routes to {tools or ['conversation']}")
     report(f"{len(spec.examples) - len(problems)}/{len(spec.examples)} examples route to {name}")
     if not spec.needs_attachment:
-        evidence = spec.run(spec.input_model(question=spec.examples[0]), settings)
+        # A trial run must not leave marks in the learner's own database (a stateful tool
+        # such as the lesson tool would record a placement there), so it gets a scratch one.
+        with tempfile.TemporaryDirectory(prefix="etude-check-") as scratch:
+            trial = settings.with_overrides(db_path=Path(scratch) / "check.sqlite")
+            evidence = spec.run(spec.input_model(question=spec.examples[0]), trial)
         if not isinstance(evidence, list) or not all(isinstance(e, Evidence) for e in evidence):
             problems.append("run() must return a list of etude.evidence.Evidence")
         else:

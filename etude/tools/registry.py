@@ -64,10 +64,11 @@ def builtin_tools() -> list[ToolSpec]:
     """The tools that ship with Etude, in the order the tutor presents their evidence."""
     from etude.tools.critic import TOOL as critic
     from etude.tools.encoder import TOOL as encoder
+    from etude.tools.lesson import TOOL as lesson
     from etude.tools.memory import TOOL as memory
     from etude.tools.theory import TOOL as theory
 
-    return [theory, critic, encoder, memory]
+    return [theory, critic, encoder, memory, lesson]
 
 
 def _spec_from_entry_point(entry: EntryPoint) -> ToolSpec:

@@ -14,7 +14,13 @@ def _echo(request: ToolRequest, settings: object) -> list:
 
 
 def test_builtins_are_registered_in_order() -> None:
-    assert load_registry(plugins=False).names() == ["theory", "critic", "encoder", "memory"]
+    assert load_registry(plugins=False).names() == [
+        "theory",
+        "critic",
+        "encoder",
+        "memory",
+        "lesson",
+    ]
 
 
 def test_broken_plugin_is_reported_not_fatal(monkeypatch: pytest.MonkeyPatch) -> None:
