@@ -31,11 +31,11 @@ def score_to_performance(score: object) -> Performance:
     parts = list(getattr(score, "parts", [])) or [score]
     notes: list[Note] = []
     for part in parts:
-        instrument = part.getInstrument(returnDefault=True)  # type: ignore[attr-defined]
+        instrument = part.getInstrument(returnDefault=True)
         program = instrument.midiProgram if instrument.midiProgram is not None else 0
         if getattr(instrument, "midiChannel", None) == 9:
             program = DRUMS
-        for element in part.flatten().notes:  # type: ignore[attr-defined]
+        for element in part.flatten().notes:
             velocity = element.volume.velocity or 80
             for pitch in element.pitches:
                 notes.append(

@@ -126,6 +126,7 @@ class MusicBert(nn.Module):
         self.lm_layer_norm = nn.LayerNorm(width)
         self.lm_bias = nn.Parameter(torch.zeros(config.joint_vocab))
         self.dropout = nn.Dropout(config.dropout)
+        self.offsets: torch.Tensor
         self.register_buffer("offsets", torch.tensor(config.offsets), persistent=False)
         self.apply(self._init)
 

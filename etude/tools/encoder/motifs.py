@@ -73,6 +73,13 @@ def bar_motifs(part: stream.Part) -> list[tuple[tuple, int] | None]:
     return motifs
 
 
+def _transposition(a: tuple[tuple, int] | None, b: tuple[tuple, int] | None) -> int | None:
+    """Semitones from bar ``a`` up to bar ``b`` when both have the same shape, else None."""
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    return b[1] - a[1]
+
+
 def find_repetitions(part: stream.Part, *, limit: int = 3) -> list[Repetition]:
     """The longest repeated passages of the part, longest first, without overlaps."""
     motifs = bar_motifs(part)
@@ -81,17 +88,14 @@ def find_repetitions(part: stream.Part, *, limit: int = 3) -> list[Repetition]:
     pairs = []
     for j in range(len(motifs)):
         for i in range(j):
-            if motifs[i] is None or motifs[j] is None or motifs[i][0] != motifs[j][0]:
+            shift = _transposition(motifs[i], motifs[j])
+            if shift is None:
                 continue
-            shift = motifs[j][1] - motifs[i][1]
             length = 1
             while (
                 j + length < len(motifs)
                 and i + length < j
-                and motifs[i + length] is not None
-                and motifs[j + length] is not None
-                and motifs[i + length][0] == motifs[j + length][0]
-                and motifs[j + length][1] - motifs[i + length][1] == shift
+                and _transposition(motifs[i + length], motifs[j + length]) == shift
             ):
                 length += 1
             pairs.append((length, i, j, shift))
