@@ -1,0 +1,103 @@
+"""Reading a learner's songwriting request: lyrics to analyse, or a title to write from.
+
+Learners paste lyrics under a line like "check my lyrics:" and ask for songs as "write a song
+called 'Midnight Train' in a folk style, verse-chorus-bridge". This module finds those parts;
+it never guesses when the message has neither lyrics nor a title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from etude_songwriting.phonetics import words_of
+
+_TITLE = re.compile(
+    r"(?:called|titled|entitled|named|title[d:]?|about)\s*[:\-]?\s*[\"“'‘]([^\"”'’]{2,80})[\"”'’]"
+    r"|[\"“]([^\"”]{2,80})[\"”]"
+    r"|(?:called|titled|entitled|named|title:)\s+([A-Z][^,.;!?\n]{1,60})",
+    re.IGNORECASE,
+)
+_STYLE = re.compile(
+    r"in the style of ([^,.;\n]+)|in an? ([\w\- ]{2,30}?) style|([\w\-]+) style\b", re.IGNORECASE
+)
+_WRITE = re.compile(r"\b(write|compose|draft|make|create|give me|come up with)\b", re.IGNORECASE)
+_REFS = re.compile(r"^\s*references?\s*:\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass
+class SongRequest:
+    mode: str  # "analyse", "write" or "none"
+    lyrics: str = ""
+    title: str | None = None
+    style: str | None = None
+    references: list[str] = field(default_factory=list)
+
+
+def _split_references(text: str) -> tuple[str, list[str]]:
+    match = _REFS.search(text)
+    if not match:
+        return text, []
+    body, rest = text[: match.start()], text[match.end() :]
+    refs = [block.strip() for block in re.split(r"\n\s*\n|^\s*---\s*$", rest, flags=re.M)]
+    return body, [r for r in refs if r]
+
+
+def _lyric_block(text: str) -> str:
+    """The lyric lines: everything after the first line that ends with ':' or after the first
+    line when at least two more lines follow; '' when the message is a single request."""
+    lines = text.strip().splitlines()
+    for index, line in enumerate(lines):
+        if line.rstrip().endswith(":") and len(lines) - index > 2:
+            return "\n".join(lines[index + 1 :]).strip()
+    if len(lines) >= 3:
+        return "\n".join(lines[1:]).strip()
+    return ""
+
+
+def parse_request(text: str) -> SongRequest:
+    """Find what a songwriting message asks for.
+
+    >>> parse_request('Write a song called "Paper Moon" in a folk style').title
+    'Paper Moon'
+    >>> parse_request("Check my lyrics:\\nRoses are red\\nViolets are blue\\nSugar is sweet").mode
+    'analyse'
+    """
+    body, references = _split_references(text)
+    lyrics = _lyric_block(body)
+    style_match = _STYLE.search(body)
+    style = next((g for g in style_match.groups() if g), None) if style_match else None
+    title_match = _TITLE.search(body.splitlines()[0] if body.strip() else "")
+    title = next((g for g in title_match.groups() if g), None) if title_match else None
+    if title and title_match and title_match.group(3):
+        title = re.split(r"\s+(?:in|with|for|about|that|and)\s", title)[0].strip()
+    if lyrics and sum(1 for line in lyrics.splitlines() if words_of(line)) >= 2:
+        return SongRequest("analyse", lyrics=lyrics, title=title, style=style,
+                           references=references)  # fmt: skip
+    if title and _WRITE.search(body):
+        return SongRequest("write", title=title.strip(), style=style, references=references)
+    return SongRequest("none", references=references)
+
+
+_ABOUT_LYRICS = re.compile(
+    r"\b(lyrics?|lyric lines?|rhym\w*|syllables?|verses?|chorus|hook|song words)\b", re.IGNORECASE
+)
+_SONG = re.compile(r"\b(song|lyrics?|ballad|anthem)\b", re.IGNORECASE)
+
+
+def recognizes(message: str) -> bool:
+    """Whether the message is plainly a job for the songwriting coach: lyrics pasted with a
+    question about them, or a song to write from a title. It runs on every turn (regular
+    expressions only) and claims nothing a music-theory or score question could mean.
+
+    >>> recognizes("Do these lines rhyme?\\nI lost my way\\nI could not stay")
+    True
+    >>> recognizes("Write me a bluesy song with the title \\"Rainy Monday\\"")
+    True
+    >>> recognizes("What meter did I use here?"), recognizes("Write a melody called 'Dawn'")
+    (False, False)
+    """
+    parsed = parse_request(message)
+    if parsed.mode == "analyse":
+        return bool(_ABOUT_LYRICS.search(message.splitlines()[0]))
+    return parsed.mode == "write" and bool(_SONG.search(message))
