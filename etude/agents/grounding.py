@@ -87,14 +87,18 @@ def contradicts(sentence: str, allowed: set[str]) -> bool:
     False
     >>> contradicts("The third, D#, is bright.", {"Eb", "G", "Bb"})
     True
+    >>> contradicts("Bbb sounds like A.", {"A", "Bbb", "C"})
+    False
     """
     if not allowed:
         return False
     mentioned = notes_in(sentence)
-    allowed_classes = {pitch_class(n): n for n in allowed}
+    # A note sounding like a computed one but spelled otherwise (D# for Eb) is wrong. Allowed
+    # sets may hold two spellings of one pitch (A and Bbb), so compare by set membership, not
+    # against one "twin" per pitch class picked in set order (which made this vary by run).
+    allowed_classes = {pitch_class(n) for n in allowed}
     for note in mentioned:
-        twin = allowed_classes.get(pitch_class(note))
-        if twin is not None and twin != note:
+        if note not in allowed and pitch_class(note) in allowed_classes:
             return True
     if len(set(mentioned)) >= 2:
         return any(note not in allowed for note in mentioned)

@@ -24,6 +24,13 @@ kb_app = typer.Typer(help="Build and search the music knowledge base.", no_args_
 tools_app = typer.Typer(help="Inspect the tools the mentor can use.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 app.add_typer(tools_app, name="tools")
+finetune_app = typer.Typer(
+    help="Build the instruction dataset and fine-tune the chat model (LoRA / QLoRA).",
+    no_args_is_help=True,
+)
+eval_app = typer.Typer(help="Compare the base and fine-tuned chat models.", no_args_is_help=True)
+app.add_typer(finetune_app, name="finetune")
+app.add_typer(eval_app, name="eval")
 
 LevelOption = Annotated[
     str | None, typer.Option("--level", help="beginner, intermediate or advanced.")
@@ -138,6 +145,17 @@ def progress(
     run_progress(_settings(), learner=learner, as_json=as_json, plot=plot)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """The HTTP API and the web studio (open http://HOST:PORT/ in a browser)."""
+    from etude.cli.serve import run_serve
+
+    run_serve(host, port)
+
+
 @kb_app.command("build")
 def kb_build() -> None:
     """Index the knowledge articles into Chroma (only what changed since the last build)."""
@@ -231,6 +249,127 @@ def tools_check(name: Annotated[str, typer.Argument(help="Tool name.")]) -> None
     if problems:
         raise InputError(f"{name}: " + "; ".join(problems))
     out.print(f"[green]ok[/green] {name}")
+
+
+AdapterOption = Annotated[
+    str | None,
+    typer.Option(help="LoRA adapter directory, or 'none' (default: the shipped SmolLM2 one)."),
+]
+ModelOption = Annotated[
+    str | None, typer.Option(help="Base model (default: the one the adapter was trained on).")
+]
+LimitOption = Annotated[int | None, typer.Option(help="Only the first N examples.")]
+BertScoreOption = Annotated[
+    bool, typer.Option("--bertscore/--no-bertscore", help="Also compute BERTScore (MiniLM).")
+]
+
+
+@finetune_app.command("data")
+def finetune_data(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("data/finetune"),
+    seed: Annotated[int, typer.Option(help="Seed for generation and the split.")] = 42,
+    critic_pieces: Annotated[
+        int | None, typer.Option(help="Corpus scores for critic lessons (0 skips them).")
+    ] = None,
+    dialogues: Annotated[int | None, typer.Option(help="Multi-turn lessons in total.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Build train/validation/test.jsonl and the data card from Etude's own sources."""
+    from etude.cli.finetune import run_finetune_data
+
+    run_finetune_data(
+        out_dir, seed=seed, critic_pieces=critic_pieces, dialogues=dialogues, as_json=as_json
+    )
+
+
+@finetune_app.command("train")
+def finetune_train(
+    config: Annotated[Path | None, typer.Option(help="finetune_config.json to start from.")] = None,
+    data: Annotated[str | None, typer.Option(help="Folder with train/validation.jsonl.")] = None,
+    out_dir: Annotated[str | None, typer.Option("--out", help="Run directory.")] = None,
+    model: Annotated[str | None, typer.Option(help="Base model ('embedded' or id/path).")] = None,
+    quantization: Annotated[str | None, typer.Option(help="auto, nf4 or none.")] = None,
+    max_steps: Annotated[int | None, typer.Option(help="Stop after N steps.")] = None,
+    epochs: Annotated[float | None, typer.Option(help="Passes over the data.")] = None,
+    resume: Annotated[bool, typer.Option(help="Resume from the last checkpoint.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """LoRA (CPU) or QLoRA NF4 (CUDA) fine-tuning of the chat model on a built dataset."""
+    from etude.cli.finetune import run_finetune_train
+
+    if quantization is not None and quantization not in ("auto", "nf4", "none"):
+        raise InputError(f"--quantization must be auto, nf4 or none, got {quantization!r}")
+    overrides = {
+        "data_dir": data,
+        "output_dir": out_dir,
+        "model": model,
+        "quantization": quantization,
+        "max_steps": max_steps,
+        "num_train_epochs": epochs,
+    }
+    run_finetune_train(config_file=config, overrides=overrides, resume=resume, as_json=as_json)
+
+
+@eval_app.command("qa")
+def eval_qa(
+    test: Annotated[
+        Path | None, typer.Option(help="Test split (default: the shipped adapter's).")
+    ] = None,
+    adapter: AdapterOption = None,
+    model: ModelOption = None,
+    limit: LimitOption = None,
+    predictions: Annotated[
+        Path | None, typer.Option(help="Only score this predictions file (from bench/).")
+    ] = None,
+    save_predictions: Annotated[
+        Path | None, typer.Option(help="Also write the generated replies here.")
+    ] = None,
+    max_new_tokens: Annotated[int, typer.Option(help="Reply length cap in tokens.")] = 160,
+    bertscore: BertScoreOption = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Base vs tuned replies on the held-out test split: exact match, token F1, BLEU, ROUGE,
+    BERTScore."""
+    from etude.cli.finetune import run_eval_qa
+
+    run_eval_qa(
+        test_file=test,
+        adapter=adapter,
+        model=model,
+        limit=limit,
+        predictions=predictions,
+        save_predictions=save_predictions,
+        max_new_tokens=max_new_tokens,
+        bertscore=bertscore,
+        as_json=as_json,
+    )
+
+
+@eval_app.command("mtb")
+def eval_mtb(
+    file: Annotated[Path, typer.Argument(help="MT-Bench question.jsonl-format file.")],
+    adapter: AdapterOption = None,
+    model: ModelOption = None,
+    limit: LimitOption = None,
+    system: Annotated[str | None, typer.Option(help="System prompt for every answer.")] = None,
+    max_new_tokens: Annotated[int, typer.Option(help="Answer length cap in tokens.")] = 256,
+    bertscore: BertScoreOption = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Answer MT-Bench-format questions turn by turn with the base and tuned models, scored
+    against reference answers where the file has them (no LLM judge offline)."""
+    from etude.cli.finetune import run_eval_mtb
+
+    run_eval_mtb(
+        file,
+        adapter=adapter,
+        model=model,
+        limit=limit,
+        system=system,
+        max_new_tokens=max_new_tokens,
+        bertscore=bertscore,
+        as_json=as_json,
+    )
 
 
 def main() -> None:

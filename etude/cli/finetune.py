@@ -1,0 +1,209 @@
+"""``etude finetune data|train`` and ``etude eval qa|mtb``: the commands' bodies.
+
+Model libraries are imported only here, when one of these commands runs, so ``etude ask`` never
+pays for them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Any
+
+from etude.cli.console import err, out, status
+from etude.cli.errors import InputError
+
+
+def _print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _adapter(value: str | None) -> Path | None:
+    """``--adapter``: a directory, ``none`` for the base model alone, or the shipped adapter."""
+    from etude.finetune.evaluate import SHIPPED_ADAPTER
+
+    if value is None:
+        return SHIPPED_ADAPTER
+    if value.lower() == "none":
+        return None
+    path = Path(value)
+    if not (path / "adapter_config.json").exists():
+        raise InputError(f"--adapter {value!r} is not a LoRA adapter directory")
+    return path
+
+
+def _existing(path: Path, what: str) -> Path:
+    if not path.is_file():
+        raise InputError(f"{what} {str(path)!r} does not exist")
+    return path
+
+
+def run_finetune_data(
+    out_dir: Path, *, seed: int, critic_pieces: int | None, dialogues: int | None, as_json: bool
+) -> None:
+    from etude.finetune.data import DataConfig, build_dataset, write_dataset
+
+    config = DataConfig(seed=seed)
+    if critic_pieces is not None:
+        config.critic_pieces = critic_pieces
+    if dialogues is not None:
+        config.dialogues = dialogues
+    with (
+        status(
+            "Building the instruction dataset (theory, knowledge, critic, dialogues)…",
+            quiet=as_json,
+        ),
+        redirect_stdout(sys.stderr),
+    ):
+        built = build_dataset(config)
+    paths = write_dataset(built, out_dir)
+    if as_json:
+        _print_json(
+            {
+                "out": str(out_dir),
+                "files": {k: str(v) for k, v in paths.items()},
+                **built.card.model_dump(mode="json"),
+            }
+        )
+        return
+    out.print(built.card.markdown())
+    err.print(f"Wrote {built.card.total} examples to {out_dir}")
+
+
+def run_finetune_train(
+    *, config_file: Path | None, overrides: dict[str, Any], resume: bool, as_json: bool
+) -> None:
+    from etude.finetune.config import FinetuneConfig
+    from etude.finetune.train import train
+
+    if as_json:
+        overrides = {**overrides, "report_progress": False}
+    try:
+        config = FinetuneConfig.load(config_file) if config_file else FinetuneConfig()
+        config = config.with_overrides(**overrides)
+    except (OSError, ValueError, TypeError) as exc:
+        raise InputError(str(exc)) from exc
+    _existing(Path(config.data_dir) / "train.jsonl", "training split")
+    # transformers' Trainer prints its log lines to stdout: keep stdout for the result alone.
+    with (
+        status(f"Fine-tuning into {config.output_dir}…", quiet=as_json),
+        redirect_stdout(sys.stderr),
+    ):
+        summary = train(config, resume=resume or None)
+    from dataclasses import asdict
+
+    if as_json:
+        _print_json(asdict(summary))
+        return
+    out.print(
+        f"{summary.steps} steps ({summary.stop_reason}) in {summary.wall_s:.0f} s on "
+        f"{summary.device}: loss {summary.first_train_loss} → {summary.last_train_loss}, "
+        f"best validation loss {summary.best_eval_loss}"
+    )
+    out.print(f"adapter: {summary.adapter_dir}")
+
+
+def run_eval_qa(
+    *,
+    test_file: Path | None,
+    adapter: str | None,
+    model: str | None,
+    limit: int | None,
+    predictions: Path | None,
+    save_predictions: Path | None,
+    max_new_tokens: int,
+    bertscore: bool,
+    as_json: bool,
+) -> None:
+    from etude.finetune.evaluate import SHIPPED_TEST, evaluate_qa, score_predictions
+
+    if limit is not None and limit < 1:
+        raise InputError("--limit must be at least 1")
+    if predictions is not None:
+        _existing(predictions, "predictions file")
+        with status("Scoring predictions…", quiet=as_json):
+            result = score_predictions(
+                predictions,
+                with_bertscore=bertscore,
+                test_file=_existing(test_file, "test split") if test_file else None,
+            )
+    else:
+        test = _existing(test_file or SHIPPED_TEST, "test split")
+        with (
+            status("Generating base and tuned replies on the test split…", quiet=as_json),
+            redirect_stdout(sys.stderr),
+        ):
+            result = evaluate_qa(
+                test,
+                _adapter(adapter),
+                model=model,
+                limit=limit,
+                max_new_tokens=max_new_tokens,
+                with_bertscore=bertscore,
+                predictions_out=save_predictions,
+            )
+    if as_json:
+        _print_json(result)
+        return
+    for name, numbers in result["models"].items():
+        bert = numbers.get("bertscore", {}).get("f1")
+        out.print(
+            f"[bold]{name}[/bold] n={numbers['n']} token F1 {numbers['token_f1']:.3f} "
+            f"exact {numbers['exact_match']:.3f} BLEU {numbers['bleu']:.1f} "
+            f"ROUGE-L {numbers['rougeL']:.3f}"
+            + (f" BERTScore F1 {bert:.3f}" if bert is not None else "")
+        )
+
+
+def run_eval_mtb(
+    file: Path,
+    *,
+    adapter: str | None,
+    model: str | None,
+    limit: int | None,
+    system: str | None,
+    max_new_tokens: int,
+    bertscore: bool,
+    as_json: bool,
+) -> None:
+    from etude.finetune.evaluate import evaluate_mtb
+
+    _existing(file, "question file")
+    if limit is not None and limit < 1:
+        raise InputError("--limit must be at least 1")
+    try:
+        from etude.finetune.evaluate import read_mtb
+
+        read_mtb(file, limit)
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise InputError(str(exc)) from exc
+    with (
+        status("Answering the questions with the base and tuned models…", quiet=as_json),
+        redirect_stdout(sys.stderr),
+    ):
+        result = evaluate_mtb(
+            file,
+            _adapter(adapter),
+            model=model,
+            limit=limit,
+            system=system,
+            max_new_tokens=max_new_tokens,
+            with_bertscore=bertscore,
+        )
+    if as_json:
+        _print_json(result)
+        return
+    for name, numbers in result["models"].items():
+        f1 = numbers["token_f1"]
+        out.print(
+            f"[bold]{name}[/bold] {numbers['turns']} answers, "
+            f"{numbers['mean_reply_words']} words on average"
+            + (
+                f", token F1 {f1:.3f} on {numbers['turns_with_reference']} references"
+                if f1 is not None
+                else ""
+            )
+        )

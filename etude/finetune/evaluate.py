@@ -1,0 +1,481 @@
+"""Base vs tuned replies on the held-out test split, and the numbers that compare them.
+
+Generation and scoring are separate steps on purpose: replies are generated where the model
+runs fastest (the lent GPU, or a CPU for a handful), written as a predictions file, and scored
+anywhere, since BERTScore needs our bundled MiniLM, which does not travel to the GPU machine.
+This module imports neither pydantic nor LangChain for the same reason.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from etude.finetune.formatting import generation_prompt, read_records
+
+BASE = "base"
+TUNED = "tuned"
+
+
+def load_eval_model(base: str, adapter: str | Path | None) -> tuple[Any, Any]:
+    """Tokenizer and model in eval mode; the adapter (if any) merged, as the live tutor does."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from etude.hf import offline_and_quiet
+
+    offline_and_quiet()
+    cuda = torch.cuda.is_available()
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForCausalLM.from_pretrained(
+        base,
+        dtype=torch.bfloat16 if cuda else torch.float32,
+        device_map={"": 0} if cuda else None,
+    )
+    if adapter is not None:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+    model.eval()
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer, model
+
+
+def stop_ids(tokenizer: Any) -> list[int]:
+    """End-of-sequence and end-of-turn ids: the template's turn end must stop a reply."""
+    ids = {tokenizer.eos_token_id}
+    for marker in ("<|im_end|>", "</s>", "<|eot_id|>"):
+        found = tokenizer.convert_tokens_to_ids(marker)
+        if isinstance(found, int) and found != tokenizer.unk_token_id:
+            ids.add(found)
+    return sorted(i for i in ids if i is not None)
+
+
+def generate_texts(
+    tokenizer: Any,
+    model: Any,
+    prompts: list[str],
+    *,
+    max_new_tokens: int = 160,
+    batch_size: int = 16,
+) -> list[str]:
+    """Greedy continuations of rendered prompts, batched with left padding."""
+    import torch
+
+    tokenizer.padding_side = "left"
+    replies: list[str] = []
+    eos = stop_ids(tokenizer)
+    for start in range(0, len(prompts), batch_size):
+        batch = tokenizer(
+            prompts[start : start + batch_size],
+            return_tensors="pt",
+            padding=True,
+            add_special_tokens=False,
+        ).to(model.device)
+        with torch.inference_mode():
+            out = model.generate(
+                **batch,
+                max_new_tokens=max_new_tokens,
+                do_sample=False,
+                eos_token_id=eos,
+                pad_token_id=tokenizer.pad_token_id,
+            )
+        new = out[:, batch["input_ids"].shape[1] :]
+        replies.extend(t.strip() for t in tokenizer.batch_decode(new, skip_special_tokens=True))
+    return replies
+
+
+def generate_replies(
+    tokenizer: Any,
+    model: Any,
+    records: list[dict[str, Any]],
+    *,
+    max_new_tokens: int = 160,
+    batch_size: int = 16,
+) -> list[str]:
+    """Greedy replies to each record's final turn (its reference reply is not shown)."""
+    prompts = [generation_prompt(tokenizer, r["messages"]) for r in records]
+    return generate_texts(
+        tokenizer, model, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size
+    )
+
+
+def write_predictions(
+    path: str | Path, records: list[dict[str, Any]], replies: dict[str, list[str]]
+) -> Path:
+    """One JSON line per test example: id, source, reference and each model's reply."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        for index, record in enumerate(records):
+            row = {
+                "id": record.get("id"),
+                "source": record.get("source"),
+                "reference": record["messages"][-1]["content"],
+                **{name: texts[index] for name, texts in replies.items()},
+            }
+            handle.write(json.dumps(row) + "\n")
+    return path
+
+
+def with_adapter(model: Any, adapter: str | Path) -> Any:
+    """``model`` with the LoRA adapter merged in (the model is modified and returned)."""
+    from peft import PeftModel
+
+    merged = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+    merged.eval()
+    return merged
+
+
+def predict(
+    test_file: str | Path,
+    base: str,
+    adapter: str | Path | None,
+    *,
+    limit: int | None = None,
+    max_new_tokens: int = 160,
+    batch_size: int = 16,
+) -> tuple[list[dict[str, Any]], dict[str, list[str]], dict[str, float]]:
+    """Records, replies per model (base, and tuned when an adapter is given) and seconds each.
+
+    The base model is loaded once; the tuned model is the same weights with the adapter merged
+    in afterwards, as the live tutor applies it.
+    """
+    records = read_records(test_file, limit)
+    replies: dict[str, list[str]] = {}
+    seconds: dict[str, float] = {}
+    tokenizer, model = load_eval_model(base, None)
+    for name in (BASE, TUNED):
+        if name == TUNED:
+            if adapter is None:
+                break
+            model = with_adapter(model, adapter)
+        started = time.perf_counter()
+        replies[name] = generate_replies(
+            tokenizer, model, records, max_new_tokens=max_new_tokens, batch_size=batch_size
+        )
+        seconds[name] = round(time.perf_counter() - started, 2)
+    return records, replies, seconds
+
+
+def computed_notes(record: dict[str, Any]) -> set[str]:
+    """The notes the theory engine computes for a record's question, as the live theory tool
+    would (empty when the prompt carries no COMPUTED fact). Recomputed rather than read back
+    from the prompt's text, where "A diminished fifth..." would read as the note A."""
+    from etude.tools.theory.engine.calculator import compute_facts
+
+    messages = record["messages"]
+    if "COMPUTED:" not in messages[0]["content"]:
+        return set()
+    return {note for fact in compute_facts(messages[-2]["content"]) for note in fact.notes}
+
+
+def fact_metrics(
+    records: list[dict[str, Any]], replies: dict[str, list[str]], max_sentences: int = 3
+) -> dict[str, Any]:
+    """On the examples whose prompt carries a computed fact: how often each model's reply, cut
+    to the tutor's sentence cap as the live tutor cuts it, names every computed note, and how
+    often none of its sentences contradicts them (what the tutor's grounding guard checks).
+
+    >>> record = {"messages": [{"role": "system", "content": "[1] COMPUTED: G B D"},
+    ...                        {"role": "user", "content": "Spell the G major triad."}]}
+    >>> fact_metrics([record], {"m": ["It is G, B and D. Then C#."]}, max_sentences=1)["m"]
+    {'n': 1, 'names_all_notes': 1.0, 'passes_guard': 1.0}
+    """
+    from etude.agents.grounding import contradicts, notes_in
+    from etude.finetune.examples import sentences_of
+
+    picked = [(i, notes) for i, r in enumerate(records) if (notes := computed_notes(r))]
+    result: dict[str, Any] = {}
+    for name, texts in replies.items():
+        named = guarded = 0
+        for index, notes in picked:
+            sentences = sentences_of(texts[index])[:max_sentences]
+            named += notes <= set(notes_in(" ".join(sentences)))
+            guarded += not any(contradicts(sentence, notes) for sentence in sentences)
+        n = len(picked)
+        result[name] = {
+            "n": n,
+            "names_all_notes": named / n if n else None,
+            "passes_guard": guarded / n if n else None,
+        }
+    return result
+
+
+def score_predictions(
+    path: str | Path, *, with_bertscore: bool = True, test_file: str | Path | None = None
+) -> dict[str, Any]:
+    """Every ``qa_metrics`` number per model in a predictions file, overall and per source;
+    with the test split the predictions came from, also ``fact_metrics`` (joined by id)."""
+    from etude.finetune.metrics import qa_metrics
+
+    rows = read_records(path)
+    models = [k for k in (BASE, TUNED) if rows and k in rows[0]]
+    result: dict[str, Any] = {"predictions": str(path), "n": len(rows), "models": {}}
+    for name in models:
+        refs = [r["reference"] for r in rows]
+        preds = [r[name] for r in rows]
+        entry = qa_metrics(preds, refs, with_bertscore=with_bertscore)
+        by_source: dict[str, Any] = {}
+        for source in sorted({str(r.get("source")) for r in rows}):
+            picked = [i for i, r in enumerate(rows) if str(r.get("source")) == source]
+            by_source[source] = qa_metrics(
+                [preds[i] for i in picked], [refs[i] for i in picked], with_bertscore=False
+            )
+        entry["by_source"] = by_source
+        result["models"][name] = entry
+    if test_file is not None:
+        by_id = {r.get("id"): r for r in read_records(test_file)}
+        joined = [(by_id[r["id"]], r) for r in rows if r.get("id") in by_id]
+        result["facts"] = fact_metrics(
+            [record for record, _ in joined],
+            {name: [row[name] for _, row in joined] for name in models},
+        )
+    return result
+
+
+SHIPPED_ADAPTER = Path(__file__).resolve().parent / "adapters" / "smollm2-etude"
+"""The QLoRA adapter trained on the lent GPU for the embedded SmolLM2 (see its train_summary)."""
+SHIPPED_TEST = SHIPPED_ADAPTER / "test.jsonl"
+"""The held-out test split that adapter was evaluated on (``etude finetune data``, seed 42)."""
+
+
+def resolve_base(model: str | None, adapter: str | Path | None) -> str:
+    """The base model directory: ``model`` if given, else the one the adapter was trained on
+    (its ``finetune_config.json``), else the embedded SmolLM2."""
+    from etude.finetune.config import CONFIG_FILE, FinetuneConfig
+    from etude.finetune.train import base_model_path
+
+    if model is None and adapter is not None and (Path(adapter) / CONFIG_FILE).exists():
+        model = FinetuneConfig.load(Path(adapter) / CONFIG_FILE).model
+    return base_model_path(FinetuneConfig(model=model or "embedded"))
+
+
+def evaluate_qa(
+    test_file: str | Path = SHIPPED_TEST,
+    adapter: str | Path | None = SHIPPED_ADAPTER,
+    *,
+    model: str | None = None,
+    limit: int | None = None,
+    max_new_tokens: int = 160,
+    batch_size: int = 8,
+    with_bertscore: bool = True,
+    predictions_out: str | Path | None = None,
+) -> dict[str, Any]:
+    """Base vs base+adapter on the test split: replies generated here, then every metric.
+
+    Returns the ``score_predictions`` object plus the models, timings and the tuned-minus-base
+    differences of token F1 and BERTScore F1.
+    """
+    import tempfile
+
+    base = resolve_base(model, adapter)
+    records, replies, seconds = predict(
+        test_file,
+        base,
+        adapter,
+        limit=limit,
+        max_new_tokens=max_new_tokens,
+        batch_size=batch_size,
+    )
+    if not records:
+        raise ValueError(f"{test_file}: no test examples")
+    with tempfile.TemporaryDirectory() as scratch:
+        path = write_predictions(
+            predictions_out or Path(scratch) / "predictions.jsonl", records, replies
+        )
+        result = score_predictions(path, with_bertscore=with_bertscore, test_file=test_file)
+    result.update(
+        test_file=str(test_file),
+        base_model=base,
+        adapter=str(adapter) if adapter is not None else None,
+        max_new_tokens=max_new_tokens,
+        generation_s=seconds,
+    )
+    if predictions_out is None:
+        result.pop("predictions", None)
+    result["delta"] = deltas(result["models"])
+    return result
+
+
+def deltas(models: dict[str, Any]) -> dict[str, float]:
+    """Tuned minus base for the headline metrics (empty without both models)."""
+    if BASE not in models or TUNED not in models:
+        return {}
+    found = {
+        key: round(models[TUNED][key] - models[BASE][key], 4)
+        for key in ("exact_match", "token_f1", "bleu", "rougeL")
+    }
+    if "bertscore" in models[BASE] and "bertscore" in models[TUNED]:
+        found["bertscore_f1"] = round(
+            models[TUNED]["bertscore"]["f1"] - models[BASE]["bertscore"]["f1"], 4
+        )
+    return found
+
+
+def read_mtb(path: str | Path, limit: int | None = None) -> list[dict[str, Any]]:
+    """Questions in MT-Bench's ``question.jsonl`` format, checked.
+
+    Each line: ``{"question_id": ..., "category": str, "turns": [str, ...],
+    "reference"?: [str, ...]}`` (a reference, where given, is one answer per turn).
+    """
+    questions: list[dict[str, Any]] = []
+    for number, row in enumerate(read_records(path), 1):
+        turns = row.get("turns")
+        if (
+            not isinstance(turns, list)
+            or not turns
+            or not all(isinstance(t, str) and t.strip() for t in turns)
+        ):
+            raise ValueError(f"{path}: line {number}: 'turns' must be a list of questions")
+        reference = row.get("reference")
+        if reference is not None and (
+            not isinstance(reference, list) or not all(isinstance(r, str) for r in reference)
+        ):
+            raise ValueError(f"{path}: line {number}: 'reference' must be a list of answers")
+        questions.append(
+            {
+                "question_id": row.get("question_id", number),
+                "category": str(row.get("category", "general")),
+                "turns": turns,
+                "reference": reference or [],
+            }
+        )
+        if limit is not None and len(questions) >= limit:
+            break
+    if not questions:
+        raise ValueError(f"{path}: no questions")
+    return questions
+
+
+def answer_mtb(
+    tokenizer: Any,
+    model: Any,
+    questions: list[dict[str, Any]],
+    *,
+    system: str | None,
+    max_new_tokens: int,
+    batch_size: int,
+) -> list[list[str]]:
+    """Each question's turns answered in order, every answer kept as history for the next
+    turn (MT-Bench's protocol); all questions' turn *t* are generated as one batch."""
+    from etude.finetune.formatting import render
+
+    answers: list[list[str]] = [[] for _ in questions]
+    for turn in range(max(len(q["turns"]) for q in questions)):
+        asking = [i for i, q in enumerate(questions) if turn < len(q["turns"])]
+        prompts = []
+        for i in asking:
+            messages = [{"role": "system", "content": system}] if system else []
+            for earlier, reply in zip(questions[i]["turns"][:turn], answers[i], strict=True):
+                messages += [
+                    {"role": "user", "content": earlier},
+                    {"role": "assistant", "content": reply},
+                ]
+            messages.append({"role": "user", "content": questions[i]["turns"][turn]})
+            prompts.append(render(tokenizer, messages, add_generation_prompt=True))
+        replies = generate_texts(
+            tokenizer, model, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size
+        )
+        for i, reply in zip(asking, replies, strict=True):
+            answers[i].append(reply)
+    return answers
+
+
+def score_mtb(
+    questions: list[dict[str, Any]], answers: list[list[str]], *, with_bertscore: bool
+) -> dict[str, Any]:
+    """Reference-based numbers for one model's MT-Bench answers (no LLM judge offline)."""
+    from etude.finetune.metrics import bertscore, token_f1
+
+    pairs = [
+        (answer, question["reference"][turn], question["category"])
+        for question, replies in zip(questions, answers, strict=True)
+        for turn, answer in enumerate(replies)
+        if turn < len(question["reference"]) and question["reference"][turn].strip()
+    ]
+    all_answers = [a for replies in answers for a in replies]
+    result: dict[str, Any] = {
+        "turns": len(all_answers),
+        "mean_reply_words": round(
+            sum(len(a.split()) for a in all_answers) / max(1, len(all_answers)), 2
+        ),
+        "turns_with_reference": len(pairs),
+        "token_f1": None,
+        "bertscore_f1": None,
+        "by_category": {},
+    }
+    if pairs:
+        result["token_f1"] = sum(token_f1(a, r) for a, r, _ in pairs) / len(pairs)
+        if with_bertscore:
+            result["bertscore_f1"] = bertscore([a for a, _, _ in pairs], [r for _, r, _ in pairs])[
+                "f1"
+            ]
+    for category in sorted({q["category"] for q in questions}):
+        picked = [(a, r) for a, r, c in pairs if c == category]
+        result["by_category"][category] = {
+            "questions": sum(q["category"] == category for q in questions),
+            "turns_with_reference": len(picked),
+            "token_f1": sum(token_f1(a, r) for a, r in picked) / len(picked) if picked else None,
+        }
+    return result
+
+
+def evaluate_mtb(
+    path: str | Path,
+    adapter: str | Path | None = SHIPPED_ADAPTER,
+    *,
+    model: str | None = None,
+    limit: int | None = None,
+    system: str | None = None,
+    max_new_tokens: int = 256,
+    batch_size: int = 8,
+    with_bertscore: bool = True,
+) -> dict[str, Any]:
+    """Base vs base+adapter on an MT-Bench-format question file: every answer, and the
+    reference-based token F1 and BERTScore where the file gives reference answers. MT-Bench's
+    GPT-4 judge needs a network service, so ``judge`` is always null here."""
+    questions = read_mtb(path, limit)
+    base = resolve_base(model, adapter)
+    tokenizer, loaded = load_eval_model(base, None)
+    answers: dict[str, list[list[str]]] = {}
+    seconds: dict[str, float] = {}
+    for name in (BASE, TUNED):
+        if name == TUNED:
+            if adapter is None:
+                break
+            loaded = with_adapter(loaded, adapter)
+        started = time.perf_counter()
+        answers[name] = answer_mtb(
+            tokenizer,
+            loaded,
+            questions,
+            system=system,
+            max_new_tokens=max_new_tokens,
+            batch_size=batch_size,
+        )
+        seconds[name] = round(time.perf_counter() - started, 2)
+    return {
+        "file": str(path),
+        "base_model": base,
+        "adapter": str(adapter) if adapter is not None else None,
+        "questions": len(questions),
+        "turns": sum(len(q["turns"]) for q in questions),
+        "judge": None,
+        "generation_s": seconds,
+        "models": {
+            name: score_mtb(questions, replies, with_bertscore=with_bertscore)
+            for name, replies in answers.items()
+        },
+        "answers": [
+            {
+                "question_id": q["question_id"],
+                "category": q["category"],
+                **{name: replies[i] for name, replies in answers.items()},
+            }
+            for i, q in enumerate(questions)
+        ],
+    }

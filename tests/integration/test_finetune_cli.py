@@ -1,0 +1,171 @@
+"""Acceptance 3 of issue #6 and the fine-tuning CLI: every command prints one JSON object.
+
+Both run the embedded SmolLM2 with and without the shipped QLoRA adapter on a CPU, so the
+replies are capped at a few tokens; the full numbers come from the GPU run (bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+MTB_SAMPLE = Path(__file__).parents[1] / "data" / "mtb_sample.jsonl"
+
+
+def etude(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    # One intra-op thread: generation with a 135M model is no faster with two, and far slower
+    # when other processes share the cores.
+    env = {**os.environ, "ETUDE_DATA_DIR": str(data_dir), "OMP_NUM_THREADS": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "etude", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        check=False,
+    )
+
+
+def one_object(done: subprocess.CompletedProcess[str]) -> dict[str, object]:
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1, done.stdout
+    payload = json.loads(lines[0])
+    assert isinstance(payload, dict)
+    return payload
+
+
+def test_eval_qa_generates_and_scores_base_and_tuned(data_dir: Path) -> None:
+    payload = one_object(
+        etude("eval", "qa", "--json", "--limit", "2", "--max-new-tokens", "8", data_dir=data_dir)
+    )
+    assert payload["n"] == 2
+    models = payload["models"]
+    assert set(models) == {"base", "tuned"}
+    for numbers in models.values():
+        assert 0.0 <= numbers["token_f1"] <= 1.0
+        assert 0.0 <= numbers["bertscore"]["f1"] <= 1.0
+        assert set(numbers["by_source"]) <= {"theory", "knowledge", "critic", "dialogue"}
+    assert set(payload["delta"]) >= {"token_f1", "bertscore_f1"}
+
+
+def test_eval_qa_scores_a_predictions_file(data_dir: Path) -> None:
+    from etude.finetune.evaluate import SHIPPED_ADAPTER
+
+    predictions = SHIPPED_ADAPTER / "test_predictions.jsonl"
+    payload = one_object(
+        etude(
+            "eval",
+            "qa",
+            "--json",
+            "--no-bertscore",
+            "--predictions",
+            str(predictions),
+            data_dir=data_dir,
+        )
+    )
+    assert payload["n"] == 362
+    base, tuned = payload["models"]["base"], payload["models"]["tuned"]
+    # The committed GPU predictions: the adapter's replies are far closer to the references.
+    assert tuned["token_f1"] > base["token_f1"] + 0.1
+
+
+def test_eval_mtb_answers_every_turn(data_dir: Path) -> None:
+    payload = one_object(
+        etude("eval", "mtb", str(MTB_SAMPLE), "--json", "--max-new-tokens", "8", data_dir=data_dir)
+    )
+    assert payload["questions"] == 3 and payload["turns"] == 4
+    assert payload["judge"] is None
+    for name in ("base", "tuned"):
+        numbers = payload["models"][name]
+        assert numbers["turns"] == 4 and numbers["turns_with_reference"] == 3
+        assert 0.0 <= numbers["token_f1"] <= 1.0
+        assert 0.0 <= numbers["bertscore_f1"] <= 1.0
+    answers = payload["answers"]
+    assert [len(a["tuned"]) for a in answers] == [2, 1, 1]
+    assert all(isinstance(text, str) for a in answers for text in a["base"])
+
+
+def test_eval_mtb_rejects_a_malformed_file(tmp_path: Path, data_dir: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"question_id": 1, "turns": "not a list"}) + "\n")
+    done = etude("eval", "mtb", str(bad), "--json", data_dir=data_dir)
+    assert done.returncode == 2
+    assert "turns" in done.stderr
+    missing = etude("eval", "mtb", str(tmp_path / "nope.jsonl"), "--json", data_dir=data_dir)
+    assert missing.returncode == 2
+
+
+def test_finetune_train_prints_one_summary(tmp_path: Path, data_dir: Path) -> None:
+    pairs = [("Spell C major.", "C, E and G."), ("Spell G major.", "G, B and D.")]
+    data = tmp_path / "data"
+    data.mkdir()
+    with (data / "train.jsonl").open("w", encoding="utf-8") as handle:
+        for question, answer in pairs:
+            messages = [
+                {"role": "system", "content": "You teach music."},
+                {"role": "user", "content": question},
+                {"role": "assistant", "content": answer},
+            ]
+            handle.write(json.dumps({"messages": messages}) + "\n")
+    config = tmp_path / "config.json"
+    config.write_text(
+        json.dumps(
+            {
+                "quantization": "none",
+                "max_steps": 2,
+                "per_device_train_batch_size": 2,
+                "max_length": 64,
+                "gradient_checkpointing": False,
+                "logging_steps": 1,
+            }
+        )
+    )
+    run = tmp_path / "run"
+    payload = one_object(
+        etude(
+            "finetune",
+            "train",
+            "--config",
+            str(config),
+            "--data",
+            str(data),
+            "--out",
+            str(run),
+            "--json",
+            data_dir=data_dir,
+        )
+    )
+    assert payload["steps"] == 2 and payload["stop_reason"] == "completed"
+    assert payload["last_train_loss"] < payload["first_train_loss"]
+    assert (run / "adapter" / "adapter_model.safetensors").exists()
+    bad = etude("finetune", "train", "--data", str(tmp_path / "none"), "--json", data_dir=data_dir)
+    assert bad.returncode == 2 and "training split" in bad.stderr
+
+
+def test_finetune_data_prints_its_card(tmp_path: Path, data_dir: Path) -> None:
+    out = tmp_path / "dataset"
+    payload = one_object(
+        etude(
+            "finetune",
+            "data",
+            "--out",
+            str(out),
+            "--critic-pieces",
+            "0",
+            "--dialogues",
+            "10",
+            "--json",
+            data_dir=data_dir,
+        )
+    )
+    assert payload["total"] > 5000
+    assert payload["leakage"] == {"shared_groups": 0, "shared_test_questions": 0}
+    assert all((out / f"{split}.jsonl").exists() for split in ("train", "validation", "test"))
