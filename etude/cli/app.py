@@ -347,29 +347,19 @@ def eval_qa(
 
 @eval_app.command("mtb")
 def eval_mtb(
-    file: Annotated[Path, typer.Argument(help="MT-Bench question.jsonl-format file.")],
+    file: Annotated[
+        Path, typer.Argument(help="MusicTheoryBench questions (JSON Lines or a JSON list).")
+    ],
     adapter: AdapterOption = None,
     model: ModelOption = None,
     limit: LimitOption = None,
-    system: Annotated[str | None, typer.Option(help="System prompt for every answer.")] = None,
-    max_new_tokens: Annotated[int, typer.Option(help="Answer length cap in tokens.")] = 256,
-    bertscore: BertScoreOption = True,
     as_json: JsonOption = False,
 ) -> None:
-    """Answer MT-Bench-format questions turn by turn with the base and tuned models, scored
-    against reference answers where the file has them (no LLM judge offline)."""
+    """MusicTheoryBench multiple choice with the base and tuned models: accuracy on music
+    knowledge and music reasoning, next to ChatMusician's and GPT-4's published numbers."""
     from etude.cli.finetune import run_eval_mtb
 
-    run_eval_mtb(
-        file,
-        adapter=adapter,
-        model=model,
-        limit=limit,
-        system=system,
-        max_new_tokens=max_new_tokens,
-        bertscore=bertscore,
-        as_json=as_json,
-    )
+    run_eval_mtb(file, adapter=adapter, model=model, limit=limit, as_json=as_json)
 
 
 def main() -> None:

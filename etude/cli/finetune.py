@@ -164,46 +164,32 @@ def run_eval_mtb(
     adapter: str | None,
     model: str | None,
     limit: int | None,
-    system: str | None,
-    max_new_tokens: int,
-    bertscore: bool,
     as_json: bool,
 ) -> None:
-    from etude.finetune.evaluate import evaluate_mtb
+    from etude.finetune.musictheorybench import evaluate_mtb, read_mtb
 
     _existing(file, "question file")
     if limit is not None and limit < 1:
         raise InputError("--limit must be at least 1")
     try:
-        from etude.finetune.evaluate import read_mtb
-
         read_mtb(file, limit)
-    except (ValueError, json.JSONDecodeError) as exc:
+    except (ValueError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(str(exc)) from exc
     with (
         status("Answering the questions with the base and tuned models…", quiet=as_json),
         redirect_stdout(sys.stderr),
     ):
-        result = evaluate_mtb(
-            file,
-            _adapter(adapter),
-            model=model,
-            limit=limit,
-            system=system,
-            max_new_tokens=max_new_tokens,
-            with_bertscore=bertscore,
-        )
+        result = evaluate_mtb(file, _adapter(adapter), model=model, limit=limit)
     if as_json:
         _print_json(result)
         return
     for name, numbers in result["models"].items():
-        f1 = numbers["token_f1"]
         out.print(
-            f"[bold]{name}[/bold] {numbers['turns']} answers, "
-            f"{numbers['mean_reply_words']} words on average"
-            + (
-                f", token F1 {f1:.3f} on {numbers['turns_with_reference']} references"
-                if f1 is not None
-                else ""
-            )
+            f"[bold]{name}[/bold] knowledge {numbers['knowledge']['accuracy']}% "
+            f"({numbers['knowledge']['total']} questions), reasoning "
+            f"{numbers['reasoning']['accuracy']}% ({numbers['reasoning']['total']})"
         )
+    published = ", ".join(
+        f"{who} {n['knowledge']}/{n['reasoning']}" for who, n in result["published"].items()
+    )
+    out.print(f"published zero-shot knowledge/reasoning: {published}")

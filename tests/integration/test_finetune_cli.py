@@ -77,28 +77,28 @@ def test_eval_qa_scores_a_predictions_file(data_dir: Path) -> None:
     assert tuned["token_f1"] > base["token_f1"] + 0.1
 
 
-def test_eval_mtb_answers_every_turn(data_dir: Path) -> None:
-    payload = one_object(
-        etude("eval", "mtb", str(MTB_SAMPLE), "--json", "--max-new-tokens", "8", data_dir=data_dir)
-    )
-    assert payload["questions"] == 3 and payload["turns"] == 4
-    assert payload["judge"] is None
+def test_eval_mtb_scores_musictheorybench_multiple_choice(data_dir: Path) -> None:
+    payload = one_object(etude("eval", "mtb", str(MTB_SAMPLE), "--json", data_dir=data_dir))
+    assert payload["benchmark"] == "MusicTheoryBench"
+    assert payload["questions"] == 5  # the dev row (few-shot example) is skipped
+    assert payload["published"]["ChatMusician"] == {"knowledge": 40.2, "reasoning": 27.1}
     for name in ("base", "tuned"):
         numbers = payload["models"][name]
-        assert numbers["turns"] == 4 and numbers["turns_with_reference"] == 3
-        assert 0.0 <= numbers["token_f1"] <= 1.0
-        assert 0.0 <= numbers["bertscore_f1"] <= 1.0
-    answers = payload["answers"]
-    assert [len(a["tuned"]) for a in answers] == [2, 1, 1]
-    assert all(isinstance(text, str) for a in answers for text in a["base"])
+        assert numbers["knowledge"]["total"] == 3 and numbers["reasoning"]["total"] == 2
+        picks = [choice[name] for choice in payload["choices"]]
+        assert set(picks) <= {"A", "B", "C", "D"}
+        right = sum(p == c["answer"] for p, c in zip(picks, payload["choices"], strict=True))
+        assert numbers["overall"]["correct"] == right
+        assert numbers["overall"]["accuracy"] == round(100 * right / 5, 1)
 
 
 def test_eval_mtb_rejects_a_malformed_file(tmp_path: Path, data_dir: Path) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(json.dumps({"question_id": 1, "turns": "not a list"}) + "\n")
+    row = {"id": 7, "stem": "Which?", "options": {"A": "x", "B": "y"}, "answer": "A"}
+    bad.write_text(json.dumps({**row, "subject": "music knowledge"}) + "\n")
     done = etude("eval", "mtb", str(bad), "--json", data_dir=data_dir)
     assert done.returncode == 2
-    assert "turns" in done.stderr
+    assert "options" in done.stderr and done.stdout == ""
     missing = etude("eval", "mtb", str(tmp_path / "nope.jsonl"), "--json", data_dir=data_dir)
     assert missing.returncode == 2
 
