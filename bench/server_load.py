@@ -1,0 +1,355 @@
+"""Many learners at once against ``etude serve`` on loopback, embedded model.
+
+Starts the server in a subprocess on a fresh data directory (or uses ``--url``), then lets
+``--learners`` simulated learners (each its own cookie, so its own learner) open a lesson and
+stream ``--turns`` turns concurrently over SSE. Every question asks for a different chord (up
+to 272 turns), so a reply that reached the wrong learner is caught twice: by the session id in
+its ``done`` event and by the computed chord tones in its evidence, which must be the asked
+chord's. At the end every lesson's history must hold exactly its own questions, in order, and
+a learner asking for someone else's lesson must get 404.
+
+Reports errors, crossed messages, p50/p95 turn latency (request to ``done``), time to the
+first token and the server's own time per turn (``timings_ms.total``, from the moment the turn
+left the queue). Turns are serialised on the one model, so latency under load is mostly
+queueing: with N learners a turn waits for up to N-1 others.
+
+    .venv/bin/python bench/server_load.py [--learners 50] [--turns 5] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOTS = (
+    "C",
+    "G",
+    "D",
+    "A",
+    "E",
+    "B",
+    "F#",
+    "C#",
+    "F",
+    "Bb",
+    "Eb",
+    "Ab",
+    "Db",
+    "Gb",
+    "G#",
+    "D#",
+    "A#",
+)
+QUALITIES = (
+    "major triad",
+    "minor triad",
+    "diminished triad",
+    "augmented triad",
+    "dominant seventh chord",
+    "major seventh chord",
+    "minor seventh chord",
+    "half-diminished seventh chord",
+    "diminished seventh chord",
+    "minor major seventh chord",
+    "augmented seventh chord",
+    "suspended fourth chord",
+    "suspended second chord",
+    "major sixth chord",
+    "minor sixth chord",
+    "dominant ninth chord",
+)
+
+
+def questions() -> list[str]:
+    """272 chord questions whose spelled notes all differ, so up to 272 turns (50 learners
+    × 5 turns is 250) never ask the same thing twice and a reply's evidence names its turn.
+
+    >>> pool = questions()
+    >>> len(pool), len(set(pool)), pool[0]
+    (272, 272, 'Which notes make up a C major triad?')
+    """
+    return [
+        f"Which notes make up {'an' if root[0] in 'AEF' else 'a'} {root} {quality}?"
+        for quality, root in itertools.product(QUALITIES, ROOTS)
+    ]
+
+
+def expected_notes(question: str) -> list[str]:
+    from etude.tools.theory.engine.calculator import compute_facts
+
+    facts = compute_facts(question)
+    return list(facts[0].notes) if facts else []
+
+
+@dataclass
+class Learner:
+    index: int
+    asked: list[str] = field(default_factory=list)
+    session: str = ""
+    latencies: list[float] = field(default_factory=list)
+    service: list[float] = field(default_factory=list)
+    first_tokens: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    crossed: list[str] = field(default_factory=list)
+    cookies: dict[str, str] = field(default_factory=dict)
+    cut_off: bool = False
+    """The time budget ended while this learner's last turn was still queued or running."""
+
+
+async def stream_turn(client: httpx.AsyncClient, session: str, message: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    first_token: float | None = None
+    tokens: list[str] = []
+    result: dict[str, Any] | None = None
+    async with client.stream(
+        "POST",
+        f"/sessions/{session}/turns",
+        json={"message": message},
+        headers={"Accept": "text/event-stream"},
+    ) as response:
+        if response.status_code != 200:
+            await response.aread()
+            raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
+        async for line in response.aiter_lines():
+            if not line.startswith("data: "):
+                continue
+            event = json.loads(line[6:])
+            if event["event"] == "token":
+                tokens.append(event["text"])
+                if first_token is None:
+                    first_token = time.perf_counter() - started
+            elif event["event"] == "error":
+                raise RuntimeError(event["error"])
+            elif event["event"] == "done":
+                result = event["result"]
+    if result is None:
+        raise RuntimeError("the stream ended without a done event")
+    return {
+        "result": result,
+        "streamed": "".join(tokens),
+        "latency": time.perf_counter() - started,
+        "first_token": first_token,
+    }
+
+
+async def run_learner(
+    base: str, learner: Learner, asks: list[str], expected: dict[str, list[str]]
+) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(3600.0)) as client:
+        created = await client.post("/sessions")
+        learner.session = created.json()["id"]
+        learner.cookies = dict(client.cookies)
+        for message in asks:
+            learner.asked.append(message)
+            try:
+                turn = await stream_turn(client, learner.session, message)
+            except asyncio.CancelledError:
+                learner.cut_off = True
+                raise
+            except (RuntimeError, httpx.HTTPError) as exc:
+                learner.errors.append(f"{message}: {exc}")
+                continue
+            result = turn["result"]
+            learner.latencies.append(turn["latency"])
+            learner.service.append(result["timings_ms"].get("total", float("nan")) / 1000)
+            if turn["first_token"] is not None:
+                learner.first_tokens.append(turn["first_token"])
+            if result["session"] != learner.session:
+                learner.crossed.append(f"answer for session {result['session']}")
+            if turn["streamed"].strip() not in result["answer"]:
+                learner.crossed.append(f"{message}: streamed tokens are not this turn's answer")
+            facts = [e for e in result["evidence"] if e["kind"] == "fact"]
+            if not facts or facts[0]["notes"] != expected[message]:
+                got = facts[0]["notes"] if facts else None
+                learner.crossed.append(f"{message}: evidence {got}, expected {expected[message]}")
+            done_turns.append(1)
+            if len(done_turns) % 10 == 0:
+                print(f"  {len(done_turns)} turns done", file=sys.stderr, flush=True)
+
+
+async def check_histories(base: str, learners: list[Learner]) -> None:
+    """Each lesson's history holds exactly its learner's questions, in order. A turn cut off
+    by the time budget may or may not have reached the history, so both are accepted then."""
+    for learner in learners:
+        if not learner.session:
+            continue
+        async with httpx.AsyncClient(base_url=base, cookies=learner.cookies, timeout=600) as c:
+            history = (await c.get(f"/sessions/{learner.session}")).json()["messages"]
+        mine = [m["content"] for m in history if m["role"] == "human"]
+        allowed = [learner.asked, learner.asked[:-1]] if learner.cut_off else [learner.asked]
+        if mine not in allowed:
+            learner.crossed.append(f"history holds {mine}, asked {learner.asked}")
+
+
+async def check_isolation(base: str, learners: list[Learner]) -> list[str]:
+    """A newcomer must not see any of the lessons."""
+    problems = []
+    async with httpx.AsyncClient(base_url=base, timeout=600) as stranger:
+        for learner in learners:
+            if not learner.session:
+                continue
+            response = await stranger.get(f"/sessions/{learner.session}")
+            if response.status_code != 404:
+                problems.append(f"a stranger got {response.status_code} for {learner.session}")
+    return problems
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "ETUDE_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    log = (data_dir / "serve.log").open("wb")
+    etude = Path(sys.executable).with_name("etude")
+    command = [str(etude), "serve"] if etude.exists() else [sys.executable, "-m", "etude.cli.serve"]
+    process = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited; see {data_dir / 'serve.log'}")
+        try:
+            if httpx.get(f"{base}/health", timeout=2).json().get("model_ready"):
+                return process, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    process.terminate()
+    raise SystemExit("the server did not become ready in 300 s")
+
+
+async def warm(base: str) -> None:
+    """One turn before the clock starts: builds the knowledge index and fills caches."""
+    async with httpx.AsyncClient(base_url=base, timeout=600) as client:
+        session = (await client.post("/sessions")).json()["id"]
+        await stream_turn(client, session, "Which notes make up a G major triad?")
+
+
+done_turns: list[int] = []
+"""One entry per answered turn, for the progress line on stderr."""
+
+
+async def load(
+    base: str, count: int, turns: int, budget_s: float | None
+) -> tuple[list[Learner], float, list[str]]:
+    """Run the learners; with ``budget_s``, turns still queued when it ends are cancelled
+    (the client hangs up) and counted apart, so a slow machine still gives a verdict."""
+    pool = questions()
+    expected = {q: expected_notes(q) for q in pool}
+    learners = [Learner(i) for i in range(count)]
+    asks = [[pool[(i * turns + t) % len(pool)] for t in range(turns)] for i in range(count)]
+    started = time.perf_counter()
+    tasks = [
+        asyncio.create_task(run_learner(base, lr, asks[lr.index], expected)) for lr in learners
+    ]
+    _, pending = await asyncio.wait(tasks, timeout=budget_s)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    wall = time.perf_counter() - started
+    await check_histories(base, learners)
+    return learners, wall, await check_isolation(base, learners)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=50)
+    parser.add_argument("--turns", type=int, default=5, help="turns per learner")
+    parser.add_argument("--url", help="use this running server instead of starting one")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "--budget-s",
+        type=float,
+        help="stop after this many seconds of load: turns not answered by then are cancelled "
+        "and reported as turns_cut_off (for machines too busy to finish the whole run)",
+    )
+    args = parser.parse_args()
+
+    process = None
+    base = args.url
+    if base is None:
+        data_dir = Path(tempfile.mkdtemp(prefix="etude-load-"))
+        print(f"starting etude serve (data in {data_dir})…", file=sys.stderr)
+        process, base = start_server(data_dir)
+    try:
+        asyncio.run(warm(base))
+        print(f"{args.learners} learners × {args.turns} turns…", file=sys.stderr)
+        learners, wall, isolation = asyncio.run(
+            load(base, args.learners, args.turns, args.budget_s)
+        )
+    finally:
+        if process is not None:
+            process.terminate()
+            try:  # turns cut off by the budget may still be running on the server
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    latencies = [v for lr in learners for v in lr.latencies]
+    first = [v for lr in learners for v in lr.first_tokens]
+    service = [v for lr in learners for v in lr.service]
+    summary = {
+        "learners": args.learners,
+        "turns_per_learner": args.turns,
+        "turns_planned": args.learners * args.turns,
+        "turns_ok": len(latencies),
+        "turns_cut_off": sum(lr.cut_off for lr in learners),
+        "budget_s": args.budget_s,
+        "errors": [e for lr in learners for e in lr.errors],
+        "crossed": [c for lr in learners for c in lr.crossed] + isolation,
+        "wall_s": round(wall, 1),
+        "throughput_turns_per_min": round(60 * len(latencies) / wall, 2) if wall else None,
+        "latency_p50_s": round(percentile(latencies, 0.5), 2),
+        "latency_p95_s": round(percentile(latencies, 0.95), 2),
+        "latency_max_s": round(max(latencies, default=float("nan")), 2),
+        "first_token_p50_s": round(percentile(first, 0.5), 2),
+        "first_token_p95_s": round(percentile(first, 0.95), 2),
+        "server_turn_p50_s": round(percentile(service, 0.5), 2),
+        "server_turn_p95_s": round(percentile(service, 0.95), 2),
+        "wall_per_turn_s": round(wall / len(latencies), 2) if latencies else None,
+        "mean_latency_s": round(statistics.fmean(latencies), 2) if latencies else None,
+        "cpu_cores": os.cpu_count(),
+        "load_average_1m_at_end": round(os.getloadavg()[0], 2),
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        for key, value in summary.items():
+            if isinstance(value, list):
+                print(f"{key}: {len(value)}")
+                for item in value[:10]:
+                    print(f"  - {item}")
+            else:
+                print(f"{key}: {value}")
+    if summary["errors"] or summary["crossed"]:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

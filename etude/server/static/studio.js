@@ -1,0 +1,420 @@
+// The studio page: lessons, the score (notation, piano roll, findings, playback) and the chat.
+// Plain ES modules, no build step; every piece of text from the server is set as text, never
+// as HTML, so a reply cannot inject markup.
+
+import { getJSON, postForm, postJSON, streamTurn } from "./api.js";
+import { abcIn, abcNotes } from "./music.js";
+import { Notation } from "./notation.js";
+import { PianoRoll, partColour } from "./pianoroll.js";
+import { Synth } from "./synth.js";
+
+const $ = (id) => document.getElementById(id);
+const state = { session: null, score: null, busy: false, selectedBar: null };
+const roll = new PianoRoll($("roll"));
+const notation = new Notation($("notation"));
+const synth = new Synth();
+const TOOL_LABELS = { theory: "theory", critic: "score critic", encoder: "style encoder", memory: "memory" };
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+function level() {
+  return $("level").value || null;
+}
+
+// ---- Lessons -------------------------------------------------------------------------------
+
+async function refreshSessions() {
+  const { sessions } = await getJSON("/sessions");
+  const list = $("sessions");
+  list.replaceChildren(
+    ...sessions.map((s) =>
+      el("li", {}, el("button", {
+        type: "button",
+        "aria-current": String(s.id === state.session),
+        title: s.title || "New lesson",
+        text: s.title || "New lesson",
+        onclick: () => openSession(s.id),
+      })),
+    ),
+  );
+  return sessions;
+}
+
+async function newSession() {
+  const created = await postJSON("/sessions");
+  await openSession(created.id);
+}
+
+async function openSession(id) {
+  synth.stop();
+  state.session = id;
+  history.replaceState(null, "", `#s=${id}`);
+  const detail = await getJSON(`/sessions/${id}`);
+  $("session-label").textContent = `started ${new Date(detail.created * 1000).toLocaleString()}`;
+  const messages = $("messages");
+  messages.replaceChildren();
+  if (!detail.messages.length) messages.append(emptyChat());
+  for (const m of detail.messages) messages.append(bubble(m.role, m.content));
+  messages.scrollTop = messages.scrollHeight;
+  clearScore();
+  if (detail.score) {
+    setStatus(`Loading ${detail.score.filename}…`);
+    try {
+      showScore(await getJSON(`/sessions/${id}/score${level() ? `?level=${level()}` : ""}`));
+      setStatus("");
+    } catch (error) {
+      setStatus(error.message, true);
+    }
+  }
+  await refreshSessions();
+}
+
+// ---- Profile ------------------------------------------------------------------------------
+
+async function refreshProfile() {
+  const me = await getJSON("/me");
+  const p = me.profile;
+  $("profile-recap").textContent = me.recap;
+  const facts = [];
+  if (p.name) facts.push(["Name", p.name]);
+  if (p.instruments.length) facts.push(["Plays", p.instruments.join(", ")]);
+  if (p.level) facts.push(["Level", p.level]);
+  if (p.goals.length) facts.push(["Goals", p.goals.join("; ")]);
+  facts.push(["Lessons", String(me.sessions)]);
+  $("profile-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
+  const entries = Object.entries(me.progress).sort((a, b) => b[1] - a[1]);
+  const most = Math.max(1, ...entries.map(([, n]) => n));
+  $("progress").replaceChildren(
+    ...(entries.length
+      ? entries.map(([tool, n]) => {
+          const bar = el("span", { class: "bar", role: "presentation" }, el("span"));
+          bar.firstChild.style.width = `${(100 * n) / most}%`;
+          return el("li", { "aria-label": `${TOOL_LABELS[tool] || tool}: ${n} turns` },
+            el("span", { text: TOOL_LABELS[tool] || tool }), bar, el("span", { text: String(n) }));
+        })
+      : [el("li", { class: "muted", text: "No lessons yet." })]),
+  );
+  showMastery(me.lessons);
+}
+
+// Mastery per skill of the learner's curriculum track (the `etude progress` report).
+function showMastery(lessons) {
+  const skills = (lessons && lessons.skills) || [];
+  $("mastery-panel").hidden = !skills.length;
+  $("mastery-track").textContent = lessons && lessons.track ? `(${lessons.track})` : "";
+  $("mastery").replaceChildren(
+    ...skills.map((skill) => {
+      const percent = Math.round(100 * skill.p_known);
+      const bar = el("span", { class: "bar", role: "presentation" }, el("span"));
+      bar.firstChild.style.width = `${percent}%`;
+      return el("li", { "aria-label": `${skill.title}: ${skill.state}, ${percent}% mastered` },
+        el("span", { text: skill.title, title: skill.state }), bar, el("span", { text: `${percent}%` }));
+    }),
+  );
+}
+
+// ---- Score --------------------------------------------------------------------------------
+
+function setStatus(text, isError = false) {
+  const status = $("score-status");
+  status.textContent = text;
+  status.classList.toggle("error", isError);
+}
+
+function clearScore() {
+  state.score = null;
+  state.selectedBar = null;
+  $("score-body").hidden = true;
+  $("play").disabled = true;
+  $("score-meta").textContent = "";
+  $("attach-label").hidden = true;
+  $("dropzone").classList.remove("compact");
+  setStatus("");
+}
+
+async function upload(file) {
+  if (!file) return;
+  if (!state.session) await newSession();
+  setStatus(`Reading ${file.name}…`);
+  const form = new FormData();
+  form.append("file", file);
+  if (level()) form.append("level", level());
+  try {
+    showScore(await postForm(`/sessions/${state.session}/uploads`, form));
+    setStatus("");
+  } catch (error) {
+    setStatus(error.message, true);
+  }
+}
+
+function showScore(reply) {
+  state.score = reply;
+  const { analysis, view, upload: meta } = reply;
+  $("score-body").hidden = false;
+  $("dropzone").classList.add("compact");
+  $("play").disabled = false;
+  $("score-meta").textContent = meta.filename;
+  $("attach-name").textContent = meta.filename;
+  $("attach-label").hidden = false;
+  $("attach").checked = true;
+
+  const key = analysis.key ? `${analysis.key.tonic} ${analysis.key.mode}` : "key unclear";
+  const pills = [key, analysis.time_signature, `${analysis.bars} bars`, `${analysis.parts} parts`, `${analysis.notes} notes`];
+  if (analysis.tempo_bpm) pills.push(`♩ = ${Math.round(analysis.tempo_bpm)}`);
+  const partKeys = view.parts.map((name, i) => {
+    const swatch = el("span", { class: "pill" }, name);
+    swatch.style.background = "transparent";
+    swatch.style.color = partColour(i);
+    swatch.style.border = `1px solid ${partColour(i)}`;
+    return swatch;
+  });
+  $("score-summary").replaceChildren(...pills.filter(Boolean).map((t) => el("span", { class: "pill", text: t })), ...partKeys);
+
+  const findings = analysis.findings;
+  roll.show(view, findings);
+  $("findings").replaceChildren(
+    ...(findings.length
+      ? findings.map((f) =>
+          el("li", {}, el("button", {
+            type: "button",
+            class: f.severity,
+            "aria-pressed": "false",
+            "data-bar": String(f.bar),
+            onclick: (event) => selectFinding(f.bar, event.currentTarget),
+          },
+          el("span", { class: "severity", text: f.severity }),
+          el("span", { class: "where", text: `Bar ${f.bar}, beat ${f.beat}` }),
+          el("span", { class: "rule", text: f.rule.replaceAll("_", " ") }),
+          el("div", { text: f.message }))),
+        )
+      : [el("li", { class: "none", text: "No problems found at this level. Well done!" })]),
+  );
+  notation.show(view, findings).catch((error) => {
+    $("notation").replaceChildren(el("p", { class: "muted", text: `The notation could not be drawn: ${error.message}` }));
+  });
+}
+
+function selectFinding(bar, button) {
+  state.selectedBar = bar;
+  document.querySelectorAll("#findings button").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+  roll.select(bar);
+  notation.mark(bar);
+}
+
+// One synthesiser for the upload and for every tune in the chat: starting one stops the
+// other, and a second press on the same button stops it.
+let playingButton = null;
+
+function playFrom(button, notes, bpm, parts, onTick = null) {
+  const again = synth.playing && playingButton === button;
+  synth.stop();
+  if (again || !notes.length) return;
+  const label = button.textContent;
+  playingButton = button;
+  synth.onEnd = () => {
+    button.textContent = label;
+    button.setAttribute("aria-pressed", "false");
+    playingButton = null;
+    if (onTick) onTick(null);
+  };
+  synth.play(notes, bpm, parts);
+  button.textContent = "■ Stop";
+  button.setAttribute("aria-pressed", "true");
+  if (!onTick) return;
+  const tick = () => {
+    const position = synth.positionQl();
+    if (position === null || playingButton !== button) return;
+    onTick(Math.max(0, position));
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+
+function togglePlay() {
+  const { view, analysis } = state.score;
+  playFrom($("play"), view.notes, analysis.tempo_bpm || 90, view.parts.length, (ql) => roll.setPlayhead(ql));
+}
+
+// Engrave the tune a message contains (if any) under it, with its own Play button.
+function attachMusic(node, content) {
+  node.querySelector(".message-music")?.remove();
+  const abc = abcIn(content);
+  if (!abc || !window.ABCJS) return;
+  const sheet = el("div", { class: "message-score" });
+  const play = el("button", { type: "button", class: "button", "aria-pressed": "false", text: "▶ Play tune" });
+  const box = el("div", { class: "message-music" }, sheet, play);
+  node.append(box);
+  try {
+    const [tune] = window.ABCJS.renderAbc(sheet, abc, { responsive: "resize", add_classes: true });
+    const music = abcNotes(tune);
+    if (!music.notes.length) throw new Error("no notes");
+    play.addEventListener("click", () => playFrom(play, music.notes, music.bpm, music.parts));
+  } catch (_) {
+    box.remove(); // not a tune after all: the text alone says it
+  }
+}
+
+// ---- Chat ---------------------------------------------------------------------------------
+
+function emptyChat() {
+  const template = el("div", { class: "empty-chat muted", id: "empty-chat" },
+    el("p", { text: "Ask anything about harmony, voice leading or your own piece." }),
+    el("ul", { class: "suggestions" }, ...[
+      ["Notes of D minor 7", "Which notes make up a D minor seventh chord?"],
+      ["Why avoid parallel fifths?", "Why should I avoid parallel fifths?"],
+      ["Review my score", "What should I improve in my score?"],
+    ].map(([label, ask]) => el("li", {}, el("button", { type: "button", class: "chip", "data-ask": ask, text: label })))),
+  );
+  return template;
+}
+
+function bubble(role, content) {
+  const node = el("div", { class: `message ${role === "human" ? "human" : "ai"}` });
+  setReply(node, content);
+  attachMusic(node, content);
+  return node;
+}
+
+function setReply(node, content) {
+  const at = content.lastIndexOf("\n\nSources:");
+  if (at >= 0 && !node.classList.contains("human")) {
+    node.replaceChildren(content.slice(0, at), el("span", { class: "sources", text: content.slice(at + 2) }));
+  } else {
+    node.textContent = content;
+  }
+}
+
+async function ask(message) {
+  if (state.busy || !message.trim()) return;
+  if (!state.session) await newSession();
+  state.busy = true;
+  $("send").disabled = true;
+  const messages = $("messages");
+  $("empty-chat")?.remove();
+  messages.append(bubble("human", message));
+  const reply = el("div", { class: "message ai typing", "aria-busy": "true" });
+  const meta = el("div", { class: "meta" });
+  messages.append(reply);
+  messages.scrollTop = messages.scrollHeight;
+  let text = "";
+  let tokens = 0;
+  const payload = { message };
+  if (level()) payload.level = level();
+  if (state.score && $("attach").checked) payload.upload = state.score.upload.id;
+  try {
+    await streamTurn(`/sessions/${state.session}/turns`, payload, (event) => {
+      if (event.event === "route") {
+        const tools = event.tools.length ? event.tools : ["conversation"];
+        reply.dataset.route = tools.join(" "); // the turn is under way and in the lesson's history
+        meta.replaceChildren(...tools.map((t) => el("span", { class: "tag", text: TOOL_LABELS[t] || t })));
+      } else if (event.event === "evidence") {
+        const count = event.items.length;
+        meta.append(el("span", { class: "tag", text: `${count} ${count === 1 ? "fact" : "facts"} from ${TOOL_LABELS[event.tool] || event.tool}` }));
+      } else if (event.event === "token") {
+        text += event.text;
+        tokens += 1;
+        reply.dataset.tokens = String(tokens); // how the reply arrived: tests and curious readers
+        setReply(reply, text);
+      } else if (event.event === "done") {
+        setReply(reply, event.result.answer);
+        attachMusic(reply, event.result.answer);
+        const seconds = (event.result.timings_ms.total || 0) / 1000;
+        meta.append(el("span", { class: "tag", text: `${seconds.toFixed(1)} s` }));
+      } else if (event.event === "error") {
+        throw new Error(event.error);
+      }
+      messages.scrollTop = messages.scrollHeight;
+    });
+  } catch (error) {
+    reply.className = "message error";
+    reply.textContent = error.message;
+  } finally {
+    reply.classList.remove("typing");
+    reply.removeAttribute("aria-busy");
+    if (meta.childNodes.length) reply.append(meta);
+    state.busy = false;
+    $("send").disabled = false;
+    messages.scrollTop = messages.scrollHeight;
+  }
+  await Promise.all([refreshSessions(), refreshProfile()]);
+}
+
+// ---- Wiring -------------------------------------------------------------------------------
+
+function wire() {
+  const drop = $("dropzone");
+  const input = $("file");
+  drop.addEventListener("click", () => input.click());
+  drop.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      input.click();
+    }
+  });
+  input.addEventListener("change", () => {
+    upload(input.files[0]);
+    input.value = "";
+  });
+  for (const name of ["dragenter", "dragover"]) {
+    drop.addEventListener(name, (event) => {
+      event.preventDefault();
+      drop.classList.add("dragging");
+    });
+  }
+  for (const name of ["dragleave", "drop"]) {
+    drop.addEventListener(name, () => drop.classList.remove("dragging"));
+  }
+  drop.addEventListener("drop", (event) => {
+    event.preventDefault();
+    upload(event.dataTransfer.files[0]);
+  });
+
+  $("play").addEventListener("click", togglePlay);
+  $("new-session").addEventListener("click", newSession);
+  $("level").value = localStorage.getItem("etude-level") || "";
+  $("level").addEventListener("change", () => localStorage.setItem("etude-level", $("level").value));
+
+  const form = $("ask");
+  const box = $("message");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (state.busy) return; // keep the draft until the reply being written is done
+    const message = box.value;
+    box.value = "";
+    ask(message);
+  });
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  $("messages").addEventListener("click", (event) => {
+    const chip = event.target.closest("[data-ask]");
+    if (chip) ask(chip.dataset.ask);
+  });
+  window.addEventListener("resize", () => roll.draw());
+}
+
+async function start() {
+  wire();
+  const wanted = new URLSearchParams(location.hash.slice(1)).get("s");
+  const sessions = await refreshSessions();
+  const known = sessions.find((s) => s.id === wanted) || sessions[0];
+  if (known) await openSession(known.id);
+  else await newSession();
+  await refreshProfile();
+  document.body.dataset.ready = "true";
+}
+
+start().catch((error) => setStatus(error.message, true));

@@ -1,0 +1,264 @@
+"""The web studio in a real browser: the system's Chromium driven by Playwright against
+``etude serve`` (the real CLI command) on loopback, with the embedded model, real SQLite and
+the real graph.
+
+One learner's visit: upload a Bach chorale, see it engraved with a finding marked on its bar
+and shaded in the piano roll, play it, ask about it and watch the reply stream in, paste a tune
+and see it engraved and playable, reload and find the lesson and the score again. A second
+browser (another learner) opening the first learner's lesson link sees none of it.
+Screenshots of each step go to ``tmp/artifacts/web_studio/`` (or ``$ETUDE_TEST_ARTIFACTS``)
+for a human to look at; they are never committed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM = Path(os.environ.get("ETUDE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
+"""Debian's ``chromium`` package; ``ETUDE_CHROMIUM`` names another Chromium binary."""
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+TURN_TIMEOUT_MS = 240_000
+"""A turn on a busy 2-core CPU takes 5-30 s; the first one may also wait for the model."""
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("ETUDE_TEST_ARTIFACTS") or REPO / "tmp" / "artifacts")
+TUNE = "X:1\nT:Little tune\nM:4/4\nL:1/4\nK:G\nGABc|d2B2|cAFA|G4|]"
+REPLY_DONE = (
+    "() => { const r = [...document.querySelectorAll('.message.ai, .message.error')].pop();"
+    " return r && !r.classList.contains('typing') && r.textContent.length > 20; }"
+)
+
+if not CHROMIUM.is_file():
+    pytest.skip(
+        f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install -y chromium) "
+        "or set ETUDE_CHROMIUM to run the browser tests",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is missing: pip install -e '.[dev]'"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def studio_url(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``etude serve`` in a subprocess, shared by the module's tests."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    etude = Path(sys.executable).with_name("etude")
+    env = {**os.environ, "ETUDE_DATA_DIR": str(data_dir)}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(etude), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"etude serve exited early:\n{log.read_text(errors='replace')}")
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                    if json.load(response)["status"] == "ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"etude serve did not answer in 180 s:\n{log.read_text('utf-8')}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def shots() -> Path:
+    folder = ARTIFACTS / "web_studio"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def visit(studio_url: str, browser: Any) -> Iterator[dict[str, Any]]:
+    """The first learner's whole visit; the tests below check what it left behind."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    context.set_default_timeout(120_000)  # clicks and reads wait longer on a busy 2-core CPU
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    turn_types: list[str] = []
+    page.on(
+        "response",
+        lambda r: (
+            turn_types.append(r.headers.get("content-type", ""))
+            if r.url.endswith("/turns")
+            else None
+        ),
+    )
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if not r.url.startswith((studio_url, "data:")) else None,
+    )
+    yield {"page": page, "errors": errors, "turn_types": turn_types, "outside": outside}
+    context.close()
+
+
+def test_upload_shows_score_findings_and_plays(
+    visit: dict[str, Any], studio_url: str, chorale_midi: Path, shots: Path
+) -> None:
+    page = visit["page"]
+    page.goto(studio_url + "/")
+    page.wait_for_selector("body[data-ready=true]", timeout=60_000)
+    page.screenshot(path=shots / "1-empty.png", full_page=True)
+
+    # The drop zone is reachable with the keyboard and opens the file chooser on Enter.
+    page.focus("#dropzone")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(str(chorale_midi))
+    page.wait_for_selector("#notation svg", timeout=120_000)
+    page.wait_for_selector("#notation .finding-mark", timeout=120_000)
+    assert "F# minor" in page.locator("#score-summary").inner_text()
+
+    findings = page.locator("#findings li button")
+    assert findings.count() >= 1
+    first_bar = findings.first.get_attribute("data-bar")
+    assert first_bar
+    highlighted = page.locator("#roll").get_attribute("data-highlighted-bars") or ""
+    assert first_bar in highlighted.split()
+    assert page.locator(f'#notation .finding-mark[data-bar="{first_bar}"]').count() == 1
+    findings.first.focus()
+    page.keyboard.press("Enter")  # findings are keyboard-operable buttons
+    assert findings.first.get_attribute("aria-pressed") == "true"
+    assert "selected" in (
+        page.locator(f'#notation .finding-mark[data-bar="{first_bar}"]').get_attribute("class")
+        or ""
+    )
+    page.screenshot(path=shots / "2-score.png", full_page=True)
+
+    page.click("#play")
+    assert page.get_attribute("#play", "aria-pressed") == "true"
+    page.wait_for_function(
+        "() => parseFloat(document.querySelector('#roll').dataset.playhead || '0') > 0.5",
+        timeout=60_000,
+    )
+    page.click("#play")
+    assert page.get_attribute("#play", "aria-pressed") == "false"
+
+
+def test_question_streams_a_grounded_reply(visit: dict[str, Any], shots: Path) -> None:
+    page = visit["page"]
+    question = "What should I improve in my chorale?"
+    page.fill("#message", question)
+    page.keyboard.press("Enter")
+    page.wait_for_function(REPLY_DONE, timeout=TURN_TIMEOUT_MS)
+    reply = page.locator(".message.ai").last
+    assert any("text/event-stream" in kind for kind in visit["turn_types"]), visit["turn_types"]
+    assert int(reply.get_attribute("data-tokens") or "0") >= 2  # it arrived token by token
+    answer = reply.inner_text()
+    assert "F# minor" in answer, answer  # the critic's key, stated verbatim
+    assert "score critic" in answer  # the route tag under the reply
+    page.screenshot(path=shots / "3-reply.png", full_page=True)
+
+
+def test_a_tune_in_the_chat_is_engraved_and_playable(visit: dict[str, Any], shots: Path) -> None:
+    page = visit["page"]
+    page.uncheck("#attach")  # about the pasted tune, not the chorale
+    page.fill("#message", f"Here is a tune I wrote:\n{TUNE}")
+    page.keyboard.press("Enter")
+    human = page.locator(".message.human").last
+    human.locator(".message-music svg").wait_for(timeout=60_000)
+    play = human.locator(".message-music button")  # its name changes to Stop while playing
+    assert play.inner_text().endswith("Play tune")
+    play.click()
+    assert play.get_attribute("aria-pressed") == "true"
+    assert play.inner_text().endswith("Stop")
+    # The router has answered, so the message is in the lesson's history; the reply itself
+    # is not awaited (a 135M model on a busy CPU can take minutes over a tune), and reloading
+    # while it is written must not lose the lesson.
+    page.locator(".message.ai").last.and_(page.locator("[data-route]")).wait_for(
+        timeout=TURN_TIMEOUT_MS
+    )
+    page.screenshot(path=shots / "4-tune.png", full_page=True)
+
+
+def test_reload_restores_history_score_and_profile(
+    visit: dict[str, Any], studio_url: str, shots: Path
+) -> None:
+    page = visit["page"]
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]", timeout=60_000)
+    page.wait_for_selector("#notation .finding-mark", timeout=120_000)
+    humans = page.locator(".message.human")
+    assert humans.count() == 2
+    assert "What should I improve in my chorale?" in humans.first.inner_text()
+    assert humans.last.locator(".message-music svg").count() == 1  # engraved again from history
+    assert "F# minor" in page.locator(".message.ai").first.inner_text()
+    current = page.locator("#sessions button[aria-current=true]")
+    assert current.inner_text().startswith("What should I improve")
+    assert "score critic" in page.locator("#progress").inner_text()
+    page.screenshot(path=shots / "5-reloaded.png", full_page=True)
+    assert not visit["errors"], visit["errors"]
+    assert not visit["outside"], visit["outside"]  # everything came from our server
+
+
+def test_another_learner_cannot_open_the_lesson(
+    visit: dict[str, Any], browser: Any, studio_url: str, shots: Path
+) -> None:
+    lesson_url = visit["page"].url
+    assert "#s=" in lesson_url
+    stranger = browser.new_context(viewport={"width": 1200, "height": 800})
+    try:
+        page = stranger.new_page()
+        page.goto(lesson_url)
+        page.wait_for_selector("body[data-ready=true]", timeout=60_000)
+        assert page.locator(".message").count() == 0
+        assert page.locator("#sessions li").count() == 1  # only the new lesson made for them
+        assert page.url != lesson_url
+        assert page.locator("#score-body").is_hidden()
+        page.screenshot(path=shots / "6-stranger.png", full_page=True)
+    finally:
+        stranger.close()
