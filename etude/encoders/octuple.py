@@ -327,6 +327,7 @@ class OctupleEncoder:
     def to_performance(self, tokens: np.ndarray) -> Performance:
         """The notes, signatures and tempi that the tokens stand for (bin centres)."""
         cfg = self.config
+        tokens = self._checked_tokens(tokens)
         decode_duration = cfg.duration_tables[1]
         bars = int(tokens[:, BAR].max()) + 1 if len(tokens) else 0
         known: dict[int, tuple[int, int]] = {
@@ -370,16 +371,33 @@ class OctupleEncoder:
             compact[0] = (0.0, compact[0][1])
         return Performance(notes, signatures or [(0.0, 4, 4)], compact or [(0.0, 120.0)])
 
+    def _checked_tokens(self, tokens: np.ndarray) -> np.ndarray:
+        """``tokens`` as an (n, 8) integer grid inside the vocabulary, or ``EncodingError``.
+
+        Decoding is an entry point for untrusted data (a model's output, a saved token file):
+        an out-of-range token would otherwise surface as an ``IndexError`` deep inside.
+        """
+        grid = np.asarray(tokens)
+        if grid.ndim != 2 or grid.shape[1] != len(FIELDS):
+            raise EncodingError(f"OctupleMIDI tokens must be an (n, 8) grid, not {grid.shape}")
+        if not np.issubdtype(grid.dtype, np.integer):
+            raise EncodingError(f"OctupleMIDI tokens must be integers, not {grid.dtype}")
+        sizes = np.asarray(self.config.vocab_sizes)
+        if len(grid) and ((grid < 0).any() or (grid >= sizes).any()):
+            raise EncodingError("OctupleMIDI tokens outside the vocabulary")
+        return grid
+
     def decode(self, tokens: np.ndarray, ticks_per_beat: int = 480) -> mido.MidiFile:
         """A type-1 MIDI file: one track of meta events, one track per instrument."""
         performance = self.to_performance(tokens)
         events: dict[int, list[tuple[int, int, mido.Message]]] = {}
         for note in performance.notes:
-            drums = note.instrument == DRUMS
             events.setdefault(note.instrument, [])
             start = round(note.start * ticks_per_beat)
             end = start + max(1, round(note.duration * ticks_per_beat))
-            pitch = note.pitch - 128 if drums else note.pitch
+            # Drum pitches are 128-255 and others 0-127, but a model can emit any pitch on any
+            # instrument; folding keeps every note playable instead of failing the whole piece.
+            pitch = note.pitch % 128
             events[note.instrument].append(
                 (start, 1, mido.Message("note_on", note=pitch, velocity=note.velocity))
             )
@@ -423,7 +441,7 @@ class OctupleEncoder:
         self.decode(tokens).save(str(path))
 
 
-def _track(events: list) -> mido.MidiTrack:  # type: ignore[type-arg]
+def _track(events: list) -> mido.MidiTrack:
     track = mido.MidiTrack()
     now = 0
     for tick, _, message in sorted(events, key=lambda e: (e[0], e[1])):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from etude.evidence import Citation
 from etude.knowledge.articles import (
@@ -49,27 +50,43 @@ class Passage:
     sources: list[str]
 
 
-def _client(path: Path) -> Any:
+def _client(path: Path, url: str | None) -> Any:
+    """A client of the Chroma server at ``url``, or of the local index in ``path``."""
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if url:
+        server = urlsplit(url)
+        if server.scheme not in ("http", "https") or not server.hostname:
+            raise ValueError(f"ETUDE_CHROMA_URL must be http(s)://HOST[:PORT], got {url!r}")
+        return chromadb.HttpClient(
+            host=server.hostname,
+            port=server.port or (443 if server.scheme == "https" else 8000),
+            ssl=server.scheme == "https",
+            settings=settings,
+        )
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(
-        path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    )
+    return chromadb.PersistentClient(path=str(path), settings=settings)
 
 
 class KnowledgeBase:
-    """Our articles in a persistent Chroma collection."""
+    """Our articles in a Chroma collection: a local persistent index in ``path``, or the one
+    on the Chroma server at ``url`` (shared by every worker)."""
 
     def __init__(
-        self, path: Path, *, embedder: Embedder | None = None, articles_dir: Path = ARTICLES_DIR
+        self,
+        path: Path,
+        *,
+        url: str | None = None,
+        embedder: Embedder | None = None,
+        articles_dir: Path = ARTICLES_DIR,
     ) -> None:
         self.path = path
         self.articles_dir = articles_dir
         self._embedder = embedder
-        self._client = _client(path)
+        self._client = _client(path, url)
         self._function = ChromaEmbedding(embedder)
         self._collection = self._client.get_or_create_collection(
             COLLECTION,
@@ -119,7 +136,8 @@ class KnowledgeBase:
         for start in range(0, len(missing), batch):
             part = missing[start : start + batch]
             vectors = self.embedder.embed([c.text for c in part])
-            self._collection.add(
+            # upsert, not add: two workers meeting an empty server index both build it.
+            self._collection.upsert(
                 ids=[c.id for c in part],
                 documents=[c.text for c in part],
                 embeddings=[v.tolist() for v in vectors],

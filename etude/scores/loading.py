@@ -4,37 +4,45 @@ Everything downstream (critic, encoder) sees the same thing whatever the learner
 ``music21.stream.Score`` whose parts are in file order. Every way a file can be bad ends in
 a ``ScoreError`` whose message is one line the learner can act on, because the CLI prints it
 as ``error: ...`` and the tutor may read it aloud; no other exception type escapes.
+
+Files are untrusted. The limits of ``etude.limits`` apply in two stages: checks on the raw
+bytes before any parser runs (``etude.scores.prescan``), then the parse itself, in-process for
+small files and in a time- and memory-limited worker (``etude.scores.sandbox``) for the rest.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import warnings
-import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from music21 import converter, stream
+from music21 import converter, expressions, instrument, note, stream, tempo
 from music21.midi import translate as midi_translate
 
+from etude.limits import DEFAULT_LIMITS, Limits, untrusted_text
+from etude.scores.errors import ScoreError
 from etude.scores.formats import EXTENSIONS, ScoreFormat, detect_format
 from etude.scores.midi import (
     QUANTIZE_DIVISORS,
     MidiStructureError,
-    check_midi_structure,
     is_polyphonic,
     split_keyboard_part,
 )
+from etude.scores.prescan import check_xml_safety, read_mxl, scan_midi
+from etude.scores.sandbox import isolation_available, parse_isolated
 
-MAX_BYTES = 20_000_000
+MAX_BYTES = DEFAULT_LIMITS.max_bytes
 """Default size limit: large enough for any real score, small enough to parse in seconds."""
+
+MAX_BPM = 1000.0
+"""Fastest tempo kept from a file; anything faster is noise from a broken file."""
 
 log = logging.getLogger(__name__)
 
-
-class ScoreError(ValueError):
-    """Bad input file; ``str(e)`` is one clear line for the learner."""
+__all__ = ["MAX_BYTES", "LoadedScore", "ScoreError", "load_score"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,10 @@ class LoadedScore:
     size_bytes: int
     keyboard_split: bool = False
     tunes_in_file: int = 1
+    source: bytes = field(default=b"", repr=False)
+    """The bytes the parser read, after the pre-checks: for MIDI the header and the declared
+    tracks only, for MXL the MusicXML document. Use these, not the file, which may have
+    changed since (and whose other chunks were never checked)."""
 
     @property
     def part_count(self) -> int:
@@ -61,16 +73,24 @@ class LoadedScore:
         return len(self.score.parts)
 
 
-def load_score(path: str | Path, *, max_bytes: int = MAX_BYTES) -> LoadedScore:
+def load_score(
+    path: str | Path, *, max_bytes: int | None = None, limits: Limits | None = None
+) -> LoadedScore:
     """Read a MIDI (type 0/1), MusicXML, MXL or ABC file into a music21 score.
+
+    ``limits`` defaults to ``etude.limits.DEFAULT_LIMITS``; ``max_bytes`` overrides its size
+    limit alone.
 
     >>> load_score("/no/such/file.mid")
     Traceback (most recent call last):
     ...
     etude.scores.loading.ScoreError: file not found: /no/such/file.mid
     """
+    limits = limits or DEFAULT_LIMITS
+    if max_bytes is not None:
+        limits = limits.with_overrides(max_bytes=max_bytes)
     file_path = Path(path)
-    data = _read_bytes(file_path, max_bytes)
+    data = _read_bytes(file_path, limits.max_bytes)
     suffix = file_path.suffix.lower()
     fmt = detect_format(data, suffix)
     if fmt is None:
@@ -81,19 +101,15 @@ def load_score(path: str | Path, *, max_bytes: int = MAX_BYTES) -> LoadedScore:
             f"{file_path.name} is not a score Etude can read (expected MIDI, MusicXML or ABC)"
         )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            loaded = _PARSERS[fmt](file_path, data)
-    except ScoreError:
-        raise
+        source = _prechecked(fmt, file_path, data, limits)
     except MidiStructureError as exc:
         raise ScoreError(str(exc)) from exc
-    except Exception as exc:  # music21 raises many types on malformed input
-        log.debug("parser failure for %s", file_path, exc_info=True)
-        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
-        raise ScoreError(f"could not read {file_path.name} as {_LABELS[fmt]}: {reason}") from exc
-    score, tunes = loaded
-    score = _with_notes_only(score, file_path)
+    parser = _Parse(fmt, limits)
+    inline = fmt == "midi" and len(source) <= limits.inline_midi_bytes
+    if not inline and isolation_available():
+        score, tunes = parse_isolated(parser, file_path, source, limits)
+    else:
+        score, tunes = parser(file_path, source)
     split = False
     if fmt == "midi" and len(score.parts) == 1 and is_polyphonic(score.parts[0]):
         score = _split_single_keyboard(score)
@@ -105,7 +121,83 @@ def load_score(path: str | Path, *, max_bytes: int = MAX_BYTES) -> LoadedScore:
         size_bytes=len(data),
         keyboard_split=split,
         tunes_in_file=tunes,
+        source=source,
     )
+
+
+def _prechecked(fmt: ScoreFormat, path: Path, data: bytes, limits: Limits) -> bytes:
+    """The bytes the parser will read, after the checks that need no parser.
+
+    For MIDI that is the header and the declared tracks the pre-scan counted; for MXL the
+    MusicXML document inside the archive, so the parser never touches the zip (or the file
+    system, where the file could have changed since it was checked).
+    """
+    if fmt == "midi":
+        return scan_midi(data, limits).smf
+    if fmt == "musicxml":
+        if data.startswith(b"PK\x03\x04"):
+            data = read_mxl(data, path.name, limits)
+        check_xml_safety(data, path.name)
+        return data
+    return data
+
+
+class _Parse:
+    """One format's parser with the error translation and the post-parse limits; a callable
+    object rather than a closure so that it is the same code in-process and in the worker."""
+
+    def __init__(self, fmt: ScoreFormat, limits: Limits) -> None:
+        self.fmt = fmt
+        self.limits = limits
+
+    def __call__(self, path: Path, data: bytes) -> tuple[stream.Score, int]:
+        chatter = io.StringIO()
+        try:
+            # music21 writes its parse warnings straight to sys.stderr, which would break the
+            # CLI's one-``error:``-line contract; they are kept for the debug log instead.
+            with warnings.catch_warnings(), contextlib.redirect_stderr(chatter):
+                warnings.simplefilter("ignore")
+                score, tunes = _PARSERS[self.fmt](data)
+        except ScoreError:
+            raise
+        except MidiStructureError as exc:
+            raise ScoreError(str(exc)) from exc
+        except MemoryError as exc:
+            raise ScoreError(f"{path.name} needs more memory to read than Etude allows") from exc
+        except RecursionError as exc:
+            raise ScoreError(f"{path.name} is nested too deeply to read") from exc
+        except Exception as exc:  # music21 raises many types on malformed input
+            log.debug("parser failure for %s", path, exc_info=True)
+            text = str(exc).strip()
+            reason = text.splitlines()[0][:120] if text else type(exc).__name__
+            raise ScoreError(
+                f"could not read {path.name} as {_LABELS[self.fmt]}: {reason}"
+            ) from exc
+        finally:
+            if chatter.getvalue():
+                log.debug("music21 on %s: %s", path.name, chatter.getvalue().strip()[:2000])
+        score = _with_notes_only(score, path)
+        _check_size(score, path, self.limits)
+        _drop_impossible_tempi(score)
+        _clean_texts(score)
+        return score, tunes
+
+
+def _check_size(score: stream.Score, path: Path, limits: Limits) -> None:
+    """The limits that only the parsed score can tell (MusicXML and ABC have no cheap count)."""
+    if len(score.parts) > limits.max_tracks:
+        raise ScoreError(
+            f"{path.name} has {len(score.parts)} parts; the limit is {limits.max_tracks}"
+        )
+    notes = sum(1 for _ in score.recurse().notes)
+    if notes > limits.max_notes:
+        raise ScoreError(f"{path.name} has more than {limits.max_notes:,} notes, Etude's limit")
+    length = float(score.highestTime)
+    if length > limits.max_duration_ql:
+        raise ScoreError(
+            f"{path.name} is too long ({length:,.0f} quarter notes; "
+            f"the limit is {limits.max_duration_ql:,.0f})"
+        )
 
 
 _LABELS: dict[ScoreFormat, str] = {"midi": "MIDI", "musicxml": "MusicXML", "abc": "ABC"}
@@ -124,39 +216,39 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
             f"{path.name} is too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB)"
         )
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)  # the file may grow after the size check
     except OSError as exc:
         raise ScoreError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+    if len(data) > max_bytes:
+        raise ScoreError(f"{path.name} is too large (the limit is {max_bytes / 1e6:.1f} MB)")
+    if not data:
+        raise ScoreError(f"{path.name} is empty")
+    return data
 
 
-def _parse_midi(path: Path, data: bytes) -> tuple[stream.Score, int]:
-    check_midi_structure(data)
-    score = midi_translate.midiFilePathToStream(
-        path, quantizePost=True, quarterLengthDivisors=QUANTIZE_DIVISORS
+def _parse_midi(data: bytes) -> tuple[stream.Score, int]:
+    score = midi_translate.midiStringToStream(
+        data, quantizePost=True, quarterLengthDivisors=QUANTIZE_DIVISORS
     )
     return score, 1
 
 
-def _parse_musicxml(path: Path, data: bytes) -> tuple[stream.Score, int]:
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if archive.testzip() is not None:
-                    raise ScoreError(f"{path.name} is a damaged MXL archive")
-        except zipfile.BadZipFile as exc:
-            raise ScoreError(f"{path.name} is a damaged or truncated MXL archive") from exc
-        parsed = converter.parse(path, format="musicxml", forceSource=True)
-    else:
-        text = data.decode("utf-8", errors="replace")
-        parsed = converter.parseData(text, format="musicxml")
-    return _as_score(parsed), 1
-
-
-def _parse_abc(path: Path, data: bytes) -> tuple[stream.Score, int]:
+def _parse_musicxml(data: bytes) -> tuple[stream.Score, int]:
     text = data.decode("utf-8", errors="replace")
-    tunes = sum(1 for line in text.splitlines() if line.strip().startswith("X:"))
+    return _as_score(converter.parseData(text, format="musicxml")), 1
+
+
+def _parse_abc(data: bytes) -> tuple[stream.Score, int]:
+    text = data.decode("utf-8", errors="replace")
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.strip().startswith("X:")]
+    if len(starts) > 1:
+        # Only the first tune is used, so only the file header and that tune are parsed: a
+        # 1,000-tune book would otherwise cost a minute.
+        text = "\n".join(lines[: starts[1]]) + "\n"
     parsed = converter.parseData(text, format="abc")
-    return _as_score(parsed), max(tunes, 1)
+    return _as_score(parsed), max(len(starts), 1)
 
 
 def _as_score(parsed: stream.Stream) -> stream.Score:
@@ -174,13 +266,68 @@ def _as_score(parsed: stream.Stream) -> stream.Score:
 
 
 def _with_notes_only(score: stream.Score, path: Path) -> stream.Score:
-    """Drop parts without notes (MIDI conductor tracks) and refuse a score with no notes."""
+    """Drop unpitched percussion and parts left without notes (MIDI conductor and drum tracks);
+    refuse a score with no pitched notes.
+
+    Etude teaches harmony and melody: a drum hit has no pitch to analyse, and every pitch-based
+    computation downstream (ranges, key finding) would otherwise meet notes without pitches.
+    """
+    for element in list(score.recurse().getElementsByClass(_UNPITCHED)):
+        site = element.activeSite
+        if site is not None:
+            site.remove(element)
     empty = [part for part in score.parts if not part.recurse().notes]
     for part in empty:
         score.remove(part)
     if not score.parts:
         raise ScoreError(f"{path.name} contains no notes")
     return score
+
+
+_UNPITCHED = ("Unpitched", "PercussionChord")
+
+
+def _clean_texts(score: stream.Score) -> None:
+    """Make every text the file carries (titles, part and instrument names, lyrics, text
+    expressions) short, single-line and free of control characters.
+
+    These strings reach the critic's messages and the tutor's prompt; whoever wrote the file
+    chose them, so they are data to quote, never instructions (see ``docs/SECURITY.md``).
+    """
+    metadata = score.metadata
+    if metadata is not None:
+        for attribute in ("title", "movementName", "alternativeTitle"):
+            value = getattr(metadata, attribute, None)
+            if value:
+                setattr(metadata, attribute, untrusted_text(value))
+    for part in score.parts:
+        if part.partName:
+            part.partName = untrusted_text(part.partName)
+        if part.partAbbreviation:
+            part.partAbbreviation = untrusted_text(part.partAbbreviation)
+    for element in score.recurse():
+        if isinstance(element, instrument.Instrument):
+            for attribute in ("partName", "instrumentName", "partAbbreviation"):
+                value = getattr(element, attribute, None)
+                if value:
+                    setattr(element, attribute, untrusted_text(value))
+        elif isinstance(element, note.GeneralNote) and element.lyrics:
+            for lyric in element.lyrics:
+                if lyric.text:
+                    lyric.text = untrusted_text(lyric.text)
+        elif isinstance(element, expressions.TextExpression) and element.content:
+            element.content = untrusted_text(element.content)
+
+
+def _drop_impossible_tempi(score: stream.Score) -> None:
+    """Remove metronome marks no performer could follow (ABC ``Q:1/4=0``, MIDI garbage): they
+    carry no information and crash every later tempo computation with a division by zero."""
+    for mark in list(score.recurse().getElementsByClass(tempo.MetronomeMark)):
+        number = mark.number
+        if number is not None and not 0 < float(number) <= MAX_BPM:
+            site = mark.activeSite
+            if site is not None:
+                site.remove(mark)
 
 
 def _split_single_keyboard(score: stream.Score) -> stream.Score:

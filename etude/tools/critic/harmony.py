@@ -87,6 +87,10 @@ def analyze_harmony(piece: Piece, tonality: Tonality) -> list[HarmonySlice]:
     slices: list[HarmonySlice] = []
     active: list[LineNote] = []
     cursor = 0
+    # A held chord gives every beat it spans the same weights: naming it once per distinct
+    # sonority keeps a file with one note thousands of bars long (found by fuzzing, a minute
+    # of analysis) as cheap as a real piece.
+    named: dict[tuple[tuple[tuple[int, float], ...], int], tuple[int, str] | None] = {}
     for start, length in beat_grid(piece):
         end = start + length
         while cursor < len(everything) and everything[cursor].start < end - 1e-9:
@@ -103,7 +107,10 @@ def analyze_harmony(piece: Piece, tonality: Tonality) -> list[HarmonySlice]:
             weights[item.midi % 12] = weights.get(item.midi % 12, 0.0) + overlap * emphasis
         at_beat = [n for n in sounding if n.start <= start + 1e-9]
         bass = min(at_beat or sounding, key=lambda n: n.midi).midi
-        found = identify_chord(weights, bass, tonality)
+        sonority = (tuple(sorted(weights.items())), bass % 12)
+        if sonority not in named:
+            named[sonority] = identify_chord(weights, bass, tonality)
+        found = named[sonority]
         if found is None:
             continue
         root, quality = found

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from music21 import chord, expressions, note, stream
+from music21.meter import TimeSignature
 
 Texture = Literal["chorale", "ensemble", "melody_and_bass", "melody"]
 
@@ -214,6 +215,21 @@ def _monophonic(groups: list[list[LineNote]], *, lowest: bool) -> list[LineNote]
     return result
 
 
+def _beat_length(signature: TimeSignature | None) -> float:
+    """Quarter notes per beat. Additive meters (3+2/8) have beats of unequal length, for which
+    music21 raises; their mean beat keeps bar/beat positions monotonic and close to the truth.
+
+    >>> _beat_length(TimeSignature("3+2/8"))
+    1.25
+    """
+    if signature is None:
+        return 1.0
+    try:
+        return float(signature.beatDuration.quarterLength)
+    except Exception:  # music21's TimeSignatureException: non-uniform beat unit
+        return float(signature.barDuration.quarterLength) / max(signature.beatCount, 1)
+
+
 def _meter(part: stream.Part, length: float) -> Meter:
     measures = list(part.getElementsByClass(stream.Measure))
     first_ts = part.recurse().getElementsByClass("TimeSignature").first()
@@ -225,12 +241,12 @@ def _meter(part: stream.Part, length: float) -> Meter:
             if measure.timeSignature is not None:
                 current = measure.timeSignature
             starts.append(float(measure.offset))
-            beats.append(float(current.beatDuration.quarterLength) if current else 1.0)
+            beats.append(_beat_length(current))
             pickups.append(float(measure.paddingLeft))
             numbers.append(int(measure.number))
         return Meter(starts, beats, pickups, numbers, signature)
     bar_length = float(first_ts.barDuration.quarterLength) if first_ts is not None else 4.0
-    beat = float(first_ts.beatDuration.quarterLength) if first_ts is not None else 1.0
+    beat = _beat_length(first_ts)
     count = max(1, int(-(-length // bar_length)))
     return Meter(
         [i * bar_length for i in range(count)],

@@ -14,16 +14,17 @@ MIN_SCORE = 0.3
 
 
 @lru_cache(maxsize=4)
-def knowledge_base(path: Path) -> KnowledgeBase:
-    """One open index per process and directory; builds it if it was never built."""
-    kb = KnowledgeBase(path)
+def knowledge_base(path: Path, url: str | None = None) -> KnowledgeBase:
+    """One open index per process and directory (or Chroma server); builds it if it was never
+    built."""
+    kb = KnowledgeBase(path, url=url)
     if kb.count() == 0:
         kb.build()
     return kb
 
 
 def retrieve(question: str, settings: Settings, k: int | None = None) -> list[Evidence]:
-    passages = knowledge_base(settings.kb_dir).search(
+    passages = knowledge_base(settings.kb_dir, settings.chroma_url).search(
         question, k=k or settings.retrieval_k, distinct=True
     )
     return [

@@ -1,0 +1,107 @@
+"""Running a parser in a forked worker under a time limit and a memory cap.
+
+music21's parsers are pure Python and cannot be interrupted from another thread, so the only
+sure way to stop a pathological file is a separate process: the worker parses, freezes the
+score with music21's own pickler and sends it back; the parent kills it when the time budget
+runs out. The memory cap (``RLIMIT_AS``) is set relative to what the worker inherited, because a
+worker forked from a server that holds a language model already has gigabytes mapped.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from music21 import converter, stream
+
+from etude.limits import Limits
+from etude.scores.errors import ScoreError
+
+Parser = Callable[[Path, bytes], tuple[stream.Score, int]]
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - Windows has no rlimits
+    resource = None  # type: ignore[assignment]
+
+
+def isolation_available() -> bool:
+    """Whether this platform can fork a worker (Linux and macOS; not Windows).
+
+    >>> isinstance(isolation_available(), bool)
+    True
+    """
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def parse_isolated(
+    parser: Parser, path: Path, data: bytes, limits: Limits
+) -> tuple[stream.Score, int]:
+    """``parser(path, data)`` in a worker process; ``ScoreError`` if it fails, runs out of
+    time or of memory. ``fork`` is used so the worker starts in milliseconds with music21
+    already imported; the worker touches nothing but its own arguments and a pipe."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_work, args=(sender, parser, path, data, limits), daemon=True)
+    worker.start()
+    sender.close()
+    try:
+        if not receiver.poll(limits.parse_seconds):
+            raise ScoreError(
+                f"{path.name} took longer than {limits.parse_seconds:g} s to read; "
+                "it is malformed or too complex"
+            )
+        try:
+            outcome = receiver.recv()
+        except EOFError:
+            raise ScoreError(
+                f"could not read {path.name}: it needs more memory or time than Etude allows"
+            ) from None
+    finally:
+        receiver.close()
+        if worker.is_alive():
+            worker.kill()
+        worker.join(timeout=5)
+    status, payload, tunes = outcome
+    if status != "ok":
+        raise ScoreError(payload)
+    score = converter.thawStr(payload)
+    return score, tunes
+
+
+def _work(sender: Connection, parser: Parser, path: Path, data: bytes, limits: Limits) -> None:
+    """The worker's body: never raises, always answers with ``(status, payload, tunes)``."""
+    try:
+        _cap_memory(limits.parse_memory_bytes)
+        score, tunes = parser(path, data)
+        outcome: tuple[str, object, int] = ("ok", converter.freezeStr(score, fmt="pickle"), tunes)
+    except ScoreError as exc:
+        outcome = ("refused", str(exc), 0)
+    except MemoryError:
+        outcome = ("refused", f"{path.name} needs more memory to read than Etude allows", 0)
+    except BaseException as exc:  # the worker reports every failure as one line
+        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        outcome = ("refused", f"could not read {path.name}: {reason}", 0)
+    try:
+        sender.send(outcome)
+    finally:
+        sender.close()
+        os._exit(0)
+
+
+def _cap_memory(extra_bytes: int) -> None:
+    if resource is None:
+        return
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        mapped = 0
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = mapped + extra_bytes
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

@@ -1,0 +1,147 @@
+"""The attacks ``etude.limits`` exists to stop, each refused fast with one clear line."""
+
+from __future__ import annotations
+
+import resource
+import struct
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from music21 import corpus
+
+from etude.limits import DEFAULT_LIMITS
+from etude.scores import ScoreError, load_score
+from etude.scores.midi_bytes import score_midi_bytes
+from tests.fuzz import hostile
+
+
+def _refused(path: Path, fragment: str, **kwargs: object) -> float:
+    began = time.perf_counter()
+    with pytest.raises(ScoreError) as caught:
+        load_score(path, **kwargs)  # type: ignore[arg-type]
+    assert fragment in str(caught.value)
+    assert "\n" not in str(caught.value)
+    return time.perf_counter() - began
+
+
+@pytest.mark.parametrize(
+    "name, build, fragment",
+    [
+        ("laughs.musicxml", hostile.billion_laughs, "declares XML entities"),
+        ("xxe.xml", hostile.external_entity, "declares XML entities"),
+        ("bomb.mxl", hostile.zip_bomb, "unpacks to"),
+        ("notes.mid", lambda: hostile.midi_with_notes(150_000), "more than 100,000 notes"),
+        ("long.mid", hostile.midi_long_note, "too long"),
+        ("tracks.mid", hostile.midi_many_tracks, "300 tracks"),
+        ("chunks.mid", hostile.midi_many_chunks, "chunks that are not tracks"),
+        ("long.musicxml", lambda: hostile.musicxml(duration=10**9), "too long"),
+    ],
+)
+def test_hostile_file_is_refused_quickly(
+    tmp_path: Path, name: str, build: Callable[[], bytes], fragment: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(build())
+    assert _refused(path, fragment) < 5
+
+
+def test_notes_hidden_outside_tracks_never_reach_the_parser(tmp_path: Path) -> None:
+    path = tmp_path / "hidden.mid"
+    path.write_bytes(hostile.midi_hidden_notes())
+    began = time.perf_counter()
+    loaded = load_score(path)
+    assert time.perf_counter() - began < 5
+    assert len(loaded.score.recurse().notes) == 1  # the real track's one note
+    # The encoder reads the checked bytes too, never the file again.
+    assert score_midi_bytes(loaded) == loaded.source
+    assert b"XNTS" not in loaded.source and len(loaded.source) < 100
+
+
+def test_longer_midi_header_is_read_where_the_tracks_are(tmp_path: Path) -> None:
+    """A header chunk may be longer than six bytes; music21 assumes six, so it is handed a
+    rebuilt header (it used to read the extra bytes as the start of a track)."""
+    track = b"\x00\x90\x3c\x40\x60\x80\x3c\x00\x00\x90\x40\x40\x60\x80\x40\x00\x00\xff\x2f\x00"
+    data = (
+        b"MThd" + struct.pack(">IHHH", 8, 0, 1, 96) + b"\x00\x00"
+        + b"MTrk" + struct.pack(">I", len(track)) + track
+    )  # fmt: skip
+    path = tmp_path / "long-header.mid"
+    path.write_bytes(data)
+    pitches = [n.pitch.midi for n in load_score(path).score.recurse().notes]
+    assert pitches == [60, 64]
+
+
+def test_gigabyte_upload_is_refused_before_reading(tmp_path: Path) -> None:
+    path = hostile.sparse_file(tmp_path / "huge.mid")
+    assert _refused(path, "too large") < 0.1
+
+
+def test_standard_musicxml_doctype_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "flute.musicxml"
+    path.write_bytes(hostile.musicxml())
+    assert load_score(path).score.recurse().notes
+
+
+def test_external_entity_never_reaches_the_score(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CANARY")
+    path = tmp_path / "xxe.musicxml"
+    path.write_bytes(hostile.external_entity(secret.as_uri()))
+    with pytest.raises(ScoreError) as caught:
+        load_score(path)
+    assert "TOP-SECRET-CANARY" not in str(caught.value)
+
+
+def test_worker_time_budget_stops_a_slow_parse(tmp_path: Path) -> None:
+    path = tmp_path / "fugue.mxl"
+    corpus.parse("bach/bwv66.6").write("mxl", fp=path)
+    limits = DEFAULT_LIMITS.with_overrides(parse_seconds=0.01)
+    assert _refused(path, "took longer than", limits=limits) < 2
+
+
+def test_worker_memory_cap_refuses_instead_of_growing(tmp_path: Path) -> None:
+    # The cap counts from what the worker inherits, free heap included: the file must need
+    # more than that (a chorale did not, once earlier tests had left memory behind).
+    path = tmp_path / "long.musicxml"
+    path.write_bytes(hostile.musicxml_notes(8_000))
+    limits = DEFAULT_LIMITS.with_overrides(parse_memory_bytes=1_000_000)
+    assert _refused(path, "memory", limits=limits) < 5
+
+
+def test_post_parse_limits_apply_to_musicxml(tmp_path: Path) -> None:
+    path = tmp_path / "chorale.musicxml"
+    corpus.parse("bach/bwv66.6").write("musicxml", fp=path)
+    _refused(path, "more than 10 notes", limits=DEFAULT_LIMITS.with_overrides(max_notes=10))
+    _refused(path, "4 parts", limits=DEFAULT_LIMITS.with_overrides(max_tracks=2))
+
+
+def test_tune_book_parses_only_the_first_tune(tmp_path: Path) -> None:
+    tune = "X:{n}\nT:Tune {n}\nM:4/4\nL:1/8\nK:G\n" + "GABc dedB|" * 8 + "\n"
+    path = tmp_path / "book.abc"
+    path.write_text("\n".join(tune.format(n=n) for n in range(1, 401)))
+    began = time.perf_counter()
+    loaded = load_score(path)
+    assert time.perf_counter() - began < 5
+    assert loaded.tunes_in_file == 400
+    assert len(loaded.score.recurse().notes) == 64
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its reaped children (the parse workers): what a load
+    costs, whatever else the machine is doing (wall time on a shared CI box is not)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def test_chorale_still_loads_fast(tmp_path: Path) -> None:
+    chorale = corpus.parse("bach/bwv66.6")
+    for suffix, fmt in ((".mid", "midi"), (".musicxml", "musicxml"), (".mxl", "mxl")):
+        path = tmp_path / f"chorale{suffix}"
+        chorale.write(fmt, fp=path)
+        load_score(path)  # the first call pays for imports
+        began = _cpu_seconds()
+        load_score(path)
+        spent = _cpu_seconds() - began
+        assert spent < 0.9, f"{suffix}: {spent:.2f} s of CPU"  # ~0.1 s measured; margin for CI

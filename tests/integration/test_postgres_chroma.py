@@ -1,0 +1,215 @@
+"""A lesson started on one worker continues on another: real PostgreSQL, real Chroma server.
+
+Scale-out deployments run several ``etude`` workers that share nothing but two servers:
+PostgreSQL for lesson checkpoints and learner records (``ETUDE_DATABASE_URL``) and Chroma for
+the knowledge index (``ETUDE_CHROMA_URL``). Here both servers are started on loopback in a
+temporary folder, and each worker is a separate ``etude ask`` process with its own empty data
+directory, so the only way a lesson can continue is through the two servers. No mocks.
+
+Skipped when the PostgreSQL server binaries (Debian's ``postgresql-15``; another folder with
+``ETUDE_PG_BIN``), the ``postgres`` extra or Chroma's ``chroma`` command are missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import chromadb
+import pytest
+
+from etude.config import Settings
+from etude.mentor import Mentor
+from etude.sessions import open_postgres
+from etude.tools.lesson.records import LessonRecords
+
+pytestmark = pytest.mark.integration
+
+PG_BIN = Path(os.environ.get("ETUDE_PG_BIN", "/usr/lib/postgresql/15/bin"))
+CHROMA = Path(sys.executable).parent / "chroma"
+ETUDE = Path(sys.executable).parent / "etude"
+SESSION = "shared-lesson"
+LEARNER = "pia"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _owner() -> dict[str, Any]:
+    """PostgreSQL refuses to run as root: run it as the ``postgres`` (or ``nobody``) user."""
+    if os.geteuid() != 0:
+        return {}
+    import pwd
+
+    for name in ("postgres", "nobody"):
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+    pytest.skip("running as root with no unprivileged user to run PostgreSQL as")
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
+        pytest.skip(f"no PostgreSQL server binaries in {PG_BIN} (set ETUDE_PG_BIN)")
+    psycopg = pytest.importorskip("psycopg")
+    pytest.importorskip("langgraph.checkpoint.postgres")
+    owner = _owner()
+    # Not under pytest's tmp_path: its root-only parent folder would stop the postgres user.
+    home = Path(tempfile.mkdtemp(prefix="etude-pg-"))
+    if owner:
+        os.chown(home, owner["user"], owner["group"])
+    data, port = home / "data", _free_port()
+
+    def run(*command: str) -> None:
+        subprocess.run(command, check=True, capture_output=True, timeout=120, **owner)
+
+    # fsync off: a throw-away test database, where speed matters and durability does not.
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {home} -c fsync=off"
+    try:
+        run(str(PG_BIN / "initdb"), "-D", str(data), "-U", "etude", "--auth=trust", "--no-sync")
+        run(str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(home / "log"),
+            "-w", "-t", "60", "start")  # fmt: skip
+        try:
+            with psycopg.connect(
+                f"postgresql://etude@127.0.0.1:{port}/postgres", autocommit=True
+            ) as admin:
+                admin.execute("CREATE DATABASE etude")
+            yield f"postgresql://etude@127.0.0.1:{port}/etude"
+        finally:
+            run(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not CHROMA.exists():
+        pytest.skip(f"no chroma command at {CHROMA}")
+    folder, port = tmp_path_factory.mktemp("chroma-server"), _free_port()
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    with (folder / "log").open("w") as log:
+        server = subprocess.Popen(
+            [str(CHROMA), "run", "--path", str(folder / "db"), "--host", "127.0.0.1",
+             "--port", str(port)],
+            stdout=log, stderr=subprocess.STDOUT, env=env,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
+                break
+            except Exception:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(
+                        "the Chroma server did not start: " + (folder / "log").read_text()[-800:]
+                    ) from None
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+class Worker:
+    """One ``etude`` process per turn, with its own empty data directory: a server worker that
+    shares nothing with the others but the two servers."""
+
+    def __init__(self, folder: Path, database: str, chroma: str) -> None:
+        self.data_dir = folder
+        self.env = {
+            **os.environ,
+            "ETUDE_DATA_DIR": str(folder),
+            "ETUDE_DATABASE_URL": database,
+            "ETUDE_CHROMA_URL": chroma,
+            # Replies of one sentence: the lesson's verdicts come from the tools, not the model.
+            "ETUDE_MAX_SENTENCES": "1",
+            "ETUDE_MAX_NEW_TOKENS": "48",
+            "OMP_NUM_THREADS": "1",
+        }
+
+    def ask(self, message: str, session: str = SESSION, learner: str = LEARNER) -> dict[str, Any]:
+        done = subprocess.run(
+            [str(ETUDE), "ask", message, "--session", session, "--json"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**self.env, "ETUDE_LEARNER": learner},
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return dict(json.loads(done.stdout))
+
+
+def test_a_lesson_started_on_one_worker_continues_on_another(
+    postgres_url: str, chroma_url: str, tmp_path: Path
+) -> None:
+    first = Worker(tmp_path / "worker-a", postgres_url, chroma_url)
+    second = Worker(tmp_path / "worker-b", postgres_url, chroma_url)
+
+    theory = first.ask("What is a plagal cadence?")
+    assert "theory" in theory["route"]
+    passages = [e for e in theory["evidence"] if e.get("citation")]
+    assert passages, "no knowledge passage came back from the Chroma server"
+
+    opening = first.ask("I'm a beginner pianist and want to write my first song")
+    assert "lesson" in opening["route"]
+    assert "Placement question 1 of 2" in opening["answer"]
+
+    persistence = open_postgres(postgres_url)
+    try:
+        opened = LessonRecords(persistence.store).open_exercise(LEARNER)
+        assert opened is not None, "the open exercise is not in PostgreSQL"
+        expected = " ".join(opened[0].expected)
+
+        answer = second.ask(expected)
+        assert answer["route"] == ["lesson"]  # the open exercise, read from PostgreSQL, claims it
+        verdicts = [
+            e for e in answer["evidence"] if e["tool"] == "lesson" and e["data"].get("result")
+        ]
+        assert verdicts and verdicts[0]["data"]["result"]["correct"] is True, answer["evidence"]
+        assert "Placement question 2 of 2" in answer["answer"]
+
+        # Another learner's question on the second worker reads the index the first one built.
+        other = second.ask("What is a plagal cadence?", session="sams-lesson", learner="sam")
+        assert [e["citation"] for e in other["evidence"] if e.get("citation")] == [
+            e["citation"] for e in passages
+        ]
+        assert sorted(persistence.sessions()) == ["sams-lesson", SESSION]
+    finally:
+        persistence.close()
+
+    for worker in (first, second):  # nothing of the lesson or the index lives on a worker
+        assert not (worker.data_dir / "etude.sqlite").exists()
+        assert not (worker.data_dir / "kb").exists()
+
+    server = urlsplit(chroma_url)
+    collections = chromadb.HttpClient(host=server.hostname, port=server.port).list_collections()
+    assert [c.name for c in collections] == ["etude_knowledge"]
+
+    # The whole thread, as any third process sees it: three turns from two workers.
+    reader = Mentor(
+        Settings.from_env().with_overrides(data_dir=tmp_path / "reader", database_url=postgres_url)
+    )
+    try:
+        assert [m["role"] for m in reader.history(SESSION)] == ["human", "ai"] * 3
+    finally:
+        reader.close()
