@@ -6,8 +6,9 @@ a ``ScoreError`` whose message is one line the learner can act on, because the C
 as ``error: ...`` and the tutor may read it aloud; no other exception type escapes.
 
 Files are untrusted. The limits of ``etude.limits`` apply in two stages: checks on the raw
-bytes before any parser runs (``etude.scores.prescan``), then the parse itself, in-process for
-small files and in a time- and memory-limited worker (``etude.scores.sandbox``) for the rest.
+bytes before any parser runs (``etude.scores.prescan``), then the parse itself in a time- and
+memory-limited worker (``etude.scores.sandbox``; in-process only for MIDI files smaller than
+``Limits.inline_midi_bytes``, 0 by default).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeVar
 
 from music21 import converter, stream
 
@@ -21,6 +22,7 @@ from etude.limits import Limits
 from etude.scores.errors import ScoreError
 
 Parser = Callable[[Path, bytes], tuple[stream.Score, int]]
+T = TypeVar("T")
 
 try:
     import resource
@@ -41,50 +43,64 @@ def parse_isolated(
     parser: Parser, path: Path, data: bytes, limits: Limits
 ) -> tuple[stream.Score, int]:
     """``parser(path, data)`` in a worker process; ``ScoreError`` if it fails, runs out of
-    time or of memory. ``fork`` is used so the worker starts in milliseconds with music21
-    already imported; the worker touches nothing but its own arguments and a pipe."""
+    time or of memory. The worker freezes the score with music21's own pickler."""
+
+    def parse() -> tuple[str, int]:
+        score, tunes = parser(path, data)
+        return converter.freezeStr(score, fmt="pickle"), tunes
+
+    frozen, tunes = run_isolated(parse, path.name, limits, doing="read")
+    return converter.thawStr(frozen), tunes
+
+
+def run_isolated(task: Callable[[], T], name: str, limits: Limits, *, doing: str) -> T:
+    """``task()`` in a worker process under ``limits.parse_seconds`` and
+    ``limits.parse_memory_bytes``; its result (which must pickle) comes back through a pipe.
+    ``ScoreError`` if it fails, runs out of time or of memory; ``name`` is the file's name and
+    ``doing`` what the task does to it, for those messages. ``fork`` is used so the worker
+    starts in milliseconds with music21 already imported; it touches nothing but its task's
+    own objects and a pipe."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_work, args=(sender, parser, path, data, limits), daemon=True)
+    worker = context.Process(target=_work, args=(sender, task, name, doing, limits), daemon=True)
     worker.start()
     sender.close()
     try:
         if not receiver.poll(limits.parse_seconds):
             raise ScoreError(
-                f"{path.name} took longer than {limits.parse_seconds:g} s to read; "
+                f"{name} took longer than {limits.parse_seconds:g} s to {doing}; "
                 "it is malformed or too complex"
             )
         try:
-            outcome = receiver.recv()
+            status, payload = receiver.recv()
         except EOFError:
             raise ScoreError(
-                f"could not read {path.name}: it needs more memory or time than Etude allows"
+                f"could not {doing} {name}: it needs more memory or time than Etude allows"
             ) from None
     finally:
         receiver.close()
         if worker.is_alive():
             worker.kill()
         worker.join(timeout=5)
-    status, payload, tunes = outcome
     if status != "ok":
         raise ScoreError(payload)
-    score = converter.thawStr(payload)
-    return score, tunes
+    return payload
 
 
-def _work(sender: Connection, parser: Parser, path: Path, data: bytes, limits: Limits) -> None:
-    """The worker's body: never raises, always answers with ``(status, payload, tunes)``."""
+def _work(
+    sender: Connection, task: Callable[[], object], name: str, doing: str, limits: Limits
+) -> None:
+    """The worker's body: never raises, always answers with ``(status, payload)``."""
     try:
         _cap_memory(limits.parse_memory_bytes)
-        score, tunes = parser(path, data)
-        outcome: tuple[str, object, int] = ("ok", converter.freezeStr(score, fmt="pickle"), tunes)
+        outcome: tuple[str, object] = ("ok", task())
     except ScoreError as exc:
-        outcome = ("refused", str(exc), 0)
+        outcome = ("refused", str(exc))
     except MemoryError:
-        outcome = ("refused", f"{path.name} needs more memory to read than Etude allows", 0)
+        outcome = ("refused", f"{name} needs more memory to {doing} than Etude allows")
     except BaseException as exc:  # the worker reports every failure as one line
         reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
-        outcome = ("refused", f"could not read {path.name}: {reason}", 0)
+        outcome = ("refused", f"could not {doing} {name}: {reason}")
     try:
         sender.send(outcome)
     finally:

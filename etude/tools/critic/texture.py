@@ -225,9 +225,15 @@ def _beat_length(signature: TimeSignature | None) -> float:
     if signature is None:
         return 1.0
     try:
-        return float(signature.beatDuration.quarterLength)
+        length = float(signature.beatDuration.quarterLength)
     except Exception:  # music21's TimeSignatureException: non-uniform beat unit
-        return float(signature.barDuration.quarterLength) / max(signature.beatCount, 1)
+        length = float(signature.barDuration.quarterLength) / max(signature.beatCount, 1)
+    # A MIDI time-signature event can declare beats of 2^-255 quarter notes, 0.0 as a float:
+    # the beat grid would divide by zero or never advance. No real beat is under a 256th note.
+    return length if length >= MIN_BEAT_QL else 1.0
+
+
+MIN_BEAT_QL = 1 / 64
 
 
 def _meter(part: stream.Part, length: float) -> Meter:
