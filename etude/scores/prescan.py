@@ -85,7 +85,7 @@ def read_mxl(data: bytes, name: str, limits: Limits) -> bytes:
         zipfile.LargeZipFile,
         zlib.error,
         EOFError,
-        NotImplementedError,
+        NotImplementedError,  # zipfile's answer to a compression method it cannot unpack
     ) as exc:
         raise ScoreError(f"{name} is a damaged or truncated MXL archive") from exc
     except (OSError, ValueError, RuntimeError) as exc:  # bad CRC, encrypted members, bad sizes

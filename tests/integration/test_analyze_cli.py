@@ -10,20 +10,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.integration
+from tests.contracts import ANALYZE_KEYS
 
-CONTRACT_KEYS = [
-    "file",
-    "format",
-    "parts",
-    "bars",
-    "notes",
-    "key",
-    "time_signature",
-    "tempo_bpm",
-    "findings",
-    "style",
-]
+pytestmark = pytest.mark.integration
 
 
 def analyze(*args: str) -> subprocess.CompletedProcess[str]:
@@ -41,7 +30,7 @@ def test_chorale_json_contract(chorale_midi: Path) -> None:
     done = analyze(str(chorale_midi), "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert list(report)[: len(CONTRACT_KEYS)] == CONTRACT_KEYS
+    assert list(report)[: len(ANALYZE_KEYS)] == ANALYZE_KEYS
     assert report["format"] == "midi" and report["parts"] == 4
     assert report["style"]["closest_collection"] == "bach"  # MusicBERT's nearest corpus pieces
     assert report["key"]["tonic"] in ("F#", "A") and 0 <= report["key"]["confidence"] <= 1

@@ -11,19 +11,8 @@ from music21 import corpus
 
 from etude.scores import ScoreError
 from etude.tools.critic.analysis import analyze_file
+from tests.contracts import ANALYZE_KEYS
 
-CONTRACT_KEYS = [
-    "file",
-    "format",
-    "parts",
-    "bars",
-    "notes",
-    "key",
-    "time_signature",
-    "tempo_bpm",
-    "findings",
-    "style",
-]
 FINDING_KEYS = ["rule", "bar", "beat", "offset_ql", "parts", "severity", "message"]
 
 
@@ -41,7 +30,7 @@ def chorale_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_json_follows_the_contract(chorale_files: dict[str, Path], fmt: str) -> None:
     report = analyze_file(chorale_files[fmt], level="advanced")
     data = json.loads(json.dumps(report.model_dump(mode="json")))
-    assert list(data)[: len(CONTRACT_KEYS)] == CONTRACT_KEYS
+    assert list(data)[: len(ANALYZE_KEYS)] == ANALYZE_KEYS
     assert data["format"] == fmt
     assert (data["parts"], data["notes"]) == (4, 163)
     assert data["key"]["tonic"] == "F#" and data["key"]["mode"] == "minor"
