@@ -163,14 +163,14 @@ def kb_build() -> None:
 
     settings = _settings()
     with status("Opening the knowledge index…") as say:
-        kb = KnowledgeBase(settings.kb_dir)
+        kb = KnowledgeBase(settings.kb_dir, url=settings.chroma_url)
         say("Reading articles…")
     with progress_bar("Embedding knowledge chunks") as update:
         report = kb.build(progress=update)
     verb = "Updated" if report.changed else "Up to date:"
     err.print(
         f"{verb} {report.articles} articles, {report.chunks} chunks "
-        f"(+{report.added} / -{report.removed}) in {settings.kb_dir}"
+        f"(+{report.added} / -{report.removed}) in {settings.chroma_url or settings.kb_dir}"
     )
 
 
@@ -187,7 +187,7 @@ def kb_search(
 
     settings = _settings()
     with status("Searching…", quiet=as_json):
-        passages = knowledge_base(settings.kb_dir).search(
+        passages = knowledge_base(settings.kb_dir, settings.chroma_url).search(
             query, k=k, topic=topic, level=_level(level)
         )
     if as_json:

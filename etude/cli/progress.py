@@ -1,9 +1,10 @@
 """``etude progress``: a learner's mastery per skill, now and over time.
 
 The lesson tool stores every answered exercise with the mastery estimate after it in the
-LangGraph store (the mentor's SQLite file), so the history is exact: the curve of a skill is
-the sequence of its BKT estimates. The report is what the thesis asks to measure (improvement
-in compositional skill), as JSON for analysis, as a table for the learner, or as a plot.
+LangGraph store (the mentor's SQLite file, or PostgreSQL when configured), so the history is
+exact: the curve of a skill is the sequence of its BKT estimates. The report is what the
+thesis asks to measure (improvement in compositional skill), as JSON for analysis, as a table
+for the learner, or as a plot.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from etude.config import Settings
 from etude.tools.lesson.curriculum import load_curriculum
 from etude.tools.lesson.mastery import MASTERED
 from etude.tools.lesson.path import path_states
-from etude.tools.lesson.records import LessonRecords, sqlite_records
+from etude.tools.lesson.records import LessonRecords, lesson_records
 
 
 class HistoryPoint(BaseModel):
@@ -160,7 +161,7 @@ def run_progress(
     plot: Path | None = None,
 ) -> ProgressReport:
     """What ``etude progress [--json] [--plot FILE.png]`` does; returns the report."""
-    with sqlite_records(settings.sqlite_path) as records:
+    with lesson_records(settings) as records:
         report = progress_report(records, learner or settings.learner)
     if plot is not None:
         plot_progress(report, plot)

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import chromadb
 import pytest
 
+from etude.cli.progress import progress_report
 from etude.config import Settings
 from etude.mentor import Mentor
 from etude.sessions import open_postgres
@@ -148,15 +149,19 @@ class Worker:
         }
 
     def ask(self, message: str, session: str = SESSION, learner: str = LEARNER) -> dict[str, Any]:
+        return dict(self.json("ask", message, "--session", session, "--json", learner=learner))
+
+    def json(self, *args: str, learner: str = LEARNER) -> Any:
+        """Run ``etude ARGS`` as this worker and parse the JSON it prints."""
         done = subprocess.run(
-            [str(ETUDE), "ask", message, "--session", session, "--json"],
+            [str(ETUDE), *args],
             capture_output=True,
             text=True,
             timeout=600,
             env={**self.env, "ETUDE_LEARNER": learner},
         )
         assert done.returncode == 0, done.stderr[-2000:]
-        return dict(json.loads(done.stdout))
+        return json.loads(done.stdout)
 
 
 def test_a_lesson_started_on_one_worker_continues_on_another(
@@ -169,6 +174,8 @@ def test_a_lesson_started_on_one_worker_continues_on_another(
     assert "theory" in theory["route"]
     passages = [e for e in theory["evidence"] if e.get("citation")]
     assert passages, "no knowledge passage came back from the Chroma server"
+    found = second.json("kb", "search", "What is a plagal cadence?", "--json")
+    assert passages[0]["citation"]["article"] in [hit["article"] for hit in found]
 
     opening = first.ask("I'm a beginner pianist and want to write my first song")
     assert "lesson" in opening["route"]
@@ -187,6 +194,12 @@ def test_a_lesson_started_on_one_worker_continues_on_another(
         ]
         assert verdicts and verdicts[0]["data"]["result"]["correct"] is True, answer["evidence"]
         assert "Placement question 2 of 2" in answer["answer"]
+
+        # `etude progress` on any worker reports what PostgreSQL holds.
+        shown = first.json("progress", "--json")
+        assert shown["track"] is not None and shown["skills"], shown
+        held = progress_report(LessonRecords(persistence.store), LEARNER)
+        assert shown == held.model_dump(mode="json")
 
         # Another learner's question on the second worker reads the index the first one built.
         other = second.ask("What is a plagal cadence?", session="sams-lesson", learner="sam")

@@ -19,13 +19,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.store.base import BaseStore
 from pydantic import BaseModel, Field
 
 from etude.tools.lesson.exercises import Exercise
 from etude.tools.lesson.store_keys import OPEN_KEY, attempts_namespace, lesson_namespace
+
+if TYPE_CHECKING:
+    from etude.config import Settings
 
 MAX_ATTEMPTS_READ = 100_000
 """Upper bound on the answers read back at once (a learner's whole history fits easily)."""
@@ -228,6 +231,20 @@ class LessonRecords:
             return
         opened = OpenExercise(exercise=exercise, queue=list(queue or []), opened=self.clock())
         self._put(learner, OPEN_KEY, opened.model_dump(mode="json"))
+
+
+@contextmanager
+def lesson_records(settings: Settings) -> Iterator[LessonRecords]:
+    """The lesson records wherever the mentor keeps them (PostgreSQL when
+    ``ETUDE_DATABASE_URL`` is set, else the SQLite file), for use outside a graph run:
+    ``etude progress`` must read the store the server writes to, not a stale local file."""
+    from etude.sessions import open_persistence
+
+    persistence = open_persistence(settings)
+    try:
+        yield LessonRecords(persistence.store)
+    finally:
+        persistence.close()
 
 
 @contextmanager
