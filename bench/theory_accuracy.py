@@ -603,6 +603,21 @@ def answers_engine_only(items: list[Item]) -> tuple[dict[str, str], float]:
     return answers, elapsed / max(len(items), 1)
 
 
+def model_text(record: dict[str, object]) -> str:
+    """The chat model's own part of a tutor answer: what is left once the computed statements
+    the tutor prints first and the ``Sources:`` footer it ends with are taken out. The final
+    answer's accuracy is the theory engine's; this part is what a tuned model can change."""
+    text = str(record.get("answer", ""))
+    for item in record.get("evidence") or []:  # type: ignore[attr-defined]
+        if isinstance(item, dict) and item.get("authoritative"):
+            text = text.replace(str(item.get("summary", "")), "", 1)
+    return re.split(r"\n\s*Sources: ", text)[0].strip()
+
+
+MODEL_TEXT: dict[str, str] = {}
+"""The model's part of each end-to-end answer, by question id (filled by the batch run)."""
+
+
 def answers_end_to_end(items: list[Item], cli: str) -> tuple[dict[str, str], float]:
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
         for item in items:
@@ -623,6 +638,7 @@ def answers_end_to_end(items: list[Item], cli: str) -> tuple[dict[str, str], flo
             if line.startswith("{"):
                 record = json.loads(line)
                 answers[str(record.get("id"))] = str(record.get("answer", ""))
+                MODEL_TEXT[str(record.get("id"))] = model_text(record)
                 sys.stderr.write(f"\r{len(answers)}/{len(items)} answered")
                 sys.stderr.flush()
         error_text = process.stderr.read()
@@ -671,11 +687,42 @@ def report(items: list[Item], answers: dict[str, str]) -> dict[str, object]:
             f"{'overall':<22}{total_pass:>8}{len(items):>8}"
             f"{100 * total_pass / max(len(items), 1):>9.1f}%"
         )
+    summary: dict[str, object] = {}
+    if MODEL_TEXT:
+        summary["model_text"] = model_text_report(items)
     return {
+        **summary,
         "overall": total_pass / max(len(items), 1),
         "categories": {c: {"passed": p, "total": n, "accuracy": p / n} for c, p, n in rows},
         "items": details,
     }
+
+
+def model_text_report(items: list[Item]) -> dict[str, float]:
+    """How the chat model's own sentences fare on the same scorer, after the grounding guard:
+    a better model restates the exact fact (``exact``) and keeps more sentences; ``wrong`` counts
+    a wrong spelling that got past the guard."""
+    exact = wrong = empty = sentences = 0
+    for item in items:
+        text = MODEL_TEXT.get(item.id, "")
+        empty += not text
+        sentences += len(re.findall(r"[.!?](?:\s|$)", text))
+        passed, reason = score(item, text)
+        exact += passed
+        wrong += reason.startswith("wrong spelling")
+    n = max(len(items), 1)
+    result = {
+        "exact": exact / n,
+        "wrong_spelling": wrong / n,
+        "empty": empty / n,
+        "sentences_per_answer": sentences / n,
+    }
+    print(
+        f"model's own text: states the fact exactly {100 * exact / n:.1f}%, wrong spelling"
+        f" {100 * wrong / n:.1f}%, empty {100 * empty / n:.1f}%,"
+        f" {sentences / n:.2f} sentences an answer"
+    )
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
