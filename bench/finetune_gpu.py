@@ -20,6 +20,8 @@ scored afterwards on a CPU with ``etude eval qa --predictions`` (BERTScore needs
 
     python bench/finetune_gpu.py stash --stash /root/stash          # call 1
     python bench/finetune_gpu.py all --stash /root/stash --out $OUT  # call 2
+    # or, once the cost is measured, all the call's time for training:
+    python bench/finetune_gpu.py all --skip-cost-bench --stash /root/stash --out $OUT
 """
 
 from __future__ import annotations
@@ -243,10 +245,11 @@ def run_all(args: argparse.Namespace) -> None:
     convert(gguf, Path(args.base))
     report["convert_s"] = round(time.perf_counter() - started, 1)
     save()
-    report["nf4"] = run_child("nf4", args, log)
-    save()
-    report["bf16"] = run_child("bf16", args, log)
-    save()
+    if not args.skip_cost_bench:
+        report["nf4"] = run_child("nf4", args, log)
+        save()
+        report["bf16"] = run_child("bf16", args, log)
+        save()
     budget = args.deadline - elapsed() - args.reserve
     report["full_budget_s"] = round(budget, 1)
     report["full"] = run_child("full", args, log, max_train_seconds=max(30, int(budget)))
@@ -272,6 +275,11 @@ def main() -> None:
     parser.add_argument("--limit-eval", type=int, default=192)
     parser.add_argument("--max-new-tokens", type=int, default=160)
     parser.add_argument("--max-train-seconds", type=float, default=None)
+    parser.add_argument(
+        "--skip-cost-bench",
+        action="store_true",
+        help="Skip the NF4-vs-bf16 cost runs and give their time to the full training run.",
+    )
     parser.add_argument(
         "--deadline",
         type=float,
