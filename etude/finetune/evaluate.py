@@ -35,9 +35,9 @@ def load_eval_model(base: str, adapter: str | Path | None) -> tuple[Any, Any]:
         device_map={"": 0} if cuda else None,
     )
     if adapter is not None:
-        from peft import PeftModel
+        from etude.llm.loading import merge_adapter
 
-        model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+        model = merge_adapter(model, adapter)
     model.eval()
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
@@ -121,15 +121,6 @@ def write_predictions(
     return path
 
 
-def with_adapter(model: Any, adapter: str | Path) -> Any:
-    """``model`` with the LoRA adapter merged in (the model is modified and returned)."""
-    from peft import PeftModel
-
-    merged = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
-    merged.eval()
-    return merged
-
-
 def predict(
     test_file: str | Path,
     base: str,
@@ -152,7 +143,9 @@ def predict(
         if name == TUNED:
             if adapter is None:
                 break
-            model = with_adapter(model, adapter)
+            from etude.llm.loading import merge_adapter
+
+            model = merge_adapter(model, adapter)
         started = time.perf_counter()
         replies[name] = generate_replies(
             tokenizer, model, records, max_new_tokens=max_new_tokens, batch_size=batch_size

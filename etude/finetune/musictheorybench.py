@@ -181,7 +181,8 @@ def evaluate_mtb(
     limit: int | None = None,
 ) -> dict[str, Any]:
     """Base vs base+adapter on a MusicTheoryBench file: accuracy per subject, every choice."""
-    from etude.finetune.evaluate import BASE, TUNED, load_eval_model, resolve_base, with_adapter
+    from etude.finetune.evaluate import BASE, TUNED, load_eval_model, resolve_base
+    from etude.llm.loading import merge_adapter
 
     questions = read_mtb(path, limit)
     base = resolve_base(model, adapter)
@@ -192,7 +193,7 @@ def evaluate_mtb(
         if name == TUNED:
             if adapter is None:
                 break
-            loaded = with_adapter(loaded, adapter)
+            loaded = merge_adapter(loaded, adapter)
         started = time.perf_counter()
         picks[name] = choose(tokenizer, loaded, questions)
         seconds[name] = round(time.perf_counter() - started, 2)

@@ -14,6 +14,7 @@ import importlib.util
 import logging
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -112,14 +113,27 @@ def load_transformers_model(
     if adapter:
         if not Path(adapter).is_dir():
             raise ModelLoadError(f"adapter directory {adapter!r} does not exist")
-        from peft import PeftModel
-
         status(f"Applying adapter {adapter}…")
-        model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
+        model = merge_adapter(model, adapter)
     model.eval()
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer, model
+
+
+def merge_adapter(model: Any, adapter: str | Path) -> Any:
+    """``model`` with the LoRA adapter merged in, in eval mode: merged weights generate as fast
+    as the base model. peft calls a transformers API that was renamed, which warns on every
+    load; the learner cannot act on that, so it is silenced here."""
+    from peft import PeftModel
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=".*is_gradient_checkpointing", category=FutureWarning
+        )
+        merged = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+    merged.eval()
+    return merged
 
 
 def _openai_model(settings: Settings) -> BaseChatModel:
