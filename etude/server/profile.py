@@ -27,7 +27,8 @@ class Profile(BaseModel):
     lessons: dict[str, Any] | None = Field(
         default=None,
         description="The `etude progress --json` object (mastery per skill of the learner's "
-        "curriculum track), or null when the lesson tool is not installed.",
+        "curriculum track, each with its history: the estimate after every answer, which the "
+        "studio plots), or null when the lesson tool is not installed.",
     )
 
 
@@ -67,4 +68,4 @@ def _lessons(store: BaseStore, learner: str) -> dict[str, Any] | None:
     except Exception:
         log.exception("lesson progress failed for %s", learner)
         return None
-    return report.model_dump(mode="json", exclude={"skills": {"__all__": {"history"}}})
+    return report.model_dump(mode="json")

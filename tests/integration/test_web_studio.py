@@ -262,3 +262,43 @@ def test_another_learner_cannot_open_the_lesson(
         page.screenshot(path=shots / "6-stranger.png", full_page=True)
     finally:
         stranger.close()
+
+
+def test_mastery_is_plotted_over_time(
+    studio_url: str, browser: Any, data_dir: Path, shots: Path
+) -> None:
+    """A learner who answered three interval exercises sees the curve of their estimate."""
+    from etude.config import Settings
+    from etude.server.config import LEARNER_COOKIE
+    from etude.server.identity import learner_id
+    from etude.tools.base import ToolRequest
+    from etude.tools.lesson.records import sqlite_records
+    from etude.tools.lesson.tool import lesson
+
+    token = "mastery-curve-learner-token-0123456789"
+    learner = learner_id(token)
+    settings = Settings.from_env().with_overrides(data_dir=data_dir, learner=learner)
+    # The real lesson tool writes to the server's own SQLite file, as a turn would.
+    lesson(ToolRequest(question="Quiz me on intervals", learner=learner), settings)
+    for _ in range(3):
+        with sqlite_records(settings.sqlite_path) as records:
+            opened = records.open_exercise(learner)
+        assert opened is not None
+        answer = "My answer: " + " ".join(opened[0].expected)
+        lesson(ToolRequest(question=answer, learner=learner), settings)
+
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    try:
+        context.add_cookies([{"name": LEARNER_COOKIE, "value": token, "url": studio_url}])
+        page = context.new_page()
+        page.goto(studio_url)
+        page.wait_for_selector("body[data-ready=true]", timeout=60_000)
+        curve = page.locator("#mastery svg.curve").first
+        curve.wait_for(timeout=60_000)
+        assert "after each of 3 answers" in (curve.get_attribute("aria-label") or "")
+        points = (curve.locator("polyline").get_attribute("points") or "").split()
+        heights = [float(point.split(",")[1]) for point in points]
+        assert len(heights) == 3 and heights == sorted(heights, reverse=True)  # rising mastery
+        page.locator("#mastery-panel").screenshot(path=shots / "7-mastery.png")
+    finally:
+        context.close()

@@ -118,9 +118,31 @@ function showMastery(lessons) {
       const bar = el("span", { class: "bar", role: "presentation" }, el("span"));
       bar.firstChild.style.width = `${percent}%`;
       return el("li", { "aria-label": `${skill.title}: ${skill.state}, ${percent}% mastered` },
-        el("span", { text: skill.title, title: skill.state }), bar, el("span", { text: `${percent}%` }));
+        el("span", { text: skill.title, title: skill.state }), bar, el("span", { text: `${percent}%` }),
+        masteryCurve(skill.history || []));
     }),
   );
+}
+
+// The skill's mastery estimate after each of the learner's answers, as a small line plot: the
+// issue asks for mastery over time, and a curve shows a slip or a climb that one bar hides.
+function masteryCurve(history) {
+  if (history.length < 2) return null;
+  const svgNS = "http://www.w3.org/2000/svg";
+  const width = 120, height = 24, first = history[0].exercise, last = history[history.length - 1].exercise;
+  const x = (n) => (last === first ? 0 : ((n - first) / (last - first)) * (width - 4) + 2);
+  const y = (p) => height - 2 - p * (height - 4);
+  const svg = document.createElementNS(svgNS, "svg");
+  svg.setAttribute("class", "curve");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("preserveAspectRatio", "none");
+  svg.setAttribute("role", "img");
+  const percents = history.map((point) => Math.round(100 * point.p_known));
+  svg.setAttribute("aria-label", `mastery after each of ${history.length} answers: ${percents.join("%, ")}%`);
+  const line = document.createElementNS(svgNS, "polyline");
+  line.setAttribute("points", history.map((point) => `${x(point.exercise).toFixed(1)},${y(point.p_known).toFixed(1)}`).join(" "));
+  svg.append(line);
+  return svg;
 }
 
 // ---- Score --------------------------------------------------------------------------------
