@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import struct
 import sys
 import tempfile
 import time
@@ -23,7 +22,10 @@ from pathlib import Path
 
 from music21 import corpus
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from etude.tools.critic.analysis import analyze_file
+from tests.smf_writer import smf, track
 
 DIVISION = 480
 BPM = 100.0
@@ -69,24 +71,10 @@ def performed_piano_midi(path: Path, seconds: float = 300.0, seed: int = 0) -> i
         count += 1
     events.append((0, b"\xff\x51\x03" + int(60_000_000 / BPM).to_bytes(3, "big")))
     events.append((0, b"\xff\x58\x04\x04\x02\x18\x08"))
+    # Metas first, then releases before attacks at one tick; ``track`` keeps that order.
     events.sort(key=lambda e: (e[0], e[1][0] != 0xFF, e[1][0] == 0x90))
-    body, now = b"", 0
-    for tick, event in events:
-        body += _varlen(tick - now) + event
-        now = tick
-    body += b"\x00\xff\x2f\x00"
-    header = b"MThd" + struct.pack(">IHHH", 6, 0, 1, DIVISION)
-    path.write_bytes(header + b"MTrk" + struct.pack(">I", len(body)) + body)
+    path.write_bytes(smf([track(events)], file_type=0, division=DIVISION))
     return count
-
-
-def _varlen(value: int) -> bytes:
-    out = [value & 0x7F]
-    value >>= 7
-    while value:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    return bytes(reversed(out))
 
 
 def measure(path: Path, repeat: int) -> tuple[float, float, str]:

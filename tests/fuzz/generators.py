@@ -13,6 +13,8 @@ import random
 import struct
 import zipfile
 
+from tests.smf_writer import varlen
+
 EXTREMES = (0, 1, -1, 2, 3, 7, 127, 128, 255, 256, 65535, 2**31 - 1, 2**31, 10**12)
 
 
@@ -51,13 +53,8 @@ def damage(data: bytes, rng: random.Random) -> bytes:
 
 
 def _varlen(value: int) -> bytes:
-    value = max(0, min(value, 0x0FFFFFFF))
-    out = [value & 0x7F]
-    value >>= 7
-    while value:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    return bytes(reversed(out))
+    """A variable-length quantity, clamped to the four bytes the format allows."""
+    return varlen(max(0, min(value, 0x0FFFFFFF)))
 
 
 def _midi_event(rng: random.Random) -> bytes:

@@ -10,6 +10,8 @@ import struct
 import zipfile
 from pathlib import Path
 
+from tests.smf_writer import varlen
+
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 PARTWISE = (
     '<score-partwise version="4.0"><part-list><score-part id="P1"><part-name>{name}'
@@ -76,15 +78,6 @@ def zip_bomb(inflated: int = 200_000_000) -> bytes:
     return buffer.getvalue()
 
 
-def _varlen(value: int) -> bytes:
-    out = [value & 0x7F]
-    value >>= 7
-    while value:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    return bytes(reversed(out))
-
-
 def _smf(tracks: list[bytes], division: int = 480) -> bytes:
     header = b"MThd" + struct.pack(">IHHH", 6, 1 if len(tracks) > 1 else 0, len(tracks), division)
     return header + b"".join(b"MTrk" + struct.pack(">I", len(t)) + t for t in tracks)
@@ -99,7 +92,7 @@ def midi_with_notes(count: int) -> bytes:
 
 def midi_long_note(ticks: int = (1 << 28) - 1, division: int = 1) -> bytes:
     """One note lasting ``ticks`` ticks: a few bytes that declare a piece millions of bars long."""
-    events = b"\x00\x90\x3c\x40" + _varlen(ticks) + b"\x80\x3c\x00\x00\xff\x2f\x00"
+    events = b"\x00\x90\x3c\x40" + varlen(ticks) + b"\x80\x3c\x00\x00\xff\x2f\x00"
     return _smf([events], division=division)
 
 
@@ -134,7 +127,7 @@ def midi_many_tracks(count: int = 300) -> bytes:
 def midi_track_named(name: str, pitches: tuple[int, ...] = (60, 62, 64, 65, 67)) -> bytes:
     """A one-track melody whose track name (meta event 0x03) is ``name``."""
     raw = name.encode("utf-8")
-    events = b"\x00\xff\x03" + _varlen(len(raw)) + raw
+    events = b"\x00\xff\x03" + varlen(len(raw)) + raw
     for pitch in pitches:
         events += bytes([0x00, 0x90, pitch, 0x50, 0x83, 0x60, 0x80, pitch, 0x00])
     return _smf([events + b"\x00\xff\x2f\x00"])

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from music21 import corpus, stream
-from smf_writer import notes, smf, tempo, time_signature, track
 
 from etude.scores import LoadedScore, ScoreError, load_score
 from etude.scores.midi import check_midi_structure
+from tests.smf_writer import notes, smf, tempo, time_signature, track
 
 ABC_TUNE = "X:1\nT:Scale\nM:3/4\nL:1/4\nK:D\nDEF|GAB|c d2|]\n"
 

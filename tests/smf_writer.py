@@ -1,7 +1,8 @@
 """Writing small Standard MIDI Files byte by byte, for cases music21 cannot write.
 
 music21 always writes type-1 files on a clean grid; tests need type-0 piano files, files
-without time signatures and "performed" timings off the grid.
+without time signatures and "performed" timings off the grid, and the fuzz tests and benchmarks
+need hostile and malformed ones.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import struct
 
 
-def _varlen(value: int) -> bytes:
+def varlen(value: int) -> bytes:
+    """A MIDI variable-length quantity (delta times, meta and sysex lengths)."""
     out = [value & 0x7F]
     value >>= 7
     while value:
@@ -23,7 +25,7 @@ def track(events: list[tuple[int, bytes]]) -> bytes:
     body = b""
     now = 0
     for tick, event in sorted(events, key=lambda item: item[0]):
-        body += _varlen(tick - now) + event
+        body += varlen(tick - now) + event
         now = tick
     body += b"\x00\xff\x2f\x00"
     return b"MTrk" + struct.pack(">I", len(body)) + body
