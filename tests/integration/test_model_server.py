@@ -11,10 +11,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,16 +22,11 @@ import pytest
 from etude.config import Settings
 from etude.llm.loading import embedded_model_dir
 from etude.mentor import Mentor
+from tests.servers import free_port, stop, wait_until_up
 
 pytestmark = pytest.mark.integration
 
 STARTUP_S = 240
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +34,9 @@ def model_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     model = embedded_model_dir(settings)
     executable = shutil.which("transformers", path=str(Path(sys.executable).parent))
     assert executable, "transformers' CLI is missing: pip install 'transformers[serving]'"
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("model-server") / "server.log").open("w")
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("model-server") / "server.log"
+    log = log_path.open("w")
     command = [executable, "serve", str(model), "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(
         [*command, "--device", "cpu", "--dtype", "bfloat16"],
@@ -53,25 +47,18 @@ def model_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
         env={**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"},
     )
     base = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        with urllib.request.urlopen(f"{base}/health", timeout=2) as reply:
+            return bool(reply.status == 200)
+
     try:
-        deadline = time.monotonic() + STARTUP_S
-        while True:
-            assert process.poll() is None, f"model server exited; see {log.name}"
-            try:
-                with urllib.request.urlopen(f"{base}/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, f"model server not up in {STARTUP_S} s"
-            time.sleep(1)
+        wait_until_up(
+            healthy, process, what="the model server", seconds=STARTUP_S, log=log_path, every=1
+        )
         yield f"{base}/v1"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         log.close()
 
 

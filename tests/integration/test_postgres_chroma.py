@@ -15,11 +15,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from etude.config import Settings
 from etude.mentor import Mentor
 from etude.sessions import open_postgres
 from etude.tools.lesson.records import LessonRecords
+from tests.servers import free_port, stop, wait_until_up
 
 pytestmark = pytest.mark.integration
 
@@ -41,12 +40,6 @@ CHROMA = Path(sys.executable).parent / "chroma"
 ETUDE = Path(sys.executable).parent / "etude"
 SESSION = "shared-lesson"
 LEARNER = "pia"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _owner() -> dict[str, Any]:
@@ -75,7 +68,7 @@ def postgres_url() -> Iterator[str]:
     home = Path(tempfile.mkdtemp(prefix="etude-pg-"))
     if owner:
         os.chown(home, owner["user"], owner["group"])
-    data, port = home / "data", _free_port()
+    data, port = home / "data", free_port()
 
     def run(*command: str) -> None:
         subprocess.run(command, check=True, capture_output=True, timeout=120, **owner)
@@ -102,7 +95,7 @@ def postgres_url() -> Iterator[str]:
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMA.exists():
         pytest.skip(f"no chroma command at {CHROMA}")
-    folder, port = tmp_path_factory.mktemp("chroma-server"), _free_port()
+    folder, port = tmp_path_factory.mktemp("chroma-server"), free_port()
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     with (folder / "log").open("w") as log:
         server = subprocess.Popen(
@@ -110,25 +103,20 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
              "--port", str(port)],
             stdout=log, stderr=subprocess.STDOUT, env=env,
         )  # fmt: skip
+
+    def beating() -> bool:
+        chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
+        return True
+
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
-                break
-            except Exception:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(
-                        "the Chroma server did not start: " + (folder / "log").read_text()[-800:]
-                    ) from None
-                time.sleep(0.5)
+        # The client raises its own errors, not only OSError, while the server starts.
+        wait_until_up(
+            beating, server, what="the Chroma server", seconds=60, log=folder / "log",
+            not_yet=(Exception,),
+        )  # fmt: skip
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
 
 
 class Worker:

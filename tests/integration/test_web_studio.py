@@ -15,16 +15,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.servers import free_port, stop, wait_until_up
 
 pytestmark = pytest.mark.integration
 
@@ -60,16 +60,10 @@ sync_api = pytest.importorskip(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def studio_url(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``etude serve`` in a subprocess, shared by the module's tests."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     etude = Path(sys.executable).with_name("etude")
     env = {**os.environ, "ETUDE_DATA_DIR": str(data_dir)}
@@ -81,27 +75,16 @@ def studio_url(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+            return bool(json.load(response)["status"] == "ok")
+
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"etude serve exited early:\n{log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                    if json.load(response)["status"] == "ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"etude serve did not answer in 180 s:\n{log.read_text('utf-8')}")
-            time.sleep(0.5)
+        wait_until_up(healthy, process, what="etude serve", seconds=180, log=log)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, grace=15)
 
 
 @pytest.fixture(scope="module")
