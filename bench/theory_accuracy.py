@@ -614,17 +614,15 @@ def model_text(record: dict[str, object]) -> str:
     return re.split(r"\n\s*Sources: ", text)[0].strip()
 
 
-MODEL_TEXT: dict[str, str] = {}
-"""The model's part of each end-to-end answer, by question id (filled by the batch run)."""
-
-
-def answers_end_to_end(items: list[Item], cli: str) -> tuple[dict[str, str], float]:
+def answers_end_to_end(items: list[Item], cli: str) -> tuple[dict[str, str], dict[str, str], float]:
+    """Final answers and the model's own part of each, by question id, and seconds a question."""
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
         for item in items:
             handle.write(json.dumps({"id": item.id, "question": item.question}) + "\n")
         batch = handle.name
     start = time.perf_counter()
-    answers = {}
+    answers: dict[str, str] = {}
+    model_texts: dict[str, str] = {}
     # Streamed line by line so that a long run shows progress and a crash keeps what was done.
     with subprocess.Popen(
         [cli, "ask", "--batch", batch, "--json"],
@@ -638,7 +636,7 @@ def answers_end_to_end(items: list[Item], cli: str) -> tuple[dict[str, str], flo
             if line.startswith("{"):
                 record = json.loads(line)
                 answers[str(record.get("id"))] = str(record.get("answer", ""))
-                MODEL_TEXT[str(record.get("id"))] = model_text(record)
+                model_texts[str(record.get("id"))] = model_text(record)
                 sys.stderr.write(f"\r{len(answers)}/{len(items)} answered")
                 sys.stderr.flush()
         error_text = process.stderr.read()
@@ -647,10 +645,12 @@ def answers_end_to_end(items: list[Item], cli: str) -> tuple[dict[str, str], flo
     if process.returncode != 0:
         sys.stderr.write(f"error: {cli} exited {process.returncode}: {error_text.strip()[-500:]}\n")
         raise SystemExit(1)
-    return answers, elapsed / max(len(items), 1)
+    return answers, model_texts, elapsed / max(len(items), 1)
 
 
-def report(items: list[Item], answers: dict[str, str]) -> dict[str, object]:
+def report(
+    items: list[Item], answers: dict[str, str], model_texts: dict[str, str] | None = None
+) -> dict[str, object]:
     per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     details = []
     for item in items:
@@ -688,8 +688,8 @@ def report(items: list[Item], answers: dict[str, str]) -> dict[str, object]:
             f"{100 * total_pass / max(len(items), 1):>9.1f}%"
         )
     summary: dict[str, object] = {}
-    if MODEL_TEXT:
-        summary["model_text"] = model_text_report(items)
+    if model_texts is not None:
+        summary["model_text"] = model_text_report(items, model_texts)
     return {
         **summary,
         "overall": total_pass / max(len(items), 1),
@@ -698,13 +698,13 @@ def report(items: list[Item], answers: dict[str, str]) -> dict[str, object]:
     }
 
 
-def model_text_report(items: list[Item]) -> dict[str, float]:
+def model_text_report(items: list[Item], model_texts: dict[str, str]) -> dict[str, float]:
     """How the chat model's own sentences fare on the same scorer, after the grounding guard:
     a better model restates the exact fact (``exact``) and keeps more sentences; ``wrong`` counts
     a wrong spelling that got past the guard."""
     exact = wrong = empty = sentences = 0
     for item in items:
-        text = MODEL_TEXT.get(item.id, "")
+        text = model_texts.get(item.id, "")
         empty += not text
         sentences += len(re.findall(r"[.!?](?:\s|$)", text))
         passed, reason = score(item, text)
@@ -742,11 +742,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit is not None:
         random.Random(args.seed).shuffle(items)
         items = items[: args.limit]
+    model_texts: dict[str, str] | None = None
     if args.engine_only:
         answers, per_question = answers_engine_only(items)
     else:
-        answers, per_question = answers_end_to_end(items, args.cli)
-    result = report(items, answers)
+        answers, model_texts, per_question = answers_end_to_end(items, args.cli)
+    result = report(items, answers, model_texts)
     mode = "engine-only" if args.engine_only else "end-to-end"
     print(f"{mode}: {len(items)} questions, {1000 * per_question:.1f} ms per question")
     if args.out:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ from etude.tools.lesson.store_keys import OPEN_KEY, attempts_namespace, lesson_n
 
 if TYPE_CHECKING:
     from etude.config import Settings
+    from etude.sessions import Persistence
 
 MAX_ATTEMPTS_READ = 100_000
 """Upper bound on the answers read back at once (a learner's whole history fits easily)."""
@@ -233,27 +234,24 @@ class LessonRecords:
         self._put(learner, OPEN_KEY, opened.model_dump(mode="json"))
 
 
-@contextmanager
-def lesson_records(settings: Settings) -> Iterator[LessonRecords]:
+def lesson_records(settings: Settings) -> AbstractContextManager[LessonRecords]:
     """The lesson records wherever the mentor keeps them (PostgreSQL when
     ``ETUDE_DATABASE_URL`` is set, else the SQLite file), for use outside a graph run:
     ``etude progress`` must read the store the server writes to, not a stale local file."""
     from etude.sessions import open_persistence
 
-    persistence = open_persistence(settings)
-    try:
-        yield LessonRecords(persistence.store)
-    finally:
-        persistence.close()
+    return _records_of(open_persistence(settings))
+
+
+def sqlite_records(path: Path) -> AbstractContextManager[LessonRecords]:
+    """The lesson records of one SQLite file (tests and benchmarks that name the file)."""
+    from etude.sessions import open_sqlite
+
+    return _records_of(open_sqlite(path))
 
 
 @contextmanager
-def sqlite_records(path: Path) -> Iterator[LessonRecords]:
-    """The lesson records of the mentor's SQLite file, for use outside a graph run
-    (``etude progress``, tests, benchmarks): the very store the graph writes to."""
-    from etude.sessions import open_sqlite
-
-    persistence = open_sqlite(path)
+def _records_of(persistence: Persistence) -> Iterator[LessonRecords]:
     try:
         yield LessonRecords(persistence.store)
     finally:
