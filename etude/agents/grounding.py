@@ -28,10 +28,13 @@ _ACCIDENTAL_WORDS = {
     "bb": "bb",
     "x": "##",
 }
+# A note name ends the word, or starts a chord symbol: "Bb7", "F#m7b5", "Cmaj7", "Asus4" name
+# their root, and a root spelled against the computed facts is as wrong as a bare note.
+_CHORD_SUFFIX = r"\d|maj|min|dim|aug|sus|add|m(?![a-z])"
 _NOTE = re.compile(
     r"(?<![\w#♯♭])(?P<letter>[A-G])"
     r"(?P<acc>##|bb|#|b|♯|♭|𝄪|𝄫|-(?:double-)?(?:sharp|flat)|\s(?:double\s)?(?:sharp|flat))?"
-    r"(?![\w#♯♭'’])"
+    rf"(?:(?![\w#♯♭'’])|(?={_CHORD_SUFFIX}))"
 )
 _PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 _SENTENCE_END = re.compile(r"((?<=[.!?])[ \t]+|\s*\n\s*)")

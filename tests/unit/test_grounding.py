@@ -16,6 +16,8 @@ from etude.agents.grounding import SentenceGuard, contradicts, notes_in, pitch_c
         ("A minor has no sharps.", ["A"]),
         ("Play A, C and E.", ["A", "C", "E"]),
         ("Bach wrote it. Great!", []),
+        ("Play Bb7, then F#m7b5 and Cmaj7.", ["Bb", "F#", "C"]),
+        ("Asus4 resolves; Amen and Dmitri are words.", ["A"]),
     ],
 )
 def test_notes_in(text: str, notes: list[str]) -> None:
@@ -31,6 +33,9 @@ def test_notes_in(text: str, notes: list[str]) -> None:
         ("Start from G.", {"G", "B", "D"}, False),
         ("It also appears in C major.", {"G", "B", "D"}, False),
         ("Anything goes with no facts: C, D, E.", set(), False),
+        # A tip quoted from the knowledge base, in an answer about F#7#9: its Bb7 names A#.
+        ("Spell the root to fit the key (Bb7 in F major).", {"F#", "A#", "C#", "E", "G##"}, True),
+        ("Resolve it to G7.", {"G", "B", "D", "F"}, False),
     ],
 )
 def test_contradicts(sentence: str, allowed: set[str], bad: bool) -> None:
