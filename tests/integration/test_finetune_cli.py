@@ -13,6 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
+
+from etude.config import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +60,7 @@ def test_eval_qa_generates_and_scores_base_and_tuned(data_dir: Path) -> None:
 
 
 def test_eval_qa_scores_a_predictions_file(data_dir: Path) -> None:
-    from etude.finetune.evaluate import SHIPPED_ADAPTER
+    from etude.config import SHIPPED_ADAPTER
 
     predictions = SHIPPED_ADAPTER / "test_predictions.jsonl"
     payload = one_object(
@@ -169,3 +172,25 @@ def test_finetune_data_prints_its_card(tmp_path: Path, data_dir: Path) -> None:
     assert payload["total"] > 5000
     assert payload["leakage"] == {"shared_groups": 0, "shared_test_questions": 0}
     assert all((out / f"{split}.jsonl").exists() for split in ("train", "validation", "test"))
+
+
+def test_the_tutor_runs_the_shipped_adapter_unless_told_not_to(settings: Settings) -> None:
+    from etude.llm.loading import load_chat_model
+
+    tuned = load_chat_model(settings)
+    base = load_chat_model(settings.with_overrides(adapter="none"))
+    assert tuned.model_name == "SmolLM2-135M-Instruct + smollm2-etude"  # type: ignore[attr-defined]
+    assert base.model_name == "SmolLM2-135M-Instruct"  # type: ignore[attr-defined]
+    tuned_weights = dict(tuned.hf_model.named_parameters())  # type: ignore[attr-defined]
+    changed = [
+        name
+        for name, weight in base.hf_model.named_parameters()  # type: ignore[attr-defined]
+        if not torch.equal(weight, tuned_weights[name])
+    ]
+    assert any("q_proj" in name for name in changed)
+
+
+def test_ask_refuses_an_adapter_that_is_not_one(tmp_path: Path, data_dir: Path) -> None:
+    done = etude("ask", "--adapter", str(tmp_path), "What is a cadence?", data_dir=data_dir)
+    assert done.returncode == 2
+    assert "not a LoRA adapter directory" in done.stderr and done.stdout == ""
