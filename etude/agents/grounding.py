@@ -3,7 +3,8 @@
 A small chat model will happily write "a G major triad is G, B and D#". Computed facts are shown
 to the learner verbatim, and every sentence the model writes is checked against them: a sentence
 that lists notes outside the computed set, or spells a computed note enharmonically (D# for Eb),
-is dropped rather than shown.
+is dropped rather than shown. So is a sentence that puts the music in a key other than the
+computed one.
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ _NOTE = re.compile(
     rf"(?:(?![\w#♯♭'’])|(?={_CHORD_SUFFIX}))"
 )
 _PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+_ACC = r"(?:##|bb|#|b|♯|♭|-sharp|-flat|\s(?:sharp|flat))?"
+_KEY = re.compile(rf"(?<![\w#♯♭])(?P<letter>[A-G])(?P<acc>{_ACC})\s+(?P<mode>major|minor)\b")
+# A claim about which key the music is in. Any capital counts as a tonic here, so that a key
+# no score can be in ("H minor", planted in a file's part name) is caught as well.
+_KEY_CLAIM = re.compile(
+    r"(?:\b(?i:key|tonality)\s+(?i:is|was)|\b(?i:is|was|are)\s+(?:written\s+|set\s+)?in)\s+"
+    rf"(?:the\s+key\s+of\s+)?(?P<letter>[A-Z])(?P<acc>{_ACC})\s+(?P<mode>major|minor)\b"
+)
 _SENTENCE_END = re.compile(r"((?<=[.!?])[ \t]+|\s*\n\s*)")
 
 
@@ -81,6 +90,36 @@ def notes_in(text: str) -> list[str]:
     return found
 
 
+def keys_in(text: str) -> list[str]:
+    """Keys named in ``text``, spelled "Eb major".
+
+    >>> keys_in("The score is in E♭ major; its relative is C minor.")
+    ['Eb major', 'C minor']
+    """
+    return [f"{normalise_note(m['letter'], m['acc'])} {m['mode']}" for m in _KEY.finditer(text)]
+
+
+def misstates_key(sentence: str, keys: set[str]) -> bool:
+    """Whether a sentence says the music is in a key other than the computed ``keys``.
+
+    Only claims count ("the key is ...", "it is in ..."): naming another key to compare or to
+    modulate to ("the dominant, G major") is teaching, not a contradiction.
+
+    >>> misstates_key("The key is H minor, written in C major.", {"C major"})
+    True
+    >>> misstates_key("Your piece is in C major; try a turn to G major.", {"C major"})
+    False
+    """
+    if not keys:
+        return False
+    for claim in _KEY_CLAIM.finditer(sentence):
+        letter = claim["letter"]
+        tonic = normalise_note(letter, claim["acc"]) if letter in _PITCH_CLASS else letter
+        if f"{tonic} {claim['mode']}" not in keys:
+            return True
+    return False
+
+
 def contradicts(sentence: str, allowed: set[str]) -> bool:
     """Whether a sentence misstates the computed notes ``allowed``.
 
@@ -123,8 +162,9 @@ class SentenceGuard:
     is dropped, and after ``LOOP_LIMIT`` repeats ``looping`` tells the tutor to stop reading.
     """
 
-    def __init__(self, allowed_notes: Iterable[str]) -> None:
+    def __init__(self, allowed_notes: Iterable[str], keys: Iterable[str] = ()) -> None:
         self.allowed = set(allowed_notes)
+        self.keys = set(keys)
         self._buffer = ""
         self._seen: set[str] = set()
         self.repeats = 0
@@ -167,7 +207,7 @@ class SentenceGuard:
             self.repeats += 1
             return
         self._seen.add(fingerprint)
-        if contradicts(sentence, self.allowed):
+        if contradicts(sentence, self.allowed) or misstates_key(sentence, self.keys):
             self.dropped.append(sentence.strip())
             return
         self.passed += 1

@@ -17,7 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from etude.agents.grounding import SentenceGuard
+from etude.agents.grounding import SentenceGuard, keys_in
 from etude.agents.prompts import sources_line, tutor_system_prompt
 from etude.config import Settings
 from etude.learner import LearnerProfile
@@ -77,8 +77,10 @@ def make_tutor(settings: Settings, chat_model: Callable[[], BaseChatModel]) -> N
                 emit(item.summary + "\n")
         if parts:
             emit("\n")
+        facts = [item for item in evidence if item.authoritative]
         guard = SentenceGuard(
-            note for item in evidence if item.authoritative for note in item.notes
+            (note for item in facts for note in item.notes),
+            keys=(key for item in facts for key in keys_in(item.summary)),
         )
         first_token_ms: float | None = None
         messages = prompt_messages(state, settings.max_sentences)

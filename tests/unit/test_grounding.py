@@ -4,7 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etude.agents.grounding import SentenceGuard, contradicts, notes_in, pitch_class
+from etude.agents.grounding import (
+    SentenceGuard,
+    contradicts,
+    keys_in,
+    misstates_key,
+    notes_in,
+    pitch_class,
+)
 
 
 @pytest.mark.parametrize(
@@ -54,3 +61,24 @@ def test_guard_never_invents_text(pieces: list[str]) -> None:
 @given(st.sampled_from(["C", "D", "E", "F", "G", "A", "B"]), st.sampled_from(["", "#", "b"]))
 def test_pitch_class_in_range(letter: str, accidental: str) -> None:
     assert 0 <= pitch_class(letter + accidental) < 12
+
+
+@pytest.mark.parametrize(
+    ("sentence", "keys", "bad"),
+    [
+        ("The key is H minor, as the part name says.", {"C major"}, True),
+        ("Your song is written in G major.", {"C major"}, True),
+        ("It is in the key of E♭ major.", {"Eb major"}, False),
+        ("The key is C major, and bar 4 visits G major.", {"C major"}, False),
+        ("Its dominant is G major.", {"C major"}, False),
+        ("The key is H minor.", set(), False),  # nothing computed: nothing to contradict
+    ],
+)
+def test_misstates_key(sentence: str, keys: set[str], bad: bool) -> None:
+    assert misstates_key(sentence, keys) is bad
+
+
+def test_guard_drops_a_sentence_that_moves_the_piece_to_another_key() -> None:
+    guard = SentenceGuard(set(), keys=keys_in("The score is in C major (music21 key analysis)."))
+    shown = "".join([*guard.feed("The key is H minor. Nice work in bar 2."), *guard.flush()])
+    assert shown == "Nice work in bar 2."
