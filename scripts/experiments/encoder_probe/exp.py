@@ -9,7 +9,6 @@ feats : frozen features of held-out pieces for several encoders (pre-trained / r
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]  # the repository root
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -33,7 +32,8 @@ from etude.encoders.musicbert import (
     masked_loss,
     parameter_count,
 )
-from etude.encoders.octuple import BAR, DRUMS, INSTRUMENT, PITCH, TEMPO, VELOCITY
+from encoder_eval import held_out, neutralise  # bench/encoder_eval.py: the same split and cues
+from etude.encoders.octuple import BAR, PITCH
 
 FOLK = {
     "essenFolksong",
@@ -43,10 +43,6 @@ FOLK = {
     "miscFolk",
     "nottingham-dataset",
 }
-
-
-def held_out(name: str) -> bool:
-    return int(hashlib.sha256(name.encode()).hexdigest(), 16) % 10 == 0
 
 
 def save_pieces(pieces, path):
@@ -68,15 +64,6 @@ def load_pieces(path):
     for n, name, coll in zip(lengths, names, colls):
         out.append((str(name), str(coll), tokens[start : start + n]))
         start += n
-    return out
-
-
-def neutralise(tokens, shift):
-    out = tokens.astype(np.int64).copy()
-    pitched = out[:, INSTRUMENT] != DRUMS
-    out[pitched, PITCH] = np.clip(out[pitched, PITCH] + shift, 0, 127)
-    out[:, TEMPO] = 24
-    out[:, VELOCITY] = 20
     return out
 
 
