@@ -1,21 +1,33 @@
-"""Does pre-training help? Linear probes and masked-token accuracy on held-out corpus pieces.
+"""Does pre-training help? Linear probes on frozen piece embeddings, and masked-token accuracy.
 
-Uses only pieces that MusicBERT-small never saw in pre-training (the same name-hash split as
-``scripts/pretrain_musicbert.py``). For each probe task, piece embeddings from our pre-trained
-checkpoint, from the same architecture randomly initialised, and hand-made features each feed a
-logistic regression; accuracy is averaged over ``--splits`` random 70/30 splits.
+The probe asks which corpus collection (for the classical ones, the composer) a piece comes from,
+given only its frozen piece vector. It is trained on pieces that pre-training used (it never saw
+their labels) and tested on pieces pre-training never saw (the name-hash split of
+``scripts/pretrain_musicbert.py``), one fixed test set for every feature set, so encoders are
+compared piece by piece: a paired bootstrap over the test pieces gives a 95% interval for each
+difference. Feature sets: our pre-trained checkpoint, the same architecture randomly initialised
+(several seeds, and a deeper one), and hand-made musical histograms. Each task runs on the
+original tokens and on "neutralised" ones (random transposition, one tempo, one velocity), so
+key and performance markings cannot give the collection away.
 
-    .venv/bin/python bench/encoder_eval.py [--per-collection 60] [--splits 5]
+Pre-registered in ``scripts/experiments/encoder_probe/PREREG7.md``; a task is won when the
+pre-trained encoder is above every baseline with every interval above zero.
+
+    .venv/bin/python bench/encoder_eval.py [--device cuda] [--json bench/out/encoder_eval.json]
+
+The first run parses the music21 corpus (about 15 minutes on 2 cores) into a cache.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import random
-import statistics
+import json
 import sys
 import time
+from collections import Counter
+from dataclasses import dataclass, replace
+from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
@@ -23,57 +35,25 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etude.encoders.corpus import CorpusPiece, collection_of, corpus_paths, encode_corpus_file
+from etude.encoders.corpus import CorpusPiece, corpus_paths, encode_corpus_file
 from etude.encoders.embedding import load_model
-from etude.encoders.evaluation import (
-    handcrafted_features,
-    layerwise_piece_embeddings,
-    linear_probe,
-    masked_token_accuracy,
-    piece_embeddings,
-)
+from etude.encoders.evaluation import handcrafted_features, masked_token_accuracy, piece_embeddings
 from etude.encoders.musicbert import MusicBert
 from etude.encoders.octuple import DRUMS, INSTRUMENT, PITCH, TEMPO, VELOCITY
 
-TASKS = {
-    "folk collections (4 monophonic ABC collections)": (
-        "essenFolksong",
-        "oneills1850",
-        "airdsAirs",
-        "ryansMammoth",
-    ),
-    "folk collections and Bach (5)": (
-        "bach",
-        "essenFolksong",
-        "oneills1850",
-        "airdsAirs",
-        "ryansMammoth",
-    ),
-}
-MAX_FILES_PER_COLLECTION = 250
-"""Held-out pieces are a tenth of each collection; reading more files than this (music21
-parses slowly) buys little."""
+ROOT = Path(__file__).resolve().parents[1]
+FOLK = ("essenFolksong", "oneills1850", "airdsAirs", "ryansMammoth")
+MIN_HELD_OUT = 10
+"""A collection joins the all-collections task when at least this many of its pieces are held
+out; with fewer, one test piece moves its recall by more than ten points."""
+C_GRID = (0.003, 0.03, 0.3, 3.0)
+PRE_TRAINED = "pre-trained"
+HAND_MADE = "hand-made features"
 
 
 def held_out(name: str) -> bool:
+    """The pre-training split: a tenth of the pieces, by a hash of the piece's name."""
     return int(hashlib.sha256(name.encode()).hexdigest(), 16) % 10 == 0
-
-
-def collect(collections: set[str], per_collection: int) -> list[CorpusPiece]:
-    rng = random.Random(0)
-    pieces: list[CorpusPiece] = []
-    for collection in sorted(collections):
-        paths = [p for p in corpus_paths() if collection_of(p) == collection]
-        rng.shuffle(paths)
-        taken = 0
-        for path in paths[:MAX_FILES_PER_COLLECTION]:
-            for piece in encode_corpus_file(path):
-                if held_out(piece.name) and taken < per_collection:
-                    pieces.append(piece)
-                    taken += 1
-            if taken >= per_collection:
-                break
-    return pieces
 
 
 def neutralise(tokens: np.ndarray, shift: int) -> np.ndarray:
@@ -86,75 +66,267 @@ def neutralise(tokens: np.ndarray, shift: int) -> np.ndarray:
     return out
 
 
+# --- the corpus, parsed once ---------------------------------------------------------------
+
+
+def _encode(path: Path) -> list[CorpusPiece]:
+    try:
+        return encode_corpus_file(path)
+    except Exception as error:  # one unreadable corpus file must not end a long run
+        print(f"skipped {path.name}: {error}", file=sys.stderr)
+        return []
+
+
+def parse_corpus(workers: int) -> list[CorpusPiece]:
+    paths = corpus_paths()
+    pieces: list[CorpusPiece] = []
+    started = time.perf_counter()
+    with Pool(workers) as pool:
+        for done, result in enumerate(pool.imap_unordered(_encode, paths, chunksize=4), 1):
+            pieces.extend(result)
+            if done % 100 == 0 or done == len(paths):
+                print(
+                    f"\rparsing the corpus: {done}/{len(paths)} files, {len(pieces)} pieces, "
+                    f"{time.perf_counter() - started:.0f} s",
+                    end="",
+                    flush=True,
+                )
+    print()
+    return sorted(pieces, key=lambda p: p.name)
+
+
+def save_pieces(pieces: list[CorpusPiece], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        tokens=np.concatenate([p.tokens.astype(np.int16) for p in pieces]),
+        lengths=np.array([len(p.tokens) for p in pieces]),
+        names=np.array([p.name for p in pieces]),
+        collections=np.array([p.collection for p in pieces]),
+    )
+
+
+def load_pieces(path: Path) -> list[CorpusPiece]:
+    with np.load(path) as data:  # an NpzFile reads an array again at every access
+        tokens, lengths = data["tokens"], data["lengths"]
+        names, collections = data["names"], data["collections"]
+    ends = np.cumsum(lengths)
+    return [
+        CorpusPiece(str(name), str(collection), tokens[end - length : end])
+        for name, collection, length, end in zip(names, collections, lengths, ends, strict=True)
+    ]
+
+
+# --- what is probed -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Indices into the corpus: probe-training pieces and test pieces, each with its class."""
+
+    train: np.ndarray
+    test: np.ndarray
+
+
+def select(
+    pieces: list[CorpusPiece], classes: list[str], train_cap: int, test_cap: int
+) -> Selection:
+    rng = np.random.default_rng(0)
+    train: list[int] = []
+    test: list[int] = []
+    for collection in sorted(classes):
+        members = [i for i, p in enumerate(pieces) if p.collection == collection]
+        seen = np.array([i for i in members if not held_out(pieces[i].name)], dtype=int)
+        unseen = np.array([i for i in members if held_out(pieces[i].name)], dtype=int)
+        train += list(rng.permutation(seen)[:train_cap])
+        test += list(rng.permutation(unseen)[:test_cap])
+    return Selection(np.array(sorted(train)), np.array(sorted(test)))
+
+
+def tasks_for(pieces: list[CorpusPiece]) -> dict[str, tuple[str, ...]]:
+    held = Counter(p.collection for p in pieces if held_out(p.name))
+    enough = tuple(sorted(c for c, n in held.items() if n >= MIN_HELD_OUT and c != "demos"))
+    return {
+        "4 folk collections": FOLK,
+        "4 folk collections + Bach": (*FOLK, "bach"),
+        f"{len(enough)} collections with >= {MIN_HELD_OUT} held-out pieces": enough,
+    }
+
+
+def encoders(checkpoint: str | None, randoms: list[str]) -> dict[str, MusicBert]:
+    trained = load_model(checkpoint)
+    models = {PRE_TRAINED: trained}
+    for spec in randoms:
+        layers, seed = (int(x) for x in spec.split(":"))
+        torch.manual_seed(seed)
+        config = replace(trained.config, layers=layers)
+        models[f"random init, {layers} layers, seed {seed}"] = MusicBert(config).eval()
+    return models
+
+
+# --- the probe and the paired comparison ---------------------------------------------------
+
+
+def probe_predictions(
+    x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, jobs: int
+) -> tuple[np.ndarray, float]:
+    """Test predictions of a logistic regression whose C is chosen by 5-fold CV on training."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
+        {"logisticregression__C": list(C_GRID)},
+        cv=StratifiedKFold(5, shuffle=True, random_state=0),
+        n_jobs=jobs,
+    )
+    search.fit(x_train, y_train)
+    return search.predict(x_test), float(search.best_params_["logisticregression__C"])
+
+
+def paired_interval(
+    right_a: np.ndarray, right_b: np.ndarray, resamples: int
+) -> tuple[float, float]:
+    """95% bootstrap interval of accuracy(a) - accuracy(b), resampling the same test pieces."""
+    rng = np.random.default_rng(0)
+    difference = right_a.astype(np.int8) - right_b.astype(np.int8)
+    draws = rng.integers(0, len(difference), size=(resamples, len(difference)))
+    means = difference[draws].mean(1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(low), float(high)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-collection", type=int, default=60)
-    parser.add_argument("--splits", type=int, default=5)
+    parser.add_argument("--pieces", type=Path, default=ROOT / "bench/out/corpus_pieces.npz")
+    parser.add_argument("--checkpoint", default=None, help="default: the shipped checkpoint")
     parser.add_argument(
-        "--neutralise",
-        action="store_true",
-        help="transpose each piece by a random interval and flatten tempo and velocity, so "
-        "that key and performance markings cannot give the collection away",
+        "--random",
+        nargs="+",
+        default=["4:0", "4:1", "4:2", "8:0"],
+        metavar="LAYERS:SEED",
+        help="randomly initialised encoders to compare with",
     )
-    parser.add_argument(
-        "--layers",
-        action="store_true",
-        help="also probe each layer's mean-pooled states (embedding layer and every block)",
-    )
+    parser.add_argument("--train-per-class", type=int, default=600)
+    parser.add_argument("--test-per-class", type=int, default=200)
+    parser.add_argument("--bootstrap", type=int, default=10_000)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--workers", type=int, default=2, help="processes parsing the corpus")
+    parser.add_argument("--jobs", type=int, default=2, help="processes fitting probes")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
-    torch.manual_seed(0)
     started = time.perf_counter()
-    wanted = {c for task in TASKS.values() for c in task}
-    pieces = collect(wanted, args.per_collection)
-    trained = load_model()
-    untrained = MusicBert(trained.config).eval()
-    tokens = [p.tokens for p in pieces]
-    if args.neutralise:
-        rng = np.random.default_rng(123)
-        tokens = [neutralise(t, int(rng.integers(-6, 6))) for t in tokens]
-    features = {
-        "pre-trained MusicBERT-small": piece_embeddings(trained, tokens),
-        "same architecture, random init": piece_embeddings(untrained, tokens),
-        "hand-made features": np.stack([handcrafted_features(t.astype(np.int64)) for t in tokens]),
-    }
-    print(f"{len(pieces)} held-out pieces, embedded in {time.perf_counter() - started:.0f} s")
-    layered = (
-        {
-            "pre-trained": layerwise_piece_embeddings(trained, tokens),
-            "random init": layerwise_piece_embeddings(untrained, tokens),
-        }
-        if args.layers
-        else {}
-    )
-    for task, collections in TASKS.items():
-        index = [i for i, p in enumerate(pieces) if p.collection in collections]
-        labels = {c: k for k, c in enumerate(sorted(collections))}
-        y = np.array([labels[pieces[i].collection] for i in index])
 
-        def probe(x: np.ndarray, index: list[int] = index, y: np.ndarray = y) -> str:
-            scores = []
-            for split in range(args.splits):
-                order = np.random.default_rng(split).permutation(len(index))
-                cut = int(len(order) * 0.7)
-                tr, te = order[:cut], order[cut:]
-                scores.append(linear_probe(x[index][tr], y[tr], x[index][te], y[te], seed=split))
-            return f"{statistics.mean(scores):.1%} ± {statistics.stdev(scores):.1%}"
-
-        print(f"\n{task}: {len(index)} pieces, chance {1 / len(collections):.1%}")
-        print(f"{'features':34} {'accuracy (mean ± sd over splits)':>34}")
-        for name, x in features.items():
-            print(f"{name:34} {probe(x):>34}")
-        for name, stack in layered.items():
-            depths = [probe(stack[:, depth]) for depth in range(stack.shape[1])]
-            print(f"{name:34} by layer (0 = embeddings): " + ", ".join(depths))
-    masked = {
-        name: masked_token_accuracy(model, tokens[:200])["all"]
-        for name, model in (("pre-trained", trained), ("random init", untrained))
+    if not args.pieces.exists():
+        save_pieces(parse_corpus(args.workers), args.pieces)
+    pieces = load_pieces(args.pieces)
+    tasks = tasks_for(pieces)
+    classes = sorted({c for task in tasks.values() for c in task})
+    chosen = select(pieces, classes, args.train_per_class, args.test_per_class)
+    index = np.concatenate([chosen.train, chosen.test])
+    shifts = np.random.default_rng(123).integers(-6, 6, size=len(pieces))
+    variants = {
+        "original": [pieces[i].tokens.astype(np.int64) for i in index],
+        "neutralised": [neutralise(pieces[i].tokens, int(shifts[i])) for i in index],
     }
     print(
-        "\nmasked-token accuracy (bar-level masking, all fields, 200 held-out pieces): "
+        f"{len(pieces)} corpus pieces; probing {len(chosen.train)} training pieces (seen in "
+        f"pre-training, labels never) and {len(chosen.test)} held-out test pieces"
+    )
+
+    features: dict[str, dict[str, np.ndarray]] = {v: {} for v in variants}
+    masked: dict[str, float] = {}
+    for name, model in encoders(args.checkpoint, args.random).items():
+        model.to(args.device)
+        clock = time.perf_counter()
+        for variant, tokens in variants.items():
+            features[variant][name] = piece_embeddings(model, tokens)
+        if name == PRE_TRAINED or "random init" not in masked:
+            key = PRE_TRAINED if name == PRE_TRAINED else "random init"
+            test_tokens = variants["original"][len(chosen.train) :][:300]
+            masked[key] = masked_token_accuracy(model, test_tokens)["all"]
+        print(f"embedded with {name} in {time.perf_counter() - clock:.0f} s", flush=True)
+    for variant, tokens in variants.items():
+        features[variant][HAND_MADE] = np.stack([handcrafted_features(t) for t in tokens])
+
+    position = {piece: row for row, piece in enumerate(index)}
+    results: dict[str, dict[str, object]] = {}
+    for variant in variants:
+        for task, members in tasks.items():
+            label = {c: k for k, c in enumerate(sorted(members))}
+            train = [i for i in chosen.train if pieces[i].collection in label]
+            test = [i for i in chosen.test if pieces[i].collection in label]
+            y_train = np.array([label[pieces[i].collection] for i in train])
+            y_test = np.array([label[pieces[i].collection] for i in test])
+            rows_train = [position[i] for i in train]
+            rows_test = [position[i] for i in test]
+            right: dict[str, np.ndarray] = {}
+            picked_c: dict[str, float] = {}
+            for name, x in features[variant].items():
+                predicted, picked_c[name] = probe_predictions(
+                    x[rows_train], y_train, x[rows_test], args.jobs
+                )
+                right[name] = predicted == y_test
+            intervals = {
+                name: paired_interval(right[PRE_TRAINED], right[name], args.bootstrap)
+                for name in right
+                if name != PRE_TRAINED
+            }
+            won = all(
+                right[PRE_TRAINED].mean() > right[name].mean() and intervals[name][0] > 0
+                for name in intervals
+            )
+            not_below = all(right[PRE_TRAINED].mean() >= right[n].mean() for n in intervals)
+            key = f"{task} [{variant}]"
+            results[key] = {
+                "train_pieces": len(train),
+                "test_pieces": len(test),
+                "test_per_class": dict(Counter(pieces[i].collection for i in test)),
+                "majority": Counter(y_test.tolist()).most_common(1)[0][1] / len(y_test),
+                "accuracy": {name: float(r.mean()) for name, r in right.items()},
+                "C": picked_c,
+                "pre_trained_minus": intervals,
+                "won": won,
+                "not_below": not_below,
+            }
+            print(
+                f"\n{key}: {len(train)} training / {len(test)} test pieces, "
+                f"majority class {results[key]['majority']:.1%}"
+            )
+            print("| features | accuracy | pre-trained minus this, 95% CI |")
+            print("| --- | ---: | ---: |")
+            for name, r in right.items():
+                low_high = (
+                    f"{right[PRE_TRAINED].mean() - r.mean():+.1%} "
+                    f"[{intervals[name][0]:+.1%}, {intervals[name][1]:+.1%}]"
+                    if name in intervals
+                    else ""
+                )
+                print(f"| {name} | {r.mean():.1%} | {low_high} |")
+            print(f"won: {'yes' if won else 'no'}", flush=True)
+
+    wins = sum(bool(r["won"]) for r in results.values())
+    never_below = all(bool(r["not_below"]) for r in results.values())
+    met = wins >= 4 and never_below
+    print(
+        "\nmasked-token accuracy (bar-level masking, all fields, 300 held-out pieces): "
         + ", ".join(f"{k} {v:.1%}" for k, v in masked.items())
     )
+    print(
+        f"pre-trained won {wins} of {len(results)} tasks, "
+        f"{'never' if never_below else 'sometimes'} below a baseline: "
+        f"the pre-registered bar is {'met' if met else 'NOT met'} "
+        f"({time.perf_counter() - started:.0f} s, device {args.device})"
+    )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(
+            json.dumps(
+                {"tasks": results, "masked_token_accuracy": masked, "bar_met": met}, indent=1
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from etude.encoders.musicbert import MusicBert, bar_level_mask
-from etude.encoders.octuple import DURATION, INSTRUMENT, PITCH, POSITION, VELOCITY
+from etude.encoders.octuple import BAR, DURATION, INSTRUMENT, PITCH, POSITION, VELOCITY
 
 
 def handcrafted_features(tokens: np.ndarray) -> np.ndarray:
@@ -68,8 +68,42 @@ def linear_probe(
     return float((predicted == test_y).mean())
 
 
-def piece_embeddings(model: MusicBert, pieces: Sequence[np.ndarray]) -> np.ndarray:
-    return np.stack([model.embed(p.astype(np.int64))[1] for p in pieces])
+@torch.no_grad()
+def piece_embeddings(
+    model: MusicBert, pieces: Sequence[np.ndarray], *, batch_size: int = 32
+) -> np.ndarray:
+    """(pieces, H): the piece vector :meth:`MusicBert.embed` gives, for many pieces at once.
+
+    One piece at a time leaves a CPU mostly waiting on Python; here every piece's windows of
+    ``max_notes`` notes are sorted by length and run in padded batches (padding is masked, so
+    the vectors are the same up to rounding), which makes probing thousands of pieces practical.
+    """
+    model.eval()
+    device = model.embed_tokens.weight.device
+    size = model.config.max_notes
+    if any(len(piece) == 0 for piece in pieces):
+        raise ValueError("a piece without notes has no embedding")
+    windows = [(i, start) for i, piece in enumerate(pieces) for start in range(0, len(piece), size)]
+    windows.sort(key=lambda w: min(size, len(pieces[w[0]]) - w[1]))
+    states: dict[tuple[int, int], np.ndarray] = {}
+    for first in range(0, len(windows), batch_size):
+        chunk = windows[first : first + batch_size]
+        lengths = [min(size, len(pieces[i]) - start) for i, start in chunk]
+        ids = np.full((len(chunk), max(lengths), 8), -1, dtype=np.int64)
+        for row, ((i, start), length) in enumerate(zip(chunk, lengths, strict=True)):
+            ids[row, :length] = pieces[i][start : start + length]
+        hidden, _ = model.hidden_states(model.joint_ids(torch.as_tensor(ids, device=device)))
+        hidden_np = hidden.float().cpu().numpy()
+        for row, (key, length) in enumerate(zip(chunk, lengths, strict=True)):
+            states[key] = hidden_np[row, :length]
+    rows = []
+    for i, piece in enumerate(pieces):
+        notes = np.concatenate([states.pop((i, start)) for start in range(0, len(piece), size)])
+        _, bar_of_note = np.unique(piece[:, BAR], return_inverse=True)
+        sums = np.zeros((bar_of_note.max() + 1, notes.shape[1]))
+        np.add.at(sums, bar_of_note, notes)
+        rows.append((sums / np.bincount(bar_of_note)[:, None]).mean(0))
+    return np.stack(rows).astype(np.float32)
 
 
 @torch.no_grad()
