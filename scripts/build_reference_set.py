@@ -3,7 +3,8 @@ tool compares a learner's piece with (nearest passages, closest collection).
 
     .venv/bin/python scripts/build_reference_set.py [--per-collection 40]
 
-Writes ``reference.npz`` next to the shipped checkpoint.
+Writes ``reference.npz`` into the folder of the checkpoint in use (``ETUDE_MUSICBERT``, else the
+shipped one): the style estimate only compares vectors of one model.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from etude.encoders.corpus import collection_of, corpus_paths, encode_corpus_file
-from etude.encoders.embedding import CHECKPOINT, load_model
+from etude.encoders.embedding import checkpoint_dir, load_model
 
 COLLECTIONS = ("bach", "palestrina", "monteverdi", "trecento", "essenFolksong", "oneills1850",
                "airdsAirs", "ryansMammoth")
@@ -27,7 +28,7 @@ COLLECTIONS = ("bach", "palestrina", "monteverdi", "trecento", "essenFolksong", 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-collection", type=int, default=40)
-    parser.add_argument("--out", type=Path, default=CHECKPOINT / "reference.npz")
+    parser.add_argument("--out", type=Path, default=checkpoint_dir() / "reference.npz")
     args = parser.parse_args()
     model = load_model()
     rng = random.Random(0)

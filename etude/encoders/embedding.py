@@ -1,7 +1,9 @@
 """Embedding a learner's score with our pre-trained MusicBERT-small (shipped in the package).
 
-``ETUDE_MUSICBERT`` may point at another checkpoint folder (ours: ``model.safetensors`` +
-``config.json``).
+``ETUDE_MUSICBERT`` may point at another checkpoint folder (``model.safetensors`` +
+``config.json``, as ``etude encoder import-fairseq`` writes for the official MusicBERT). The
+style estimate compares with a reference set embedded by the same model, so it lives in the
+checkpoint's folder (``reference.npz``, from ``scripts/build_reference_set.py``).
 """
 
 from __future__ import annotations
@@ -29,9 +31,22 @@ class Embedding(BaseModel):
     bar_vectors: list[list[float]] | None = None
 
 
+class NoReferenceSet(FileNotFoundError):
+    """The checkpoint in use has no reference set, so there is nothing to compare a piece with."""
+
+
+def checkpoint_dir(folder: str | Path | None = None) -> Path:
+    """The checkpoint in use: ``folder``, else ``ETUDE_MUSICBERT``, else the shipped one."""
+    return Path(folder or os.environ.get("ETUDE_MUSICBERT") or CHECKPOINT).resolve()
+
+
+def load_model(folder: str | Path | None = None) -> MusicBert:
+    # resolved before the cache, so that a changed ETUDE_MUSICBERT is a different model
+    return _load(checkpoint_dir(folder))
+
+
 @lru_cache(maxsize=2)
-def load_model(folder: str | None = None) -> MusicBert:
-    path = Path(folder or os.environ.get("ETUDE_MUSICBERT") or CHECKPOINT)
+def _load(path: Path) -> MusicBert:
     if not (path / "model.safetensors").exists():
         raise FileNotFoundError(f"no MusicBERT checkpoint in {path}")
     return MusicBert.load(path)
@@ -61,19 +76,31 @@ class StyleEstimate(BaseModel):
     nearest: list[dict[str, object]]
 
 
-@lru_cache(maxsize=1)
-def _reference() -> tuple[np.ndarray, list[str], list[str]]:
-    data = np.load(CHECKPOINT / "reference.npz")
-    vectors = data["vectors"].astype(np.float32)
+@lru_cache(maxsize=2)
+def _reference(folder: Path) -> tuple[np.ndarray, list[str], list[str]]:
+    path = folder / "reference.npz"
+    if not path.exists():
+        raise NoReferenceSet(
+            f"the MusicBERT checkpoint in {folder} has no reference set; build one with "
+            "`python scripts/build_reference_set.py` (it writes reference.npz there)"
+        )
+    with np.load(path) as data:
+        vectors = data["vectors"].astype(np.float32)
+        names, collections = [str(n) for n in data["names"]], [str(c) for c in data["collections"]]
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
-    return vectors, [str(n) for n in data["names"]], [str(c) for c in data["collections"]]
+    return vectors, names, collections
 
 
 def estimate_style(piece: list[float] | np.ndarray, *, k: int = 10) -> StyleEstimate:
     """Nearest reference pieces by cosine similarity, and a similarity-weighted vote of the
     ``k`` nearest over their corpus collections."""
-    vectors, names, collections = _reference()
+    vectors, names, collections = _reference(checkpoint_dir())
     query = np.asarray(piece, dtype=np.float32)
+    if query.shape != vectors.shape[1:]:
+        raise ValueError(
+            f"a {query.shape[-1]}-dimensional piece vector cannot be compared with the "
+            f"{vectors.shape[1]}-dimensional reference set of {checkpoint_dir()}"
+        )
     similarity = vectors @ (query / (np.linalg.norm(query) + 1e-9))
     order = np.argsort(-similarity)[:k]
     votes: dict[str, float] = {}

@@ -3,9 +3,13 @@ about its material: where the melody repeats itself."""
 
 from __future__ import annotations
 
+import logging
+
 from etude.config import Settings
 from etude.evidence import Evidence
 from etude.tools.base import ToolRequest
+
+log = logging.getLogger(__name__)
 
 
 def encode(request: ToolRequest, settings: Settings) -> list[Evidence]:
@@ -23,23 +27,28 @@ def encode(request: ToolRequest, settings: Settings) -> list[Evidence]:
             tool="encoder", kind="encoding", summary=encoding.describe(), data=encoding.stats()
         )
     ]
-    from etude.encoders.embedding import embed_midi, estimate_style
+    from etude.encoders.embedding import NoReferenceSet, embed_midi, estimate_style
 
-    style = estimate_style(embed_midi(score_midi_bytes(loaded)).piece)
-    nearest = ", ".join(f"{n['piece']} ({n['collection']})" for n in style.nearest)
-    share = style.collection_scores[style.closest_collection]
-    evidence.append(
-        Evidence(
-            tool="encoder",
-            kind="analysis",
-            summary=(
-                f"MusicBERT places the piece closest to the {style.closest_collection} pieces of "
-                f"the music21 corpus ({share:.0%} of the 10 nearest by similarity); nearest: "
-                f"{nearest}."
-            ),
-            data=style.model_dump(mode="json"),
+    try:
+        style = estimate_style(embed_midi(score_midi_bytes(loaded)).piece)
+    except NoReferenceSet as missing:
+        # another checkpoint without its own reference set: the rest of the evidence stands
+        log.warning("no style estimate: %s", missing)
+    else:
+        nearest = ", ".join(f"{n['piece']} ({n['collection']})" for n in style.nearest)
+        share = style.collection_scores[style.closest_collection]
+        evidence.append(
+            Evidence(
+                tool="encoder",
+                kind="analysis",
+                summary=(
+                    f"MusicBERT places the piece closest to the {style.closest_collection} "
+                    f"pieces of the music21 corpus ({share:.0%} of the 10 nearest by "
+                    f"similarity); nearest: {nearest}."
+                ),
+                data=style.model_dump(mode="json"),
+            )
         )
-    )
     repetitions = find_repetitions(loaded.score.parts[0])
     if repetitions:
         evidence.append(
