@@ -31,6 +31,8 @@ finetune_app = typer.Typer(
 eval_app = typer.Typer(help="Compare the base and fine-tuned chat models.", no_args_is_help=True)
 app.add_typer(finetune_app, name="finetune")
 app.add_typer(eval_app, name="eval")
+encoder_app = typer.Typer(help="Manage the MusicBERT encoder's checkpoints.", no_args_is_help=True)
+app.add_typer(encoder_app, name="encoder")
 
 LevelOption = Annotated[
     str | None, typer.Option("--level", help="beginner, intermediate or advanced.")
@@ -141,6 +143,39 @@ def embed(
         return
     out.print(f"{result.model} · {result.dim} dimensions · {result.bars} bars")
     out.print("piece: [" + ", ".join(f"{v:.3f}" for v in result.piece[:8]) + ", …]")
+
+
+@encoder_app.command("import-fairseq")
+def encoder_import_fairseq(
+    checkpoint: Annotated[
+        Path, typer.Argument(help="Official checkpoint, e.g. checkpoint_last_musicbert_base.pt.")
+    ],
+    dictionary: Annotated[Path, typer.Option("--dict", help="The checkpoint's dict.txt.")],
+    out: Annotated[Path, typer.Option(help="Folder to write the converted checkpoint to.")],
+    trust: Annotated[
+        bool,
+        typer.Option(help="Unpickle any object in the file (only for files you trust)."),
+    ] = False,
+) -> None:
+    """Convert the official MusicBERT (fairseq) checkpoint for ETUDE_MUSICBERT, without fairseq."""
+    from etude.encoders.official import CheckpointError, import_fairseq_checkpoint
+
+    for path in (checkpoint, dictionary):
+        if not path.is_file():
+            raise InputError(f"no such file: {path}")
+    try:
+        with status("Converting the checkpoint…"):
+            config = import_fairseq_checkpoint(checkpoint, dictionary, out, trust=trust)
+    except CheckpointError as exc:
+        raise InputError(str(exc)) from exc
+    err.print(
+        f"Saved {config.name} ({config.layers} layers, width {config.hidden}, {config.heads} "
+        f"heads, up to {config.max_notes} notes) to {out}.\n"
+        f"Use it with ETUDE_MUSICBERT={out}; for style estimates, embed a reference set with "
+        "`ETUDE_MUSICBERT=... python scripts/build_reference_set.py`.",
+        soft_wrap=True,  # whole lines: paths stay copyable
+        markup=False,
+    )
 
 
 @app.command()

@@ -18,6 +18,7 @@ from etude.encoders.musicbert import (
     masked_loss,
 )
 from etude.encoders.octuple import BAR, Note, OctupleEncoder, Performance
+from tests.fairseq_fixture import official_checkpoint, write_dictionary
 
 TINY = MusicBertConfig(hidden=32, layers=2, heads=4, ffn=64, max_notes=64, name="tiny")
 
@@ -85,50 +86,9 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     assert np.allclose(piece_a, piece_b, atol=2e-2)  # fp16 storage
 
 
-def official_checkpoint(config: MusicBertConfig, symbols: list[str]) -> dict[str, torch.Tensor]:
-    """A synthetic state dict with fairseq RoBERTa/MusicBERT key names and shapes."""
-    g = torch.Generator().manual_seed(3)
-    h, f, vocab = config.hidden, config.ffn, len(symbols)
-    p = "encoder.sentence_encoder."
-    state = {
-        p + "embed_tokens.weight": torch.randn(vocab, h, generator=g),
-        p + "embed_positions.weight": torch.randn(config.max_notes + 2, h, generator=g),
-        p + "emb_layer_norm.weight": torch.ones(h),
-        p + "emb_layer_norm.bias": torch.zeros(h),
-        p + "downsampling.0.weight": torch.randn(h, 8 * h, generator=g),
-        p + "downsampling.0.bias": torch.zeros(h),
-        p + "upsampling.0.weight": torch.randn(8 * h, h, generator=g),
-        p + "upsampling.0.bias": torch.zeros(8 * h),
-        "encoder.lm_head.dense.weight": torch.randn(h, h, generator=g),
-        "encoder.lm_head.dense.bias": torch.zeros(h),
-        "encoder.lm_head.layer_norm.weight": torch.ones(h),
-        "encoder.lm_head.layer_norm.bias": torch.zeros(h),
-        "encoder.lm_head.weight": torch.randn(vocab, h, generator=g),
-        "encoder.lm_head.bias": torch.randn(vocab, generator=g),
-    }
-    for i in range(config.layers):
-        q = f"{p}layers.{i}."
-        for proj in ("q_proj", "k_proj", "v_proj", "out_proj"):
-            state[q + f"self_attn.{proj}.weight"] = torch.randn(h, h, generator=g)
-            state[q + f"self_attn.{proj}.bias"] = torch.zeros(h)
-        state[q + "self_attn_layer_norm.weight"] = torch.ones(h)
-        state[q + "self_attn_layer_norm.bias"] = torch.zeros(h)
-        state[q + "fc1.weight"] = torch.randn(f, h, generator=g)
-        state[q + "fc1.bias"] = torch.zeros(f)
-        state[q + "fc2.weight"] = torch.randn(h, f, generator=g)
-        state[q + "fc2.bias"] = torch.zeros(h)
-        state[q + "final_layer_norm.weight"] = torch.ones(h)
-        state[q + "final_layer_norm.bias"] = torch.zeros(h)
-    return state
-
-
 def test_official_fairseq_checkpoint_loads(tmp_path: Path) -> None:
     config = MusicBertConfig(hidden=64, layers=2, heads=1, ffn=128, max_notes=64)
-    # The official dictionary lists the fields' symbols in its own order: shuffle ours.
-    field_symbols = [f"<{i}-{v}>" for i, size in enumerate(config.vocab_sizes) for v in range(size)]
-    rng = np.random.default_rng(0)
-    rng.shuffle(field_symbols)
-    (tmp_path / "dict.txt").write_text("".join(f"{s} 1\n" for s in field_symbols))
+    write_dictionary(config, tmp_path / "dict.txt")
     from etude.encoders.musicbert import read_fairseq_dictionary
 
     symbols = read_fairseq_dictionary(tmp_path / "dict.txt")
