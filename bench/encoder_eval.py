@@ -46,7 +46,10 @@ FOLK = ("essenFolksong", "oneills1850", "airdsAirs", "ryansMammoth")
 MIN_HELD_OUT = 10
 """A collection joins the all-collections task when at least this many of its pieces are held
 out; with fewer, one test piece moves its recall by more than ten points."""
-C_GRID = (0.003, 0.03, 0.3, 3.0)
+C_GRID = (0.003, 0.03, 0.3, 3.0, 30.0, 300.0)
+"""Inverse regularisation strengths the probe chooses from by cross-validation. Experiment 7
+(PREREG7.md) used the first four; the pre-trained and hand-made probes chose 3 almost always,
+the edge of that grid, so experiment 8 (PREREG8.md) added two decades."""
 PRE_TRAINED = "pre-trained"
 HAND_MADE = "hand-made features"
 
@@ -164,11 +167,79 @@ def encoders(checkpoint: str | None, randoms: list[str]) -> dict[str, MusicBert]
     return models
 
 
+def embed_with_progress(model: MusicBert, tokens: list[np.ndarray], label: str) -> np.ndarray:
+    """Piece vectors in chunks, saying how far it got: minutes per encoder on a CPU."""
+    chunk = 500
+    parts = []
+    for first in range(0, len(tokens), chunk):
+        print(f"\rembedding ({label}): {first}/{len(tokens)} pieces", end="", flush=True)
+        parts.append(piece_embeddings(model, tokens[first : first + chunk]))
+    print(f"\rembedding ({label}): {len(tokens)}/{len(tokens)} pieces", flush=True)
+    return np.concatenate(parts)
+
+
+Features = dict[str, dict[str, np.ndarray]]
+"""variant ("original", "neutralised") -> feature set -> (pieces, dim)."""
+
+
+def embed_all(
+    args: argparse.Namespace, variants: dict[str, list[np.ndarray]], n_train: int
+) -> tuple[Features, dict[str, float]]:
+    """Every encoder's piece vectors, and masked-token accuracy of the pre-trained encoder and
+    the first random one on (at most 300 of) the test pieces."""
+    features: Features = {v: {} for v in variants}
+    masked: dict[str, float] = {}
+    for name, model in encoders(args.checkpoint, args.random).items():
+        model.to(args.device)
+        clock = time.perf_counter()
+        for variant, tokens in variants.items():
+            features[variant][name] = embed_with_progress(model, tokens, f"{name}, {variant}")
+        if name == PRE_TRAINED or "random init" not in masked:
+            key = PRE_TRAINED if name == PRE_TRAINED else "random init"
+            masked[key] = masked_token_accuracy(model, variants["original"][n_train:][:300])["all"]
+        print(f"embedded with {name} in {time.perf_counter() - clock:.0f} s", flush=True)
+    return features, masked
+
+
+def write_features(
+    path: Path, index: np.ndarray, identity: str, features: Features, masked: dict[str, float]
+) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {f"{v}|{n}": x for v, sets in features.items() for n, x in sets.items()}
+    meta = json.dumps({"identity": identity, "masked": masked})
+    np.savez(path, index=index, meta=np.array(meta), **arrays)
+
+
+def read_features(
+    path: Path | None, index: np.ndarray, identity: str
+) -> tuple[Features, dict[str, float]] | None:
+    """The cached vectors, if they were made for these pieces by these encoders."""
+    if path is None or not path.exists():
+        return None
+    with np.load(path) as data:
+        meta = json.loads(str(data["meta"]))
+        if meta["identity"] != identity or not np.array_equal(data["index"], index):
+            print(f"{path} was made for other pieces or encoders: embedding again")
+            return None
+        features: Features = {}
+        for key in data.files:
+            if "|" in key:
+                variant, name = key.split("|", 1)
+                features.setdefault(variant, {})[name] = data[key]
+    return features, meta["masked"]
+
+
 # --- the probe and the paired comparison ---------------------------------------------------
 
 
 def probe_predictions(
-    x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, jobs: int
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    *,
+    grid: list[float],
+    max_iter: int,
+    jobs: int,
 ) -> tuple[np.ndarray, float]:
     """Test predictions of a logistic regression whose C is chosen by 5-fold CV on training."""
     from sklearn.linear_model import LogisticRegression
@@ -177,8 +248,8 @@ def probe_predictions(
     from sklearn.preprocessing import StandardScaler
 
     search = GridSearchCV(
-        make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
-        {"logisticregression__C": list(C_GRID)},
+        make_pipeline(StandardScaler(), LogisticRegression(max_iter=max_iter)),
+        {"logisticregression__C": grid},
         cv=StratifiedKFold(5, shuffle=True, random_state=0),
         n_jobs=jobs,
     )
@@ -216,6 +287,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="processes parsing the corpus")
     parser.add_argument("--jobs", type=int, default=2, help="processes fitting probes")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument(
+        "--c-grid",
+        type=float,
+        nargs="+",
+        default=list(C_GRID),
+        help="probe's C values (experiment 7: 0.003 0.03 0.3 3 with --max-iter 1000)",
+    )
+    parser.add_argument("--max-iter", type=int, default=5000)
+    parser.add_argument(
+        "--features-cache",
+        type=Path,
+        default=None,
+        help="keep the piece vectors here, so that a re-run with other probe settings "
+        "does not embed again",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
 
@@ -236,18 +322,15 @@ def main() -> None:
         f"pre-training, labels never) and {len(chosen.test)} held-out test pieces"
     )
 
-    features: dict[str, dict[str, np.ndarray]] = {v: {} for v in variants}
-    masked: dict[str, float] = {}
-    for name, model in encoders(args.checkpoint, args.random).items():
-        model.to(args.device)
-        clock = time.perf_counter()
-        for variant, tokens in variants.items():
-            features[variant][name] = piece_embeddings(model, tokens)
-        if name == PRE_TRAINED or "random init" not in masked:
-            key = PRE_TRAINED if name == PRE_TRAINED else "random init"
-            test_tokens = variants["original"][len(chosen.train) :][:300]
-            masked[key] = masked_token_accuracy(model, test_tokens)["all"]
-        print(f"embedded with {name} in {time.perf_counter() - clock:.0f} s", flush=True)
+    identity = f"{args.checkpoint or 'shipped'}|{' '.join(args.random)}|{args.device}"
+    cached = read_features(args.features_cache, index, identity)
+    if cached is None:
+        features, masked = embed_all(args, variants, len(chosen.train))
+        if args.features_cache:
+            write_features(args.features_cache, index, identity, features, masked)
+    else:
+        features, masked = cached
+        print(f"piece vectors from {args.features_cache}")
     for variant, tokens in variants.items():
         features[variant][HAND_MADE] = np.stack([handcrafted_features(t) for t in tokens])
 
@@ -266,7 +349,12 @@ def main() -> None:
             picked_c: dict[str, float] = {}
             for name, x in features[variant].items():
                 predicted, picked_c[name] = probe_predictions(
-                    x[rows_train], y_train, x[rows_test], args.jobs
+                    x[rows_train],
+                    y_train,
+                    x[rows_test],
+                    grid=args.c_grid,
+                    max_iter=args.max_iter,
+                    jobs=args.jobs,
                 )
                 right[name] = predicted == y_test
             intervals = {
