@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from etude.config import Settings
+from etude.tools.lesson.coverage import gated_mastery, untested
 from etude.tools.lesson.curriculum import load_curriculum
 from etude.tools.lesson.mastery import MASTERED
 from etude.tools.lesson.path import path_states
@@ -37,6 +38,9 @@ class SkillProgress(BaseModel):
     p_known: float
     attempts: int
     correct: int
+    untested: list[str] = Field(
+        default_factory=list, description="Families of the skill not yet answered right."
+    )
     history: list[HistoryPoint] = Field(default_factory=list)
 
 
@@ -70,7 +74,7 @@ def progress_report(records: LessonRecords, learner: str) -> ProgressReport:
     for number, attempt in enumerate(attempts, start=1):
         point = HistoryPoint(exercise=number, at=attempt.at, p_known=round(attempt.p_known, 4))
         history.setdefault(attempt.skill, []).append(point)
-    states = path_states(curriculum, record.track, {k: v.p_known for k, v in mastery.items()})
+    states = path_states(curriculum, record.track, gated_mastery(curriculum, mastery))
     extra = [s for s in mastery if s not in {state.skill for state in states}]
     skills = [
         SkillProgress(
@@ -80,6 +84,9 @@ def progress_report(records: LessonRecords, learner: str) -> ProgressReport:
             p_known=state.p_known,
             attempts=mastery[state.skill].attempts if state.skill in mastery else 0,
             correct=mastery[state.skill].correct if state.skill in mastery else 0,
+            untested=untested(curriculum.skill(state.skill), mastery[state.skill].covered)
+            if state.skill in mastery
+            else [],
             history=history.get(state.skill, []),
         )
         for state in states

@@ -82,14 +82,22 @@ def check_evidence(exercise: Exercise, result: CheckResult) -> Evidence:
 
 
 def mastery_evidence(
-    curriculum: Curriculum, skill_id: str, p_known: float, attempts: int, correct: int
+    curriculum: Curriculum,
+    skill_id: str,
+    p_known: float,
+    attempts: int,
+    correct: int,
+    untested: list[str] | None = None,
 ) -> Evidence:
+    """The estimate after an answer, and the families not yet answered right, if any."""
     title = curriculum.skill(skill_id).title
     state = "mastered" if p_known >= MASTERED else "in progress"
+    still = f"; still to show: {', '.join(untested)}" if untested else ""
     return Evidence(
         tool=TOOL_NAME,
         kind="profile",
-        summary=f"Mastery of {title}: {p_known:.0%} ({state}; {correct} of {attempts} right).",
+        summary=f"Mastery of {title}: {p_known:.0%} ({state}; {correct} of {attempts} right"
+        f"{still}).",
         authoritative=True,
         data={
             "type": "mastery",
@@ -97,6 +105,7 @@ def mastery_evidence(
             "p_known": round(p_known, 4),
             "attempts": attempts,
             "correct": correct,
+            "untested": untested or [],
         },
     )
 

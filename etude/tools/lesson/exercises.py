@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from etude.tools.lesson.coverage import family_of
 from etude.tools.lesson.curriculum import Constraint, ExerciseKind, ExerciseTemplate, Skill
 from etude.tools.theory.engine.calculator import answer
 from etude.tools.theory.engine.intervals import interval_words
@@ -50,6 +51,9 @@ class Exercise(BaseModel):
     constraints: list[Constraint] = Field(default_factory=list)
     placement: bool = False
     review: bool = False
+    family: str = Field(
+        default="", description="Which case of the skill it practises (``coverage.py``)."
+    )
 
     def item_key(self) -> str:
         """What identifies the fact practised, for spaced review (same question, same key).
@@ -71,11 +75,18 @@ def split_key(name: str) -> tuple[str, str]:
     return tonic, (mode or "major")
 
 
-def _pick(template: ExerciseTemplate, name: str, rng: random.Random) -> str:
-    options = template.choices.get(name)
-    if not options:
-        raise ValueError(f"{template.kind} template needs choices.{name}")
-    return rng.choice(options)
+class _Draw:
+    """Draws a template's choices, remembering them: they name the exercise's family."""
+
+    def __init__(self, template: ExerciseTemplate, rng: random.Random) -> None:
+        self.template, self.rng, self.drawn = template, rng, dict[str, str]()
+
+    def __call__(self, name: str) -> str:
+        options = self.template.choices.get(name)
+        if not options:
+            raise ValueError(f"{self.template.kind} template needs choices.{name}")
+        self.drawn[name] = self.rng.choice(options)
+        return self.drawn[name]
 
 
 def make_exercise(skill: Skill, template: ExerciseTemplate, rng: random.Random) -> Exercise:
@@ -84,13 +95,19 @@ def make_exercise(skill: Skill, template: ExerciseTemplate, rng: random.Random) 
     >>> from etude.tools.lesson.curriculum import load_curriculum
     >>> triads = load_curriculum().skill("triads")
     >>> ex = make_exercise(triads, triads.exercises[0], random.Random(3))
-    >>> ex.prompt, ex.expected
-    ('Spell the A major triad (root first).', ['A', 'C#', 'E'])
+    >>> ex.prompt, ex.expected, ex.family
+    ('Spell the A major triad (root first).', ['A', 'C#', 'E'], 'major triads')
     """
+    pick = _Draw(template, rng)
+    made = _make(skill, template, pick)
+    return made.model_copy(update={"family": family_of(template.kind, pick.drawn)})
+
+
+def _make(skill: Skill, template: ExerciseTemplate, pick: _Draw) -> Exercise:
     kind = template.kind
     if kind == "interval_name":
-        root = _pick(template, "roots", rng)
-        name = _pick(template, "intervals", rng)
+        root = pick("roots")
+        name = pick("intervals")
         top = answer(NoteAtQuery(start=to_music21(root), interval=name)).data["result"]
         fact = answer(IntervalBetweenQuery(first=to_music21(root), second=to_music21(top)))
         return Exercise(
@@ -102,8 +119,8 @@ def make_exercise(skill: Skill, template: ExerciseTemplate, rng: random.Random) 
             fact=fact.statement,
         )
     if kind == "interval_build":
-        root = _pick(template, "roots", rng)
-        name = _pick(template, "intervals", rng)
+        root = pick("roots")
+        name = pick("intervals")
         fact = answer(NoteAtQuery(start=to_music21(root), interval=name))
         return Exercise(
             skill=skill.id,
@@ -114,8 +131,8 @@ def make_exercise(skill: Skill, template: ExerciseTemplate, rng: random.Random) 
             fact=fact.statement,
         )
     if kind == "scale_spell":
-        tonic = _pick(template, "tonics", rng)
-        scale = _pick(template, "scales", rng)
+        tonic = pick("tonics")
+        scale = pick("scales")
         fact = answer(ScaleQuery(tonic=to_music21(tonic), scale=scale))
         return Exercise(
             skill=skill.id,
@@ -127,8 +144,8 @@ def make_exercise(skill: Skill, template: ExerciseTemplate, rng: random.Random) 
             key=f"{tonic} {scale}",
         )
     if kind == "key_signature":
-        tonic = _pick(template, "tonics", rng)
-        mode = _pick(template, "modes", rng)
+        tonic = pick("tonics")
+        mode = pick("modes")
         fact = answer(KeySignatureQuery(tonic=to_music21(tonic), mode=mode))  # type: ignore[arg-type]
         return Exercise(
             skill=skill.id,
@@ -140,8 +157,8 @@ def make_exercise(skill: Skill, template: ExerciseTemplate, rng: random.Random) 
             key=f"{tonic} {mode}",
         )
     if kind == "relative_key":
-        tonic = _pick(template, "tonics", rng)
-        mode = _pick(template, "modes", rng)
+        tonic = pick("tonics")
+        mode = pick("modes")
         fact = answer(RelatedKeyQuery(tonic=to_music21(tonic), mode=mode, relation="relative"))  # type: ignore[arg-type]
         other = "minor" if mode == "major" else "major"
         return Exercise(
@@ -153,8 +170,8 @@ def make_exercise(skill: Skill, template: ExerciseTemplate, rng: random.Random) 
             fact=fact.statement,
         )
     if kind == "triad_spell":
-        root = _pick(template, "roots", rng)
-        quality = _pick(template, "qualities", rng)
+        root = pick("roots")
+        quality = pick("qualities")
         fact = answer(ChordQuery(symbol=root + TRIAD_SUFFIX[quality]))
         return Exercise(
             skill=skill.id,
@@ -165,7 +182,7 @@ def make_exercise(skill: Skill, template: ExerciseTemplate, rng: random.Random) 
             fact=fact.statement,
         )
     if kind == "chord_spell":
-        symbol = _pick(template, "symbols", rng)
+        symbol = pick("symbols")
         fact = answer(ChordQuery(symbol=symbol))
         return Exercise(
             skill=skill.id,
@@ -176,8 +193,8 @@ def make_exercise(skill: Skill, template: ExerciseTemplate, rng: random.Random) 
             fact=fact.statement,
         )
     if kind == "roman_numeral":
-        figure = _pick(template, "figures", rng)
-        key_name = _pick(template, "keys", rng)
+        figure = pick("figures")
+        key_name = pick("keys")
         tonic, mode = split_key(key_name)
         fact = answer(RomanQuery(figure=figure, tonic=to_music21(tonic), mode=mode))  # type: ignore[arg-type]
         return Exercise(
@@ -189,7 +206,7 @@ def make_exercise(skill: Skill, template: ExerciseTemplate, rng: random.Random) 
             fact=fact.statement,
             key=key_name,
         )
-    key_name = _pick(template, "keys", rng)
+    key_name = pick("keys")
     prompt = (template.prompt or "").format(key=key_name)
     return Exercise(
         skill=skill.id,

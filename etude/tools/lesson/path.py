@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from etude.config import Level
 from etude.learner import LearnerProfile
+from etude.tools.lesson.coverage import template_families
 from etude.tools.lesson.curriculum import Curriculum
 from etude.tools.lesson.exercises import Exercise, make_exercise
 from etude.tools.lesson.mastery import DRILL, MASTERED, BKTParameters
@@ -112,27 +113,43 @@ def exercise_for(
     *,
     avoid: set[str] | None = None,
     practised: dict[str, int] | None = None,
+    covered: set[str] | None = None,
 ) -> Exercise:
-    """A fresh exercise for a skill: of the kind the learner has practised least (so three
-    right answers cannot "master" scales and keys without one key signature asked), avoiding
-    recently asked items (``item_key``) when there is a choice.
+    """A fresh exercise for a skill: from a family not yet answered right while there is one
+    (``coverage.py``), of the kind the learner has practised least (so three right answers
+    cannot "master" scales and keys without one key signature asked), avoiding recently asked
+    items (``item_key``) when there is a choice.
 
     >>> from etude.tools.lesson.curriculum import load_curriculum
     >>> c = load_curriculum()
     >>> done = {"scale_spell": 2, "key_signature": 1}
     >>> exercise_for(c, "scales-and-keys", random.Random(0), practised=done).kind
     'relative_key'
+    >>> seen = {"major triads", "diminished triads"}
+    >>> exercise_for(c, "triads", random.Random(0), covered=seen).family
+    'minor triads'
     """
     skill = curriculum.skill(skill_id)
+    done = covered or set()
+    open_families = [t for t in skill.exercises if template_families(t) - done]
+    candidates = open_families or skill.exercises
     counts = practised or {}
-    fewest = min(counts.get(t.kind, 0) for t in skill.exercises)
-    templates = [t for t in skill.exercises if counts.get(t.kind, 0) == fewest]
-    made = make_exercise(skill, rng.choice(templates), rng)
-    for _ in range(6):
-        if not avoid or made.item_key() not in avoid:
+    fewest = min(counts.get(t.kind, 0) for t in candidates)
+    templates = [t for t in candidates if counts.get(t.kind, 0) == fewest]
+
+    def score(made: Exercise) -> int:
+        """2 for a family still open, 1 for an item not asked recently: coverage comes first."""
+        new = not open_families or made.family not in done
+        return 2 * new + (not avoid or made.item_key() not in avoid)
+
+    best = make_exercise(skill, rng.choice(templates), rng)
+    for _ in range(24):  # a template's choices are few: a fitting draw comes quickly
+        if score(best) == 3:
             break
         made = make_exercise(skill, rng.choice(templates), rng)
-    return made
+        if score(made) > score(best):
+            best = made
+    return best
 
 
 def placement_skills(curriculum: Curriculum, track: str, level: Level) -> list[str]:

@@ -16,7 +16,7 @@ queued after it), ``reviews`` (item key → review item); answers are one item e
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,11 @@ class SkillMastery(BaseModel):
     p_known: float
     attempts: int = 0
     correct: int = 0
+    covered: list[str] | None = Field(
+        default=None,
+        description="Families of the skill answered right (``coverage.py``); None on records "
+        "kept before coverage was tracked, which are not gated.",
+    )
     updated: float = 0.0
 
 
@@ -131,11 +136,18 @@ class LessonRecords:
     def _save_mastery(self, learner: str, mastery: dict[str, SkillMastery]) -> None:
         self._put(learner, "mastery", {k: v.model_dump(mode="json") for k, v in mastery.items()})
 
-    def set_mastery(self, learner: str, skill: str, p_known: float) -> None:
-        """Set an estimate without an attempt (placement tests a learner out of a skill)."""
+    def set_mastery(self, learner: str, skill: str, p_known: float, covered: list[str]) -> None:
+        """Set an estimate without an attempt (placement tests a learner out of a skill, and
+        of every family in it)."""
         mastery = self.mastery(learner)
-        current = mastery.get(skill) or SkillMastery(skill=skill, p_known=p_known)
-        mastery[skill] = current.model_copy(update={"p_known": p_known, "updated": self.clock()})
+        current = mastery.get(skill) or SkillMastery(skill=skill, p_known=p_known, covered=[])
+        mastery[skill] = current.model_copy(
+            update={
+                "p_known": p_known,
+                "updated": self.clock(),
+                "covered": sorted({*(current.covered or []), *covered}),
+            }
+        )
         self._save_mastery(learner, mastery)
 
     def record_attempt(
@@ -145,17 +157,24 @@ class LessonRecords:
         correct: bool,
         p_known: float,
         misconceptions: list[str],
+        covers: Iterable[str] = (),
+        shown: float | None = None,
     ) -> int:
-        """Store an answer and the new estimate; returns the learner's exercise count."""
+        """Store an answer and the new estimate (and the families it covered, if right);
+        ``shown`` is the estimate as the learner sees it, if coverage holds it back (kept in the
+        history). Returns the learner's exercise count."""
         now = self.clock()
         mastery = self.mastery(learner)
-        current = mastery.get(exercise.skill) or SkillMastery(skill=exercise.skill, p_known=0.0)
+        current = mastery.get(exercise.skill) or SkillMastery(
+            skill=exercise.skill, p_known=0.0, covered=[]
+        )
         mastery[exercise.skill] = SkillMastery(
             skill=exercise.skill,
             p_known=p_known,
             attempts=current.attempts + 1,
             correct=current.correct + int(correct),
             updated=now,
+            covered=None if current.covered is None else sorted({*current.covered, *covers}),
         )
         self._save_mastery(learner, mastery)
         record = self.learner(learner) or self.start(learner, "core")
@@ -167,7 +186,7 @@ class LessonRecords:
             kind=exercise.kind,
             item=exercise.item_key(),
             correct=correct,
-            p_known=p_known,
+            p_known=p_known if shown is None else shown,
             review=exercise.review,
             placement=exercise.placement,
             misconceptions=misconceptions,

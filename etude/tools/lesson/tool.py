@@ -21,6 +21,7 @@ from langgraph.store.base import BaseStore
 from etude.config import Settings
 from etude.evidence import Evidence
 from etude.tools.base import ToolRequest, TurnFacts
+from etude.tools.lesson.coverage import gated, gated_mastery, skill_families, untested
 from etude.tools.lesson.curriculum import Curriculum, load_curriculum
 from etude.tools.lesson.drills import CheckResult, check_drill
 from etude.tools.lesson.evidence import (
@@ -136,7 +137,8 @@ class LessonTurn:
         self.learner = request.learner
 
     def mastery_map(self) -> dict[str, float]:
-        return {k: v.p_known for k, v in self.records.mastery(self.learner).items()}
+        """The estimates the path goes by: BKT's, gated by coverage (``coverage.py``)."""
+        return gated_mastery(self.curriculum, self.records.mastery(self.learner))
 
     def run(self) -> list[Evidence]:
         text = self.request.question
@@ -239,7 +241,16 @@ class LessonTurn:
         recent = {a.item for a in attempts[-4:]}
         practised = Counter(a.kind for a in attempts if a.skill == skill_id)
         rng = _rng(self.learner, len(attempts), skill_id)
-        return exercise_for(self.curriculum, skill_id, rng, avoid=recent, practised=dict(practised))
+        known = self.records.mastery(self.learner).get(skill_id)
+        covered = set(known.covered or []) if known else set()
+        return exercise_for(
+            self.curriculum,
+            skill_id,
+            rng,
+            avoid=recent,
+            practised=dict(practised),
+            covered=covered,
+        )
 
     def choose_next(self, just_done: Exercise | None = None) -> Exercise | None:
         """A due review first, then the skill just practised until mastered, then the path."""
@@ -313,16 +324,32 @@ class LessonTurn:
         params = COMPOSITION if exercise.answer_kind == "composition" else DRILL
         known = self.records.mastery(self.learner).get(exercise.skill)
         prior = params.prior if known is None else known.p_known
+        covers = [exercise.family] if result.correct and exercise.family else []
         if exercise.placement:
             placed = placed_mastery(self.curriculum, exercise.skill, result.correct, prior, params)
             for skill_id, p in placed.items():
+                # a right placement answer tests the learner out of whole skills, every family
+                tested_out = sorted(skill_families(self.curriculum.skill(skill_id)))
                 if skill_id != exercise.skill:
-                    self.records.set_mastery(self.learner, skill_id, max(p, self._p(skill_id)))
+                    self.records.set_mastery(
+                        self.learner, skill_id, max(p, self._p(skill_id)), tested_out
+                    )
+                elif result.correct:
+                    covers = tested_out
             p_known = placed[exercise.skill]
         else:
             p_known = update(prior, result.correct, params)
+        skill = self.curriculum.skill(exercise.skill)
+        before = known.covered if known is not None else []
+        missing = untested(skill, None if before is None else [*before, *covers])
         count = self.records.record_attempt(
-            self.learner, exercise, result.correct, p_known, result.misconceptions
+            self.learner,
+            exercise,
+            result.correct,
+            p_known,
+            result.misconceptions,
+            covers,
+            shown=gated(p_known, missing),
         )
         self._schedule(exercise, result.correct, count)
         stats = self.records.mastery(self.learner)[exercise.skill]
@@ -330,7 +357,12 @@ class LessonTurn:
         if not exercise.placement:
             evidence.append(
                 mastery_evidence(
-                    self.curriculum, exercise.skill, p_known, stats.attempts, stats.correct
+                    self.curriculum,
+                    exercise.skill,
+                    gated(p_known, missing),
+                    stats.attempts,
+                    stats.correct,
+                    missing,
                 )
             )
         evidence.extend(self._follow_up(exercise, queue))

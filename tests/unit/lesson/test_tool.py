@@ -145,3 +145,50 @@ def test_a_skill_is_practised_across_its_kinds_of_exercise(settings: Settings) -
         kinds.append(opened["kind"])
         ana.say("I don't know, skip")  # misses keep the skill open
     assert sorted(kinds) == ["key_signature", "relative_key", "scale_spell"]
+
+
+def test_a_skill_is_not_mastered_until_every_family_was_answered_right(
+    settings: Settings,
+) -> None:
+    """Three right answers reach BKT's threshold; mastery also needs each case of the skill
+    (major, minor and diminished triads), and the exercises go after the missing ones."""
+    from etude.tools.lesson.mastery import MASTERED
+
+    ana = Learner(settings)
+    ana.say("Teach me triads")
+    families, shown = [], []
+    for _ in range(3):
+        opened = ana.open_exercise()
+        families.append(opened["family"])
+        reply = ana.say("My answer: " + " ".join(opened["expected"]))
+        mastery = next(e for e in reply if e.data.get("type") == "mastery")
+        shown.append(mastery.data["p_known"])
+    assert sorted(families) == ["diminished triads", "major triads", "minor triads"]
+    assert shown[-1] >= MASTERED and "still to show" not in mastery.summary
+
+
+def test_right_answers_in_one_family_hold_mastery_under_the_threshold(
+    settings: Settings,
+) -> None:
+    from etude.tools.lesson.coverage import UNCOVERED_CAP
+    from etude.tools.lesson.curriculum import load_curriculum
+    from etude.tools.lesson.drills import check_drill
+    from etude.tools.lesson.exercises import Exercise
+    from etude.tools.lesson.tool import LessonTurn
+
+    ana = Learner(settings)
+    ana.say("Teach me triads")
+    with sqlite_records(settings.sqlite_path) as records:
+        request = ToolRequest(question="", learner="ana")
+        turn = LessonTurn(request, settings, records, load_curriculum())
+        major = Exercise(
+            skill="triads", kind="triad_spell", prompt="Spell the C major triad.",
+            answer_kind="notes", expected=["C", "E", "G"], family="major triads",
+        )  # fmt: skip
+        for _ in range(4):
+            evidence = turn.record(major, [], check_drill(major, "C E G"))
+        mastery = next(e for e in evidence if e.data.get("type") == "mastery")
+        assert mastery.data["p_known"] == pytest.approx(UNCOVERED_CAP)
+        assert mastery.data["untested"] == ["diminished triads", "minor triads"]
+        assert "still to show: diminished triads, minor triads" in mastery.summary
+        assert turn.choose_next(major).family in {"diminished triads", "minor triads"}
