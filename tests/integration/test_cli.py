@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.etude_cli import run_etude
 
 pytestmark = pytest.mark.integration
 
 
 def etude(*args: str, data_dir: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ETUDE_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "etude", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        check=False,
-    )
+    return run_etude(*args, timeout=timeout, ETUDE_DATA_DIR=str(data_dir))
 
 
 def test_ask_json_contract(data_dir: Path) -> None:

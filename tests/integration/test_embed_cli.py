@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.etude_cli import run_etude
 
 pytestmark = pytest.mark.integration
 
 
 def test_embed_json_contract(chorale_midi: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "etude", "embed", str(chorale_midi), "--json", "--bars"],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    done = run_etude("embed", str(chorale_midi), "--json", "--bars")
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert payload["model"] == "musicbert-small" and payload["dim"] == 256
@@ -29,13 +23,7 @@ def test_embed_json_contract(chorale_midi: Path) -> None:
 def test_embed_bad_file_is_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.mid"
     bad.write_bytes(b"MThd garbage")
-    done = subprocess.run(
-        [sys.executable, "-m", "etude", "embed", str(bad)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_etude("embed", str(bad))
     assert done.returncode == 2 and done.stderr.startswith("error: ")
 
 
@@ -70,7 +58,6 @@ def test_an_imported_official_checkpoint_serves_embed_and_the_tool(
     """`etude encoder import-fairseq`, then ETUDE_MUSICBERT: `etude embed` runs the imported
     model, and the encoder tool, which has no reference set for it, still reports the rest."""
     import argparse
-    import os
 
     import torch
 
@@ -87,27 +74,17 @@ def test_an_imported_official_checkpoint_serves_embed_and_the_tool(
     torch.save(blob, tmp_path / "official.pt")
     converted = tmp_path / "converted"
 
-    def etude(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "etude", *args],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-            env={**os.environ, **env},
-        )
-
-    done = etude(
+    done = run_etude(
         "encoder", "import-fairseq", str(tmp_path / "official.pt"),
         "--dict", str(tmp_path / "dict.txt"), "--out", str(converted),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "2 layers, width 64" in done.stderr and f"ETUDE_MUSICBERT={converted}" in done.stderr
-    missing = etude("encoder", "import-fairseq", str(tmp_path / "nope.pt"), "--dict",
+    missing = run_etude("encoder", "import-fairseq", str(tmp_path / "nope.pt"), "--dict",
                     str(tmp_path / "dict.txt"), "--out", str(tmp_path / "x"))  # fmt: skip
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
-    done = etude("embed", str(chorale_midi), "--json", ETUDE_MUSICBERT=str(converted))
+    done = run_etude("embed", str(chorale_midi), "--json", ETUDE_MUSICBERT=str(converted))
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert payload["model"] == "musicbert-official" and len(payload["piece"]) == 64

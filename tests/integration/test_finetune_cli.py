@@ -7,15 +7,14 @@ replies are capped at a few tokens; the full numbers come from the GPU run (benc
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
 from etude.config import Settings
+from tests.etude_cli import run_etude
 
 pytestmark = pytest.mark.integration
 
@@ -25,15 +24,7 @@ MTB_SAMPLE = Path(__file__).parents[1] / "data" / "mtb_sample.jsonl"
 def etude(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     # One intra-op thread: generation with a 135M model is no faster with two, and far slower
     # when other processes share the cores.
-    env = {**os.environ, "ETUDE_DATA_DIR": str(data_dir), "OMP_NUM_THREADS": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "etude", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-        check=False,
-    )
+    return run_etude(*args, timeout=600, ETUDE_DATA_DIR=str(data_dir), OMP_NUM_THREADS="1")
 
 
 def one_object(done: subprocess.CompletedProcess[str]) -> dict[str, object]:
