@@ -23,13 +23,11 @@ to 1,237 s on the 2-core dev box and 228 to 319 s on an H200 (``bench/RESULTS.md
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, replace
-from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +35,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etude.encoders.corpus import CorpusPiece, corpus_paths, encode_corpus_file
+from etude.encoders.corpus import CorpusPiece, encode_corpus, held_out
 from etude.encoders.embedding import load_model
 from etude.encoders.evaluation import handcrafted_features, masked_token_accuracy, piece_embeddings
 from etude.encoders.musicbert import MusicBert
@@ -56,11 +54,6 @@ PRE_TRAINED = "pre-trained"
 HAND_MADE = "hand-made features"
 
 
-def held_out(name: str) -> bool:
-    """The pre-training split: a tenth of the pieces, by a hash of the piece's name."""
-    return int(hashlib.sha256(name.encode()).hexdigest(), 16) % 10 == 0
-
-
 def neutralise(tokens: np.ndarray, shift: int) -> np.ndarray:
     """The piece transposed by ``shift`` semitones, at one tempo and one velocity."""
     out = tokens.astype(np.int64).copy()
@@ -72,32 +65,6 @@ def neutralise(tokens: np.ndarray, shift: int) -> np.ndarray:
 
 
 # --- the corpus, parsed once ---------------------------------------------------------------
-
-
-def _encode(path: Path) -> list[CorpusPiece]:
-    try:
-        return encode_corpus_file(path)
-    except Exception as error:  # one unreadable corpus file must not end a long run
-        print(f"skipped {path.name}: {error}", file=sys.stderr)
-        return []
-
-
-def parse_corpus(workers: int) -> list[CorpusPiece]:
-    paths = corpus_paths()
-    pieces: list[CorpusPiece] = []
-    started = time.perf_counter()
-    with Pool(workers) as pool:
-        for done, result in enumerate(pool.imap_unordered(_encode, paths, chunksize=4), 1):
-            pieces.extend(result)
-            if done % 100 == 0 or done == len(paths):
-                print(
-                    f"\rparsing the corpus: {done}/{len(paths)} files, {len(pieces)} pieces, "
-                    f"{time.perf_counter() - started:.0f} s",
-                    end="",
-                    flush=True,
-                )
-    print()
-    return sorted(pieces, key=lambda p: p.name)
 
 
 def save_pieces(pieces: list[CorpusPiece], path: Path) -> None:
@@ -308,7 +275,7 @@ def main() -> None:
     started = time.perf_counter()
 
     if not args.pieces.exists():
-        save_pieces(parse_corpus(args.workers), args.pieces)
+        save_pieces(encode_corpus(args.workers), args.pieces)
     pieces = load_pieces(args.pieces)
     tasks = tasks_for(pieces)
     classes = sorted({c for task in tasks.values() for c in task})

@@ -19,7 +19,6 @@ Writes ``OUT/model.safetensors`` (fp16) + ``OUT/config.json``, ``OUT/train_log.j
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import os
@@ -28,7 +27,6 @@ import random
 import sys
 import time
 from collections import Counter
-from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +34,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etude.encoders.corpus import CorpusPiece, corpus_paths, encode_corpus_file
+from etude.encoders.corpus import CorpusPiece, encode_corpus, held_out
 from etude.encoders.evaluation import (
     handcrafted_features,
     linear_probe,
@@ -51,41 +49,6 @@ from etude.encoders.musicbert import (
     parameter_count,
 )
 from etude.encoders.octuple import BAR, PITCH
-
-
-def _encode(path: Path) -> list[CorpusPiece]:
-    try:
-        return encode_corpus_file(path)
-    except Exception:
-        return []
-
-
-def build_data(max_files: int | None, workers: int, budget_s: float) -> list[CorpusPiece]:
-    paths = corpus_paths()[:max_files]
-    random.Random(0).shuffle(paths)  # so a time budget cuts across collections evenly
-    pieces: list[CorpusPiece] = []
-    started = time.perf_counter()
-    done = 0
-    with Pool(workers) as pool:
-        for result in pool.imap_unordered(_encode, paths, chunksize=4):
-            pieces.extend(result)
-            done += 1
-            if done % 200 == 0:
-                print(
-                    f"data: {done}/{len(paths)} files, {len(pieces)} pieces, "
-                    f"{time.perf_counter() - started:.0f} s",
-                    flush=True,
-                )
-            if time.perf_counter() - started > budget_s:
-                print(f"data: time budget reached after {done} files", flush=True)
-                pool.terminate()
-                break
-    pieces.sort(key=lambda p: p.name)
-    return pieces
-
-
-def held_out(piece: CorpusPiece) -> bool:
-    return int(hashlib.sha256(piece.name.encode()).hexdigest(), 16) % 10 == 0
 
 
 def windows(
@@ -236,10 +199,10 @@ def main() -> None:
     torch.manual_seed(args.seed)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     started = time.perf_counter()
-    pieces = build_data(args.max_files, args.workers, args.data_budget)
+    pieces = encode_corpus(args.workers, max_files=args.max_files, budget_s=args.data_budget)
     data_s = time.perf_counter() - started
-    held = [p for p in pieces if held_out(p)]
-    train_set = [p for p in pieces if not held_out(p)]
+    held = [p for p in pieces if held_out(p.name)]
+    train_set = [p for p in pieces if not held_out(p.name)]
     print(
         f"data: {len(pieces)} pieces ({len(train_set)} train, {len(held)} held out), "
         f"{sum(len(p.tokens) for p in pieces)} notes, {data_s:.0f} s",

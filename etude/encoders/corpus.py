@@ -8,8 +8,14 @@ which is what the encoder evaluation's linear probe predicts.
 
 from __future__ import annotations
 
+import hashlib
+import math
+import random
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
@@ -98,6 +104,48 @@ def encode_corpus_file(path: Path, encoder: OctupleEncoder | None = None) -> lis
         if len(tokens) >= 8:
             name = f"{path.name}#{number}" if len(scores) > 1 else path.name
             pieces.append(CorpusPiece(name, collection_of(path), tokens.astype(np.int16)))
+    return pieces
+
+
+def held_out(name: str) -> bool:
+    """Pre-training's split: a tenth of the pieces, by a hash of the piece's name, so that the
+    held-out set is the same on every machine and for every script that asks."""
+    return int(hashlib.sha256(name.encode()).hexdigest(), 16) % 10 == 0
+
+
+def _encode_or_skip(path: Path) -> list[CorpusPiece]:
+    try:
+        return encode_corpus_file(path)
+    except Exception as error:  # one unreadable corpus file must not end a long run
+        print(f"skipped {path.name}: {error}", file=sys.stderr)
+        return []
+
+
+def encode_corpus(
+    workers: int, *, max_files: int | None = None, budget_s: float = math.inf
+) -> list[CorpusPiece]:
+    """Every corpus file read by ``workers`` processes (music21 parses slowly), sorted by name.
+
+    Files are taken in a fixed shuffled order, so a time budget cuts across collections evenly.
+    """
+    paths = corpus_paths()[:max_files]
+    random.Random(0).shuffle(paths)
+    pieces: list[CorpusPiece] = []
+    started = time.perf_counter()
+    with Pool(workers) as pool:
+        for done, result in enumerate(pool.imap_unordered(_encode_or_skip, paths, chunksize=4), 1):
+            pieces.extend(result)
+            if done % 200 == 0:
+                print(
+                    f"data: {done}/{len(paths)} files, {len(pieces)} pieces, "
+                    f"{time.perf_counter() - started:.0f} s",
+                    flush=True,
+                )
+            if time.perf_counter() - started > budget_s:
+                print(f"data: time budget reached after {done} files", flush=True)
+                pool.terminate()
+                break
+    pieces.sort(key=lambda p: p.name)
     return pieces
 
 
