@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from etude.encoders.corpus import CorpusPiece, encode_corpus, held_out
 from etude.encoders.evaluation import masked_token_accuracy
 from etude.encoders.musicbert import (
     MusicBert,
@@ -32,8 +33,10 @@ from etude.encoders.musicbert import (
     masked_loss,
     parameter_count,
 )
-from encoder_eval import held_out, neutralise  # bench/encoder_eval.py: the same split and cues
-from etude.encoders.octuple import BAR, PITCH
+from encoder_eval import load_pieces as read_cache  # bench/encoder_eval.py: the same cache,
+from encoder_eval import neutralise, save_pieces  # split and cues
+from pretrain_musicbert import windows
+from etude.encoders.octuple import BAR
 
 FOLK = {
     "essenFolksong",
@@ -45,33 +48,14 @@ FOLK = {
 }
 
 
-def save_pieces(pieces, path):
-    tokens = np.concatenate([p.tokens.astype(np.int16) for p in pieces])
-    lengths = np.array([len(p.tokens) for p in pieces])
-    np.savez_compressed(
-        path,
-        tokens=tokens,
-        lengths=lengths,
-        names=np.array([p.name for p in pieces]),
-        collections=np.array([p.collection for p in pieces]),
-    )
-
-
 def load_pieces(path):
-    d = np.load(path)
-    tokens, lengths, names, colls = d["tokens"], d["lengths"], d["names"], d["collections"]
-    out, start = [], 0
-    for n, name, coll in zip(lengths, names, colls):
-        out.append((str(name), str(coll), tokens[start : start + n]))
-        start += n
-    return out
+    """(name, collection, tokens) per piece, from the corpus cache bench/encoder_eval.py writes."""
+    return [(p.name, p.collection, p.tokens) for p in read_cache(Path(path))]
 
 
 def cmd_prep(a):
-    import pretrain_musicbert as pm
-
     t = time.perf_counter()
-    pieces = pm.build_data(a.max_files, a.workers, a.budget)
+    pieces = encode_corpus(a.workers, max_files=a.max_files, budget_s=a.budget)
     print(f"prep: {len(pieces)} pieces in {time.perf_counter() - t:.0f} s", flush=True)
     save_pieces(pieces, a.out)
     held = [p for p in pieces if held_out(p.name)]
@@ -83,29 +67,12 @@ def cmd_prep(a):
     )
 
 
-def windows(pieces, batch, max_notes, rng):
-    out = np.full((batch, max_notes, 8), -1, dtype=np.int64)
-    for row in range(batch):
-        tokens = pieces[int(rng.integers(len(pieces)))].astype(np.int64)
-        if len(tokens) > max_notes:
-            s = int(rng.integers(len(tokens) - max_notes + 1))
-            tokens = tokens[s : s + max_notes].copy()
-            tokens[:, BAR] -= tokens[0, BAR]
-        else:
-            tokens = tokens.copy()
-        shift = int(rng.integers(-5, 7))
-        pitched = tokens[:, PITCH] < 128
-        tokens[pitched, PITCH] = np.clip(tokens[pitched, PITCH] + shift, 0, 127)
-        out[row, : len(tokens)] = tokens
-    return torch.as_tensor(out)
-
-
 def cmd_train(a):
     torch.set_num_threads(2)
     torch.manual_seed(a.seed)
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     data = load_pieces(a.data)
-    train_set = [t for n, c, t in data if not held_out(n)]
+    train_set = [CorpusPiece(n, c, t) for n, c, t in data if not held_out(n)]
     held = [t for n, c, t in data if held_out(n)]
     if a.init_from:
         model = MusicBert.load(Path(a.init_from))
