@@ -53,9 +53,13 @@ def _load(path: Path) -> MusicBert:
 
 
 def embed_midi(midi: bytes | str | Path, *, with_bars: bool = False) -> Embedding:
+    return embed_tokens(OctupleEncoder().encode(midi).tokens, with_bars=with_bars)
+
+
+def embed_tokens(tokens: np.ndarray, *, with_bars: bool = False) -> Embedding:
+    """The embedding of a piece already encoded as octuples (the encoder tool has them)."""
     model = load_model()
-    tokens = OctupleEncoder().encode(midi).tokens.astype(np.int64)
-    bar_vectors, piece = model.embed(tokens)
+    bar_vectors, piece = model.embed(tokens.astype(np.int64))
     return Embedding(
         model=model.config.name,
         dim=model.config.hidden,

@@ -27,10 +27,11 @@ def encode(request: ToolRequest, settings: Settings) -> list[Evidence]:
             tool="encoder", kind="encoding", summary=encoding.describe(), data=encoding.stats()
         )
     ]
-    from etude.encoders.embedding import NoReferenceSet, embed_midi, estimate_style
+    from etude.encoders.embedding import NoReferenceSet, embed_tokens, estimate_style
 
     try:
-        style = estimate_style(embed_midi(score_midi_bytes(loaded)).piece)
+        # the octuples above, not a second rendering: MusicXML and ABC render in a worker
+        style = estimate_style(embed_tokens(encoding.tokens).piece)
     except NoReferenceSet as missing:
         # another checkpoint without its own reference set: the rest of the evidence stands
         log.warning("no style estimate: %s", missing)
