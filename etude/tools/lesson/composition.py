@@ -20,9 +20,9 @@ from etude.scores.loading import LoadedScore, load_score
 from etude.tools.critic.analysis import analyze_score
 from etude.tools.critic.report import AnalysisReport
 from etude.tools.critic.texture import LineNote, Piece, build_piece, readable
-from etude.tools.lesson.curriculum import Constraint
+from etude.tools.lesson.curriculum import Constraint, split_key
 from etude.tools.lesson.drills import CheckResult, ConstraintResult
-from etude.tools.lesson.exercises import Exercise, split_key
+from etude.tools.lesson.exercises import Exercise
 
 _DEGREE_NAMES = {0: "1st (tonic)", 2: "2nd", 4: "3rd", 5: "4th", 7: "5th", 9: "6th", 11: "7th"}
 _ABC_HEADER = re.compile(r"^\s*K:\s*\S", re.MULTILINE)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Protocol
 
-from etude.tools.lesson.curriculum import Curriculum, ExerciseTemplate, Skill
+from etude.tools.lesson.curriculum import Curriculum, ExerciseTemplate, Skill, split_key
 from etude.tools.lesson.mastery import MASTERED
 
 UNCOVERED_CAP = MASTERED - 0.01
@@ -55,7 +55,7 @@ FAMILIES: dict[str, tuple[tuple[str, ...], Callable[..., str]]] = {
     "triad_spell": (("qualities",), lambda q: f"{q} triads"),
     "roman_numeral": (
         ("figures", "keys"),
-        lambda f, k: f"{_degree(f)} in {k.partition(' ')[2] or 'major'} keys",
+        lambda f, k: f"{_degree(f)} in {split_key(k)[1]} keys",
     ),
 }
 """Exercise kind → (the template choices that decide the family, how they name it)."""

@@ -57,6 +57,16 @@ class Constraint(BaseModel):
     value: int | str | list[str] | None = None
 
 
+def split_key(name: str) -> tuple[str, str]:
+    """``'Bb major'`` → ``('Bb', 'major')``.
+
+    >>> split_key("F# minor")
+    ('F#', 'minor')
+    """
+    tonic, _, mode = name.partition(" ")
+    return tonic, (mode or "major")
+
+
 class ExerciseTemplate(BaseModel):
     """A recipe for exercises: a kind plus the choices a generator draws from.
 

@@ -15,7 +15,13 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from etude.tools.lesson.coverage import family_of
-from etude.tools.lesson.curriculum import Constraint, ExerciseKind, ExerciseTemplate, Skill
+from etude.tools.lesson.curriculum import (
+    Constraint,
+    ExerciseKind,
+    ExerciseTemplate,
+    Skill,
+    split_key,
+)
 from etude.tools.theory.engine.calculator import answer
 from etude.tools.theory.engine.intervals import interval_words
 from etude.tools.theory.engine.names import human, to_music21, with_article
@@ -63,16 +69,6 @@ class Exercise(BaseModel):
         'triad_spell:E G# B'
         """
         return f"{self.kind}:{' '.join(self.expected) or self.prompt}"
-
-
-def split_key(name: str) -> tuple[str, str]:
-    """``'Bb major'`` → ``('Bb', 'major')``.
-
-    >>> split_key("F# minor")
-    ('F#', 'minor')
-    """
-    tonic, _, mode = name.partition(" ")
-    return tonic, (mode or "major")
 
 
 class _Draw:
