@@ -78,6 +78,19 @@ def zip_bomb(inflated: int = 200_000_000) -> bytes:
     return buffer.getvalue()
 
 
+def unknown_compression(method: int = 97) -> bytes:
+    """An MXL archive whose score member claims a compression method zipfile cannot unpack
+    (97 is WavPack): zipfile answers with NotImplementedError, not a BadZipFile."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("score.xml", musicxml())
+    data = bytearray(buffer.getvalue())
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = data.find(signature)
+        data[at + offset : at + offset + 2] = method.to_bytes(2, "little")
+    return bytes(data)
+
+
 def _smf(tracks: list[bytes], division: int = 480) -> bytes:
     header = b"MThd" + struct.pack(">IHHH", 6, 1 if len(tracks) > 1 else 0, len(tracks), division)
     return header + b"".join(b"MTrk" + struct.pack(">I", len(t)) + t for t in tracks)

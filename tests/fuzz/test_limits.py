@@ -31,6 +31,7 @@ def _refused(path: Path, fragment: str, **kwargs: object) -> float:
         ("laughs.musicxml", hostile.billion_laughs, "declares XML entities"),
         ("xxe.xml", hostile.external_entity, "declares XML entities"),
         ("bomb.mxl", hostile.zip_bomb, "unpacks to"),
+        ("packed.mxl", hostile.unknown_compression, "damaged or truncated MXL archive"),
         ("notes.mid", lambda: hostile.midi_with_notes(150_000), "more than 100,000 notes"),
         ("long.mid", hostile.midi_long_note, "too long"),
         ("tracks.mid", hostile.midi_many_tracks, "300 tracks"),
