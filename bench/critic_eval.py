@@ -30,10 +30,10 @@ from pathlib import Path
 
 from music21 import converter, corpus, note, stream, voiceLeading
 
+from etude.critic.analysis import analyze_score
+from etude.critic.harmony import TRIAD_OF
+from etude.critic.rules.ranges import SATB_RANGES
 from etude.scores.loading import LoadedScore, load_score
-from etude.tools.critic.analysis import analyze_score
-from etude.tools.critic.harmony import TRIAD_OF
-from etude.tools.critic.rules.ranges import SATB_RANGES
 
 FAULTS = ("parallel_fifths", "parallel_octaves", "voice_crossing", "range", "out_of_key")
 VOICES = ("soprano", "alto", "tenor", "bass")

@@ -24,7 +24,7 @@ from music21 import corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from etude.tools.critic.analysis import analyze_file
+from etude.critic.analysis import analyze_file
 from tests.smf_writer import smf, track
 
 DIVISION = 480

@@ -89,7 +89,7 @@ def questions() -> list[str]:
 
 
 def expected_notes(question: str) -> list[str]:
-    from etude.tools.theory.engine.calculator import compute_facts
+    from etude.theory.calculator import compute_facts
 
     facts = compute_facts(question)
     return list(facts[0].notes) if facts else []

@@ -592,7 +592,7 @@ def score(item: Item, answer: str) -> tuple[bool, str]:
 
 
 def answers_engine_only(items: list[Item]) -> tuple[dict[str, str], float]:
-    from etude.tools.theory.engine.calculator import compute_facts
+    from etude.theory.calculator import compute_facts
 
     compute_facts("What is V7 in F major?")  # import and warm up outside the timing
     answers = {}

@@ -9,7 +9,8 @@ every lesson: a lesson started on one worker continues on any other.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -137,3 +138,23 @@ def open_postgres(url: str) -> Persistence:
             return cursor.execute(sql).fetchall()
 
     return Persistence(checkpointer, store, query, pool.close)
+
+
+def learner_store(settings: Settings) -> AbstractContextManager[BaseStore]:
+    """The store wherever the mentor keeps learners (PostgreSQL when ``ETUDE_DATABASE_URL`` is
+    set, else the SQLite file), for use outside a graph run: ``etude progress`` and a tool
+    called without a graph must read the store the server writes to, not a stale local file."""
+    return _store_of(open_persistence(settings))
+
+
+def sqlite_store(path: Path) -> AbstractContextManager[BaseStore]:
+    """The store of one SQLite file (tests and benchmarks that name the file)."""
+    return _store_of(open_sqlite(path))
+
+
+@contextmanager
+def _store_of(persistence: Persistence) -> Iterator[BaseStore]:
+    try:
+        yield persistence.store
+    finally:
+        persistence.close()

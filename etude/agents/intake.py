@@ -10,12 +10,7 @@ from langgraph.store.base import BaseStore
 from etude.config import Settings
 from etude.learner import LearnerProfile, update_profile
 from etude.state import Node, TurnContext, TurnState
-
-PROFILE_KEY = "profile"
-
-
-def profile_namespace(learner: str) -> tuple[str, ...]:
-    return ("learners", learner)
+from etude.store_layout import PROFILE_KEY, profile_namespace
 
 
 def load_profile(store: BaseStore | None, learner: str) -> LearnerProfile:

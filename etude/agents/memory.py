@@ -6,10 +6,8 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from etude.agents.intake import PROFILE_KEY, profile_namespace
 from etude.state import TurnContext, TurnState
-
-PROGRESS_KEY = "progress"
+from etude.store_layout import PROFILE_KEY, PROGRESS_KEY, profile_namespace
 
 
 def remember(state: TurnState, *, runtime: Runtime[TurnContext]) -> dict[str, Any]:

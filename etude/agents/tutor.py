@@ -17,8 +17,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from etude.agents.grounding import SentenceGuard, keys_in
 from etude.agents.prompts import sources_line, tutor_system_prompt
+from etude.claims import Grounding, SentenceGuard
 from etude.config import Settings
 from etude.learner import LearnerProfile
 from etude.limits import untrusted_text
@@ -77,11 +77,7 @@ def make_tutor(settings: Settings, chat_model: Callable[[], BaseChatModel]) -> N
                 emit(item.summary + "\n")
         if parts:
             emit("\n")
-        facts = [item for item in evidence if item.authoritative]
-        guard = SentenceGuard(
-            (note for item in facts for note in item.notes),
-            keys=(key for item in facts for key in keys_in(item.summary)),
-        )
+        guard = SentenceGuard(Grounding.of(evidence))
         first_token_ms: float | None = None
         messages = prompt_messages(state, settings.max_sentences)
         try:

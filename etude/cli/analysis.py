@@ -8,8 +8,8 @@ from pathlib import Path
 
 from etude.cli.console import out
 from etude.config import Level
-from etude.tools.critic.analysis import analyze_file
-from etude.tools.critic.tool import overview
+from etude.critic.analysis import analyze_file
+from etude.critic.report import overview
 
 
 def _style(file: Path) -> dict[str, object] | None:

@@ -235,7 +235,7 @@ def kb_search(
     as_json: JsonOption = False,
 ) -> None:
     """Search the knowledge base and show scored, cited passages."""
-    from etude.tools.theory.retrieval import knowledge_base
+    from etude.knowledge.retrieval import knowledge_base
 
     settings = _settings()
     with status("Searching…", quiet=as_json):

@@ -13,106 +13,11 @@ import json
 import sys
 from pathlib import Path
 
-from pydantic import BaseModel, Field
-
 from etude.config import Settings
-from etude.tools.lesson.coverage import gated_mastery, untested
-from etude.tools.lesson.curriculum import load_curriculum
-from etude.tools.lesson.mastery import MASTERED
-from etude.tools.lesson.path import path_states
-from etude.tools.lesson.records import LessonRecords, lesson_records
-
-
-class HistoryPoint(BaseModel):
-    """The mastery estimate of one skill right after one answer."""
-
-    exercise: int = Field(description="The learner's exercise number, from 1.")
-    at: float = Field(description="Unix time of the answer.")
-    p_known: float
-
-
-class SkillProgress(BaseModel):
-    skill: str
-    title: str
-    state: str
-    p_known: float
-    attempts: int
-    correct: int
-    untested: list[str] = Field(
-        default_factory=list, description="Families of the skill not yet answered right."
-    )
-    history: list[HistoryPoint] = Field(default_factory=list)
-
-
-class ProgressReport(BaseModel):
-    """The ``etude progress --json`` object."""
-
-    learner: str
-    track: str | None
-    exercises: int
-    correct: int
-    reviews_due: int
-    skills: list[SkillProgress]
-
-
-def progress_report(records: LessonRecords, learner: str) -> ProgressReport:
-    """Mastery per skill of the learner's track, with each skill's history.
-
-    >>> from langgraph.store.memory import InMemoryStore
-    >>> progress_report(LessonRecords(InMemoryStore()), "nobody").exercises
-    0
-    """
-    record = records.learner(learner)
-    if record is None:
-        return ProgressReport(
-            learner=learner, track=None, exercises=0, correct=0, reviews_due=0, skills=[]
-        )
-    curriculum = load_curriculum()
-    mastery = records.mastery(learner)
-    attempts = records.attempts(learner)
-    history: dict[str, list[HistoryPoint]] = {}
-    for number, attempt in enumerate(attempts, start=1):
-        point = HistoryPoint(exercise=number, at=attempt.at, p_known=round(attempt.p_known, 4))
-        history.setdefault(attempt.skill, []).append(point)
-    states = path_states(curriculum, record.track, gated_mastery(curriculum, mastery))
-    extra = [s for s in mastery if s not in {state.skill for state in states}]
-    skills = [
-        SkillProgress(
-            skill=state.skill,
-            title=state.title,
-            state=state.state,
-            p_known=state.p_known,
-            attempts=mastery[state.skill].attempts if state.skill in mastery else 0,
-            correct=mastery[state.skill].correct if state.skill in mastery else 0,
-            untested=untested(curriculum.skill(state.skill), mastery[state.skill].covered)
-            if state.skill in mastery
-            else [],
-            history=history.get(state.skill, []),
-        )
-        for state in states
-    ]
-    for skill_id in extra:
-        found = mastery[skill_id]
-        title = curriculum.skills[skill_id].title if skill_id in curriculum.skills else skill_id
-        skills.append(
-            SkillProgress(
-                skill=skill_id,
-                title=title,
-                state="outside track",
-                p_known=round(found.p_known, 3),
-                attempts=found.attempts,
-                correct=found.correct,
-                history=history.get(skill_id, []),
-            )
-        )
-    return ProgressReport(
-        learner=learner,
-        track=record.track,
-        exercises=len(attempts),
-        correct=sum(a.correct for a in attempts),
-        reviews_due=len(records.due_reviews(learner, record.exercises_done)),
-        skills=skills,
-    )
+from etude.lessons.mastery import MASTERED
+from etude.lessons.progress import ProgressReport, progress_report
+from etude.lessons.records import LessonRecords
+from etude.sessions import learner_store
 
 
 def plot_progress(report: ProgressReport, path: Path) -> None:
@@ -168,8 +73,8 @@ def run_progress(
     plot: Path | None = None,
 ) -> ProgressReport:
     """What ``etude progress [--json] [--plot FILE.png]`` does; returns the report."""
-    with lesson_records(settings) as records:
-        report = progress_report(records, learner or settings.learner)
+    with learner_store(settings) as store:
+        report = progress_report(LessonRecords(store), learner or settings.learner)
     if plot is not None:
         plot_progress(report, plot)
     if as_json:

@@ -159,7 +159,7 @@ def computed_notes(record: dict[str, Any]) -> set[str]:
     """The notes the theory engine computes for a record's question, as the live theory tool
     would (empty when the prompt carries no COMPUTED fact). Recomputed rather than read back
     from the prompt's text, where "A diminished fifth..." would read as the note A."""
-    from etude.tools.theory.engine.calculator import compute_facts
+    from etude.theory.calculator import compute_facts
 
     messages = record["messages"]
     if "COMPUTED:" not in messages[0]["content"]:
@@ -179,8 +179,9 @@ def fact_metrics(
     >>> fact_metrics([record], {"m": ["It is G, B and D. Then C#."]}, max_sentences=1)["m"]
     {'n': 1, 'names_all_notes': 1.0, 'passes_guard': 1.0}
     """
-    from etude.agents.grounding import contradicts, notes_in
+    from etude.claims.guard import Grounding
     from etude.finetune.examples import sentences_of
+    from etude.theory.spelling import notes_in
 
     picked = [(i, notes) for i, r in enumerate(records) if (notes := computed_notes(r))]
     result: dict[str, Any] = {}
@@ -189,7 +190,8 @@ def fact_metrics(
         for index, notes in picked:
             sentences = sentences_of(texts[index])[:max_sentences]
             named += notes <= set(notes_in(" ".join(sentences)))
-            guarded += not any(contradicts(sentence, notes) for sentence in sentences)
+            grounding = Grounding(notes=frozenset(notes))
+            guarded += not any(grounding.contradicted_by(sentence) for sentence in sentences)
         n = len(picked)
         result[name] = {
             "n": n,

@@ -15,10 +15,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from etude.agents.grounding import contradicts, notes_in
 from etude.agents.prompts import tutor_system_prompt
+from etude.claims.guard import Grounding
 from etude.config import Level
 from etude.evidence import Evidence
+from etude.theory.spelling import notes_in
 
 Source = Literal["theory", "knowledge", "critic", "dialogue"]
 Split = Literal["train", "validation", "test"]
@@ -86,11 +87,6 @@ def sentences_of(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
 
 
-def allowed_notes(evidence: list[Evidence]) -> set[str]:
-    """Every note the authoritative evidence computed: what a reply may name."""
-    return {note for item in evidence if item.authoritative for note in item.notes}
-
-
 def reply_is_grounded(reply: str, evidence: list[Evidence]) -> bool:
     """Whether the live tutor's guard would let every sentence of ``reply`` through.
 
@@ -99,8 +95,8 @@ def reply_is_grounded(reply: str, evidence: list[Evidence]) -> bool:
     >>> reply_is_grounded("It is G, B and D.", [fact]), reply_is_grounded("G, B, D#.", [fact])
     (True, False)
     """
-    allowed = allowed_notes(evidence)
-    return not any(contradicts(sentence, allowed) for sentence in sentences_of(reply))
+    grounding = Grounding.of(evidence)
+    return not any(grounding.contradicted_by(sentence) for sentence in sentences_of(reply))
 
 
 def join_sentences(parts: list[str], limit: int) -> str:

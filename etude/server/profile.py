@@ -40,8 +40,8 @@ def learner_profile(store: BaseStore, learner: str, sessions: int) -> Profile:
     >>> me.progress, me.sessions
     ({}, 0)
     """
-    from etude.agents.intake import load_profile, profile_namespace
-    from etude.agents.memory import PROGRESS_KEY
+    from etude.agents.intake import load_profile
+    from etude.store_layout import PROGRESS_KEY, profile_namespace
 
     profile = load_profile(store, learner)
     progress = store.get(profile_namespace(learner), PROGRESS_KEY)
@@ -59,8 +59,8 @@ def _lessons(store: BaseStore, learner: str) -> dict[str, Any] | None:
     """Mastery per skill, as ``etude progress --json`` reports it. A failure here costs the
     page its mastery panel, never the profile, so it is logged and answered with null."""
     try:
-        from etude.cli.progress import progress_report
-        from etude.tools.lesson.records import LessonRecords
+        from etude.lessons.progress import progress_report
+        from etude.lessons.records import LessonRecords
     except ImportError:
         return None
     try:

@@ -49,8 +49,8 @@ class ScoreStudio:
 
 
 def _analyze(path: Path, level: Level) -> dict[str, Any]:
+    from etude.critic.analysis import analyze_file
     from etude.scores.loading import ScoreError
-    from etude.tools.critic.analysis import analyze_file
 
     try:
         report = analyze_file(path, level=level)

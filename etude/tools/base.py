@@ -19,9 +19,14 @@ from etude.learner import LearnerProfile
 
 
 class ToolRequest(BaseModel):
-    """The input every tool receives: the learner's words and, if sent, their score."""
+    """The input every tool receives: the learner's words and, if sent, their score.
 
-    model_config = ConfigDict(frozen=True)
+    A tool that keeps state per learner gets the graph's store in ``store``, handed in
+    explicitly by the tool node (as LangGraph's own ``ToolNode`` injects it), never by reaching
+    for a global; it is ``None`` outside a graph run.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     question: str
     attachment: Path | None = Field(default=None, description="Score file sent with the turn.")
@@ -30,6 +35,9 @@ class ToolRequest(BaseModel):
     profile: LearnerProfile = Field(default_factory=LearnerProfile)
     learner: str = Field(default="local", description="Whose lesson this is (stable id).")
     session: str | None = Field(default=None, description="The lesson thread, if known.")
+    store: BaseStore | None = Field(
+        default=None, exclude=True, repr=False, description="The graph's store, if any."
+    )
 
 
 ToolFunction = Callable[[ToolRequest, Settings], list[Evidence]]

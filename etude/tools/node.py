@@ -36,6 +36,7 @@ def make_tool_node(spec: ToolSpec, settings: Settings) -> Node:
             profile=state.get("profile") or LearnerProfile(),
             learner=runtime.context.learner if runtime.context else settings.learner,
             session=get_config().get("configurable", {}).get("thread_id"),
+            store=runtime.store,
         )
         try:
             evidence = spec.run(request, settings)

@@ -64,7 +64,7 @@ def test_an_imported_official_checkpoint_serves_embed_and_the_tool(
     from etude.config import Settings
     from etude.encoders.musicbert import MusicBertConfig, read_fairseq_dictionary
     from etude.tools.base import ToolRequest
-    from etude.tools.encoder.tool import encode
+    from etude.tools.encoder import encode
     from tests.fairseq_fixture import official_checkpoint, write_dictionary
 
     config = MusicBertConfig(hidden=64, layers=2, heads=2, ffn=128, max_notes=64)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from etude.agents.grounding import notes_in
 from etude.config import Settings
 from etude.evidence import Evidence
 from etude.mentor import Mentor
 from etude.sessions import open_sqlite
+from etude.theory.spelling import notes_in
 from etude.tools.base import ToolRequest, ToolSpec
 from etude.tools.registry import load_registry
 
@@ -39,7 +39,7 @@ def test_triad_question_is_answered_from_computed_facts(mentor: Mentor) -> None:
 def test_knowledge_question_cites_the_relevant_real_chunks(
     mentor: Mentor, settings: Settings, question: str, article: str
 ) -> None:
-    from etude.tools.theory.retrieval import knowledge_base
+    from etude.knowledge.retrieval import knowledge_base
 
     result = mentor.ask(question)
     passages = [e for e in result.evidence if e.citation is not None]

@@ -23,10 +23,10 @@ from music21 import converter, interval, pitch
 from etude.attachments import prepare_attachment
 from etude.config import Settings
 from etude.evidence import Evidence
+from etude.lessons.exercises import split_key
 from etude.mentor import Mentor, TurnResult
-from etude.tools.lesson.exercises import split_key
-from etude.tools.lesson.records import sqlite_records
 from etude.tools.registry import load_registry
+from tests.lesson_records import sqlite_records
 
 pytestmark = pytest.mark.integration
 

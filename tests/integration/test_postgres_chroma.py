@@ -28,9 +28,9 @@ import pytest
 
 from etude.cli.progress import progress_report
 from etude.config import Settings
+from etude.lessons.records import LessonRecords
 from etude.mentor import Mentor
 from etude.sessions import open_postgres
-from etude.tools.lesson.records import LessonRecords
 from tests.servers import free_port, stop, wait_until_up
 
 pytestmark = pytest.mark.integration

@@ -255,8 +255,8 @@ def test_mastery_is_plotted_over_time(
     from etude.server.config import LEARNER_COOKIE
     from etude.server.identity import learner_id
     from etude.tools.base import ToolRequest
-    from etude.tools.lesson.records import sqlite_records
-    from etude.tools.lesson.tool import lesson
+    from etude.tools.lesson import lesson
+    from tests.lesson_records import sqlite_records
 
     token = "mastery-curve-learner-token-0123456789"
     learner = learner_id(token)

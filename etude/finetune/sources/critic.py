@@ -148,7 +148,7 @@ def critic_examples(
     """
     try:
         from etude.tools.base import ToolRequest
-        from etude.tools.critic.tool import critic
+        from etude.tools.critic import critic
     except ImportError as exc:
         message = f"critic source skipped: the critic cannot be imported ({exc})"
         log.warning(message)

@@ -12,8 +12,9 @@ import random
 from collections.abc import Iterator
 
 from etude.finetune.examples import Example, Turn, build_example
-from etude.finetune.sources.theory import fact_evidence, reply_for
-from etude.tools.theory.engine.calculator import compute_facts
+from etude.finetune.sources.theory import reply_for
+from etude.theory.calculator import compute_facts
+from etude.tools.theory import fact_evidence
 
 FOLLOW_UPS = ("Thanks! ", "Got it. ", "OK. ", "Great, and ", "Now: ", "One more: ", "")
 

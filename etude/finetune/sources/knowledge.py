@@ -19,9 +19,9 @@ from etude.agents.prompts import clip
 from etude.config import LEVELS
 from etude.evidence import Citation, Evidence
 from etude.finetune.examples import Example, build_example, join_sentences, reply_is_grounded
-from etude.finetune.sources.theory import fact_evidence
 from etude.knowledge.articles import ARTICLES_DIR, Chunk, chunk_article, load_articles
-from etude.tools.theory.engine.calculator import compute_facts
+from etude.theory.calculator import compute_facts
+from etude.tools.theory import fact_evidence
 
 QUESTION_TEMPLATES = (
     "Can you explain {phrase}?",

@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from etude.config import LEVELS, Level
-from etude.evidence import Evidence
 from etude.finetune.examples import Example, build_example, join_sentences, reply_is_grounded
-from etude.tools.theory.engine.calculator import compute_facts
-from etude.tools.theory.engine.facts import TheoryFact
-from etude.tools.theory.engine.intervals import interval_words
-from etude.tools.theory.engine.names import human
-from etude.tools.theory.engine.transpose import shift as music21_shift
+from etude.theory.calculator import compute_facts
+from etude.theory.facts import TheoryFact
+from etude.theory.intervals import interval_words
+from etude.theory.spelling import human
+from etude.theory.transpose import shift as music21_shift
+from etude.tools.theory import fact_evidence
 
 log = logging.getLogger(__name__)
 
@@ -691,18 +691,6 @@ class TheoryStats:
     phrasings_kept: int = 0
     parse_mismatch: int = 0
     ungrounded: int = 0
-
-
-def fact_evidence(fact: TheoryFact) -> Evidence:
-    """The fact as the live theory tool hands it to the tutor."""
-    return Evidence(
-        tool="theory",
-        kind="fact",
-        summary=fact.statement,
-        authoritative=True,
-        notes=list(fact.notes),
-        data=fact.model_dump(mode="json"),
-    )
 
 
 def all_subjects(rng: random.Random) -> list[Subject]:

@@ -24,6 +24,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from encoder_eval import load_pieces as read_cache  # bench/encoder_eval.py: the same cache,
+from encoder_eval import neutralise, save_pieces  # split and cues
+from pretrain_musicbert import windows
+
 from etude.encoders.corpus import CorpusPiece, encode_corpus, held_out
 from etude.encoders.evaluation import masked_token_accuracy
 from etude.encoders.musicbert import (
@@ -33,9 +37,6 @@ from etude.encoders.musicbert import (
     masked_loss,
     parameter_count,
 )
-from encoder_eval import load_pieces as read_cache  # bench/encoder_eval.py: the same cache,
-from encoder_eval import neutralise, save_pieces  # split and cues
-from pretrain_musicbert import windows
 from etude.encoders.octuple import BAR
 
 FOLK = {

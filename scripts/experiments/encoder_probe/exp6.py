@@ -10,7 +10,10 @@ masked views' states) and passed through a small projection head that is discard
 
 from __future__ import annotations
 
-import argparse, json, math, sys, time
+import argparse
+import json
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -19,15 +22,15 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).parent))
 from exp import held_out, load_pieces  # noqa: E402  (also puts the repo root on sys.path)
+
+from etude.encoders.evaluation import masked_token_accuracy  # noqa: E402
 from etude.encoders.musicbert import (
     MusicBert,
-    MusicBertConfig,
     bar_level_mask,
     masked_loss,
     parameter_count,
 )  # noqa: E402
 from etude.encoders.octuple import BAR, PITCH  # noqa: E402
-from etude.encoders.evaluation import masked_token_accuracy  # noqa: E402
 
 
 def crop_view(tokens: np.ndarray, view_notes: int, rng) -> np.ndarray:

@@ -1,6 +1,8 @@
 """Six-task table and the pre-registered criterion for C6 (exp. 6)."""
 
-import json, sys
+import json
+import sys
+
 import numpy as np
 
 TASKS = [f"{t} [{v}]" for v in ("orig", "neut") for t in ("folk4", "folk4+bach", "collections>=10")]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from music21 import meter, note, stream
 
-from etude.tools.critic.analysis import Level, analyze_file
-from etude.tools.critic.report import AnalysisReport
+from etude.critic.analysis import Level, analyze_file
+from etude.critic.report import AnalysisReport
 
 
 def build(voices: list[str], time_signature: str = "4/4") -> stream.Score:

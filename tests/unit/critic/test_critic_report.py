@@ -9,8 +9,8 @@ import pytest
 from critic_scores import analyze
 from music21 import corpus
 
+from etude.critic.analysis import analyze_file
 from etude.scores import ScoreError
-from etude.tools.critic.analysis import analyze_file
 from tests.contracts import ANALYZE_KEYS
 
 FINDING_KEYS = ["rule", "bar", "beat", "offset_ql", "parts", "severity", "message"]
@@ -108,8 +108,8 @@ def test_type0_piano_file_is_judged_on_melody_and_bass(tmp_path: Path) -> None:
 
 
 def test_modulation_to_the_relative_major_is_found() -> None:
+    from etude.critic.analysis import analyze_score
     from etude.scores import LoadedScore
-    from etude.tools.critic.analysis import analyze_score
 
     chorale = corpus.parse("bach/bwv10.7")  # G minor, middle phrases in B-flat major
     report = analyze_score(LoadedScore(Path("bwv10.7.mxl"), "musicxml", chorale, 0))
@@ -121,7 +121,7 @@ def test_modulation_to_the_relative_major_is_found() -> None:
 def test_part_profiles_describe_range_contour_rhythm_and_dynamics(tmp_path) -> None:
     from music21 import note, stream
 
-    from etude.tools.critic.analysis import analyze_file
+    from etude.critic.analysis import analyze_file
 
     part = stream.Part()
     for name, length, velocity in [

@@ -53,7 +53,7 @@ def test_no_duplicates_and_no_leakage(built) -> None:  # type: ignore[no-untyped
 
 def test_theory_replies_pass_the_grounding_guard(built) -> None:  # type: ignore[no-untyped-def]
     from etude.finetune.sources.theory import fact_evidence
-    from etude.tools.theory.engine.calculator import compute_facts
+    from etude.theory.calculator import compute_facts
 
     for example in built.all:
         assert example.messages[0].role == "system" and example.messages[-1].role == "assistant"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from music21 import harmony, key, roman, scale
 
-from etude.tools.theory.engine import (
+from etude.theory import (
     chords,
     fingering,
     intervals,
@@ -14,8 +14,8 @@ from etude.tools.theory.engine import (
     scales,
     transpose,
 )
-from etude.tools.theory.engine import roman as engine_roman
-from etude.tools.theory.engine.names import human, normalise_text, to_music21
+from etude.theory import roman as engine_roman
+from etude.theory.spelling import human, normalise_text, to_music21
 
 ROOTS = ["C", "G", "D", "A", "E", "B", "F#", "C#", "F", "Bb", "Eb", "Ab", "Db", "Gb", "Cb"]
 

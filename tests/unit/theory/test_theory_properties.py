@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from music21 import interval, pitch
 
-from etude.tools.theory.engine import chords, intervals, transpose
-from etude.tools.theory.engine.names import human, to_music21
+from etude.theory import chords, intervals, transpose
+from etude.theory.spelling import human, to_music21
 
 NOTES = st.sampled_from(
     [letter + accidental for letter in "CDEFGAB" for accidental in ("", "#", "-")]

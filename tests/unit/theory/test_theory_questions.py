@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from etude.tools.theory.engine.calculator import compute_facts
-from etude.tools.theory.engine.questions import tokenize
+from etude.theory.calculator import compute_facts
+from etude.theory.questions import tokenize
 
 
 def _only(question: str):

@@ -13,7 +13,7 @@ from typing import Literal
 from music21 import pitch
 from pydantic import BaseModel, Field
 
-from etude.tools.critic.rules.ranges import INSTRUMENT_RANGES
+from etude.critic.rules.ranges import INSTRUMENT_RANGES
 
 Task = Literal["melody", "harmonisation", "exercise", "convert", "read"]
 Constraint = Literal["key", "mode", "meter", "bars", "range", "instrument", "style", "tempo"]

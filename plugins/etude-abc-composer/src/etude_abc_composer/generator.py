@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from music21 import key, meter, note, pitch, stream, tempo
 
-from etude.tools.theory.engine.scales import scale_notes
+from etude.theory.scales import scale_notes
 from etude_abc_composer.constraints import RANGES, Constraints
 
 REPRESENTABLE = (4.0, 3.0, 2.0, 1.5, 1.0, 0.75, 0.5, 0.25)

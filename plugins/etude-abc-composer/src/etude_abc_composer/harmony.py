@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from music21 import chord, clef, key, meter, note, pitch, stream
 
-from etude.tools.theory.engine.scales import scale_notes
+from etude.theory.scales import scale_notes
 from etude_abc_composer.constraints import Constraints
 from etude_abc_composer.generator import final_rhythm
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from music21 import chord, key, meter, note, stream, tempo
 
 from etude.scores.loading import LoadedScore
-from etude.tools.theory.engine.scales import scale_notes
+from etude.theory.scales import scale_notes
 from etude_abc_composer.constraints import RANGES, STYLES, Constraints
 from etude_abc_composer.generator import STYLE_DURATIONS, STYLE_LEAP
 
@@ -101,7 +101,7 @@ def _style(c: Constraints, measures: list[stream.Measure], notes: list[note.Note
 
 def critic_errors(score: stream.Score) -> list[str]:
     """The critic's errors on the line that a generated melody must not have."""
-    from etude.tools.critic.analysis import analyze_score
+    from etude.critic.analysis import analyze_score
 
     loaded = LoadedScore(path=Path("generated.abc"), format="abc", score=score, size_bytes=0)
     report = analyze_score(loaded, level="advanced")

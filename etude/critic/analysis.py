@@ -1,0 +1,228 @@
+"""The composition critic: from a loaded score to an ``AnalysisReport``.
+
+Order of work: extract lines and meter once, find the key, run every rule, analyse harmony
+and cadences, then choose what to show for the learner's level. Beginners see only the few
+errors that matter most (a long list discourages), advanced learners see everything; the
+count of hidden findings is kept so the tutor can say there is more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import pairwise
+from pathlib import Path
+from typing import Literal
+
+from music21 import key as m21key
+from music21 import stream, tempo
+
+from etude.critic.harmony import analyze_harmony, find_cadences, phrase_ends
+from etude.critic.modulation import find_modulations
+from etude.critic.profiles import part_profiles
+from etude.critic.report import (
+    SEVERITY_ORDER,
+    AnalysisReport,
+    Cadence,
+    Finding,
+    HarmonySlice,
+    KeyEstimate,
+)
+from etude.critic.rules.cadence import check_final_cadence
+from etude.critic.rules.common import RuleContext, Tonality
+from etude.critic.rules.melody import check_leaps, check_monotony
+from etude.critic.rules.parallels import check_hidden, check_parallels, voice_pairs
+from etude.critic.rules.ranges import check_ranges
+from etude.critic.rules.rhythm import check_rhythm
+from etude.critic.rules.tonality import check_leading_tone, check_out_of_key
+from etude.critic.rules.voices import check_crossing, check_overlap, check_spacing
+from etude.critic.texture import Piece, build_piece
+from etude.scores.loading import LoadedScore, load_score
+
+Level = Literal["beginner", "intermediate", "advanced"]
+
+RULES: tuple[Callable[[RuleContext], list[Finding]], ...] = (
+    check_parallels,
+    check_hidden,
+    check_crossing,
+    check_overlap,
+    check_spacing,
+    check_ranges,
+    check_leaps,
+    check_monotony,
+    check_out_of_key,
+    check_leading_tone,
+    check_rhythm,
+)
+"""Rules that need only the piece and key; the cadence rule also needs the harmony."""
+
+LEVEL_LIMITS: dict[str, tuple[int, int | None]] = {
+    "beginner": (SEVERITY_ORDER["error"], 5),
+    "intermediate": (SEVERITY_ORDER["warning"], 20),
+    "advanced": (SEVERITY_ORDER["info"], None),
+}
+"""Per level: the least severe finding shown and how many at most (None: all)."""
+
+
+def analyze_file(path: str | Path, *, level: Level = "intermediate") -> AnalysisReport:
+    """Load and analyse a score file; raises ``ScoreError`` for bad input.
+
+    >>> analyze_file("/no/such/piece.mid")
+    Traceback (most recent call last):
+    ...
+    etude.scores.loading.ScoreError: file not found: /no/such/piece.mid
+    """
+    return analyze_score(load_score(path), level=level)
+
+
+def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> AnalysisReport:
+    """Run the critic on a loaded score.
+
+    >>> from music21 import corpus
+    >>> from etude.scores.loading import LoadedScore
+    >>> chorale = corpus.parse("bach/bwv66.6")
+    >>> report = analyze_score(LoadedScore("bwv66.6.mxl", "musicxml", chorale, 0))
+    >>> report.parts, report.key.tonic, report.key.mode, report.texture
+    (4, 'F#', 'minor', 'chorale')
+    """
+    piece = build_piece(loaded.score)
+    found_key = _estimate_key(loaded.score)
+    tonality = Tonality.of(found_key)
+    ends = phrase_ends(piece)
+    harmony: list[HarmonySlice] = []
+    cadences: list[Cadence] = []
+    if piece.texture != "melody":  # one line implies harmony but does not state it
+        harmony = analyze_harmony(piece, tonality)
+        cadences = find_cadences(harmony, ends, tonality)
+    modulations = find_modulations(piece, ends, found_key) if piece.texture != "melody" else []
+    context = RuleContext(piece, tonality, harmony, modulations)
+    findings = [finding for rule in RULES for finding in rule(context)]
+    findings.extend(check_final_cadence(context, harmony, cadences))
+    findings.sort(key=lambda f: (f.offset_ql, SEVERITY_ORDER[f.severity], f.rule, f.parts))
+    shown = select_for_level(findings, level)
+    key_estimate = KeyEstimate(
+        tonic=found_key.tonic.name.replace("-", "b"),
+        mode=found_key.mode,
+        confidence=round(float(found_key.correlationCoefficient or 0.0), 4),
+    )
+    report = AnalysisReport(
+        file=str(loaded.path),
+        format=loaded.format,
+        parts=len(piece.lines),
+        bars=piece.meter.bars,
+        notes=sum(len(group) for group in piece.chords),
+        key=key_estimate,
+        time_signature=piece.meter.time_signature,
+        tempo_bpm=_tempo(loaded.score),
+        findings=shown,
+        level=level,
+        texture=piece.texture,
+        strengths=strengths(piece, context, findings, cadences, key_estimate),
+        harmony=harmony,
+        cadences=cadences,
+        modulations=modulations,
+        phrases=sorted({piece.meter.locate(end)[0] for end in ends}),
+        hidden_findings=len(findings) - len(shown),
+        profiles=part_profiles(loaded.score, piece.meter.bars),
+    )
+    report.summary = _summary(report, findings)
+    return report
+
+
+def select_for_level(findings: list[Finding], level: Level) -> list[Finding]:
+    """The findings a learner of ``level`` sees: severe enough, at most the level's limit.
+
+    When a limit applies, the most severe come first and each rule gets a turn before any
+    rule gets a second finding, so a beginner hears about several problems, not one ten times.
+
+    >>> f = [Finding(rule=r, bar=1, beat=1.0, offset_ql=0.0, parts=[0], severity=s, message="")
+    ...      for r, s in [("range", "error"), ("range", "error"), ("large_leap", "warning")]]
+    >>> [x.rule for x in select_for_level(f, "beginner")]
+    ['range', 'range']
+    >>> len(select_for_level(f, "advanced"))
+    3
+    """
+    threshold, limit = LEVEL_LIMITS[level]
+    eligible = [f for f in findings if SEVERITY_ORDER[f.severity] <= threshold]
+    if limit is None or len(eligible) <= limit:
+        return eligible
+    seen: dict[str, int] = {}
+    ranked = []
+    for finding in eligible:
+        seen[finding.rule] = seen.get(finding.rule, 0) + 1
+        ranked.append((SEVERITY_ORDER[finding.severity], seen[finding.rule], finding.offset_ql))
+    order = sorted(range(len(eligible)), key=lambda i: ranked[i])[:limit]
+    return [eligible[i] for i in sorted(order)]
+
+
+def strengths(
+    piece: Piece,
+    context: RuleContext,
+    findings: list[Finding],
+    cadences: list[Cadence],
+    key_estimate: KeyEstimate,
+) -> list[str]:
+    """What the piece does well, so the tutor can encourage before it corrects."""
+    rules = {f.rule for f in findings}
+    result = []
+    key_name = f"{key_estimate.tonic} {key_estimate.mode}"
+    if key_estimate.confidence >= 0.8:
+        result.append(f"The key of {key_name} is clear throughout.")
+    pairs = voice_pairs(context)
+    if pairs and not rules & {"parallel_fifths", "parallel_octaves"}:
+        result.append(f"No parallel fifths or octaves in the {len(pairs)} voice pairs checked.")
+    if piece.texture == "chorale":
+        if "range" not in rules:
+            result.append("Every voice stays within its singing range.")
+        if not rules & {"voice_crossing", "voice_overlap"}:
+            result.append("The four voices never cross or overlap.")
+    melody = piece.top.notes
+    steps = [abs(b.midi - a.midi) for a, b in pairwise(melody)]
+    moving = [s for s in steps if s > 0]
+    if len(moving) >= 8 and sum(s <= 2 for s in moving) / len(moving) >= 0.6:
+        share = round(100 * sum(s <= 2 for s in moving) / len(moving))
+        result.append(f"The {piece.top.label} moves mostly by step ({share}% of its moves).")
+    if melody:
+        span = max(n.midi for n in melody) - min(n.midi for n in melody)
+        if 7 <= span <= 19:
+            peak = max(melody, key=lambda n: n.midi)
+            bar, _ = piece.meter.locate(peak.start)
+            result.append(
+                f"The {piece.top.label} spans {span} semitones with its high point "
+                f"({peak.name}) in bar {bar}."
+            )
+    if cadences and cadences[-1].kind == "authentic" and "weak_cadence" not in rules:
+        result.append(
+            f"It closes with a strong authentic cadence ({' – '.join(cadences[-1].figures)})."
+        )
+    authentic = sum(c.kind == "authentic" for c in cadences[:-1])
+    if authentic >= 2:
+        result.append(f"{authentic} phrases end with authentic cadences, giving clear punctuation.")
+    return result
+
+
+def _estimate_key(score: stream.Score) -> m21key.Key:
+    """music21's key finding: Krumhansl–Schmuckler correlation with Aarden–Essen profiles.
+
+    The correlation coefficient of the winning key is the report's confidence."""
+    found = score.analyze("key")
+    if not isinstance(found, m21key.Key):
+        return m21key.Key("C")
+    return found
+
+
+def _tempo(score: stream.Score) -> float | None:
+    mark = score.recurse().getElementsByClass(tempo.MetronomeMark).first()
+    if mark is None:
+        return None
+    bpm = mark.getQuarterBPM()
+    return round(float(bpm), 2) if bpm else None
+
+
+def _summary(report: AnalysisReport, findings: list[Finding]) -> str:
+    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+    return (
+        f"{report.parts} part(s), {report.bars} bars, {report.notes} notes in "
+        f"{report.key.tonic} {report.key.mode} ({report.texture}); "
+        f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes; "
+        f"{len(report.findings)} shown at {report.level} level."
+    )

@@ -1,0 +1,89 @@
+"""The final cadence: does the piece end with a convincing close in its key?
+
+A piece that stops on a dominant, or reaches the tonic chord without a dominant before it,
+sounds unfinished; a plagal or imperfect authentic ending is valid but weaker, so it is
+mentioned as information.
+"""
+
+from __future__ import annotations
+
+from music21 import pitch
+
+from etude.critic.report import Cadence, Finding, HarmonySlice
+from etude.critic.rules.common import RuleContext
+
+
+def check_final_cadence(
+    context: RuleContext, harmony: list[HarmonySlice], cadences: list[Cadence]
+) -> list[Finding]:
+    """A weak or missing cadence at the end of the piece."""
+    if len(harmony) < 2 or not cadences:
+        return []
+    final = cadences[-1]
+    arrival = next(h for h in harmony if h.offset_ql >= final.offset_ql - 1e-9)
+    if any(
+        (h.root, h.quality) != (arrival.root, arrival.quality)
+        for h in harmony
+        if h.offset_ql > final.offset_ql
+    ):
+        return []  # the last phrase end is not the end of the music
+    last = arrival
+    tonality = context.tonality
+    key_name = f"{tonality.key.tonic.name.replace('-', 'b')} {tonality.mode}"
+    dominant = tonality.spelling[(tonality.tonic + 7) % 12].replace("-", "b")
+    parts = [line.part for line in context.piece.lines]
+    where = context.where(final.offset_ql)
+    progression = " – ".join(final.figures)
+    if final.kind in ("half", "deceptive") or not _is_tonic(last, tonality.tonic):
+        return [
+            context.finding(
+                "weak_cadence",
+                final.offset_ql,
+                parts,
+                "warning",
+                f"The piece ends at {where} on {last.figure} ({progression}), not on the tonic "
+                f"chord of {key_name}, so it sounds unfinished. End with a {dominant} chord "
+                f"(V) moving to I.",
+            )
+        ]
+    if final.kind == "other":
+        return [
+            context.finding(
+                "weak_cadence",
+                final.offset_ql,
+                parts,
+                "warning",
+                f"The final tonic at {where} is approached from {final.figures[0]}, which does "
+                f"not prepare it. Put a dominant ({dominant}, V or V7) just before the last chord.",
+            )
+        ]
+    if final.kind == "plagal":
+        return [
+            context.finding(
+                "weak_cadence",
+                final.offset_ql,
+                parts,
+                "info",
+                f"The piece closes with a plagal cadence ({progression}) at {where}. That is a "
+                "valid 'Amen' ending; a V–I cadence would sound more final.",
+            )
+        ]
+    top = context.piece.top.notes[-1]
+    if last.figure not in ("I", "i") or top.midi % 12 != tonality.tonic:
+        return [
+            context.finding(
+                "weak_cadence",
+                final.offset_ql,
+                parts,
+                "info",
+                f"The authentic cadence at {where} is imperfect (last chord {last.figure}, "
+                f"melody ends on {top.name}). For the strongest close put the last chord in root "
+                "position with the tonic in the melody.",
+            )
+        ]
+    return []
+
+
+def _is_tonic(item: HarmonySlice, tonic: int) -> bool:
+    name = item.root[0] + item.root[1:].replace("b", "-")
+    return pitch.Pitch(name).pitchClass == tonic

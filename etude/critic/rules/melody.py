@@ -1,0 +1,110 @@
+"""Melodic shape: awkward leaps and a melody that goes nowhere.
+
+Singable lines move mostly by step; leaps larger than an octave, sevenths and tritones are
+hard to sing and to hear. Monotony (a tiny range or many repeated notes) is pointed out
+gently, as something to develop, not an error.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from etude.critic.report import Finding, Severity
+from etude.critic.rules.common import RuleContext
+from etude.critic.texture import Line
+
+MIN_NOTES_FOR_MONOTONY = 16
+
+
+def check_leaps(context: RuleContext) -> list[Finding]:
+    """Leaps beyond an octave, sevenths and tritones in the melody (every voice in a chorale)."""
+    lines = context.piece.lines if context.piece.texture == "chorale" else context.piece.lines[:1]
+    findings = []
+    for line in lines:
+        is_bass = context.piece.texture == "chorale" and line is context.piece.bottom
+        for before, after in pairwise(line.notes):
+            if after.start - before.end > 1e-6:
+                continue  # a rest between them starts a new gesture
+            size = abs(after.midi - before.midi)
+            severity = _leap_severity(size, is_bass)
+            if severity is None:
+                continue
+            findings.append(
+                context.finding(
+                    "large_leap",
+                    after.start,
+                    [line.part],
+                    severity,
+                    f"The {line.label} leaps {_leap_name(size)} from {before.name} to "
+                    f"{after.name} at {context.where(after.start)}. Fill it in by step, or "
+                    f"take {after.name} in the other octave.",
+                )
+            )
+    return findings
+
+
+def check_monotony(context: RuleContext) -> list[Finding]:
+    """A melody of 16+ notes in a range of a third or less, or stuck on one repeated note."""
+    line = context.piece.top
+    notes = line.notes
+    if len(notes) < MIN_NOTES_FOR_MONOTONY:
+        return []
+    findings = []
+    span = max(n.midi for n in notes) - min(n.midi for n in notes)
+    if span <= 4:
+        findings.append(
+            context.finding(
+                "melodic_monotony",
+                notes[0].start,
+                [line.part],
+                "info",
+                f"The {line.label} stays within {span} semitones for {len(notes)} notes. "
+                "Give it a goal: rise to a high point about two thirds of the way through "
+                "and come back down.",
+            )
+        )
+    findings.extend(_repeated_runs(context, line))
+    return findings
+
+
+def _repeated_runs(context: RuleContext, line: Line, run: int = 5) -> list[Finding]:
+    findings = []
+    count = 1
+    for before, after in pairwise(line.notes):
+        count = count + 1 if after.midi == before.midi else 1
+        if count == run:
+            findings.append(
+                context.finding(
+                    "melodic_monotony",
+                    after.start,
+                    [line.part],
+                    "info",
+                    f"The {line.label} repeats {after.name} {run} times in a row up to "
+                    f"{context.where(after.start)}. Let it move: add a neighbour note or a "
+                    "step towards the next phrase goal.",
+                )
+            )
+    return findings
+
+
+def _leap_severity(size: int, is_bass: bool) -> Severity | None:
+    if size > 12:
+        return "warning"
+    if size in (10, 11):
+        return "info" if is_bass else "warning"
+    if size == 6:
+        return "info"
+    return None
+
+
+def _leap_name(size: int) -> str:
+    """A leap's size in words (by semitones: spelling is unknown in MIDI).
+
+    >>> _leap_name(6), _leap_name(11), _leap_name(14)
+    ('a tritone', 'a seventh', 'more than an octave (14 semitones)')
+    """
+    if size == 6:
+        return "a tritone"
+    if size in (10, 11):
+        return "a seventh"
+    return f"more than an octave ({size} semitones)"

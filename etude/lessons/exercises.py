@@ -1,0 +1,224 @@
+"""Exercises: what the learner is asked, with the answer computed before they see it.
+
+An exercise is generated from a curriculum template and a random draw, and carries its own
+answer (computed by the exact theory engine) and, for a composition, the constraints its
+submission is checked against. Storing the answer with the exercise means a check never
+depends on re-generating anything: the open exercise survives restarts exactly as asked.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from etude.lessons.coverage import family_of
+from etude.lessons.curriculum import (
+    Constraint,
+    ExerciseKind,
+    ExerciseTemplate,
+    Skill,
+    split_key,
+)
+from etude.theory.calculator import answer
+from etude.theory.intervals import interval_words
+from etude.theory.questions import (
+    ChordQuery,
+    IntervalBetweenQuery,
+    KeySignatureQuery,
+    NoteAtQuery,
+    RelatedKeyQuery,
+    RomanQuery,
+    ScaleQuery,
+)
+from etude.theory.spelling import human, to_music21, with_article
+
+AnswerKind = Literal["notes", "interval", "key_signature", "key", "composition"]
+
+TRIAD_SUFFIX = {"major": "", "minor": "m", "diminished": "dim", "augmented": "aug"}
+
+
+class Exercise(BaseModel):
+    """One question or task, with its computed answer; serialised as the open exercise."""
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:10])
+    skill: str
+    kind: ExerciseKind
+    prompt: str
+    answer_kind: AnswerKind
+    expected: list[str] = Field(
+        default_factory=list,
+        description="Notes in order; or [interval code]; or [tonic, mode]; or accidentals.",
+    )
+    fact: str = Field(default="", description="The engine's statement, shown after answering.")
+    key: str | None = Field(default=None, description="'G major' for tasks set in a key.")
+    constraints: list[Constraint] = Field(default_factory=list)
+    placement: bool = False
+    review: bool = False
+    family: str = Field(
+        default="", description="Which case of the skill it practises (``coverage.py``)."
+    )
+
+    def item_key(self) -> str:
+        """What identifies the fact practised, for spaced review (same question, same key).
+
+        >>> Exercise(skill="triads", kind="triad_spell", prompt="Spell the E major triad.",
+        ...          answer_kind="notes", expected=["E", "G#", "B"]).item_key()
+        'triad_spell:E G# B'
+        """
+        return f"{self.kind}:{' '.join(self.expected) or self.prompt}"
+
+
+class _Draw:
+    """Draws a template's choices, remembering them: they name the exercise's family."""
+
+    def __init__(self, template: ExerciseTemplate, rng: random.Random) -> None:
+        self.template, self.rng, self.drawn = template, rng, dict[str, str]()
+
+    def __call__(self, name: str) -> str:
+        options = self.template.choices.get(name)
+        if not options:
+            raise ValueError(f"{self.template.kind} template needs choices.{name}")
+        self.drawn[name] = self.rng.choice(options)
+        return self.drawn[name]
+
+
+def make_exercise(skill: Skill, template: ExerciseTemplate, rng: random.Random) -> Exercise:
+    """Draw one exercise from a template; the answer comes from the theory engine.
+
+    >>> from etude.lessons.curriculum import load_curriculum
+    >>> triads = load_curriculum().skill("triads")
+    >>> ex = make_exercise(triads, triads.exercises[0], random.Random(3))
+    >>> ex.prompt, ex.expected, ex.family
+    ('Spell the A major triad (root first).', ['A', 'C#', 'E'], 'major triads')
+    """
+    pick = _Draw(template, rng)
+    made = _make(skill, template, pick)
+    return made.model_copy(update={"family": family_of(template.kind, pick.drawn)})
+
+
+def _make(skill: Skill, template: ExerciseTemplate, pick: _Draw) -> Exercise:
+    kind = template.kind
+    if kind == "interval_name":
+        root = pick("roots")
+        name = pick("intervals")
+        top = answer(NoteAtQuery(start=to_music21(root), interval=name)).data["result"]
+        fact = answer(IntervalBetweenQuery(first=to_music21(root), second=to_music21(top)))
+        return Exercise(
+            skill=skill.id,
+            kind=kind,
+            prompt=f"Name the interval from {root} up to {top} (quality and number).",
+            answer_kind="interval",
+            expected=[fact.data["name"]],
+            fact=fact.statement,
+        )
+    if kind == "interval_build":
+        root = pick("roots")
+        name = pick("intervals")
+        fact = answer(NoteAtQuery(start=to_music21(root), interval=name))
+        return Exercise(
+            skill=skill.id,
+            kind=kind,
+            prompt=f"Which note is {with_article(interval_words(name))} above {root}?",
+            answer_kind="notes",
+            expected=[fact.data["result"]],
+            fact=fact.statement,
+        )
+    if kind == "scale_spell":
+        tonic = pick("tonics")
+        scale = pick("scales")
+        fact = answer(ScaleQuery(tonic=to_music21(tonic), scale=scale))
+        return Exercise(
+            skill=skill.id,
+            kind=kind,
+            prompt=f"Spell the {tonic} {scale} scale, one note per letter.",
+            answer_kind="notes",
+            expected=list(fact.notes),
+            fact=fact.statement,
+            key=f"{tonic} {scale}",
+        )
+    if kind == "key_signature":
+        tonic = pick("tonics")
+        mode = pick("modes")
+        fact = answer(KeySignatureQuery(tonic=to_music21(tonic), mode=mode))  # type: ignore[arg-type]
+        return Exercise(
+            skill=skill.id,
+            kind=kind,
+            prompt=f"How many sharps or flats does {tonic} {mode} have, and which?",
+            answer_kind="key_signature",
+            expected=list(fact.data["accidentals"]),
+            fact=fact.statement,
+            key=f"{tonic} {mode}",
+        )
+    if kind == "relative_key":
+        tonic = pick("tonics")
+        mode = pick("modes")
+        fact = answer(RelatedKeyQuery(tonic=to_music21(tonic), mode=mode, relation="relative"))  # type: ignore[arg-type]
+        other = "minor" if mode == "major" else "major"
+        return Exercise(
+            skill=skill.id,
+            kind=kind,
+            prompt=f"What is the relative {other} of {tonic} {mode}?",
+            answer_kind="key",
+            expected=list(split_key(fact.data["answer"])),
+            fact=fact.statement,
+        )
+    if kind == "triad_spell":
+        root = pick("roots")
+        quality = pick("qualities")
+        fact = answer(ChordQuery(symbol=root + TRIAD_SUFFIX[quality]))
+        return Exercise(
+            skill=skill.id,
+            kind=kind,
+            prompt=f"Spell the {root} {quality} triad (root first).",
+            answer_kind="notes",
+            expected=list(fact.notes),
+            fact=fact.statement,
+        )
+    if kind == "chord_spell":
+        symbol = pick("symbols")
+        fact = answer(ChordQuery(symbol=symbol))
+        return Exercise(
+            skill=skill.id,
+            kind=kind,
+            prompt=f"Spell the chord {symbol} from the bass up.",
+            answer_kind="notes",
+            expected=list(fact.notes),
+            fact=fact.statement,
+        )
+    if kind == "roman_numeral":
+        figure = pick("figures")
+        key_name = pick("keys")
+        tonic, mode = split_key(key_name)
+        fact = answer(RomanQuery(figure=figure, tonic=to_music21(tonic), mode=mode))  # type: ignore[arg-type]
+        return Exercise(
+            skill=skill.id,
+            kind=kind,
+            prompt=f"Spell {figure} in {key_name} (root first).",
+            answer_kind="notes",
+            expected=list(fact.notes),
+            fact=fact.statement,
+            key=key_name,
+        )
+    key_name = pick("keys")
+    prompt = (template.prompt or "").format(key=key_name)
+    return Exercise(
+        skill=skill.id,
+        kind=kind,
+        prompt=prompt + " Attach a MIDI, MusicXML or ABC file, or paste ABC in your message.",
+        answer_kind="composition",
+        fact="",
+        key=key_name,
+        constraints=list(template.constraints),
+    )
+
+
+def human_notes(notes: list[str]) -> str:
+    """Notes as a learner reads them.
+
+    >>> human_notes(["E-", "G", "B-"])
+    'Eb – G – Bb'
+    """
+    return " – ".join(human(n) for n in notes)

@@ -1,0 +1,460 @@
+"""One lesson turn: place the learner, set exercises, check answers, track mastery.
+
+One turn does one of: start a new learner (placement questions and a path), welcome back a
+known one, teach a skill (its goals, articles and an exercise), check an answer to the open
+exercise (verdict, located feedback, mastery update, spaced review, next exercise), skip, or
+report progress. The learner model lives in whatever store the caller hands in (see
+``records.py``): the graph's own store inside a graph run, so SQLite or PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langgraph.store.base import BaseStore
+
+from etude.config import Level
+from etude.evidence import Evidence
+from etude.learner import LearnerProfile
+from etude.lessons.coverage import gated, gated_mastery, skill_families, untested
+from etude.lessons.curriculum import Curriculum
+from etude.lessons.drills import CheckResult, check_drill
+from etude.lessons.evidence import (
+    check_evidence,
+    exercise_evidence,
+    mastery_evidence,
+    note,
+    path_evidence,
+    public,
+    skill_evidence,
+)
+from etude.lessons.exercises import Exercise
+from etude.lessons.intents import read_intent
+from etude.lessons.mastery import COMPOSITION, DRILL, MASTERED, next_review, update
+from etude.lessons.path import (
+    choose_track,
+    exercise_for,
+    next_skill,
+    placed_mastery,
+    placement_exercises,
+)
+from etude.lessons.records import LessonRecords
+
+
+def _rng(learner: str, count: int, salt: str = "") -> random.Random:
+    """Reproducible draws per learner and exercise number, so a replayed lesson is the same."""
+    return random.Random(f"{learner}:{count}:{salt}")
+
+
+def match_skill(curriculum: Curriculum, text: str) -> str | None:
+    """The skill a request names, by its keywords and title; None if it names none.
+
+    >>> from etude.lessons.curriculum import load_curriculum
+    >>> match_skill(load_curriculum(), "teach me about cadences")
+    'cadences'
+    >>> match_skill(load_curriculum(), "give me an exercise on seventh chords")
+    'piano-seventh-chords'
+    >>> match_skill(load_curriculum(), "give me an exercise") is None
+    True
+    """
+    lowered = f" {text.lower()} "
+    best, best_score = None, 0
+    for skill in curriculum.skills.values():
+        phrases = {skill.id.replace("-", " "), skill.title.lower(), *skill.keywords}
+        score = sum(len(p) for p in phrases if re.search(rf"\b{re.escape(p.lower())}\b", lowered))
+        if score > best_score:
+            best, best_score = skill.id, score
+    return best
+
+
+_QUESTION_START = re.compile(
+    r"^\s*(?:what|which|why|how|who|when|where|can|could|should|would|do|does|explain|tell)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """A question to the mentor rather than an answer: a theory question asked while an
+    exercise is open must not be graded as an attempt.
+
+    >>> looks_like_question("What's a perfect fourth above D?"), looks_like_question("E G# B")
+    (True, False)
+    """
+    return "?" in text or bool(_QUESTION_START.match(text))
+
+
+def reads_as_reply(exercise: Exercise, text: str, *, has_attachment: bool) -> bool:
+    """Whether ``text`` (with or without a score) answers or skips the open ``exercise``.
+
+    >>> ex = Exercise(skill="triads", kind="triad_spell", prompt="Spell the E major triad.",
+    ...               answer_kind="notes", expected=["E", "G#", "B"])
+    >>> [reads_as_reply(ex, t, has_attachment=False)
+    ...  for t in ("E G# B", "Is it E G B?", "What is a triad?", "skip", "Thanks!")]
+    [True, True, False, True, False]
+    """
+    intent = read_intent(text)
+    if intent == "skip":
+        return True
+    if intent in ("progress", "exercise", "teach", "start"):
+        return False
+    if looks_like_question(text) and (intent != "answer" or _QUESTION_START.match(text)):
+        return False  # "Is it E G B?" answers; "What key is my piece in?" asks
+    if exercise.answer_kind == "composition":
+        from etude.lessons.composition import abc_in_text
+
+        return has_attachment or abc_in_text(text) is not None
+    return check_drill(exercise, text).answered
+
+
+def awaits_answer(store: BaseStore, learner: str, message: str, *, has_attachment: bool) -> bool:
+    """Whether ``learner`` has an exercise open and ``message`` answers it."""
+    opened = LessonRecords(store).open_exercise(learner)
+    return opened is not None and reads_as_reply(opened[0], message, has_attachment=has_attachment)
+
+
+@dataclass(frozen=True)
+class LessonMessage:
+    """What the learner said this turn, and who they are."""
+
+    text: str
+    learner: str
+    profile: LearnerProfile = field(default_factory=LearnerProfile)
+    level: Level = "intermediate"
+    attachment: Path | None = None
+
+
+class LessonTurn:
+    """One learner turn of a lesson, with the records it reads and writes.
+
+    ``submissions`` is the folder where pasted ABC submissions are written as files for the
+    critic to check.
+    """
+
+    def __init__(
+        self,
+        message: LessonMessage,
+        records: LessonRecords,
+        curriculum: Curriculum,
+        submissions: Path,
+    ) -> None:
+        self.message = message
+        self.records = records
+        self.curriculum = curriculum
+        self.submissions = submissions
+        self.learner = message.learner
+
+    def mastery_map(self) -> dict[str, float]:
+        """The estimates the path goes by: BKT's, gated by coverage (``coverage.py``)."""
+        return gated_mastery(self.curriculum, self.records.mastery(self.learner))
+
+    def run(self) -> list[Evidence]:
+        text = self.message.text
+        intent = read_intent(text)
+        known = self.records.learner(self.learner) is not None
+        opened = self.records.open_exercise(self.learner)
+        skill = match_skill(self.curriculum, text)
+        if intent == "progress":
+            return self.progress()
+        has_attachment = self.message.attachment is not None
+        if opened is not None and reads_as_reply(opened[0], text, has_attachment=has_attachment):
+            if intent == "skip":
+                return self.skip(*opened)
+            checked = self.try_answer(*opened, explicit=intent == "answer")
+            if checked is not None:
+                return checked
+        if intent == "start" or (not known and intent in ("teach", "exercise") and not skill):
+            return self.welcome_back() if known else self.start()
+        if intent == "teach" or (intent == "exercise" and skill):
+            return self.teach(skill)
+        if intent == "exercise":
+            return self.next_exercise()
+        if opened is not None:
+            return [exercise_evidence(opened[0], self.curriculum, "Still open")]
+        return []
+
+    # -- starting and teaching ------------------------------------------------------------
+
+    def start(self) -> list[Evidence]:
+        """A new learner: choose a track, ask placement questions one at a time."""
+        track = choose_track(self.curriculum, self.message.text, self.message.profile)
+        level = self.message.profile.level or self.message.level
+        self.records.start(self.learner, track)
+        questions = placement_exercises(self.curriculum, track, level, _rng(self.learner, 0))
+        first, rest = questions[0], questions[1:]
+        self.records.set_open(self.learner, first, rest)
+        intro = note(
+            f"Placement: {len(questions)} short question(s) to find where you start on the "
+            f"{self.curriculum.tracks[track].title} track.",
+            type="placement",
+            track=track,
+            level=level,
+            questions=[public(q) for q in questions],
+        )
+        return [
+            intro,
+            path_evidence(self.curriculum, track, self.mastery_map()),
+            exercise_evidence(first, self.curriculum, f"Placement question 1 of {len(questions)}"),
+        ]
+
+    def welcome_back(self) -> list[Evidence]:
+        """A known learner who (re)states a goal: their path and where they stand, not a new
+        placement (that would throw away what they have shown)."""
+        record = self.records.learner(self.learner)
+        assert record is not None
+        evidence = [path_evidence(self.curriculum, record.track, self.mastery_map())]
+        opened = self.records.open_exercise(self.learner)
+        if opened is not None:
+            return [*evidence, exercise_evidence(opened[0], self.curriculum, "Still open")]
+        return [*evidence, *self.next_exercise()]
+
+    def _ensure_learner(self) -> str:
+        record = self.records.learner(self.learner)
+        if record is None:
+            track = choose_track(self.curriculum, self.message.text, self.message.profile)
+            record = self.records.start(self.learner, track)
+            self.records.mark_placed(self.learner)
+        return record.track
+
+    def teach(self, skill_id: str | None) -> list[Evidence]:
+        track = self._ensure_learner()
+        mastery = self.mastery_map()
+        skill_id = skill_id or next_skill(self.curriculum, track, mastery)
+        if skill_id is None:
+            return [path_evidence(self.curriculum, track, mastery)]
+        exercise = self._fresh(skill_id)
+        self.records.set_open(self.learner, exercise)
+        evidence = [skill_evidence(self.curriculum, skill_id)]
+        missing = [
+            r for r in self.curriculum.skill(skill_id).requires if mastery.get(r, 0.0) < MASTERED
+        ]
+        if missing:
+            names = ", ".join(self.curriculum.skill(r).title for r in missing)
+            evidence.append(
+                note(
+                    f"This builds on {names}, which you have not mastered yet.",
+                    type="prerequisites",
+                    missing=missing,
+                )
+            )
+        evidence.append(exercise_evidence(exercise, self.curriculum))
+        return evidence
+
+    def _count(self) -> int:
+        record = self.records.learner(self.learner)
+        return record.exercises_done if record else 0
+
+    def _fresh(self, skill_id: str) -> Exercise:
+        attempts = self.records.attempts(self.learner)
+        recent = {a.item for a in attempts[-4:]}
+        practised = Counter(a.kind for a in attempts if a.skill == skill_id)
+        rng = _rng(self.learner, len(attempts), skill_id)
+        known = self.records.mastery(self.learner).get(skill_id)
+        covered = set(known.covered or []) if known else set()
+        return exercise_for(
+            self.curriculum,
+            skill_id,
+            rng,
+            avoid=recent,
+            practised=dict(practised),
+            covered=covered,
+        )
+
+    def choose_next(self, just_done: Exercise | None = None) -> Exercise | None:
+        """A due review first, then the skill just practised until mastered, then the path."""
+        due = self.records.due_reviews(self.learner, self._count())
+        if due:
+            return due[0].exercise.model_copy(update={"review": True, "id": uuid.uuid4().hex[:10]})
+        mastery = self.mastery_map()
+        if (
+            just_done is not None
+            and not just_done.placement
+            and mastery.get(just_done.skill, 0.0) < MASTERED
+        ):
+            return self._fresh(just_done.skill)
+        record = self.records.learner(self.learner)
+        skill_id = next_skill(self.curriculum, record.track if record else "core", mastery)
+        return self._fresh(skill_id) if skill_id else None
+
+    def next_exercise(self) -> list[Evidence]:
+        track = self._ensure_learner()
+        exercise = self.choose_next()
+        if exercise is None:
+            return [path_evidence(self.curriculum, track, self.mastery_map())]
+        self.records.set_open(self.learner, exercise)
+        return [exercise_evidence(exercise, self.curriculum)]
+
+    # -- answers --------------------------------------------------------------------------
+
+    def _submission_dir(self) -> Path:
+        return self.submissions / re.sub(r"\W", "_", self.learner)
+
+    def try_answer(
+        self, exercise: Exercise, queue: list[Exercise], *, explicit: bool
+    ) -> list[Evidence] | None:
+        """Check the message as an answer to the open exercise; None if it is not one."""
+        if exercise.answer_kind == "composition":
+            from etude.lessons.composition import check_composition, load_submission
+            from etude.scores.loading import ScoreError
+
+            try:
+                loaded = load_submission(
+                    self.message.text, self.message.attachment, self._submission_dir()
+                )
+            except ScoreError as exc:
+                return [note(f"I could not read your submission: {exc}", kind="error")]
+            if loaded is None:
+                if not explicit:
+                    return None
+                return [
+                    note(
+                        "To hand in this task, attach a MIDI, MusicXML or ABC file, or paste "
+                        "ABC notation in your message."
+                    ),
+                    exercise_evidence(exercise, self.curriculum, "Still open"),
+                ]
+            result = check_composition(exercise, loaded)
+        else:
+            result = check_drill(exercise, self.message.text)
+            if not result.answered:
+                if not explicit:
+                    return None
+                return [
+                    check_evidence(exercise, result),
+                    exercise_evidence(exercise, self.curriculum, "Still open"),
+                ]
+        return self.record(exercise, queue, result)
+
+    def record(
+        self, exercise: Exercise, queue: list[Exercise], result: CheckResult
+    ) -> list[Evidence]:
+        """Update the learner model with one verdict and say what comes next."""
+        params = COMPOSITION if exercise.answer_kind == "composition" else DRILL
+        known = self.records.mastery(self.learner).get(exercise.skill)
+        prior = params.prior if known is None else known.p_known
+        covers = [exercise.family] if result.correct and exercise.family else []
+        if exercise.placement:
+            placed = placed_mastery(self.curriculum, exercise.skill, result.correct, prior, params)
+            for skill_id, p in placed.items():
+                # a right placement answer tests the learner out of whole skills, every family
+                tested_out = sorted(skill_families(self.curriculum.skill(skill_id)))
+                if skill_id != exercise.skill:
+                    self.records.set_mastery(
+                        self.learner, skill_id, max(p, self._p(skill_id)), tested_out
+                    )
+                elif result.correct:
+                    covers = tested_out
+            p_known = placed[exercise.skill]
+        else:
+            p_known = update(prior, result.correct, params)
+        skill = self.curriculum.skill(exercise.skill)
+        before = known.covered if known is not None else []
+        missing = untested(skill, None if before is None else [*before, *covers])
+        count = self.records.record_attempt(
+            self.learner,
+            exercise,
+            result.correct,
+            p_known,
+            result.misconceptions,
+            covers,
+            shown=gated(p_known, missing),
+        )
+        self._schedule(exercise, result.correct, count)
+        stats = self.records.mastery(self.learner)[exercise.skill]
+        evidence = [check_evidence(exercise, result)]
+        if not exercise.placement:
+            evidence.append(
+                mastery_evidence(
+                    self.curriculum,
+                    exercise.skill,
+                    gated(p_known, missing),
+                    stats.attempts,
+                    stats.correct,
+                    missing,
+                )
+            )
+        evidence.extend(self._follow_up(exercise, queue))
+        return evidence
+
+    def _p(self, skill_id: str) -> float:
+        found = self.records.mastery(self.learner).get(skill_id)
+        return found.p_known if found else 0.0
+
+    def _schedule(self, exercise: Exercise, correct: bool, count: int) -> None:
+        """Spaced review of drill facts: a miss is queued, a reviewed fact moves up a box."""
+        if exercise.answer_kind == "composition":
+            return
+        queued = self.records.review_item(self.learner, exercise)
+        if queued is None:
+            if not correct:  # first miss: back after the first gap
+                self.records.schedule_review(self.learner, exercise, *next_review(0, False, count))
+            return
+        box, due = next_review(queued.box, correct, count)
+        self.records.schedule_review(self.learner, exercise, box, due)
+
+    def _follow_up(self, exercise: Exercise, queue: list[Exercise]) -> list[Evidence]:
+        if queue:
+            nxt, rest = queue[0], queue[1:]
+            self.records.set_open(self.learner, nxt, rest)
+            number = sum(a.placement for a in self.records.attempts(self.learner)) + 1
+            label = f"Placement question {number} of {number + len(rest)}"
+            return [exercise_evidence(nxt, self.curriculum, label)]
+        evidence = []
+        record = self.records.learner(self.learner)
+        if exercise.placement and record is not None and not record.placed:
+            self.records.mark_placed(self.learner)
+            evidence.append(path_evidence(self.curriculum, record.track, self.mastery_map()))
+        following = self.choose_next(exercise)
+        self.records.set_open(self.learner, following)
+        if following is not None:
+            evidence.append(exercise_evidence(following, self.curriculum, "Next exercise"))
+        return evidence
+
+    def skip(self, exercise: Exercise, queue: list[Exercise]) -> list[Evidence]:
+        """Skipping counts as a miss (the learner did not know) and reveals the answer."""
+        result = CheckResult(
+            exercise_id=exercise.id,
+            skill=exercise.skill,
+            correct=False,
+            given="(skipped)",
+            expected=" ".join(exercise.expected) or exercise.prompt,
+            feedback=[exercise.fact] if exercise.fact else [],
+            misconceptions=["skipped"],
+        )
+        return self.record(exercise, queue, result)
+
+    # -- progress -------------------------------------------------------------------------
+
+    def progress(self) -> list[Evidence]:
+        record = self.records.learner(self.learner)
+        if record is None:
+            return [
+                note(
+                    "No exercises yet: ask me for an exercise or say what you want to learn, "
+                    "and I will find where to start.",
+                    kind="profile",
+                    type="progress",
+                    exercises=0,
+                    right=0,
+                    reviews_due=0,
+                )
+            ]
+        attempts = self.records.attempts(self.learner)
+        right = sum(a.correct for a in attempts)
+        due = self.records.due_reviews(self.learner, record.exercises_done)
+        reviews = f"; {len(due)} fact(s) due for review" if due else ""
+        return [
+            note(
+                f"{len(attempts)} exercises done, {right} right{reviews}.",
+                kind="profile",
+                type="progress",
+                exercises=len(attempts),
+                right=right,
+                reviews_due=len(due),
+            ),
+            path_evidence(self.curriculum, record.track, self.mastery_map()),
+        ]

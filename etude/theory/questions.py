@@ -1,0 +1,1203 @@
+"""From a free-phrased question to typed queries: a tokenizer plus a small phrase grammar.
+
+Three layers, each small enough to test on its own:
+
+1. :func:`tokenize` — normalises spellings ("E-flat", "F♯", "mi bémol"), splits on spaces and
+   on dashes between numerals or notes ("ii–V–I", "C-E-G"), and tags each token as a NOTE,
+   CHORD symbol, roman FIGURE, INTERVAL code ("m6"), NUMBER, or plain WORD.
+2. :func:`phrases` — a recursive-descent pass that reads musical noun phrases off the tokens:
+   a note followed by quality words becomes a chord ("B half-diminished seventh in first
+   inversion"), a note plus a scale name becomes a scale ("D dorian"), a note plus a mode
+   becomes a key ("e minor"), a quality plus a number becomes an interval ("minor sixth"),
+   runs of notes become note lists and runs of figures become progressions.
+3. :func:`parse` — reads the intent from cue words ("sharps", "relative", "transpose",
+   "fingering", "above" …) and combines the phrases into :data:`Query` objects.
+
+No whole-question templates: any wording that contains the right phrases and cue words works.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from etude.theory.chords import parse_symbol
+from etude.theory.intervals import interval_code
+from etude.theory.progressions import (
+    NAMED_PROGRESSIONS,
+    PROGRESSION_NICKNAMES,
+    is_figure,
+)
+from etude.theory.scales import ALIASES as SCALE_ALIASES
+from etude.theory.scales import SCALE_TYPES
+from etude.theory.spelling import (
+    COMPACT_NOTE_RE,
+    normalise_text,
+    pitch_class,
+    to_music21,
+)
+
+Mode = Literal["major", "minor"]
+Direction = Literal["above", "below"]
+
+# ----------------------------------------------------------------------------- queries
+
+
+class ChordQuery(BaseModel):
+    kind: Literal["chord"] = "chord"
+    symbol: str
+    inversion: int = 0
+
+
+class IdentifyQuery(BaseModel):
+    kind: Literal["identify"] = "identify"
+    notes: list[str]
+
+
+class ScaleQuery(BaseModel):
+    kind: Literal["scale"] = "scale"
+    tonic: str
+    scale: str
+
+
+class IntervalBetweenQuery(BaseModel):
+    kind: Literal["interval_between"] = "interval_between"
+    first: str
+    second: str
+
+
+class NoteAtQuery(BaseModel):
+    kind: Literal["note_at"] = "note_at"
+    start: str
+    interval: str
+    direction: Direction = "above"
+
+
+class IntervalInversionQuery(BaseModel):
+    kind: Literal["interval_inversion"] = "interval_inversion"
+    interval: str
+
+
+class IntervalSizeQuery(BaseModel):
+    kind: Literal["interval_size"] = "interval_size"
+    interval: str
+
+
+class KeySignatureQuery(BaseModel):
+    kind: Literal["key_signature"] = "key_signature"
+    tonic: str
+    mode: Mode
+
+
+class KeyFromSignatureQuery(BaseModel):
+    kind: Literal["key_from_signature"] = "key_from_signature"
+    count: int
+    accidental: Literal["sharp", "flat"]
+
+
+class RelatedKeyQuery(BaseModel):
+    kind: Literal["related_key"] = "related_key"
+    tonic: str
+    mode: Mode
+    relation: Literal["relative", "parallel"]
+
+
+class RomanQuery(BaseModel):
+    kind: Literal["roman"] = "roman"
+    figure: str
+    tonic: str
+    mode: Mode
+
+
+class NumeralOfQuery(BaseModel):
+    kind: Literal["numeral_of"] = "numeral_of"
+    symbol: str
+    tonic: str
+    mode: Mode
+
+
+class TransposeQuery(BaseModel):
+    kind: Literal["transpose"] = "transpose"
+    notes: list[str] = Field(default_factory=list)
+    symbol: str | None = None
+    interval: str
+    direction: Direction = "above"
+
+
+class EnharmonicQuery(BaseModel):
+    kind: Literal["enharmonic"] = "enharmonic"
+    note: str
+    tonic: str | None = None
+    mode: Mode = "major"
+
+
+class CircleQuery(BaseModel):
+    kind: Literal["circle"] = "circle"
+    tonic: str | None = None
+    mode: Mode = "major"
+
+
+class DiatonicQuery(BaseModel):
+    kind: Literal["diatonic"] = "diatonic"
+    tonic: str
+    mode: Mode
+    sevenths: bool = False
+
+
+class ProgressionQuery(BaseModel):
+    kind: Literal["progression"] = "progression"
+    figures: list[str]
+    tonic: str
+    mode: Mode
+    name: str | None = None
+
+
+class FingeringQuery(BaseModel):
+    kind: Literal["fingering"] = "fingering"
+    tonic: str
+    mode: Mode
+    subject: Literal["scale", "triad"]
+    inversion: int = 0
+
+
+Query = Annotated[
+    ChordQuery
+    | IdentifyQuery
+    | ScaleQuery
+    | IntervalBetweenQuery
+    | NoteAtQuery
+    | IntervalInversionQuery
+    | IntervalSizeQuery
+    | KeySignatureQuery
+    | KeyFromSignatureQuery
+    | RelatedKeyQuery
+    | RomanQuery
+    | NumeralOfQuery
+    | TransposeQuery
+    | EnharmonicQuery
+    | CircleQuery
+    | DiatonicQuery
+    | ProgressionQuery
+    | FingeringQuery,
+    Field(discriminator="kind"),
+]
+
+# ----------------------------------------------------------------------------- tokens
+
+TokenKind = Literal["NOTE", "CHORD", "FIGURE", "INTERVAL", "NUMBER", "WORD", "ARTICLE"]
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: TokenKind
+    text: str
+    value: str | int | None = None
+
+
+_NUMBER_WORDS = {
+    "no": 0,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+}
+ORDINAL_WORDS = {
+    "unison": 1,
+    "prime": 1,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "octave": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+}
+_ORDINAL_RE = re.compile(r"^(\d{1,2})(st|nd|rd|th)$")
+_INTERVAL_RE = re.compile(r"^(P|M|m|A|d|AA|dd)(\d{1,2})$")
+_STRIP = "\"'“”‘’.:;!?,"
+_NOT_CHORDS = {
+    "Go",
+    "Do",
+    "Ad",
+    "Be",
+    "Bo",
+    "Add",
+    "Dim",
+    "Aug",
+    "Ebb",
+    "Egg",
+    "Bed",
+    "Cab",
+    "Dab",
+    "Fad",
+    "Gag",
+    "Ace",
+    "Age",
+    "Ago",
+}
+
+
+def _classify(raw: str) -> Token:
+    """Tag one token; case matters (``Am`` is a chord, ``am`` a verb; ``M3`` ≠ ``m3``)."""
+    text = raw
+    if COMPACT_NOTE_RE.match(text):
+        if text == "a":
+            return Token("ARTICLE", text, text)
+        return Token("NOTE", text, to_music21(text))
+    if _INTERVAL_RE.match(text) and not (
+        text[0] == "A" and text[1:] in ("6", "7", "9", "11", "13")
+    ):
+        return Token("INTERVAL", text, text)  # but A7, A9 … are chords (A4 stays an interval)
+    ordinal = _ORDINAL_RE.match(text.lower())
+    if ordinal:
+        return Token("NUMBER", text, int(ordinal.group(1)))
+    if text.isdigit():
+        return Token("NUMBER", text, int(text))
+    if is_figure(text):
+        return Token("FIGURE", text, text)
+    root_ok = text[:1].isupper() or (text[:1] in "abcdefg" and any(c.isdigit() for c in text))
+    if root_ok and text[:1].upper() in "ABCDEFG" and text.capitalize() not in _NOT_CHORDS:
+        candidate = text[0].upper() + text[1:]
+        if not re.fullmatch(r"[A-G][#b]?o", candidate) and parse_symbol(candidate) is not None:
+            return Token("CHORD", text, candidate)
+    return Token("WORD", text, text.lower())
+
+
+def _split_dashes(chunk: str) -> list[str]:
+    """Split "ii–V–I" and "C-E-G" but keep "half-diminished", "12-bar" and "doo-wop" whole."""
+    if re.search(r"[–—]", chunk):
+        return [part for part in re.split(r"[–—]", chunk) if part]
+    if "-" in chunk and not chunk.startswith("-"):
+        parts = [part for part in chunk.split("-") if part]
+        if len(parts) > 1 and all(is_figure(p) or COMPACT_NOTE_RE.match(p) for p in parts):
+            return parts
+    return [chunk]
+
+
+def tokenize(question: str) -> list[Token]:
+    """Normalise and tag a question's tokens.
+
+    >>> [(t.kind, t.value) for t in tokenize("Spell E-flat maj7 and ii–V–I")][:4]
+    [('WORD', 'spell'), ('NOTE', 'E-'), ('WORD', 'maj7'), ('WORD', 'and')]
+    >>> [t.kind for t in tokenize("What chord is C E G Bb?")]
+    ['WORD', 'WORD', 'WORD', 'NOTE', 'NOTE', 'NOTE', 'NOTE']
+    """
+    text = normalise_text(question)
+    text = text.replace("Ø", "ø").replace("half diminished", "half-diminished")
+    tokens: list[Token] = []
+    for chunk in re.split(r"[\s,;?!]+", text):
+        chunk = chunk.strip(_STRIP)
+        if chunk.endswith(")") and "(" not in chunk:
+            chunk = chunk[:-1]
+        if chunk.startswith("(") and ")" not in chunk:
+            chunk = chunk[1:]
+        for part in _split_dashes(chunk):
+            part = part.strip(_STRIP)
+            if part:
+                token = _classify(part)
+                if token.kind == "CHORD" and part == "Am" and not tokens:
+                    token = Token("WORD", part, "am")  # "Am I …?" opens a question
+                tokens.append(token)
+    return tokens
+
+
+# ----------------------------------------------------------------------------- phrases
+
+_SCALE_WORDS: dict[tuple[str, ...], str] = {}
+for _name in (*SCALE_TYPES, *SCALE_ALIASES):
+    _SCALE_WORDS[tuple(_name.replace("-", " ").replace("(", "").replace(")", "").split())] = (
+        SCALE_ALIASES.get(_name, _name)
+    )
+_SCALE_WORDS[("whole", "tone")] = "whole-tone"
+_SCALE_WORDS[("pentatonic", "major")] = "major pentatonic"
+_SCALE_WORDS[("pentatonic", "minor")] = "minor pentatonic"
+_SCALE_WORDS[("major", "blues")] = "blues"
+for _form in ("harmonic", "melodic", "natural"):
+    _SCALE_WORDS[("minor", _form)] = f"{_form} minor"
+_SCALE_WORDS.pop(("diminished",), None)  # "C diminished" is the triad; the scale needs "scale"
+_SCALE_WORDS.pop(("minor",), None)
+_SCALE_WORDS.pop(("major",), None)
+
+_CHORD_WORDS: dict[tuple[str, ...], str] = {}
+
+
+def _chord_words(suffix: str, *phrases: str) -> None:
+    for phrase in phrases:
+        _CHORD_WORDS[tuple(phrase.split())] = suffix
+
+
+_chord_words(
+    "m7b5",
+    "half-diminished seventh",
+    "half-diminished 7",
+    "half-diminished",
+    "halfdim",
+    "half-diminished 7th",
+    "minor seventh flat five",
+    "minor 7 flat 5",
+    "ø7",
+    "ø",
+)
+_chord_words(
+    "dim7",
+    "fully diminished seventh",
+    "fully-diminished seventh",
+    "diminished seventh",
+    "diminished 7",
+    "diminished 7th",
+    "dim 7",
+    "dim7",
+    "fully diminished",
+    "fully-diminished",
+)
+_chord_words(
+    "7",
+    "dominant seventh",
+    "dominant 7",
+    "dominant 7th",
+    "dom7",
+    "dom 7",
+    "seventh",
+    "seven",
+    "7",
+    "7th",
+    "dominant",
+)
+_chord_words(
+    "maj7",
+    "major seventh",
+    "major seven",
+    "major 7",
+    "major 7th",
+    "maj7",
+    "maj 7",
+    "maj seven",
+    "maj seventh",
+    "M7",
+)
+_chord_words(
+    "m7",
+    "minor seventh",
+    "minor seven",
+    "minor 7",
+    "minor 7th",
+    "min7",
+    "min 7",
+    "m7",
+    "min seventh",
+)
+_chord_words(
+    "mMaj7",
+    "minor major seventh",
+    "minor-major seventh",
+    "minor major 7",
+    "minor-major 7",
+    "minor major seven",
+    "minor-major",
+)
+_chord_words("aug7", "augmented seventh", "augmented 7", "aug 7", "aug7")
+_chord_words("augMaj7", "augmented major seventh", "augmented major 7")
+_chord_words("maj9", "major ninth", "major 9", "major nine", "maj9")
+_chord_words("m9", "minor ninth", "minor 9", "minor nine", "m9")
+_chord_words("9", "dominant ninth", "dominant 9", "ninth", "nine", "9")
+_chord_words("11", "dominant eleventh", "dominant 11", "eleventh", "eleven", "11")
+_chord_words("m11", "minor eleventh", "minor 11", "minor eleven", "m11")
+_chord_words("13", "dominant thirteenth", "dominant 13", "thirteenth", "thirteen", "13")
+_chord_words("maj13", "major thirteenth", "major 13", "major thirteen", "maj13")
+_chord_words("m13", "minor thirteenth", "minor 13", "minor thirteen", "m13")
+_chord_words("6", "major sixth", "major 6", "major six", "sixth", "six", "6", "add6")
+_chord_words("m6", "minor sixth", "minor 6", "minor six", "m6")
+_chord_words("6/9", "six nine", "six-nine", "6/9", "69")
+_chord_words("sus4", "suspended fourth", "suspended 4", "sus4", "sus 4", "sus", "suspended")
+_chord_words("sus2", "suspended second", "suspended 2", "sus2", "sus 2")
+_chord_words(
+    "7sus4",
+    "seventh sus4",
+    "7sus4",
+    "7 sus4",
+    "dominant seventh suspended fourth",
+    "seventh suspended fourth",
+)
+_chord_words("add9", "add9", "add 9", "added ninth", "add nine", "add ninth")
+_chord_words("madd9", "minor add9", "minor add 9", "minor added ninth", "minor add nine")
+_chord_words("", "major", "maj", "major triad", "triad")
+_chord_words("m", "minor", "min", "m", "minor triad")
+_chord_words("dim", "diminished", "dim", "diminished triad", "°")
+_chord_words("aug", "augmented", "aug", "+", "augmented triad")
+_chord_words("5", "power", "5")
+
+_ALTERATION_WORDS: dict[tuple[str, ...], str] = {}
+for _acc_word, _acc in (("flat", "b"), ("sharp", "#")):
+    for _num_words, _num in (
+        (("nine", "9", "ninth"), "9"),
+        (("five", "5", "fifth"), "5"),
+        (("eleven", "11", "eleventh"), "11"),
+        (("thirteen", "13", "thirteenth"), "13"),
+    ):
+        for _word in _num_words:
+            _ALTERATION_WORDS[(_acc_word, _word)] = _acc + _num
+for _alt in ("b9", "#9", "b5", "#5", "#11", "b13"):
+    _ALTERATION_WORDS[(_alt,)] = _alt
+
+_INVERSION_WORDS = {"root": 0, "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
+_QUALITY_WORDS = {
+    "perfect": "P",
+    "major": "M",
+    "minor": "m",
+    "augmented": "A",
+    "aug": "A",
+    "diminished": "d",
+    "dim": "d",
+    "maj": "M",
+    "min": "m",
+    "perf": "P",
+}
+_SPECIAL_INTERVALS: dict[tuple[str, ...], str] = {
+    ("tritone",): "A4",
+    ("half", "step"): "m2",
+    ("half-step",): "m2",
+    ("semitone",): "m2",
+    ("whole", "step"): "M2",
+    ("whole-step",): "M2",
+    ("whole", "tone"): "M2",
+    ("octave",): "P8",
+    ("unison",): "P1",
+    ("minor", "tenth"): "m10",
+}
+
+
+@dataclass
+class Phrase:
+    """One musical noun phrase read off the tokens, with where it sits in the question."""
+
+    kind: Literal["note", "notes", "key", "chord", "scale", "interval", "figures", "number"]
+    start: int
+    end: int
+    notes: list[str] = field(default_factory=list)
+    mode: Mode | None = None
+    symbol: str | None = None
+    inversion: int = 0
+    chord_word: bool = False
+    scale: str | None = None
+    interval: str | None = None
+    figures: list[str] = field(default_factory=list)
+    number: int | None = None
+    preceded_by: str | None = None
+
+    @property
+    def root(self) -> str | None:
+        return self.notes[0] if self.notes else None
+
+
+class _Reader:
+    """Recursive-descent reader over the token list; each ``read_*`` returns a phrase or None."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+
+    def words(self, start: int, length: int) -> tuple[str, ...]:
+        chunk = self.tokens[start : start + length]
+        if len(chunk) < length:
+            return ()
+        return tuple(str(t.value) if t.kind in ("WORD",) else t.text for t in chunk)
+
+    def match_table(self, start: int, table: dict[tuple[str, ...], str]) -> tuple[str, int]:
+        """Longest entry of a word table starting at ``start``: (value, tokens used)."""
+        for length in (5, 4, 3, 2, 1):
+            key = tuple(w.lower() if w not in ("M7",) else w for w in self.words(start, length))
+            if key and key in table:
+                return table[key], length
+        return "", 0
+
+    def is_word(self, index: int, *choices: str) -> bool:
+        return (
+            index < len(self.tokens)
+            and self.tokens[index].kind in ("WORD", "ARTICLE")
+            and str(self.tokens[index].value or self.tokens[index].text) in choices
+        )
+
+    def read_inversion(self, index: int) -> tuple[int | None, int]:
+        """'in first inversion' / 'root position' / '1st inversion' → (inversion, next index)."""
+        start = index
+        if self.is_word(index, "in"):
+            index += 1
+        if index < len(self.tokens):
+            token = self.tokens[index]
+            word = str(token.value).lower() if token.kind == "WORD" else token.text.lower()
+            if word in _INVERSION_WORDS and (
+                self.is_word(index + 1, "inversion")
+                or (word == "root" and self.is_word(index + 1, "position"))
+            ):
+                return _INVERSION_WORDS[word], index + 2
+        return None, start
+
+    def read_bass(self, index: int) -> tuple[str | None, int]:
+        """'over B' / 'with B in the bass' / '/B' → (bass note, next index)."""
+        if (
+            self.is_word(index, "over")
+            and index + 1 < len(self.tokens)
+            and self.tokens[index + 1].kind == "NOTE"
+        ):
+            return str(self.tokens[index + 1].value), index + 2
+        if (
+            self.is_word(index, "with")
+            and index + 1 < len(self.tokens)
+            and self.tokens[index + 1].kind == "NOTE"
+            and self.is_word(index + 2, "in")
+            and self.is_word(index + 4, "bass")
+        ):
+            return str(self.tokens[index + 1].value), index + 5
+        return None, index
+
+    def read_note_led(self, index: int) -> Phrase:
+        """A note followed by scale, chord-quality or mode words (or by nothing)."""
+        root = str(self.tokens[index].value)
+        after = index + 1
+        scale, used = self.match_table(after, _SCALE_WORDS)
+        scale_word = self.is_word(after + used, "scale", "mode", "scales")
+        if used and (scale_word or scale not in ("natural minor",)):
+            end = after + used + (1 if scale_word else 0)
+            return Phrase("scale", index, end, notes=[root], scale=scale)
+        if (
+            self.words(after, 1)
+            and self.words(after, 1)[0].lower() in ("major", "minor")
+            and self.is_word(after + 1, "scale", "scales")
+        ):
+            mode_word = self.words(after, 1)[0].lower()
+            return Phrase(
+                "scale",
+                index,
+                after + 2,
+                notes=[root],
+                scale="major" if mode_word == "major" else "natural minor",
+            )
+        if self.is_word(after, "scale", "scales"):
+            return Phrase("scale", index, after + 1, notes=[root], scale="major")
+        suffix, used = self.match_table(after, _CHORD_WORDS)
+        if used:
+            return self.finish_chord(index, root, suffix, after + used, from_words=True)
+        chord_word = self.is_word(after, "chord", "triad")
+        if chord_word:
+            return self.finish_chord(index, root, "", after, from_words=True)
+        return Phrase("note", index, after, notes=[root])
+
+    def finish_chord(
+        self, start: int, root: str, suffix: str, index: int, from_words: bool
+    ) -> Phrase:
+        """Alterations, 'chord', inversion and bass after a chord's quality."""
+        while True:
+            alteration, used = self.match_table(index, _ALTERATION_WORDS)
+            skip = 0
+            while not used and skip < 2 and self.is_word(index + skip, "with", "a", "and"):
+                skip += 1
+                alteration, used = self.match_table(index + skip, _ALTERATION_WORDS)
+            if not used:
+                break
+            index += skip
+            suffix += alteration if suffix not in ("", "m") else "7" + alteration
+            index += used
+        chord_word = False
+        if self.is_word(index, "seventh", "7th") and suffix in ("", "m", "dim", "aug"):
+            suffix = {"": "maj7", "m": "m7", "dim": "dim7", "aug": "aug7"}[suffix]
+            index += 1
+        if self.is_word(index, "chord", "triad", "chords", "triads"):
+            chord_word, index = True, index + 1
+        inversion, index = self.read_inversion(index)
+        bass, index = self.read_bass(index)
+        if bass is None and inversion is None and chord_word:
+            inversion, index = self.read_inversion(index)
+        mode: Mode | None = None
+        if (
+            from_words
+            and suffix in ("", "m")
+            and not chord_word
+            and inversion is None
+            and bass is None
+        ):
+            quality_word = self.words(start + 1, 1)
+            if quality_word and quality_word[0].lower() in ("major", "minor", "maj", "min"):
+                mode = "major" if suffix == "" else "minor"
+                return Phrase(
+                    "key", start, index, notes=[root], mode=mode, symbol=_human_root(root) + suffix
+                )
+        symbol = _human_root(root) + suffix + (f"/{_human_root(bass)}" if bass else "")
+        if parse_symbol(symbol) is None:
+            return Phrase("note", start, start + 1, notes=[root])
+        return Phrase(
+            "chord",
+            start,
+            index,
+            notes=[root],
+            symbol=symbol,
+            inversion=inversion or 0,
+            chord_word=chord_word or not from_words or suffix not in ("", "m"),
+        )
+
+    def read_scale_first(self, index: int) -> Phrase | None:
+        """'the harmonic minor scale of A', 'dorian mode on D', 'major scale starting on Eb'."""
+        scale, used = self.match_table(index, _SCALE_WORDS)
+        if (
+            not used
+            and self.words(index, 1)
+            and self.words(index, 1)[0].lower() in ("major", "minor")
+            and self.is_word(index + 1, "scale", "scales")
+        ):
+            scale = "major" if self.words(index, 1)[0].lower() == "major" else "natural minor"
+            used = 1
+        if not used:
+            return None
+        cursor = index + used
+        if self.is_word(cursor, "scale", "mode", "scales"):
+            cursor += 1
+        if self.is_word(cursor, "starting", "beginning", "built"):
+            cursor += 1
+        if not self.is_word(cursor, "of", "on", "from"):
+            return None
+        cursor += 1
+        if cursor < len(self.tokens) and self.tokens[cursor].kind in ("NOTE", "ARTICLE"):
+            token = self.tokens[cursor]
+            root = "A" if token.kind == "ARTICLE" else str(token.value)
+            return Phrase("scale", index, cursor + 1, notes=[root], scale=scale)
+        return None
+
+    def read_interval(self, index: int) -> Phrase | None:
+        """'minor sixth', 'm6', 'perfect 5th', 'aug 4', 'tritone', 'whole step', 'a sixth'."""
+        token = self.tokens[index]
+        if token.kind == "INTERVAL":
+            return Phrase("interval", index, index + 1, interval=str(token.value))
+        special, used = self.match_table(index, _SPECIAL_INTERVALS)
+        if used:
+            return Phrase("interval", index, index + used, interval=special)
+        quality = ""
+        cursor = index
+        if token.kind == "WORD" and str(token.value) in _QUALITY_WORDS:
+            quality = _QUALITY_WORDS[str(token.value)]
+            cursor += 1
+            if self.is_word(cursor, "compound"):
+                cursor += 1
+        if cursor >= len(self.tokens):
+            return None
+        number_token = self.tokens[cursor]
+        number: int | None = None
+        if number_token.kind == "NUMBER":
+            number = int(number_token.value or 0)
+        elif number_token.kind == "WORD" and str(number_token.value) in ORDINAL_WORDS:
+            number = ORDINAL_WORDS[str(number_token.value)]
+        if number is None or not 1 <= number <= 15:
+            return None
+        if self.is_word(cursor + 1, "chord", "chords", "triad", "triads"):
+            return None  # "a minor seventh chord" names a chord, not an interval
+        if not quality:
+            # A bare "fifth" is an interval only as "a fifth"; "3" alone never is.
+            if number_token.kind == "NUMBER" or not (index and self.is_word(index - 1, "a", "an")):
+                return None
+            quality = "P" if number % 7 in (1, 4, 5) else "M"
+        try:
+            code = interval_code(quality, number)
+        except Exception:
+            return None
+        end = cursor + 1
+        if self.is_word(end, "interval"):
+            end += 1
+        return Phrase("interval", index, end, interval=code)
+
+    def read_all(self) -> list[Phrase]:
+        phrases: list[Phrase] = []
+        index = 0
+        tokens = self.tokens
+        while index < len(tokens):
+            token = tokens[index]
+            previous = (
+                str(tokens[index - 1].value) if index and tokens[index - 1].kind == "WORD" else None
+            )
+            phrase: Phrase | None = None
+            if token.kind == "ARTICLE":
+                nxt = self.words(index + 1, 1)
+                follows_interval = (
+                    self.read_interval(index + 1) if index + 1 < len(tokens) else None
+                )
+                names_key = (
+                    bool(nxt)
+                    and nxt[0].lower() in ("major", "minor", "maj", "min")
+                    and follows_interval is None
+                )
+                in_note_list = bool(index) and tokens[index - 1].kind == "NOTE"
+                if names_key or in_note_list:
+                    tokens[index] = Token("NOTE", "A", "A")
+                    token = tokens[index]
+            if token.kind == "NOTE":
+                phrase = self.read_note_led(index)
+                if phrase.kind == "note":
+                    phrase = self.extend_note_list(phrase)
+            elif token.kind == "CHORD":
+                spec = parse_symbol(str(token.value))
+                assert spec is not None
+                root = spec.root
+                phrase = self.finish_chord(
+                    index,
+                    root,
+                    str(token.value)[len(_root_text(str(token.value))) :],
+                    index + 1,
+                    from_words=False,
+                )
+            elif token.kind == "FIGURE":
+                phrase = self.read_figures(index)
+            if phrase is None and token.kind == "WORD":
+                phrase = self.read_scale_first(index)
+            if phrase is None and token.kind in ("WORD", "INTERVAL", "NUMBER"):
+                phrase = self.read_interval(index)
+            if phrase is None and token.kind == "NUMBER":
+                phrase = Phrase("number", index, index + 1, number=int(token.value or 0))
+            if phrase is None and token.kind == "WORD" and str(token.value) in _NUMBER_WORDS:
+                phrase = Phrase("number", index, index + 1, number=_NUMBER_WORDS[str(token.value)])
+            if phrase is None:
+                index += 1
+                continue
+            phrase.preceded_by = previous
+            phrases.append(phrase)
+            index = max(phrase.end, index + 1)
+        return phrases
+
+    def extend_note_list(self, first: Phrase) -> Phrase:
+        """Consecutive notes ('C E G Bb', 'C, E and G') become one note list."""
+        notes = list(first.notes)
+        index = first.end
+        while index < len(self.tokens):
+            if (
+                self.is_word(index, "and")
+                and index + 1 < len(self.tokens)
+                and self.tokens[index + 1].kind == "NOTE"
+            ):
+                index += 1
+            token = self.tokens[index]
+            if token.kind == "ARTICLE":
+                token = Token("NOTE", "A", "A")
+            if token.kind != "NOTE":
+                break
+            follow = self.read_note_led(index)
+            if follow.kind != "note":
+                break
+            notes.append(str(token.value))
+            index += 1
+        if len(notes) == 1:
+            return first
+        return Phrase("notes", first.start, index, notes=notes)
+
+    def read_figures(self, index: int) -> Phrase | None:
+        figures: list[str] = []
+        cursor = index
+        while cursor < len(self.tokens) and self.tokens[cursor].kind == "FIGURE":
+            figures.append(self.tokens[cursor].text)
+            cursor += 1
+            if (
+                self.is_word(cursor, "to", "then")
+                and cursor + 1 < len(self.tokens)
+                and self.tokens[cursor + 1].kind == "FIGURE"
+            ):
+                cursor += 1
+        if figures == ["I"] or figures == ["i"]:
+            previous = self.words(index - 1, 1) if index else ()
+            nxt = self.words(index + 1, 1)
+            if not (previous and previous[0].lower() in ("is", "of", "chord", "numeral")) or (
+                nxt and nxt[0].lower() not in ("in", "of")
+            ):
+                return None
+        return Phrase("figures", index, cursor, figures=figures)
+
+
+def _root_text(symbol: str) -> str:
+    match = re.match(r"^[A-Ga-g](##|bb|#|b|x)?", symbol)
+    return match.group(0) if match else ""
+
+
+def _human_root(name: str) -> str:
+    return name.replace("-", "b")
+
+
+def phrases(question: str) -> list[Phrase]:
+    """The musical phrases of a question, in order.
+
+    >>> [(p.kind, p.symbol or p.scale or p.interval or p.notes) for p in
+    ...  phrases("Is B half-diminished 7 in first inversion the same as a minor sixth?")]
+    [('chord', 'Bm7b5'), ('interval', 'm6')]
+    >>> [(p.kind, p.notes, p.scale) for p in phrases("play the D dorian mode")]
+    [('scale', ['D'], 'dorian')]
+    """
+    return _Reader(tokenize(question)).read_all()
+
+
+# ----------------------------------------------------------------------------- intents
+
+_UP = {"above", "up", "higher", "over"}
+_DOWN = {"below", "down", "lower", "under", "beneath"}
+
+
+def _words(tokens: list[Token]) -> set[str]:
+    return {str(t.value) if t.kind == "WORD" else t.text.lower() for t in tokens}
+
+
+def _as_key(phrase: Phrase) -> tuple[str, Mode] | None:
+    """A phrase that can name a key: 'E major', 'e minor', 'F', 'Am', 'Bb'."""
+    if phrase.kind == "key" and phrase.root and phrase.mode:
+        return phrase.root, phrase.mode
+    if phrase.kind == "note" and phrase.root:
+        return phrase.root, "major"
+    if phrase.kind == "chord" and phrase.symbol and phrase.root and not phrase.inversion:
+        suffix = phrase.symbol[len(_root_text(phrase.symbol)) :]
+        if suffix in ("", "m", "maj", "min"):
+            return phrase.root, "minor" if suffix in ("m", "min") else "major"
+    if (
+        phrase.kind == "scale"
+        and phrase.root
+        and phrase.scale in ("major", "natural minor", "harmonic minor", "melodic minor")
+    ):
+        return phrase.root, "major" if phrase.scale == "major" else "minor"
+    return None
+
+
+def _key_context(
+    found: list[Phrase], markers: tuple[str, ...] = ("in", "of", "key")
+) -> tuple[tuple[str, Mode] | None, list[Phrase]]:
+    """The key named after 'in' / 'of the key of' (the last one), and the other phrases."""
+    for phrase in reversed(found):
+        if phrase.preceded_by in markers and _as_key(phrase):
+            return _as_key(phrase), [p for p in found if p is not phrase]
+    return None, found
+
+
+def _direction(words: set[str]) -> Direction:
+    return "below" if words & _DOWN else "above"
+
+
+def _chord_symbol(phrase: Phrase) -> str | None:
+    if phrase.kind == "chord":
+        return phrase.symbol
+    if phrase.kind == "key" and phrase.root:
+        return _human_root(phrase.root) + ("" if phrase.mode == "major" else "m")
+    return None
+
+
+def parse(question: str) -> list[Query]:
+    """Every computable query in a question ([] if nothing is computable).
+
+    >>> parse("What is a minor sixth above E?")
+    [NoteAtQuery(kind='note_at', start='E', interval='m6', direction='above')]
+    >>> parse("how many flats in E-flat major?")
+    [KeySignatureQuery(kind='key_signature', tonic='E-', mode='major')]
+    >>> parse("why do composers avoid parallel fifths?")
+    []
+    """
+    tokens = tokenize(question)
+    found = _Reader(tokens).read_all()
+    words = _words(tokens)
+    for rule in _RULES:
+        queries = rule(found, words, tokens)
+        if queries:
+            return queries
+    return []
+
+
+def _fingering(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    if not words & {"finger", "fingering", "fingerings", "fingers", "fingered"}:
+        return []
+    queries: list[Query] = []
+    triad_cue = bool(words & {"triad", "triads", "chord", "chords", "arpeggio"})
+    for phrase in found:
+        key = _as_key(phrase)
+        if key is None:
+            continue
+        is_triad = phrase.kind == "chord" or (triad_cue and phrase.kind != "scale")
+        queries.append(
+            FingeringQuery(
+                tonic=key[0],
+                mode=key[1],
+                subject="triad" if is_triad else "scale",
+                inversion=min(phrase.inversion, 2),
+            )
+        )
+    return queries
+
+
+def _transpose(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    if not words & {
+        "transpose",
+        "transposed",
+        "transposing",
+        "transposition",
+        "move",
+        "shift",
+        "shifted",
+    }:
+        return []
+    source = next((p for p in found if p.kind in ("notes", "chord", "note", "key")), None)
+    if source is None:
+        return []
+    interval = next((p.interval for p in found if p.kind == "interval" and p.interval), None)
+    direction = _direction(words)
+    if interval is None:
+        keys = [p for p in found if p is not source and _as_key(p)]
+        target = next((p for p in keys if p.preceded_by in ("to", "into")), None)
+        origin = next((p for p in keys if p.preceded_by == "from"), None)
+        if target is None or target.root is None:
+            return []
+        from etude.theory.transpose import interval_between_keys
+
+        reference = (origin.root if origin else source.root) or ""
+        interval, direction = interval_between_keys(reference, target.root)
+    if source.kind == "notes" or (source.kind == "note" and not source.chord_word):
+        return [TransposeQuery(notes=source.notes, interval=interval, direction=direction)]
+    symbol = _chord_symbol(source)
+    if symbol is None:
+        return []
+    return [TransposeQuery(symbol=symbol, interval=interval, direction=direction)]
+
+
+def _key_signature(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    accidental_words = words & {"sharps", "flats", "sharp", "flat"}
+    if not (accidental_words or "signature" in words or "accidentals" in words):
+        return []
+    number = next((p.number for p in found if p.kind == "number" and p.number is not None), None)
+    keys = [k for k in (_as_key(p) for p in found if p.kind != "number") if k]
+    if number is not None and accidental_words and not keys:
+        accidental: Literal["sharp", "flat"] = (
+            "sharp" if accidental_words & {"sharps", "sharp"} else "flat"
+        )
+        if number > 7:
+            return []
+        return [KeyFromSignatureQuery(count=number, accidental=accidental)]
+    return [KeySignatureQuery(tonic=k[0], mode=k[1]) for k in keys]
+
+
+def _related(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    relation: Literal["relative", "parallel"] | None = (
+        "relative" if "relative" in words else "parallel" if "parallel" in words else None
+    )
+    if relation is None:
+        return []
+    queries: list[Query] = []
+    for phrase in found:
+        key = _as_key(phrase)
+        if key is None:
+            continue
+        tonic, mode = key
+        if phrase.kind == "note":
+            # "the relative minor of G" names the key being asked for, not the given one.
+            target = [t for t in tokens if t.kind == "WORD" and t.value in ("major", "minor")]
+            if target:
+                mode = "major" if target[0].value == "minor" else "minor"
+        queries.append(RelatedKeyQuery(tonic=tonic, mode=mode, relation=relation))
+    return queries
+
+
+def _circle(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    if "circle" not in words:
+        return []
+    keys = [k for k in (_as_key(p) for p in found) if k]
+    if keys:
+        return [CircleQuery(tonic=k[0], mode=k[1]) for k in keys]
+    return [CircleQuery()]
+
+
+def _enharmonic(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    cue = words & {
+        "enharmonic",
+        "enharmonically",
+        "enharmonics",
+        "respell",
+        "respelled",
+        "spelled",
+        "spell",
+        "written",
+        "write",
+    }
+    phrase_cue = ("another" in words or "other" in words) and "name" in words
+    key, rest = _key_context(found, ("in",))
+    notes = [n for p in rest if p.kind in ("note", "notes") for n in p.notes]
+    same_pitch = (
+        len(notes) == 2 and pitch_class(notes[0]) == pitch_class(notes[1]) and notes[0] != notes[1]
+    )
+    if not notes or not (cue or phrase_cue or same_pitch):
+        return []
+    if cue & {"spelled", "spell", "written", "write"} and not (key and len(notes) <= 2):
+        return []
+    if same_pitch:
+        notes = notes[:1]
+    return [
+        EnharmonicQuery(note=n, tonic=key[0] if key else None, mode=key[1] if key else "major")
+        for n in notes
+    ]
+
+
+def _diatonic(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    chord_words = words & {"chords", "triads", "harmonies"}
+    if not (
+        "diatonic" in words
+        or (chord_words and words & {"in", "of"})
+        or "harmonize" in words
+        or "harmonise" in words
+    ):
+        return []
+    if any(p.kind == "figures" for p in found):
+        return []
+    sevenths = bool(words & {"seventh", "sevenths", "7th", "7ths", "7"})
+    keys = [k for k in (_as_key(p) for p in found if p.kind in ("key", "note", "scale")) if k]
+    return [DiatonicQuery(tonic=k[0], mode=k[1], sevenths=sevenths) for k in keys]
+
+
+def _progression(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    key, rest = _key_context(found)
+    figures_phrase = next((p for p in rest if p.kind == "figures" and len(p.figures) >= 2), None)
+    name: str | None = None
+    figures: list[str] = []
+    if figures_phrase is not None:
+        figures = figures_phrase.figures
+    elif (
+        words & {"progression", "progressions", "changes", "turnaround", "12-bar", "twelve-bar"}
+    ) and not any(p.kind == "scale" for p in rest):
+        for nickname, named in PROGRESSION_NICKNAMES.items():
+            if nickname in words or any(nickname in w for w in words if "-" in w):
+                name = named
+                figures = list(NAMED_PROGRESSIONS[named])
+                break
+    if not figures:
+        return []
+    tonic, mode = key if key else ("C", "major")
+    if key is None:
+        loose = [k for k in (_as_key(p) for p in rest if p.kind != "figures") if k]
+        if loose:
+            tonic, mode = loose[0]
+    return [ProgressionQuery(figures=figures, tonic=tonic, mode=mode, name=name)]
+
+
+def _roman(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    key, rest = _key_context(found)
+    if key is None:
+        return []
+    queries: list[Query] = []
+    for phrase in rest:
+        if phrase.kind == "figures" and len(phrase.figures) == 1:
+            queries.append(RomanQuery(figure=phrase.figures[0], tonic=key[0], mode=key[1]))
+    if queries:
+        return queries
+    if not words & {"roman", "numeral", "numerals", "function", "degree"}:
+        return []
+    for phrase in rest:
+        symbol = _chord_symbol(phrase)
+        if symbol is None and phrase.kind == "note" and phrase.root:
+            symbol = _human_root(phrase.root)
+        if symbol:
+            queries.append(NumeralOfQuery(symbol=symbol, tonic=key[0], mode=key[1]))
+    return queries
+
+
+def _intervals(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    interval_phrases = [p for p in found if p.kind == "interval" and p.interval]
+    notes = [n for p in found if p.kind in ("note", "notes") for n in p.notes]
+    if (
+        interval_phrases
+        and words & {"invert", "inversion", "inverted", "inverse"}
+        and not any(p.kind == "chord" for p in found)
+    ):
+        return [IntervalInversionQuery(interval=str(p.interval)) for p in interval_phrases]
+    if interval_phrases and notes and (words & (_UP | _DOWN) or words & {"from", "on"}):
+        direction = _direction(words)
+        return [
+            NoteAtQuery(
+                start=notes[0], interval=str(interval_phrases[0].interval), direction=direction
+            )
+        ]
+    pairs = [p for p in found if p.kind in ("notes", "note")]
+    if len(notes) == 2 and (
+        words & {"interval", "distance", "between", "from", "semitones", "steps"} or len(pairs) == 2
+    ):
+        return [IntervalBetweenQuery(first=notes[0], second=notes[1])]
+    if (
+        interval_phrases
+        and not notes
+        and not any(p.kind in ("chord", "key", "scale", "figures") for p in found)
+    ):
+        return [IntervalSizeQuery(interval=str(p.interval)) for p in interval_phrases]
+    return []
+
+
+def _identify(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    lists = [p for p in found if p.kind == "notes" and len(p.notes) >= 3]
+    return [IdentifyQuery(notes=p.notes) for p in lists]
+
+
+def _scales(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    queries: list[Query] = [
+        ScaleQuery(tonic=str(p.root), scale=str(p.scale)) for p in found if p.kind == "scale"
+    ]
+    if queries:
+        return queries
+    alone = len(found) == 1 and len(tokens) <= 3
+    if (
+        alone
+        or words & {"scale", "scales", "key", "mode", "gamme"}
+        or ("notes" in words and not words & {"chord", "chords", "triad", "triads"})
+    ):
+        for phrase in found:
+            if phrase.kind == "key" and phrase.root and phrase.mode:
+                queries.append(
+                    ScaleQuery(
+                        tonic=phrase.root,
+                        scale=("major" if phrase.mode == "major" else "natural minor"),
+                    )
+                )
+    return queries
+
+
+def _chords(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    queries: list[Query] = []
+    chord_cue = bool(words & {"chord", "chords", "triad", "triads", "spell", "arpeggio", "accord"})
+    for phrase in found:
+        if phrase.kind == "chord" and phrase.symbol:
+            queries.append(ChordQuery(symbol=phrase.symbol, inversion=phrase.inversion))
+        elif phrase.kind == "key" and chord_cue and phrase.symbol:
+            queries.append(ChordQuery(symbol=phrase.symbol))
+        elif (
+            phrase.kind == "note"
+            and phrase.root
+            and len(found) == 1
+            and (chord_cue or "notes" in words)
+        ):
+            queries.append(ChordQuery(symbol=_human_root(phrase.root)))  # "spell Gb"
+    return queries
+
+
+_RULES = (
+    _fingering,
+    _transpose,
+    _key_signature,
+    _related,
+    _circle,
+    _enharmonic,
+    _diatonic,
+    _progression,
+    _roman,
+    _intervals,
+    _identify,
+    _scales,
+    _chords,
+)

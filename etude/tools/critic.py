@@ -1,0 +1,79 @@
+"""The critic tool: the composition critic's report (``etude.critic``) as evidence.
+
+Only the adapter lives here: the schema the router reads, the call into the critic, and which
+of its findings the tutor is handed (errors first, a few at a time).
+"""
+
+from __future__ import annotations
+
+from etude.config import Settings
+from etude.evidence import Evidence
+from etude.tools.base import ToolRequest, ToolSpec
+
+MAX_FINDINGS = 4
+"""A lesson corrects a few things well rather than everything at once."""
+
+
+def critic(request: ToolRequest, settings: Settings) -> list[Evidence]:
+    if request.attachment is None:
+        return []
+    from etude.attachments import load_attachment
+    from etude.critic.analysis import analyze_score
+    from etude.critic.report import SEVERITY_ORDER, overview
+
+    report = analyze_score(load_attachment(request.attachment), level=request.level)
+    evidence = [
+        Evidence(
+            tool="critic",
+            kind="analysis",
+            summary=overview(report),
+            authoritative=True,
+            data=report.model_dump(mode="json"),
+        )
+    ]
+    for strength in report.strengths[:2]:
+        evidence.append(Evidence(tool="critic", kind="analysis", summary=f"Strength: {strength}"))
+    ranked = sorted(report.findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.offset_ql))
+    for finding in ranked[:MAX_FINDINGS]:
+        parts = ", ".join(str(p) for p in finding.parts)
+        evidence.append(
+            Evidence(
+                tool="critic",
+                kind="analysis",
+                summary=(
+                    f"{finding.severity.capitalize()} ({finding.rule}) at bar {finding.bar}, "
+                    f"beat {finding.beat:g}, part(s) {parts}: {finding.message}"
+                ),
+                data=finding.model_dump(mode="json"),
+            )
+        )
+    return evidence
+
+
+TOOL = ToolSpec(
+    name="critic",
+    description=(
+        "Analyses the learner's attached score: key, meter, harmony, voice leading, melody, "
+        "rhythm and form, with findings located by bar and beat."
+    ),
+    examples=(
+        "What key is my piece in?",
+        "Which key did I write this in?",
+        "Can you check my voice leading?",
+        "Are there any parallel fifths in my chorale?",
+        "What do you think of my composition?",
+        "Please give me feedback on this piece",
+        "Is my harmony correct?",
+        "What time signature is this in?",
+        "How many bars long is my melody?",
+        "Does my piece end with a proper cadence?",
+        "Are any notes out of range for the singers?",
+        "Check my four-part harmony exercise",
+        "What mistakes did I make in this score?",
+        "Is the melody I wrote any good?",
+        "Can you analyse the chords in my song?",
+        "How can I improve this piece?",
+    ),
+    run=critic,
+    needs_attachment=True,
+)

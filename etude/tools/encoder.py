@@ -1,0 +1,93 @@
+"""The encoder tool: the learner's score as OctupleMIDI for MusicBERT (``etude.encoders``), with
+the style estimate and the melody's repetitions (``etude.critic.motifs``) as evidence.
+
+Only the adapter lives here: the schema the router reads and the calls into the domain.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from etude.config import Settings
+from etude.evidence import Evidence
+from etude.tools.base import ToolRequest, ToolSpec
+
+log = logging.getLogger(__name__)
+
+
+def encode(request: ToolRequest, settings: Settings) -> list[Evidence]:
+    if request.attachment is None:
+        return []
+    from etude.attachments import load_attachment
+    from etude.critic.motifs import find_repetitions
+    from etude.encoders.embedding import NoReferenceSet, embed_tokens, estimate_style
+    from etude.encoders.octuple import OctupleEncoder
+    from etude.scores.midi_bytes import score_midi_bytes
+
+    loaded = load_attachment(request.attachment)
+    encoding = OctupleEncoder().encode(score_midi_bytes(loaded))
+    evidence = [
+        Evidence(
+            tool="encoder", kind="encoding", summary=encoding.describe(), data=encoding.stats()
+        )
+    ]
+    try:
+        # the octuples above, not a second rendering: MusicXML and ABC render in a worker
+        style = estimate_style(embed_tokens(encoding.tokens).piece)
+    except NoReferenceSet as missing:
+        # another checkpoint without its own reference set: the rest of the evidence stands
+        log.warning("no style estimate: %s", missing)
+    else:
+        nearest = ", ".join(f"{n['piece']} ({n['collection']})" for n in style.nearest)
+        share = style.collection_scores[style.closest_collection]
+        evidence.append(
+            Evidence(
+                tool="encoder",
+                kind="analysis",
+                summary=(
+                    f"MusicBERT places the piece closest to the {style.closest_collection} "
+                    f"pieces of the music21 corpus ({share:.0%} of the 10 nearest by "
+                    f"similarity); nearest: {nearest}."
+                ),
+                data=style.model_dump(mode="json"),
+            )
+        )
+    repetitions = find_repetitions(loaded.score.parts[0])
+    if repetitions:
+        evidence.append(
+            Evidence(
+                tool="encoder",
+                kind="analysis",
+                authoritative=True,
+                summary="In the top part, " + "; ".join(r.describe() for r in repetitions) + ".",
+                data={
+                    "repetitions": [
+                        {"source": list(r.source), "copy": list(r.copy), "shift": r.shift}
+                        for r in repetitions
+                    ]
+                },
+            )
+        )
+    return evidence
+
+
+TOOL = ToolSpec(
+    name="encoder",
+    description=(
+        "Encodes the learner's attached score as OctupleMIDI for the MusicBERT model: "
+        "size, bars, instruments, style and similar passages, repeated motifs."
+    ),
+    examples=(
+        "What style is my piece closest to?",
+        "Which composer does my piece sound like?",
+        "Does my melody repeat its opening motif?",
+        "Find passages similar to my piece",
+        "How long is my piece and which instruments does it use?",
+        "Encode this MIDI file",
+        "Is my piece more like Bach or like folk music?",
+        "How many notes are in this MIDI file?",
+        "Tell me about the structure of this file",
+    ),
+    run=encode,
+    needs_attachment=True,
+)

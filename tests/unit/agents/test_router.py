@@ -1,0 +1,93 @@
+"""The router on labelled messages it has never seen (none is one of a tool's examples)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from etude.agents.router import CONVERSATION, Router, parse_decision
+from etude.knowledge.embeddings import shared_embedder
+from etude.tools.registry import load_registry
+
+LABELLED = Path(__file__).parents[2] / "data" / "routing_labelled.jsonl"
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router(load_registry(plugins=False), shared_embedder())
+
+
+def _labelled() -> list[dict]:
+    return [json.loads(line) for line in LABELLED.read_text().splitlines() if line.strip()]
+
+
+def test_labelled_set_is_held_out() -> None:
+    examples = {e.lower() for spec in load_registry(plugins=False) for e in spec.examples}
+    items = _labelled()
+    assert len(items) >= 40
+    assert not [i["message"] for i in items if i["message"].lower() in examples]
+
+
+def test_routing_accuracy_at_least_90_percent(router: Router) -> None:
+    items = _labelled()
+    misses = []
+    for item in items:
+        tools, _ = router.classify(item["message"], has_attachment=item["attachment"])
+        if set(tools) != set(item["tools"]):
+            misses.append((item["message"], item["tools"], tools))
+    accuracy = 1 - len(misses) / len(items)
+    assert accuracy >= 0.9, misses
+
+
+def test_score_tools_need_an_attachment(router: Router) -> None:
+    scores = router.scores("Check my voice leading please", has_attachment=False)
+    assert "critic" not in scores and "encoder" not in scores
+    assert "critic" in router.scores("Check my voice leading please", has_attachment=True)
+
+
+def test_unsure_classifier_asks_the_llm(router: Router) -> None:
+    asked: list[str] = []
+
+    def llm(prompt: str) -> str:
+        asked.append(prompt)
+        return '{"tools": ["theory"]}'
+
+    route = router.route("zxqv blorp", has_attachment=False, threshold=0.99, ask_llm=llm)
+    assert route.tools == ["theory"] and route.decided_by == "llm"
+    assert "theory:" in asked[0]
+
+
+def test_unusable_llm_answer_falls_back_to_classifier(router: Router) -> None:
+    route = router.route(
+        "What is a cadence?", has_attachment=False, threshold=0.99, ask_llm=lambda p: "hmm"
+    )
+    assert route.decided_by == "classifier" and route.tools == ["theory"]
+
+
+def test_conversation_routes_to_no_tool(router: Router) -> None:
+    tools, scores = router.classify("Hello! Nice to meet you.", has_attachment=False)
+    assert tools == [] and next(iter(scores)) == CONVERSATION
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [('{"tools": []}', []), ('{"tools": ["critic", "critic"]}', ["critic"]), ("{bad json}", None)],
+)
+def test_parse_decision(text: str, expected: list[str] | None) -> None:
+    assert parse_decision(text, ["theory", "critic"]) == expected
+
+
+def test_a_question_the_theory_grammar_parses_is_routed_without_the_llm(router: Router) -> None:
+    def llm(prompt: str) -> str:
+        raise AssertionError("the grammar was certain; the LLM must not be asked")
+
+    message = "What interval is F# to E#?"
+    assert max(router.scores(message, has_attachment=False).values()) < 0.99
+    route = router.route(message, has_attachment=False, threshold=0.99, ask_llm=llm)
+    assert route.tools == ["theory"] and route.decided_by == "classifier"
+
+
+def test_chat_the_grammar_does_not_parse_is_not_claimed(router: Router) -> None:
+    assert router.recognised("Hi, I'm Lena and I sing in a choir", has_attachment=False) == []
