@@ -17,7 +17,19 @@ from etude.theory import (
     scales,
     transpose,
 )
+from etude.theory.chains import read_plan
 from etude.theory.facts import TheoryFact
+from etude.theory.plan import (
+    DegreeOf,
+    Enharmonic,
+    Plan,
+    PlanError,
+    Semitones,
+    depth,
+    describe,
+    evaluate,
+    show,
+)
 from etude.theory.questions import (
     ChordQuery,
     CircleQuery,
@@ -40,6 +52,7 @@ from etude.theory.questions import (
     TransposeQuery,
     parse,
 )
+from etude.theory.spelling import notes_in
 
 
 def _chord_spec(symbol: str, inversion: int = 0) -> chords.ChordSpec:
@@ -111,12 +124,48 @@ def answer(query: Query) -> TheoryFact:
     raise TypeError(f"unknown query {query!r}")
 
 
+def _wants_plan(plan: Plan) -> bool:
+    """Whether a question needs the plan reader: a chain of operations, or an operation the
+    single-step rules do not know (scale degrees and functions, semitone counts)."""
+    if depth(plan) >= 2:
+        return True
+    return isinstance(plan, DegreeOf | Semitones | Enharmonic) and depth(plan) == 1
+
+
+def derivation(question: str) -> TheoryFact | None:
+    """The fact for a chained question, with one computed step per operation, or None.
+
+    >>> fact = derivation("the dominant of the relative minor of C major")
+    >>> fact.statement
+    'The dominant of the relative minor of C major is E.'
+    >>> len(fact.steps)
+    2
+    """
+    plan = read_plan(question)
+    if plan is None or not _wants_plan(plan):
+        return None
+    value, steps = evaluate(plan)
+    subject = describe(plan)
+    statement = f"{subject[0].upper()}{subject[1:]} is {show(value)}."
+    lines = [step.text for step in steps]
+    return TheoryFact(
+        kind="derivation",
+        query=subject,
+        statement=statement,
+        notes=list(dict.fromkeys(notes_in(" ".join([statement, *lines])))),
+        data={"answer": show(value), "depth": depth(plan), "plan": repr(plan)},
+        steps=lines,
+    )
+
+
 def compute_facts(question: str) -> list[TheoryFact]:
     """Parse a free-phrased learner question; return every computable fact it asks for.
 
     Returns [] when nothing in it is computable. A query that music21 cannot realise (a
     numeral it does not know, a theoretical key beyond its tables) is skipped rather than
-    guessed, since a missing fact only sends the tutor to the knowledge articles.
+    guessed, since a missing fact only sends the tutor to the knowledge articles. A chained
+    question ("the dominant of the relative minor of C") is answered whole, with its steps,
+    and never by its first step alone.
 
     >>> [f.statement for f in compute_facts("What is V7 in F major?")]
     ['V7 in F major: C – E – G – Bb (C7, C dominant seventh chord).']
@@ -125,6 +174,12 @@ def compute_facts(question: str) -> list[TheoryFact]:
     >>> compute_facts("why do composers avoid parallel fifths?")
     []
     """
+    try:
+        chained = derivation(question)
+    except PlanError:
+        chained = None
+    if chained is not None:
+        return [chained]
     facts: list[TheoryFact] = []
     for query in parse(question):
         try:

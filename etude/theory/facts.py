@@ -25,6 +25,7 @@ FactKind = Literal[
     "diatonic_chords",
     "progression",
     "fingering",
+    "derivation",
 ]
 
 
@@ -47,3 +48,8 @@ class TheoryFact(BaseModel):
         description="Computed pitch names in order, ASCII-spelled ('F#', 'Bb', 'Ebb').",
     )
     data: dict[str, Any] = Field(default_factory=dict, description="Structured details.")
+    steps: list[str] = Field(
+        default_factory=list,
+        description="How the fact is found, one computed step per line, in order: what a "
+        "learner can repeat by hand.",
+    )
