@@ -104,14 +104,33 @@ _VOCABULARY = (
     "fifth",
     "sixth",
     "octave",
+    # right words that sit close to a cue word, so they are never "mended" into one
+    "harmonic",
+    "melodic",
+    "natural",
+    "dominate",
+    "dominates",
+    "mediate",
+    "relation",
+    "relatives",
+    "parallels",
+    "signatures",
+    "transposition",
+    "interval",
+    "intervals",
 )
 
 
-def correct_words(text: str) -> str:
+def correct_words(text: str, *, fuzzy: bool = True) -> str:
     """Expand abbreviations and mend near-misses of the cue words (not of note names).
+
+    ``fuzzy=False`` only expands abbreviations (for prose that is spelled right, where a
+    near-miss is more likely another word than a typo).
 
     >>> correct_words("wats the relitive minor of G, and the dominent of rel. maj of e")
     'wats the relative minor of G, and the dominant of relative maj of e'
+    >>> correct_words("the A harmonic minor; don't let the bass dominate")
+    "the A harmonic minor; don't let the bass dominate"
     """
 
     def mend(match: re.Match[str]) -> str:
@@ -119,7 +138,7 @@ def correct_words(text: str) -> str:
         lowered = word.lower()
         if lowered in _ABBREVIATIONS:
             return _ABBREVIATIONS[lowered]
-        if len(lowered) < 6 or lowered in _VOCABULARY:
+        if not fuzzy or len(lowered) < 6 or lowered in _VOCABULARY:
             return word
         close = get_close_matches(lowered, _VOCABULARY, n=1, cutoff=0.84)
         return close[0] if close else word
@@ -300,7 +319,9 @@ class _Parser:
             return None
         cursor = pos + 1
         phrase = self.phrase(cursor)
+        mode = None
         if self.word(cursor) in ("major", "minor", "maj", "min"):
+            mode = "major" if self.word(cursor).startswith("maj") else "minor"
             cursor += 1
         elif phrase is not None and phrase.kind == "number":
             return None
@@ -310,8 +331,8 @@ class _Parser:
         inner = self.expr(after, postfix=False)
         if inner is None:
             return None
-        plan: Plan = Relative(inner[0]) if word == "relative" else Parallel(inner[0])
-        return plan, inner[1]
+        kind = Relative if word == "relative" else Parallel
+        return kind(inner[0], mode), inner[1]  # type: ignore[arg-type]
 
     def signature(self, pos: int) -> tuple[Plan, int] | None:
         cursor = pos

@@ -135,16 +135,19 @@ class Literal:
 
 @dataclass(frozen=True)
 class Relative:
-    """The relative major or minor of a key."""
+    """The relative major or minor of a key; ``mode`` is the mode asked for, if named
+    ("the relative *minor* of G": G is then read as G major)."""
 
     of: Plan
+    mode: Mode | None = None
 
 
 @dataclass(frozen=True)
 class Parallel:
-    """The parallel major or minor of a key."""
+    """The parallel major or minor of a key; ``mode`` as for :class:`Relative`."""
 
     of: Plan
+    mode: Mode | None = None
 
 
 @dataclass(frozen=True)
@@ -363,6 +366,15 @@ class PlanError(ValueError):
     the message says why in a learner's words."""
 
 
+class PremiseError(PlanError):
+    """A plan whose own wording is wrong ("the relative major of E major": E major is already
+    major). ``correction`` is the right fact, for the learner."""
+
+    def __init__(self, message: str, correction: str) -> None:
+        super().__init__(message)
+        self.correction = correction
+
+
 def _degree_chord_figure(number: int, mode: Mode, leading: bool) -> str:
     major = {1: "I", 2: "ii", 3: "iii", 4: "IV", 5: "V", 6: "vi", 7: "viio"}
     minor = {1: "i", 2: "iio", 3: "III", 4: "iv", 5: "V", 6: "VI", 7: "viio" if leading else "VII"}
@@ -532,9 +544,9 @@ def _eval(plan: Plan, trace: _Trace) -> Value:
         case Literal():
             return plan.value
         case Relative():
-            return _relative(_eval_key(plan.of, trace), trace)
+            return _relative(_related_source(plan, trace), trace)
         case Parallel():
-            return _parallel(_eval_key(plan.of, trace), trace)
+            return _parallel(_related_source(plan, trace), trace)
         case DegreeOf():
             return _degree(plan, _eval_key(plan.of, trace), trace)
         case IntervalFrom():
@@ -598,6 +610,33 @@ def _eval_key(plan: Plan, trace: _Trace) -> Key:
         inner = _eval_key(plan.of, trace)
         return as_key(_degree(plan, inner, trace, as_key_reading=True))
     return as_key(_eval(plan, trace))
+
+
+def _related_source(plan: Relative | Parallel, trace: _Trace) -> Key:
+    """The key whose relative/parallel is asked for. A bare note takes the other mode than the
+    one asked for (the relative *minor* of G is of G major); a key of the asked-for mode is a
+    wrong premise, answered with the right fact."""
+    if plan.mode is not None and isinstance(plan.of, Literal) and isinstance(plan.of.value, Note):
+        other: Mode = "minor" if plan.mode == "major" else "major"
+        return Key(plan.of.value.name, other)
+    k = _eval_key(plan.of, trace)
+    if plan.mode is not None and k.mode == plan.mode:
+        relation = "relative" if isinstance(plan, Relative) else "parallel"
+        other = "minor" if k.mode == "major" else "major"
+        answer = (
+            (_m21_key(k).relative.tonic.name, other)
+            if relation == "relative"
+            else (
+                k.tonic,
+                other,
+            )
+        )
+        correction = (
+            f"{key_name(k)} is itself a {k.mode} key: it has a {relation} {other}, "
+            f"{key_name(Key(answer[0], other))}, not a {relation} {k.mode}."  # type: ignore[arg-type]
+        )
+        raise PremiseError(f"{key_name(k)} has no {relation} {k.mode}", correction)
+    return k
 
 
 def _relative(k: Key, trace: _Trace) -> Value:
@@ -850,9 +889,9 @@ def describe(plan: Plan) -> str:
                 return chord_label(plan.value)
             return show(plan.value)
         case Relative():
-            return f"the relative {_flip(plan.of)} of {describe(plan.of)}"
+            return f"the relative {plan.mode or _flip(plan.of)} of {describe(plan.of)}"
         case Parallel():
-            return f"the parallel {_flip(plan.of)} of {describe(plan.of)}"
+            return f"the parallel {plan.mode or _flip(plan.of)} of {describe(plan.of)}"
         case DegreeOf():
             name = "leading tone" if plan.leading else DEGREE_NAMES[plan.number]
             if plan.number == 7 and not plan.leading:

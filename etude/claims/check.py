@@ -1,0 +1,749 @@
+"""The claim checker: read the musical claims in a sentence and verify each with the engine.
+
+A reply may only teach what is true. :func:`check_sentence` reads a sentence's claims — the
+notes of chords and scales, intervals and their sizes, scale degrees and functions, relative
+and parallel keys, key signatures, roman numerals in a key, chord qualities, what a cadence is
+made of — computes each one with the theory engine (:mod:`etude.theory.plan`), and says:
+
+- ``verified``: it makes at least one claim and every claim it makes holds;
+- ``refuted``: a claim is false (the verdict carries the right fact, to correct with);
+- ``unverifiable``: it talks music, but no claim in it could be read, so nothing vouches for it;
+- ``no_claim``: it says nothing musical.
+
+The tutor shows the embedded model's sentences only when they are verified (or say nothing
+musical); a stronger model gets one retry for a refuted sentence, with the right fact.
+
+>>> check_sentence("The dominant of C major is G.").status
+'verified'
+>>> verdict = check_sentence("The dominant of C major is C.")
+>>> verdict.status, verdict.corrections()
+('refuted', ['The dominant of C major is G.'])
+>>> check_sentence("A major third is 6 semitones.").corrections()
+['A major third spans 4 semitones.']
+>>> check_sentence("The relative major of E major is C# minor.").status
+'refuted'
+>>> check_sentence("Cadences give phrases a sense of ending.").status
+'unverifiable'
+>>> check_sentence("Practise it slowly.").status
+'no_claim'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal as TypingLiteral
+
+from etude.claims.vocabulary import has_music_terms
+from etude.theory.chains import _FILLER, _Item, _items, _Parser, correct_words
+from etude.theory.plan import (
+    Between,
+    Chord,
+    ChordFrom,
+    Count,
+    DegreeOf,
+    Interval,
+    Key,
+    Literal,
+    Note,
+    Notes,
+    Numeral,
+    Plan,
+    PlanError,
+    PremiseError,
+    Semitones,
+    Signature,
+    SignatureOf,
+    Value,
+    as_chord,
+    as_key,
+    chord_of,
+    depth,
+    describe,
+    evaluate,
+    interval_words,
+    key_name,
+    same,
+    show,
+    signature_words,
+)
+from etude.theory.questions import tokenize
+from etude.theory.spelling import human, keys_in, normalise_text, pitch_class, with_article
+
+Status = TypingLiteral["verified", "refuted", "unverifiable", "no_claim"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim read from a sentence, and whether it holds.
+
+    ``truth`` is the computed fact in a sentence, what a correction would say.
+    """
+
+    text: str
+    kind: str
+    holds: bool
+    truth: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the checker found in one sentence."""
+
+    sentence: str
+    status: Status
+    claims: tuple[Claim, ...] = ()
+
+    def corrections(self) -> list[str]:
+        """The right facts for the claims that did not hold."""
+        return [claim.truth for claim in self.claims if not claim.holds]
+
+
+@dataclass(frozen=True)
+class ClaimContext:
+    """What a sentence is read against: the key the conversation is about (for "the dominant
+    is D"), the key computed for the learner's score (for "your piece is in …"), and the notes
+    computed this turn (a note respelled against them, D# for E♭, is wrong)."""
+
+    key: Key | None = None
+    score_keys: frozenset[str] = field(default_factory=frozenset)
+    notes: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_question(cls, question: str | None) -> ClaimContext:
+        """The key a learner's question names, if it names one.
+
+        >>> ClaimContext.from_question("What's the dominant in G major?").key
+        Key(tonic='G', mode='major')
+        """
+        if not question:
+            return cls()
+        return cls(key=_first_key(question))
+
+
+def _first_key(text: str) -> Key | None:
+    found = keys_in(normalise_text(text))
+    if not found:
+        return None
+    tonic, mode = found[0].split()
+    return Key(tonic.replace("b", "-") if len(tonic) > 1 else tonic, mode)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------- clauses
+
+_CLAUSE_BREAK = re.compile(r"\s*(?:;|:|\bbut\b|\bwhile\b|\bwhereas\b|\bso\b|, and\b|, which\b)\s*")
+_MARKDOWN = re.compile(r"\*\*|__|`|^#+\s|^>\s")
+
+
+def clauses(sentence: str) -> list[str]:
+    """A sentence cut where one claim ends and another may begin.
+
+    >>> clauses("The dominant of C is G, and the subdominant is F; both are major.")
+    ['The dominant of C is G', 'the subdominant is F', 'both are major.']
+    """
+    return [part for part in _CLAUSE_BREAK.split(sentence) if part and part.strip()]
+
+
+# ----------------------------------------------------------------------------- reading
+
+_HEDGES = {
+    "just",
+    "only",
+    "exactly",
+    "always",
+    "called",
+    "actually",
+    "indeed",
+    "really",
+    "usually",
+    "also",
+    "simply",
+    "therefore",
+    "then",
+    "still",
+}
+_COPULAS = {"is", "are", "'s", "equals", "=", "makes", "gives", "becomes", "means"}
+_HAS = {"has", "have", "contains", "contain", "includes", "include", "spans", "span"}
+_DEGREE_WORDS = ("tonic", "supertonic", "mediant", "subdominant", "dominant", "submediant")
+_QUALITIES = {
+    "major": "major",
+    "minor": "minor",
+    "diminished": "diminished",
+    "augmented": "augmented",
+    "dim": "diminished",
+    "aug": "augmented",
+}
+_COUNT_WORDS = {
+    "no": 0,
+    "zero": 0,
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "single": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+
+
+_GENERIC_ARTICLE = re.compile(
+    r"^(\s*)A(?=\s+(?:(?:major|minor)\s+(?:second|third|sixth|seventh|ninth|tenth)\b"
+    r"|(?:perfect|augmented|diminished|dominant|half|plagal|deceptive|authentic|imperfect|"
+    r"whole|tritone|semitone|chord|triad|scale|key|note|cadence)\b"
+    r"|[A-G](?:#|b|♯|♭)?(?:maj7|m7b5|m7|7|m|dim7|dim|aug|sus2|sus4|6|9|°|ø)?\s+(?:chord|triad)\b"
+    r"|[A-G](?:#|b|♯|♭)?(?:maj7|m7b5|m7|7|dim7|dim|aug|sus2|sus4|6|9|°|ø)\b))"
+)
+
+
+def _normalised(text: str) -> str:
+    text = _MARKDOWN.sub("", text)
+    text = text.replace("–", " - ").replace("—", " - ")
+    # "A major third …", "A perfect fifth …": the article, not the note A
+    text = _GENERIC_ARTICLE.sub(lambda m: m.group(1) + "a", text)
+    return normalise_text(correct_words(text, fuzzy=False))
+
+
+def _with_context_key(text: str, key: Key | None) -> str:
+    """'the dominant is D' read in the conversation's key: 'the dominant of G major is D';
+    'its relative minor' is the relative minor of that key."""
+    if key is None:
+        return text
+    text = re.sub(
+        r"\bits\s+((?:relative|parallel)(?:\s+(?:major|minor))?|tonic|supertonic|mediant|"
+        r"subdominant|dominant|submediant|leading tone|key signature|signature)\b",
+        lambda m: f"the {m.group(1)} of {key_name(key)}",
+        text,
+        flags=re.IGNORECASE,
+    )
+    words = "|".join((*_DEGREE_WORDS, "leading tone", "leading note"))
+    pattern = re.compile(
+        rf"\b({words})(\s+(?:chord|triad|note|key))?\b(?!\s+(?:chord\s+|triad\s+)?(?:of|in)\b)",
+        re.IGNORECASE,
+    )
+    return pattern.sub(lambda m: f"{m.group(0)} of {key_name(key)}", text, count=1)
+
+
+@dataclass
+class _Side:
+    """One side of a claim: a plan to compute, or a value stated."""
+
+    plan: Plan | None = None
+    value: Value | None = None
+    quality: str | None = None
+    no_accidentals: str | None = None  # "sharps", "flats" or "both" for "has no sharps"
+
+
+def _count_before(items: list[_Item], pos: int) -> int | None:
+    word = items[pos - 1].word if pos else ""
+    phrase = items[pos - 1].phrase if pos else None
+    if phrase is not None and phrase.kind == "number" and phrase.number is not None:
+        return phrase.number
+    if word.isdigit():
+        return int(word)
+    return _COUNT_WORDS.get(word)
+
+
+def _value_side(items: list[_Item], start: int) -> _Side | None:
+    """The stated value in ``items[start:]``: a note, key, chord, notes, interval, count…"""
+    parser = _Parser(items)
+    pos = parser.skip(start, _HEDGES)
+    words = [item.word for item in items[pos:]]
+    # counts: "4 semitones", "two sharps", "no sharps or flats"
+    for offset, item in enumerate(items[pos:], start=pos):
+        if item.word in ("semitones", "semitone", "half-steps", "steps"):
+            count = _count_before(items, offset)
+            if count is not None and (item.word != "steps" or items[offset - 2 : offset - 1]):
+                return _Side(value=Count(count, "semitones"))
+        if item.word in ("sharps", "sharp", "flats", "flat", "accidentals"):
+            count = _count_before(items, offset)
+            if count == 0 or words[:1] == ["no"]:
+                if ("flats" in words and "sharps" in words) or item.word == "accidentals":
+                    return _Side(value=Signature(0))
+                return _Side(no_accidentals="sharps" if "sharp" in item.word else "flats")
+            if count is not None:
+                sign = 1 if item.word.startswith("sharp") else -1
+                return _Side(value=Signature(sign * count))
+    if pos >= len(items):
+        return None
+    phrase = items[pos].phrase
+    if phrase is None:
+        quality = _QUALITIES.get(items[pos].word)
+        if quality is not None:
+            return _Side(quality=quality)
+        found = parser.expr(pos)
+        if found is not None and depth(found[0]) >= 1:
+            return _Side(plan=found[0])
+        return None
+    if phrase.kind == "notes" and len(phrase.notes) >= 2:
+        return _Side(value=Notes(tuple(phrase.notes)))
+    if phrase.kind == "figures" and len(phrase.figures) == 1:
+        found = parser.expr(pos)
+        if found is not None and depth(found[0]) >= 1:
+            return _Side(plan=found[0])
+        return _Side(value=Numeral(phrase.figures[0], Key("C", "major")))
+    found = parser.expr(pos)
+    if found is None:
+        return None
+    plan = found[0]
+    if depth(plan) >= 1:
+        return _Side(plan=plan)
+    if isinstance(plan, Literal):
+        return _Side(value=plan.value)
+    if isinstance(plan, ChordFrom):
+        return _Side(value=Notes(plan.notes))
+    return None
+
+
+def _subject_side(items: list[_Item]) -> _Side | None:
+    parser = _Parser(items)
+    for pos in range(len(items)):
+        if items[pos].word in _FILLER or items[pos].word in ("in", "that", "so", "and"):
+            continue
+        if items[pos].word == "notes" and parser.word(pos + 1) in ("of", "in"):
+            found = parser.expr(pos + 2)
+            if found is not None:
+                return _Side(plan=found[0], quality="tones")
+        found = parser.expr(pos)
+        if found is None:
+            continue
+        plan = found[0]
+        if isinstance(plan, Literal):
+            return _Side(value=plan.value, plan=plan)
+        if isinstance(plan, ChordFrom):
+            return _Side(value=Notes(plan.notes), plan=plan)
+        return _Side(plan=plan)
+    return None
+
+
+# ----------------------------------------------------------------------------- verifying
+
+
+def sentence_case(text: str) -> str:
+    """Capitalise a sentence's first letter, unless it starts with a roman numeral.
+
+    >>> sentence_case("ii in F major is G minor."), sentence_case("the dominant is G.")
+    ('ii in F major is G minor.', 'The dominant is G.')
+    """
+    first = text.split(" ", 1)[0]
+    if re.fullmatch(r"b?#?(?:vii|vi|iv|v|iii|ii|i)[°ø+0-9]*", first):
+        return text
+    return text[:1].upper() + text[1:]
+
+
+def _fact(plan: Plan, value: Value) -> str:
+    shown = with_article(show(value)) if isinstance(value, Interval) else show(value)
+    return sentence_case(f"{describe(plan)} is {shown}.")
+
+
+def _implied(subject: _Side, stated: _Side) -> _Side:
+    """A subject named plainly whose stated value implies the operation: "D major has two
+    sharps" is about D major's signature, "a major third is 4 semitones" about its size."""
+    plan = subject.plan
+    if not isinstance(plan, Literal):
+        return subject
+    if isinstance(stated.value, Signature) and isinstance(plan.value, Key | Note):
+        return _Side(plan=SignatureOf(plan))
+    if isinstance(stated.value, Count) and isinstance(plan.value, Interval):
+        return _Side(plan=Semitones(plan))
+    if subject.quality == "tones" or (
+        isinstance(stated.value, Notes) and isinstance(plan.value, Chord | Key)
+    ):
+        return _Side(plan=plan, quality="tones")
+    return subject
+
+
+def _compare(subject: _Side, stated: _Side, text: str) -> Claim | None:
+    """One claim: the subject's computed value against the stated value."""
+    subject = _implied(subject, stated)
+    plan = subject.plan
+    if subject.quality == "tones" and plan is not None and stated.value is not None:
+        try:
+            computed = evaluate(plan)[0]
+        except PlanError:
+            return None
+        return _tones_claim(computed, stated.value, plan, text)
+    if plan is not None and not isinstance(plan, Literal | ChordFrom) and stated.value is not None:
+        try:
+            computed, steps = evaluate(plan)
+        except PremiseError as wrong:
+            return Claim(text, type(plan).__name__, False, wrong.correction)
+        except PlanError:
+            return None
+        if isinstance(stated.value, Numeral) and isinstance(computed, Numeral):
+            stated_value: Value = Numeral(stated.value.figure, computed.key)
+        else:
+            stated_value = stated.value
+        verdict = same(computed, stated_value)
+        if verdict is None:
+            return None
+        truth = steps[-1].text if steps else _fact(plan, computed)
+        if isinstance(plan, DegreeOf | SignatureOf | Semitones):
+            truth = steps[-1].text if steps else truth
+        return Claim(text, type(plan).__name__, verdict, _short(truth, plan, computed))
+    if stated.plan is not None and subject.value is not None and depth(stated.plan) >= 1:
+        return _compare(_Side(plan=stated.plan), _Side(value=subject.value), text)
+    if plan is not None and stated.quality is not None and subject.quality != "tones":
+        return _quality_claim(plan, stated.quality, text)
+    if plan is not None and stated.no_accidentals is not None:
+        return _no_accidentals_claim(plan, stated.no_accidentals, text)
+    if subject.value is not None and stated.value is not None:
+        return _literal_claim(subject.value, stated.value, text)
+    return None
+
+
+def _short(truth: str, plan: Plan, computed: Value) -> str:
+    """The correction: one plain sentence with the right value."""
+    if isinstance(plan, SignatureOf | Semitones):
+        return truth
+    return _fact(plan, computed)
+
+
+def _tones_claim(computed: Value, stated: Value, plan: Plan, text: str) -> Claim | None:
+    if not isinstance(stated, Notes):
+        return None
+    try:
+        chord = as_chord(computed)
+    except PlanError:
+        return None
+    holds = set(stated.names) == set(chord.tones)
+    truth = f"The notes of {describe(plan)} are {' – '.join(human(t) for t in chord.tones)}."
+    return Claim(text, "chord_notes", holds, truth)
+
+
+def _quality_claim(plan: Plan, quality: str, text: str) -> Claim | None:
+    try:
+        value, _ = evaluate(plan)
+        chord = value if isinstance(value, Chord) else as_chord(value)
+    except PlanError:
+        return None
+    actual = chord.quality.split()[-2] if chord.quality.endswith(" triad") else chord.quality
+    holds = actual == quality or (quality in ("major", "minor") and actual.startswith(quality))
+    return Claim(text, "chord_quality", holds, sentence_case(f"{describe(plan)} is {actual}."))
+
+
+def _no_accidentals_claim(plan: Plan, which: str, text: str) -> Claim | None:
+    try:
+        key = as_key(evaluate(plan)[0])
+    except PlanError:
+        return None
+    sharps = evaluate(SignatureOf(Literal(key)))[0]
+    assert isinstance(sharps, Signature)
+    holds = sharps.sharps <= 0 if which == "sharps" else sharps.sharps >= 0
+    return Claim(
+        text, "key_signature", holds, f"{key_name(key)} has {signature_words(sharps.sharps)}."
+    )
+
+
+def _literal_claim(subject: Value, stated: Value, text: str) -> Claim | None:
+    """Claims between two stated values: a chord and its notes, notes and their chord, an
+    interval and its size."""
+    if isinstance(subject, Chord) and isinstance(stated, Notes):
+        holds = set(stated.names) == set(subject.tones)
+        tones = " – ".join(human(t) for t in subject.tones)
+        return Claim(text, "chord_notes", holds, f"{subject.symbol} is {tones}.")
+    if isinstance(subject, Key) and isinstance(stated, Notes) and len(stated.names) == 3:
+        chord = as_chord(subject)
+        holds = set(stated.names) == set(chord.tones)
+        tones = " – ".join(human(t) for t in chord.tones)
+        return Claim(text, "chord_notes", holds, f"The {key_name(subject)} triad is {tones}.")
+    if isinstance(subject, Notes) and isinstance(stated, Chord | Key):
+        try:
+            chord = as_chord(subject)
+        except PlanError:
+            return None
+        holds = same(chord, stated if isinstance(stated, Chord) else as_chord(stated))
+        return Claim(
+            text, "chord_identification", bool(holds), f"{show(subject)} is {show(chord)}."
+        )
+    if isinstance(subject, Interval) and isinstance(stated, Count):
+        computed, steps = evaluate(Semitones(Literal(subject)))
+        return Claim(text, "interval_semitones", same(computed, stated) is True, steps[-1].text)
+    return None
+
+
+def _cadence_claim(text: str) -> Claim | None:
+    """'a plagal cadence is IV to I', 'a half cadence ends on V', 'deceptive: V to vi'."""
+    lowered = text.lower()
+    kinds = {
+        "authentic": ({"V", "V7"}, {"I", "i"}),
+        "perfect": ({"V", "V7"}, {"I", "i"}),
+        "plagal": ({"IV", "iv"}, {"I", "i"}),
+        "deceptive": ({"V", "V7"}, {"vi", "VI"}),
+        "interrupted": ({"V", "V7"}, {"vi", "VI"}),
+        "half": (None, {"V"}),
+        "imperfect": (None, {"V"}),
+    }
+    kind = next((k for k in kinds if re.search(rf"\b{k}\s+cadence", lowered)), None)
+    if kind is None:
+        return None
+    figures = re.findall(r"(?<![\w/])(VII|VI|IV|V7|V|III|II|I|vii|vi|iv|iii|ii|i)(?![\w])", text)
+    if not figures:
+        return None
+    first, last = kinds[kind]
+    truths = {
+        "authentic": "An authentic (perfect) cadence goes from V to I.",
+        "perfect": "A perfect (authentic) cadence goes from V to I.",
+        "plagal": "A plagal cadence goes from IV to I.",
+        "deceptive": "A deceptive cadence goes from V to vi (VI in a minor key).",
+        "interrupted": "An interrupted (deceptive) cadence goes from V to vi.",
+        "half": "A half cadence ends on V.",
+        "imperfect": "An imperfect (half) cadence ends on V.",
+    }
+    if first is None:
+        holds = figures[-1] in last
+    else:
+        holds = len(figures) >= 2 and figures[-2] in first and figures[-1] in last
+    return Claim(text, "cadence", holds, truths[kind])
+
+
+def _score_key_claim(text: str, score_keys: frozenset[str]) -> Claim | None:
+    from etude.claims.guard import misstates_key
+
+    if not score_keys:
+        return None
+    claimed = re.search(r"\b(?:key\s+(?:is|was)|(?:is|was|are)\s+(?:written\s+|set\s+)?in)\b", text)
+    if claimed is None:
+        return None
+    wrong = misstates_key(text, set(score_keys))
+    if not wrong and not keys_in(text[claimed.end() :]):
+        return None
+    shown = " or ".join(sorted(score_keys))
+    return Claim(text, "score_key", not wrong, f"The score is in {shown}.")
+
+
+def _spelling_claim(text: str, notes: frozenset[str]) -> Claim | None:
+    """A computed note respelled (D# where the fact says Eb) is wrong even though it sounds
+    the same: a learner must never read a wrong spelling."""
+    from etude.theory.spelling import notes_in
+
+    classes = {pitch_class(n): n for n in notes}
+    for note in notes_in(text):
+        twin = classes.get(pitch_class(note))
+        if twin is not None and note not in notes and twin != note:
+            return Claim(text, "spelling", False, f"The note here is spelled {twin}, not {note}.")
+    return None
+
+
+_LEADING_KEY = re.compile(
+    r"^\s*in\s+(?:the\s+key\s+of\s+)?(?P<key>[A-G](?:#|b)?\s+(?:major|minor))\s*,?\s*(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+_GENERIC_KEY = re.compile(
+    r"\b(?:in\s+)?(?:a|any|every)\s+(?P<a>major|minor)\s+key\b|\b(?:in\s+)?(?P<b>major|minor)\s+keys\b",
+    re.IGNORECASE,
+)
+
+
+def _key_last(text: str) -> str:
+    """'In G major, D7 is the V7' → 'D7 is the V7 in G major'; a generic 'in minor keys' is
+    read in A minor (and 'in major keys' in C major): the claim holds in every key alike."""
+
+    def generic(match: re.Match[str]) -> str:
+        mode = (match.group("a") or match.group("b")).lower()
+        return "in C major" if mode == "major" else "in A minor"
+
+    text = _GENERIC_KEY.sub(generic, text)
+    leading = _LEADING_KEY.match(text)
+    if leading is None:
+        return text
+    rest = leading.group("rest").rstrip(". ")
+    figure_first = re.match(
+        r"^(?P<subject>(?:the\s+)?b?#?(?:VII|VI|IV|V|III|II|I|vii|vi|iv|iii|ii|i)[°ø+0-9]*"
+        r"(?:\s+chord|\s+triad)?)\s+(?P<verb>is|are)\b(?P<tail>.*)$",
+        rest,
+    )
+    if figure_first is not None:
+        return (
+            f"{figure_first.group('subject')} in {leading.group('key')} "
+            f"{figure_first.group('verb')}{figure_first.group('tail')}."
+        )
+    return f"{rest} in {leading.group('key')}."
+
+
+def _scale_claim(items: list[_Item], verb: int, text: str) -> Claim | None:
+    """'the A harmonic minor scale has a G#', 'D dorian has no sharps'."""
+    from etude.theory.scales import scale_notes
+
+    phrase = next((item.phrase for item in items[:verb] if item.phrase is not None), None)
+    if phrase is None or phrase.kind != "scale" or not phrase.root or not phrase.scale:
+        return None
+    notes = scale_notes(phrase.root, phrase.scale)
+    label = f"{human(phrase.root)} {phrase.scale}"
+    listing = " – ".join(human(n) for n in notes)
+    stated = _value_side(items, verb + 1)
+    if stated is None:
+        return None
+    sharps = sum(n.count("#") for n in notes)
+    flats = sum(n.count("-") for n in notes)
+    truth = f"The {label} scale is {listing}."
+    if stated.no_accidentals is not None:
+        holds = sharps == 0 if stated.no_accidentals == "sharps" else flats == 0
+        return Claim(text, "scale_notes", holds, truth)
+    if isinstance(stated.value, Signature):
+        count = stated.value.sharps
+        holds = (
+            (sharps == count and flats == 0) if count >= 0 else (flats == -count and sharps == 0)
+        )
+        return Claim(text, "scale_notes", holds, truth)
+    if isinstance(stated.value, Note | Notes | Key):
+        names = (
+            stated.value.names
+            if isinstance(stated.value, Notes)
+            else (stated.value.name if isinstance(stated.value, Note) else stated.value.tonic,)
+        )
+        return Claim(text, "scale_notes", all(n in notes for n in names), truth)
+    return None
+
+
+def _chord_type_claim(text: str) -> Claim | None:
+    """'a dominant seventh chord has a minor seventh': the intervals of a kind of chord."""
+    from etude.theory.questions import phrases
+
+    match = re.match(
+        r"^\s*(?:[Aa]n?|[Ee]very|[Tt]he)\s+(?P<kind>[a-z\- ]+?(?:chord|triad))s?\s+"
+        r"(?:has|have|contains|contain|includes)\s+(?P<rest>.+)$",
+        text,
+    )
+    if match is None:
+        return None
+    found = [p for p in phrases(f"C {match.group('kind')}") if p.kind in ("chord", "key")]
+    if not found or not found[0].symbol:
+        return None
+    try:
+        chord = chord_of(found[0].symbol)
+    except PlanError:
+        return None
+    from etude.theory.chords import parse_symbol
+
+    spec = parse_symbol(chord.symbol)
+    if spec is None:
+        return None
+    stated = [
+        p.interval for p in phrases(match.group("rest")) if p.kind == "interval" and p.interval
+    ]
+    if not stated:
+        return None
+    from music21 import interval as m21_interval
+
+    have = {m21_interval.Interval(name).semiSimpleName for name in spec.intervals}
+    holds = all(m21_interval.Interval(name).semiSimpleName in have for name in stated)
+    kind = match.group("kind")
+    parts = ", ".join(with_article(interval_words(name)) for name in spec.intervals if name != "P1")
+    return Claim(
+        text, "chord_quality", holds, sentence_case(f"a {kind} has {parts} above its root.")
+    )
+
+
+def _clause_claims(clause: str, context: ClaimContext) -> list[Claim]:
+    text = _key_last(_with_context_key(_normalised(clause), context.key))
+    found: list[Claim] = []
+    if (cadence := _cadence_claim(text)) is not None:
+        return [cadence]
+    if (kind_claim := _chord_type_claim(text)) is not None:
+        return [kind_claim]
+    if (key_claim := _score_key_claim(text, context.score_keys)) is not None:
+        found.append(key_claim)
+        if not key_claim.holds:
+            return found
+    tokens = tokenize(text)
+    items = _items(tokens)
+    words = [item.word for item in items]
+    verb = next((i for i, w in enumerate(words) if w in _COPULAS | _HAS), None)
+    if verb is not None and (scale := _scale_claim(items, verb, clause.strip())) is not None:
+        return [*found, scale]
+    if verb is not None:
+        subject = _subject_side(items[:verb])
+        stated = _value_side(items, verb + 1)
+        if subject is not None and stated is not None:
+            claim = _compare(subject, stated, clause.strip())
+            if claim is not None:
+                found.append(claim)
+    between = _between_claim(items, clause.strip())
+    if between is not None and not found:
+        found.append(between)
+    return found
+
+
+def _between_claim(items: list[_Item], text: str) -> Claim | None:
+    """'from C up to A flat is a minor sixth', 'C to E is 4 semitones'."""
+    parser = _Parser(items)
+    words = [item.word for item in items]
+    for opener, joiner in (("from", "to"), ("between", "and"), ("", "to")):
+        starts = [i + 1 for i, w in enumerate(words) if w == opener] if opener else [0]
+        for start in starts:
+            first = parser.expr(start, postfix=False)
+            if first is None:
+                continue
+            cursor = first[1]
+            while parser.word(cursor) in ("up", "down"):
+                cursor += 1
+            if parser.word(cursor) != joiner:
+                continue
+            second = parser.expr(cursor + 1, postfix=False)
+            if second is None:
+                continue
+            verb = next((i for i in range(second[1], len(words)) if words[i] in _COPULAS), None)
+            if verb is None:
+                continue
+            stated = _value_side(items, verb + 1)
+            if stated is None or not isinstance(stated.value, Interval | Count):
+                continue
+            unit = "semitones" if isinstance(stated.value, Count) else "interval"
+            plan = Between(first[0], second[0], unit)  # type: ignore[arg-type]
+            return _compare(_Side(plan=plan), stated, text)
+    return None
+
+
+def check_sentence(
+    sentence: str, question: str | None = None, context: ClaimContext | None = None
+) -> Verdict:
+    """Read and verify every claim in ``sentence``; see the module docstring for the verdicts.
+
+    ``question`` (or ``context``) supplies the key a sentence may leave implicit.
+
+    >>> check_sentence("The dominant is D.", question="What is the dominant of G major?").status
+    'verified'
+    >>> check_sentence("D major has two sharps, and its relative minor is B minor.").status
+    'verified'
+    >>> check_sentence("G B D F is a D minor triad.").status
+    'refuted'
+    """
+    context = context or ClaimContext.from_question(question)
+    claims: list[Claim] = []
+    carried = context
+    for clause in clauses(sentence):
+        claims.extend(_clause_claims(clause, carried))
+        named = _first_key(clause)
+        if named is not None:
+            carried = ClaimContext(named, context.score_keys, context.notes)
+    if context.notes and (spelled := _spelling_claim(sentence, context.notes)) is not None:
+        claims.append(spelled)
+    if any(not claim.holds for claim in claims):
+        return Verdict(sentence, "refuted", tuple(claims))
+    if claims:
+        return Verdict(sentence, "verified", tuple(claims))
+    return Verdict(sentence, "unverifiable" if has_music_terms(sentence) else "no_claim")
+
+
+def check_all(sentences: Iterable[str], context: ClaimContext) -> list[Verdict]:
+    """Verdicts for several sentences read in one context (a whole reply)."""
+    return [check_sentence(sentence, context=context) for sentence in sentences]
+
+
+__all__ = [
+    "Claim",
+    "ClaimContext",
+    "Verdict",
+    "check_all",
+    "check_sentence",
+    "clauses",
+]
