@@ -29,7 +29,7 @@ exactly how.
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from functools import lru_cache
 from typing import Literal as TypingLiteral
 
@@ -273,12 +273,20 @@ def depth(plan: Plan) -> int:
     >>> depth(SignatureOf(Relative(Literal(Key("C", "major")))))
     2
     """
-    children = [
-        value for value in vars(plan).values() if not isinstance(value, str | int | tuple | bool)
+    if isinstance(plan, Literal | ChordFrom):
+        # naming the chord some notes make is reading the question, not a step of reasoning
+        return 0
+    inner = [depth(child) for child in children(plan)]
+    return 1 + max(inner, default=0)
+
+
+def children(plan: Plan) -> list[Plan]:
+    """The plans an operation applies to."""
+    return [
+        value
+        for value in vars(plan).values()
+        if is_dataclass(value) and not isinstance(value, Value) and not isinstance(value, type)
     ]
-    inner = [depth(child) for child in children if not isinstance(child, Value)]
-    # naming the chord some notes make is reading the question, not a step of reasoning
-    return 0 if isinstance(plan, Literal | ChordFrom) else 1 + max(inner, default=0)
 
 
 # ----------------------------------------------------------------------------- showing
