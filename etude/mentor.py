@@ -48,11 +48,13 @@ class Mentor:
         *,
         registry: ToolRegistry | None = None,
         persistence: Persistence | None = None,
+        chat_model: BaseChatModel | None = None,
         status: Status | None = None,
     ) -> None:
         self.settings = settings
         self.registry = registry if registry is not None else load_registry()
         self._persistence = persistence
+        self._chat_model = chat_model
         self._status = status or (lambda _msg: None)
 
     @cached_property
@@ -66,6 +68,9 @@ class Mentor:
 
     @cached_property
     def chat_model(self) -> BaseChatModel:
+        """The model ``settings`` names, unless one was handed in (a caller's own backend)."""
+        if self._chat_model is not None:
+            return self._chat_model
         return load_chat_model(self.settings, self._status)
 
     @cached_property

@@ -10,6 +10,10 @@ from etude.config import Settings
 from etude.evidence import Evidence
 from etude.tools.base import ToolRequest, ToolSpec
 
+__all__ = ["TOOL", "critic"]
+"""What other modules may import: the fine-tuning data builder calls ``critic`` itself, so
+the model trains on exactly the evidence the tutor is handed."""
+
 MAX_FINDINGS = 4
 """A lesson corrects a few things well rather than everything at once."""
 

@@ -12,6 +12,8 @@ from etude.config import Settings
 from etude.evidence import Evidence
 from etude.tools.base import ToolRequest, ToolSpec
 
+__all__ = ["TOOL", "encode"]
+
 log = logging.getLogger(__name__)
 
 

@@ -20,6 +20,8 @@ from etude.lessons.intents import asks_for_lesson
 from etude.store_layout import OPEN_KEY, lesson_namespace
 from etude.tools.base import ToolRequest, ToolSpec, TurnFacts
 
+__all__ = ["TOOL", "lesson"]
+
 
 def lesson(request: ToolRequest, settings: Settings) -> list[Evidence]:
     """One lesson turn; music21 (a second to import) is loaded on first use only."""

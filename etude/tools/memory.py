@@ -7,6 +7,8 @@ from etude.config import Settings
 from etude.evidence import Evidence
 from etude.tools.base import ToolRequest, ToolSpec
 
+__all__ = ["TOOL", "recall"]
+
 
 def recall(request: ToolRequest, settings: Settings) -> list[Evidence]:
     profile = request.profile

@@ -12,6 +12,10 @@ from etude.config import Settings
 from etude.evidence import Evidence
 from etude.tools.base import ToolRequest, ToolSpec
 
+__all__ = ["TOOL", "fact_evidence", "theory"]
+"""What other modules may import: the fine-tuning data builder renders facts with
+``fact_evidence``, so the model trains on exactly what the tutor is handed."""
+
 if TYPE_CHECKING:
     from etude.theory import TheoryFact
 

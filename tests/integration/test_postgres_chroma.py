@@ -6,6 +6,10 @@ the knowledge index (``ETUDE_CHROMA_URL``). Here both servers are started on loo
 temporary folder, and each worker is a separate ``etude ask`` process with its own empty data
 directory, so the only way a lesson can continue is through the two servers. No mocks.
 
+With ``ETUDE_DATABASE_URL`` set, the lesson records (learner record, mastery, attempts, open
+exercise) land in PostgreSQL whether the lesson tool runs in a graph turn or on its own, and no
+SQLite file appears in the data directory.
+
 Skipped when the PostgreSQL server binaries (Debian's ``postgresql-15``; another folder with
 ``ETUDE_PG_BIN``), the ``postgres`` extra or Chroma's ``chroma`` command are missing.
 """
@@ -25,12 +29,17 @@ from urllib.parse import urlsplit
 
 import chromadb
 import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from etude.cli.progress import progress_report
 from etude.config import Settings
 from etude.lessons.records import LessonRecords
 from etude.mentor import Mentor
 from etude.sessions import open_postgres
+from etude.store_layout import PROGRESS_KEY, profile_namespace
+from etude.tools.base import ToolRequest
+from etude.tools.lesson import lesson
+from etude.tools.registry import load_registry
 from tests.servers import free_port, stop, wait_until_up
 
 pytestmark = pytest.mark.integration
@@ -214,3 +223,92 @@ def test_a_lesson_started_on_one_worker_continues_on_another(
         assert [m["role"] for m in reader.history(SESSION)] == ["human", "ai"] * 3
     finally:
         reader.close()
+
+
+def _sqlite_files(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.sqlite*")) if folder.exists() else []
+
+
+def _records(url: str, learner: str) -> tuple[Any, Any, list[Any], Any]:
+    """What PostgreSQL holds of a learner's lessons: record, mastery, attempts, open exercise."""
+    persistence = open_postgres(url)
+    try:
+        records = LessonRecords(persistence.store)
+        return (
+            records.learner(learner),
+            records.mastery(learner),
+            records.attempts(learner),
+            records.open_exercise(learner),
+        )
+    finally:
+        persistence.close()
+
+
+def test_the_lesson_tool_outside_a_graph_keeps_its_records_in_postgres(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Called without a graph's store (``etude tools check``, the fine-tuning builder), the
+    lesson tool opens the configured store: PostgreSQL, not a SQLite file of its own."""
+    settings = Settings(
+        data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", database_url=postgres_url
+    )
+
+    def say(text: str) -> list[Any]:
+        return lesson(ToolRequest(question=text, learner="lou"), settings)
+
+    assert any(e.data.get("type") == "exercise" for e in say("Give me an exercise on intervals"))
+    record, _, attempts, opened = _records(postgres_url, "lou")
+    assert record is not None and attempts == []
+    assert opened is not None, "the open exercise is not in PostgreSQL"
+    exercise = opened[0]
+
+    reply = say("My answer is " + " ".join(exercise.expected))
+    assert reply[0].data["result"]["correct"] is True
+    record, mastery, attempts, opened = _records(postgres_url, "lou")
+    assert record is not None and record.exercises_done == 1
+    assert [(a.exercise_id, a.correct) for a in attempts] == [(exercise.id, True)]
+    assert mastery[exercise.skill].correct == 1
+    assert opened is not None and opened[0].id != exercise.id  # the next one, also there
+    assert _sqlite_files(tmp_path) == []
+
+
+def test_a_graph_turn_keeps_the_lesson_and_the_thread_in_postgres(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """The whole turn through ``Mentor``: checkpoints, profile and lesson records all land in
+    PostgreSQL. A scripted chat model writes the replies (the real one is exercised above); the
+    theory, critic and encoder tools are left out, as no lesson turn needs them and theory
+    would build a local knowledge index."""
+    settings = Settings.from_env().with_overrides(
+        data_dir=tmp_path / "data", database_url=postgres_url, router_llm_fallback=False
+    )
+    mentor = Mentor(
+        settings,
+        registry=load_registry(plugins=False, skip=["theory", "critic", "encoder"]),
+        chat_model=FakeListChatModel(responses=["Take your time with it."]),
+    )
+    try:
+        first = mentor.ask("Quiz me on triads", session="maya-lesson", learner="maya")
+        assert first.route == ["lesson"]
+        _, _, attempts, opened = _records(postgres_url, "maya")
+        assert opened is not None and attempts == []
+
+        second = mentor.ask(
+            "My answer: " + " ".join(opened[0].expected), session="maya-lesson", learner="maya"
+        )
+        assert second.route == ["lesson"]  # the open exercise, read from PostgreSQL, claims it
+        record, mastery, attempts, _ = _records(postgres_url, "maya")
+        assert record is not None
+        assert [(a.exercise_id, a.correct) for a in attempts] == [(opened[0].id, True)]
+        assert mastery[opened[0].skill].attempts == 1
+    finally:
+        mentor.close()
+
+    persistence = open_postgres(postgres_url)
+    try:
+        assert "maya-lesson" in persistence.sessions()
+        progress = persistence.store.get(profile_namespace("maya"), PROGRESS_KEY)
+        assert progress is not None and progress.value["lesson"] == 2  # remember() wrote it
+    finally:
+        persistence.close()
+    assert _sqlite_files(tmp_path) == []
