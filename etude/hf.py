@@ -12,6 +12,8 @@ from functools import cache
 
 @cache
 def offline_and_quiet() -> None:
+    # Third-party libraries' own variables, set (never read) for them; Etude's settings are
+    # read in etude/config.py. setdefault lets a user still switch the hub back on.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

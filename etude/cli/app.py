@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -206,6 +207,34 @@ def serve(
     from etude.cli.serve import run_serve
 
     run_serve(host, port, settings=_settings(adapter))
+
+
+@app.command("config")
+def show_config(as_json: JsonOption = False) -> None:
+    """The effective settings: each ETUDE_* variable's value and where it came from."""
+    from etude.config import effective_settings
+
+    try:
+        rows = effective_settings()
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    if as_json:
+        settings = {r.name: {"value": r.value, "source": r.source, "env": r.env} for r in rows}
+        _print_json({"settings": settings})
+        return
+    # Shell assignments, so a line can be copied into an environment (secrets are masked).
+    lines = [(f"{r.env}={_shell_word(r.value)}", r.source) for r in rows]
+    width = min(max(len(line) for line, _ in lines), 48)
+    for line, source in lines:
+        out.print(f"{line:<{width}}  # {source}", markup=False)
+
+
+def _shell_word(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return shlex.quote(str(value))
 
 
 @kb_app.command("build")

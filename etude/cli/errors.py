@@ -5,9 +5,10 @@ Never a traceback for a learner; ``ETUDE_DEBUG=1`` shows it to a developer.
 
 from __future__ import annotations
 
-import os
 import sys
 import traceback
+
+from etude.config import Settings
 
 
 class InputError(ValueError):
@@ -16,9 +17,18 @@ class InputError(ValueError):
 
 def fail(message: str, code: int) -> None:
     print(f"error: {message}", file=sys.stderr)
-    if os.environ.get("ETUDE_DEBUG"):
+    if debugging():
         traceback.print_exc()
     raise SystemExit(code)
+
+
+def debugging() -> bool:
+    """Whether ETUDE_DEBUG asks for tracebacks. Read on its own, because the failure being
+    reported may be a bad value of another setting."""
+    try:
+        return bool(Settings.one_from_env("debug"))
+    except ValueError:
+        return True  # set, but to neither yes nor no: show the traceback rather than hide it
 
 
 def first_line(exc: BaseException) -> str:

@@ -23,14 +23,13 @@ def run_serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | No
         raise InputError(f"--port must be between 1 and 65535, got {port}")
     try:
         settings = settings or Settings.from_env()
-        server = ServerSettings.from_env()
     except ValueError as exc:
         raise InputError(str(exc)) from exc
     import uvicorn
 
     from etude.server import create_app
 
-    app = create_app(settings, server)
+    app = create_app(settings, ServerSettings.from_settings(settings))
     print(f"Etude studio on http://{host}:{port}/ (Ctrl-C stops it)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", workers=1)
 

@@ -8,13 +8,13 @@ checkpoint's folder (``reference.npz``, from ``scripts/build_reference_set.py``)
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
 
+from etude.config import Settings
 from etude.encoders.musicbert import MusicBert
 from etude.encoders.octuple import OctupleEncoder
 
@@ -36,8 +36,12 @@ class NoReferenceSet(FileNotFoundError):
 
 
 def checkpoint_dir(folder: str | Path | None = None) -> Path:
-    """The checkpoint in use: ``folder``, else ``ETUDE_MUSICBERT``, else the shipped one."""
-    return Path(folder or os.environ.get("ETUDE_MUSICBERT") or CHECKPOINT).resolve()
+    """The checkpoint in use: ``folder``, else ``ETUDE_MUSICBERT``, else the shipped one.
+
+    Read here rather than passed down: the loaded model is cached per process, and the style
+    estimate must use the reference set of the same checkpoint.
+    """
+    return Path(folder or Settings.one_from_env("musicbert") or CHECKPOINT).resolve()
 
 
 def load_model(folder: str | Path | None = None) -> MusicBert:

@@ -8,7 +8,6 @@ the knowledge base: loading it costs about a second.
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,14 +15,19 @@ from typing import Any
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
+from etude.config import Settings
 from etude.hf import offline_and_quiet
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 
 
 def model_path() -> str:
-    """Folder of the packaged model (``ETUDE_EMBEDDER`` may point at another local model)."""
-    override = os.environ.get("ETUDE_EMBEDDER")
+    """Folder of the packaged model (``ETUDE_EMBEDDER`` may point at another local model).
+
+    Read here rather than passed down: the embedder is one per process (``shared_embedder``),
+    shared by the router and the knowledge index, which must agree on it.
+    """
+    override = Settings.one_from_env("embedder")
     if override:
         return override
     try:

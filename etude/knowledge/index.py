@@ -52,6 +52,7 @@ class Passage:
 
 def _client(path: Path, url: str | None) -> Any:
     """A client of the Chroma server at ``url``, or of the local index in ``path``."""
+    # Chroma's own variable, set for it (Etude's settings are read in etude/config.py).
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     import chromadb
     from chromadb.config import Settings as ChromaSettings

@@ -121,7 +121,7 @@ def create_app(
     """The ASGI app. ``mentor`` lets tests and the load bench share one loaded model;
     ``warm_up`` loads the model in the background at start so the first turn is not slow."""
     settings = settings or Settings.from_env()
-    server = server or ServerSettings.from_env()
+    server = server or ServerSettings.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -1,19 +1,16 @@
 """The server's own knobs: how learners are identified and how much they may upload.
 
-They live apart from ``etude.config.Settings`` because only ``etude serve`` reads them; the
-mentor's settings stay the same whether a turn comes from the terminal or from the web.
+Their values come from ``etude.config.Settings`` (the one place that reads the environment);
+``ServerSettings`` is the slice the web app needs, so the mentor's code never sees how the
+server authenticates and a test can build the server's view on its own.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
 
+from etude.config import AuthMode, Settings
 from etude.limits import DEFAULT_LIMITS
-
-AuthMode = Literal["cookie", "header"]
-AUTH_MODES: tuple[AuthMode, ...] = ("cookie", "header")
 
 LEARNER_COOKIE = "etude_learner"
 """HttpOnly cookie holding a browser's random learner token (cookie mode)."""
@@ -34,44 +31,32 @@ stream in, before a byte reaches the disk past the limit or music21 sees the fil
 
 @dataclass(frozen=True)
 class ServerSettings:
-    """How ``etude serve`` authenticates learners. Each field names its environment variable.
+    """How ``etude serve`` authenticates learners: a typed view of the server's part of
+    ``etude.config.Settings``, where each knob is declared with its variable and its reason.
 
     >>> ServerSettings().auth
     'cookie'
+    >>> ServerSettings.from_settings(Settings(auth="header", auth_secret="s3cret")).secret
+    's3cret'
     """
 
     auth: AuthMode = "cookie"
-    """ETUDE_AUTH: ``cookie`` (default) gives every new browser a random learner token in an
-    HttpOnly cookie; ``header`` trusts ``X-Etude-Learner`` set by a reverse proxy that has
-    already signed the learner in (never expose header mode without such a proxy)."""
+    """``Settings.auth`` (ETUDE_AUTH)."""
 
-    secret: str | None = None
-    """ETUDE_AUTH_SECRET: when set, every API call must prove it knows this shared secret, with
-    ``X-Etude-Secret`` or ``Authorization: Bearer``; a browser opens ``/?access=SECRET`` once
-    and keeps it in an HttpOnly cookie. Useful for a class server on a shared network."""
+    secret: str | None = field(default=None, repr=False)
+    """``Settings.auth_secret`` (ETUDE_AUTH_SECRET)."""
 
     max_upload_bytes: int = MAX_UPLOAD_BYTES
-    """ETUDE_MAX_UPLOAD_BYTES: the size limit for one uploaded score."""
+    """``Settings.max_upload_bytes`` (ETUDE_MAX_UPLOAD_BYTES)."""
 
     secure_cookies: bool = False
-    """ETUDE_SECURE_COOKIES: mark cookies ``Secure`` (set it when served over HTTPS)."""
+    """``Settings.secure_cookies`` (ETUDE_SECURE_COOKIES)."""
 
     @classmethod
-    def from_env(cls) -> ServerSettings:
-        env = os.environ
-        auth = env.get("ETUDE_AUTH") or "cookie"
-        if auth not in AUTH_MODES:
-            raise ValueError(f"ETUDE_AUTH must be one of {', '.join(AUTH_MODES)}, got {auth!r}")
-        raw_limit = env.get("ETUDE_MAX_UPLOAD_BYTES") or str(MAX_UPLOAD_BYTES)
-        try:
-            limit = int(raw_limit)
-        except ValueError as exc:
-            raise ValueError(
-                f"ETUDE_MAX_UPLOAD_BYTES must be an integer, got {raw_limit!r}"
-            ) from exc
+    def from_settings(cls, settings: Settings) -> ServerSettings:
         return cls(
-            auth=auth,
-            secret=env.get("ETUDE_AUTH_SECRET") or None,
-            max_upload_bytes=limit,
-            secure_cookies=env.get("ETUDE_SECURE_COOKIES", "0") in ("1", "true", "yes"),
+            auth=settings.auth,
+            secret=settings.auth_secret,
+            max_upload_bytes=settings.max_upload_bytes,
+            secure_cookies=settings.secure_cookies,
         )

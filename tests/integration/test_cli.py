@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -85,3 +86,45 @@ def test_tools_list_json(data_dir: Path) -> None:
     assert done.returncode == 0, done.stderr
     names = [tool["name"] for tool in json.loads(done.stdout)["tools"]]
     assert names[:4] == ["theory", "critic", "encoder", "memory"]
+
+
+def test_config_json_says_where_each_setting_came_from(data_dir: Path) -> None:
+    done = run_etude(
+        "config",
+        "--json",
+        timeout=120,
+        ETUDE_DATA_DIR=str(data_dir),
+        ETUDE_MAX_SENTENCES="2",
+        ETUDE_MODEL="",  # empty is unset: the default, whatever this machine's shell says
+        ETUDE_OPENAI_API_KEY="sk-live-123",
+    )
+    assert done.returncode == 0, done.stderr
+    settings = json.loads(done.stdout)["settings"]
+    assert settings["max_sentences"] == {
+        "value": 2,
+        "source": "env ETUDE_MAX_SENTENCES",
+        "env": "ETUDE_MAX_SENTENCES",
+    }
+    assert settings["data_dir"]["value"] == str(data_dir)
+    assert settings["model"] == {"value": "embedded", "source": "default", "env": "ETUDE_MODEL"}
+    assert settings["router_llm_fallback"]["env"] == "ETUDE_ROUTER_LLM"
+    assert settings["openai_api_key"]["value"] == "********"
+    assert "sk-live-123" not in done.stdout + done.stderr
+
+
+def test_config_prints_one_assignment_per_setting(data_dir: Path) -> None:
+    done = run_etude("config", timeout=120, ETUDE_DATA_DIR=str(data_dir), ETUDE_LEVEL="beginner")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any(re.fullmatch(r"ETUDE_LEVEL=beginner +# env ETUDE_LEVEL", line) for line in lines)
+    assert any(line.startswith("ETUDE_ROUTER_LLM=") for line in lines)
+
+
+def test_config_refuses_a_bad_value_with_one_error_line(data_dir: Path) -> None:
+    done = run_etude(
+        "config", timeout=120, ETUDE_DATA_DIR=str(data_dir), ETUDE_DEBUG="", ETUDE_LEVEL="wizard"
+    )
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stderr.splitlines() == [
+        "error: ETUDE_LEVEL must be one of beginner, intermediate, advanced, got 'wizard'"
+    ]

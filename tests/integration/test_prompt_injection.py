@@ -8,7 +8,6 @@ and the reply does not do what the text asked (no canary word, no system prompt)
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,7 +78,7 @@ def guarded(
 ) -> Iterator[tuple[Mentor, PromptRecorder]]:
     """The real mentor (embedded model), short replies to keep the suite quick: an order is
     obeyed in the first words or not at all."""
-    short = dataclasses.replace(settings, max_new_tokens=32, max_sentences=2)
+    short = settings.with_overrides(max_new_tokens=32, max_sentences=2)
     folder = tmp_path_factory.mktemp("injection-db")
     mentor = Mentor(
         short,
