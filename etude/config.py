@@ -146,6 +146,15 @@ class Settings(BaseSettings):
     sources come on top). Short replies teach better, and on a CPU each sentence costs about a
     second."""
 
+    claim_policy: Literal["auto", "strict", "lenient"] = Field(
+        "auto", validation_alias="ETUDE_CLAIM_POLICY"
+    )
+    """Which of the model's own sentences reach the learner. ``strict``: only those the claim
+    checker verifies (or that say nothing musical); ``lenient``: also those it cannot read,
+    never a refuted one, and a refuted sentence is sent back once with its correction.
+    ``auto``: strict for the embedded model, whose free prose is wrong too often, lenient for
+    any other model."""
+
     temperature: float = Field(0.0, validation_alias="ETUDE_TEMPERATURE")
     """0 gives deterministic, reproducible lessons."""
 
@@ -227,6 +236,13 @@ class Settings(BaseSettings):
         if self.adapter == DEFAULT_ADAPTER:
             return str(SHIPPED_ADAPTER) if self.model == EMBEDDED_MODEL else None
         return self.adapter
+
+    @property
+    def strict_claims(self) -> bool:
+        """Whether the strict claim policy applies (see ``claim_policy``)."""
+        if self.claim_policy != "auto":
+            return self.claim_policy == "strict"
+        return self.model == EMBEDDED_MODEL and not self.openai_base_url
 
     @property
     def model_cache_dir(self) -> Path:

@@ -35,6 +35,11 @@ class TurnResult(BaseModel):
     route: list[str]
     evidence: list[Evidence]
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    blocks: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="The reply's parts in order: role (answer, steps, finding, reason, bridge, "
+        "next, …), source (computed, critic, knowledge, model, …) and text.",
+    )
 
 
 def new_session_id() -> str:
@@ -127,6 +132,7 @@ class Mentor:
             route=list(final.get("route") or []),
             evidence=list(final.get("evidence") or []),
             timings_ms=timings,
+            blocks=list(final.get("blocks") or []),
         )
         yield {"event": "done", "result": result}
 

@@ -65,9 +65,11 @@ class TurnState(TypedDict, total=False):
     level: Level
     profile: LearnerProfile
     route: list[str]
+    offtopic: bool
     route_scores: dict[str, float]
     evidence: Annotated[list[Evidence], collect_evidence]
     answer: str
+    blocks: list[dict[str, str]]
     timings_ms: Annotated[dict[str, float], merge_timings]
 
 
@@ -91,9 +93,11 @@ def turn_input(
         "attachment": attachment,
         "requested_level": level,
         "route": [],
+        "offtopic": False,
         "evidence": Fresh(),
         "timings_ms": {"__reset__": 0.0},
         "answer": "",
+        "blocks": [],
     }
 
 

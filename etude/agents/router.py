@@ -74,7 +74,7 @@ class RouteDecision(BaseModel):
 class Route:
     tools: list[str]
     scores: dict[str, float]
-    decided_by: str  # "classifier", "llm" or "claimed" (a tool awaited this reply)
+    decided_by: str  # "classifier", "llm", "claimed" (a tool awaited this reply) or "offtopic"
 
 
 class Router:
@@ -134,6 +134,24 @@ class Router:
         ]
         return [*chosen, *(name for name in claimed if name not in chosen)], scores
 
+    def off_topic(
+        self,
+        message: str,
+        scores: dict[str, float],
+        recognised: list[str],
+        *,
+        has_attachment: bool,
+    ) -> bool:
+        """A message with nothing musical in it, that no tool's grammar reads and that is not
+        small talk or a question about the learner: a pizza question gets a friendly redirect,
+        never an unrequested tune (similarity alone sends it to the nearest tool)."""
+        from etude.claims.vocabulary import is_about_music
+
+        if has_attachment or recognised or is_about_music(message):
+            return False
+        best = next(iter(scores), CONVERSATION)
+        return best not in (CONVERSATION, "memory")
+
     def claimed(self, facts: TurnFacts) -> list[str]:
         """Tools that claim this turn as the reply they wait for (``ToolSpec.claims_turn``);
         a hook that raises is logged and ignored, so one tool cannot break routing."""
@@ -158,6 +176,8 @@ class Router:
     ) -> Route:
         tools, scores = self.classify(message, has_attachment=has_attachment)
         recognised = self.recognised(message, has_attachment=has_attachment)
+        if self.off_topic(message, scores, recognised, has_attachment=has_attachment):
+            return Route([], scores, "offtopic")
         if ask_llm is not None and not recognised and max(scores.values()) < threshold:
             eligible = [name for name in scores if name != CONVERSATION]
             decided = self._ask(message, eligible, ask_llm)
@@ -252,6 +272,7 @@ def make_router_node(
         )
         return {
             "route": decision.tools,
+            "offtopic": decision.decided_by == "offtopic",
             "route_scores": decision.scores,
             "timings_ms": {"route": round((time.perf_counter() - started) * 1000, 1)},
         }

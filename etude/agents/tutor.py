@@ -1,9 +1,13 @@
-"""The tutor node: the chat model writes the lesson from the turn's evidence.
+"""The tutor node: the reply, composed from verified blocks, with the model's words checked.
 
-The reply has three parts, streamed in order: the authoritative evidence (computed facts, the
-analysis of the learner's score, what the learner told us) stated exactly as the tools computed
-it; the model's explanation and exercise, sentence by sentence through the grounding guard; and
-the sources of any knowledge passages it was given.
+Every sentence a learner reads is computed, quoted from the knowledge base with its citation,
+or verified by the claim checker. The reply plan (:mod:`etude.agents.reply`) streams first —
+answer, steps, findings, reason — so the facts never wait for the model. Then the chat model
+may add a short bridge, sentence by sentence through the :class:`~etude.claims.SentenceGuard`:
+under the strict policy (the tiny embedded model) only what the checker verifies, or what says
+nothing musical, passes; under the lenient policy (a strong model) unverifiable sentences pass
+too, and refuted ones are sent back once with their corrections. The next step and the sources
+close the reply.
 """
 
 from __future__ import annotations
@@ -17,12 +21,16 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from etude.agents.prompts import sources_line, tutor_system_prompt
-from etude.claims import Grounding, SentenceGuard
+from etude.agents.prompts import bridge_prompt, retry_prompt
+from etude.agents.reply import Block, Intent, plan_reply
+from etude.claims import ClaimContext, SentenceGuard
+from etude.claims.check import Key
 from etude.config import Settings
-from etude.learner import LearnerProfile
+from etude.evidence import Evidence
+from etude.learner import LearnerProfile, update_profile
 from etude.limits import untrusted_text
 from etude.state import Node, TurnContext, TurnState
+from etude.theory.spelling import keys_in
 
 log = logging.getLogger(__name__)
 
@@ -33,17 +41,36 @@ MODEL_FAILED = (
 """What the learner reads when the chat model raises: the evidence still stands, and the
 turn is still checkpointed, so the lesson survives a model that times out or runs out of memory."""
 
+NOTHING_TO_ADD = (
+    "Tell me what you would like to work on next: a theory question, a score of yours to look "
+    "at, or an exercise."
+)
+"""Said only when nothing else could be: no evidence, and none of the model's words passed."""
+
 HISTORY_MESSAGES = 6
 """Earlier messages of the thread the model sees: enough to keep the thread of a lesson,
 short enough for a small model's context and a fast first token."""
 
+BRIDGE_SENTENCES = {"strict": 2, "lenient": 4}
+"""The model's own sentences at most, per policy: a tiny model gets little room."""
 
-def prompt_messages(state: TurnState, sentences: int = 3) -> list[BaseMessage]:
+NO_MODEL_INTENTS: tuple[Intent, ...] = ("offtopic", "greeting")
+"""Turns the plan answers whole: no model call, nothing to check, an instant reply."""
+
+_SUBSTANCE = ("answer", "premise", "reason", "bridge", "finding", "redirect")
+"""Blocks that say something; a reply with none of them gets ``NOTHING_TO_ADD``."""
+
+DROPPED_LIMIT = 4
+"""Dropped sentences after which the tutor stops reading the model: it is not helping."""
+
+
+def prompt_messages(state: TurnState, blocks: list[Block], sentences: int) -> list[BaseMessage]:
     profile = state.get("profile") or LearnerProfile()
-    system = tutor_system_prompt(
+    system = bridge_prompt(
         profile_description=profile.describe(),
         level=state["level"],
         evidence=state.get("evidence") or [],
+        shown=[block.text for block in blocks],
         sentences=sentences,
     )
     history = list(state.get("messages") or [])[:-1][-HISTORY_MESSAGES:]
@@ -55,12 +82,32 @@ def prompt_messages(state: TurnState, sentences: int = 3) -> list[BaseMessage]:
     return [SystemMessage(system), *history, HumanMessage(question)]
 
 
+def claim_context(question: str, evidence: list[Evidence]) -> ClaimContext:
+    """What the model's sentences are read against: the key in question (named by the learner,
+    else by a computed fact), the score's computed key, the notes computed this turn."""
+    base = ClaimContext.from_question(question)
+    key = base.key
+    facts = [item for item in evidence if item.authoritative]
+    score_keys = frozenset(
+        k for item in facts if item.tool == "critic" for k in keys_in(item.summary)[:1]
+    )
+    if key is None:
+        named = [k for item in facts for k in keys_in(item.summary)]
+        if named:
+            tonic, mode = named[0].split()
+            key = Key(tonic.replace("b", "-") if len(tonic) > 1 else tonic, mode)  # type: ignore[arg-type]
+    notes = frozenset(note for item in facts for note in item.notes)
+    return ClaimContext(key=key, score_keys=score_keys, notes=notes)
+
+
 def make_tutor(settings: Settings, chat_model: Callable[[], BaseChatModel]) -> Node:
     def tutor(state: TurnState, *, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         started = time.perf_counter()
         write = runtime.stream_writer
-        evidence = state.get("evidence") or []
+        evidence = list(state.get("evidence") or [])
+        question = state["question"]
         parts: list[str] = []
+        shown: list[Block] = []
         first_text_ms: float | None = None
 
         def emit(text: str) -> None:
@@ -72,36 +119,89 @@ def make_tutor(settings: Settings, chat_model: Callable[[], BaseChatModel]) -> N
             parts.append(text)
             write({"event": "token", "text": text})
 
-        for item in evidence:
-            if item.authoritative:
-                emit(item.summary + "\n")
-        if parts:
-            emit("\n")
-        guard = SentenceGuard(Grounding.of(evidence))
-        first_token_ms: float | None = None
-        messages = prompt_messages(state, settings.max_sentences)
-        try:
-            for chunk in chat_model().stream(messages):
-                if first_token_ms is None:
-                    first_token_ms = round((time.perf_counter() - started) * 1000, 1)
-                for safe in guard.feed(str(chunk.content)):
-                    emit(safe)
-                if guard.looping or guard.passed >= settings.max_sentences:
-                    break
-            for safe in guard.flush():
-                emit(safe)
-        except Exception:  # a model that times out, runs out of memory or loses its server
-            log.exception("the chat model failed; replying with the evidence only")
-            emit(("\n" if parts else "") + MODEL_FAILED)
-        footer = sources_line(evidence)
-        if footer:
-            emit("\n\n" + footer)
+        def emit_block(block: Block) -> None:
+            emit(("\n\n" if parts else "") + block.text)
+            shown.append(block)
+
+        intent, before, after = plan_reply(
+            question,
+            list(state.get("route") or []),
+            evidence,
+            state["level"],
+            offtopic=bool(state.get("offtopic")),
+            learned=update_profile(LearnerProfile(), question),
+        )
+        for block in before:
+            emit_block(block)
+        timings: dict[str, float] = {}
+        if intent not in NO_MODEL_INTENTS and not (
+            settings.strict_claims and intent == "conversation"
+        ):
+            # a tiny model's small talk cannot be checked: conversation is composed instead
+            bridge = _bridge(state, evidence, before, settings, chat_model, started, timings)
+            if bridge is not None:
+                emit_block(bridge)
+        if not any(block.role in _SUBSTANCE for block in shown):
+            emit_block(Block("redirect", NOTHING_TO_ADD, "tool"))
+        for block in after:
+            emit_block(block)
         answer = "".join(parts).strip()
-        timings = {"tutor": round((time.perf_counter() - started) * 1000, 1)}
-        if first_token_ms is not None:
-            timings["tutor_first_token"] = first_token_ms
+        timings["tutor"] = round((time.perf_counter() - started) * 1000, 1)
         if first_text_ms is not None:
             timings["tutor_first_text"] = first_text_ms
-        return {"answer": answer, "messages": [AIMessage(answer)], "timings_ms": timings}
+        blocks = [{"role": b.role, "source": b.source, "text": b.text} for b in shown]
+        return {
+            "answer": answer,
+            "blocks": blocks,
+            "messages": [AIMessage(answer)],
+            "timings_ms": timings,
+        }
 
     return tutor
+
+
+def _bridge(
+    state: TurnState,
+    evidence: list[Evidence],
+    shown: list[Block],
+    settings: Settings,
+    chat_model: Callable[[], BaseChatModel],
+    started: float,
+    timings: dict[str, float],
+) -> Block | None:
+    """The model's own sentences, checked; None when none pass. ``timings`` receives the
+    model's first token, counted from ``started`` (the tutor's start)."""
+    policy = "strict" if settings.strict_claims else "lenient"
+    limit = min(settings.max_sentences, BRIDGE_SENTENCES[policy])
+    context = claim_context(state["question"], evidence)
+    # beside computed teaching, a tiny model's claim-free sentences are stock filler
+    plain = policy == "lenient" or not any(block.role in _SUBSTANCE for block in shown)
+    guard = SentenceGuard(context, policy=policy, said=[block.text for block in shown], plain=plain)
+    kept: list[str] = []
+    messages = prompt_messages(state, shown, limit)
+    try:
+        for chunk in chat_model().stream(messages):
+            if "tutor_first_token" not in timings:
+                timings["tutor_first_token"] = round((time.perf_counter() - started) * 1000, 1)
+            kept.extend(guard.feed(str(chunk.content)))
+            if guard.looping or guard.passed >= limit or len(guard.dropped) >= DROPPED_LIMIT:
+                break
+        kept.extend(guard.flush())
+        corrections = guard.corrections()
+        if policy == "lenient" and corrections and guard.passed < limit:
+            retry = [
+                *messages,
+                AIMessage(" ".join(guard.dropped)),
+                HumanMessage(retry_prompt(corrections)),
+            ]
+            said = [*(block.text for block in shown), *kept]
+            again = SentenceGuard(context, policy=policy, said=said, plain=plain)
+            kept.extend(again.feed(str(chat_model().invoke(retry).content)))
+            kept.extend(again.flush())
+    except Exception:  # a model that times out, runs out of memory or loses its server
+        log.exception("the chat model failed; replying with the computed blocks only")
+        return Block("bridge", MODEL_FAILED, "tool")
+    text = "".join(kept).strip()
+    if guard.dropped:
+        log.info("claim checker dropped %d sentence(s): %s", len(guard.dropped), guard.dropped)
+    return Block("bridge", text, "model") if text else None

@@ -42,7 +42,6 @@ from etude.theory.plan import (
     Chord,
     ChordFrom,
     Count,
-    DegreeOf,
     Interval,
     Key,
     Literal,
@@ -85,6 +84,8 @@ class Claim:
     kind: str
     holds: bool
     truth: str
+    steps: tuple[str, ...] = ()
+    """How the truth is computed, step by step (for plans of one or more operations)."""
 
 
 @dataclass(frozen=True)
@@ -386,9 +387,13 @@ def _compare(subject: _Side, stated: _Side, text: str) -> Claim | None:
         if verdict is None:
             return None
         truth = steps[-1].text if steps else _fact(plan, computed)
-        if isinstance(plan, DegreeOf | SignatureOf | Semitones):
-            truth = steps[-1].text if steps else truth
-        return Claim(text, type(plan).__name__, verdict, _short(truth, plan, computed))
+        return Claim(
+            text,
+            type(plan).__name__,
+            verdict,
+            _short(truth, plan, computed),
+            tuple(step.text for step in steps),
+        )
     if stated.plan is not None and subject.value is not None and depth(stated.plan) >= 1:
         return _compare(_Side(plan=stated.plan), _Side(value=subject.value), text)
     if plan is not None and stated.quality is not None and subject.quality != "tones":
@@ -427,7 +432,9 @@ def _quality_claim(plan: Plan, quality: str, text: str) -> Claim | None:
         return None
     actual = chord.quality.split()[-2] if chord.quality.endswith(" triad") else chord.quality
     holds = actual == quality or (quality in ("major", "minor") and actual.startswith(quality))
-    return Claim(text, "chord_quality", holds, sentence_case(f"{describe(plan)} is {actual}."))
+    noun = " triad" if chord.quality.endswith(" triad") else ""
+    truth = sentence_case(f"{describe(plan)} is {with_article(actual + noun)}.")
+    return Claim(text, "chord_quality", holds, truth)
 
 
 def _no_accidentals_claim(plan: Plan, which: str, text: str) -> Claim | None:
@@ -537,6 +544,11 @@ _LEADING_KEY = re.compile(
     r"^\s*in\s+(?:the\s+key\s+of\s+)?(?P<key>[A-G](?:#|b)?\s+(?:major|minor))\s*,?\s*(?P<rest>.+)$",
     re.IGNORECASE,
 )
+_TRAILING_KEY = re.compile(
+    r"^(?P<subject>(?:the\s+)?b?#?(?:VII|VI|IV|V|III|II|I|vii|vi|iv|iii|ii|i)[°ø+0-9]*"
+    r"(?:\s+chord|\s+triad)?)\s+(?P<verb>is|are)\s+(?P<value>[\w ]+?)\s+in\s+"
+    r"(?P<key>[A-G](?:#|b)?\s+(?:major|minor))[.?!]*$"
+)
 _GENERIC_KEY = re.compile(
     r"\b(?:in\s+)?(?:a|any|every)\s+(?P<a>major|minor)\s+key\b|\b(?:in\s+)?(?P<b>major|minor)\s+keys\b",
     re.IGNORECASE,
@@ -552,6 +564,12 @@ def _key_last(text: str) -> str:
         return "in C major" if mode == "major" else "in A minor"
 
     text = _GENERIC_KEY.sub(generic, text)
+    trailing = _TRAILING_KEY.match(text)
+    if trailing is not None:
+        return (
+            f"{trailing.group('subject')} in {trailing.group('key')} "
+            f"{trailing.group('verb')} {trailing.group('value')}."
+        )
     leading = _LEADING_KEY.match(text)
     if leading is None:
         return text
@@ -643,6 +661,31 @@ def _chord_type_claim(text: str) -> Claim | None:
     )
 
 
+_ENHARMONIC = re.compile(
+    r"\b(?:are|is)\s+(?:the\s+same\s+(?:pitch|note)|enharmonic(?:ally\s+equivalent|\s+"
+    r"equivalents?|s)?|enharmonically\s+the\s+same)\b",
+    re.IGNORECASE,
+)
+
+
+def _enharmonic_claim(text: str) -> Claim | None:
+    """'C and B# are enharmonic', 'F# is the same pitch as Gb'."""
+    from etude.theory.spelling import notes_in
+
+    if not _ENHARMONIC.search(text):
+        return None
+    named = notes_in(text)
+    if len(named) != 2:
+        return None
+    first, second = named
+    holds = pitch_class(first) == pitch_class(second) and first != second
+    if holds:
+        truth = f"{first} and {second} are the same pitch, spelled two ways (enharmonic)."
+    else:
+        truth = f"{first} and {second} are different pitches, so they are not enharmonic."
+    return Claim(text, "enharmonic", holds, truth)
+
+
 def _clause_claims(clause: str, context: ClaimContext) -> list[Claim]:
     text = _key_last(_with_context_key(_normalised(clause), context.key))
     found: list[Claim] = []
@@ -650,6 +693,8 @@ def _clause_claims(clause: str, context: ClaimContext) -> list[Claim]:
         return [cadence]
     if (kind_claim := _chord_type_claim(text)) is not None:
         return [kind_claim]
+    if (same_pitch := _enharmonic_claim(text)) is not None:
+        return [same_pitch]
     if (key_claim := _score_key_claim(text, context.score_keys)) is not None:
         found.append(key_claim)
         if not key_claim.holds:

@@ -6,9 +6,9 @@ that lists notes outside the computed set, or spells a computed note enharmonica
 is dropped rather than shown. So is a sentence that puts the music in a key other than the
 computed one.
 
-:class:`Grounding` is the one place where that check is assembled from a turn's evidence; the
-tutor's :class:`SentenceGuard`, the fine-tuning data filter, the evaluation and the benchmarks
-all ask it, so they can never disagree about what counts as grounded.
+:class:`SentenceGuard` streams the model's reply through the claim checker, sentence by
+sentence. :class:`Grounding` is the older, narrower check (computed notes and keys only),
+kept because the fine-tuning data and the claim benchmark compare against it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
+from etude.claims.check import ClaimContext, Verdict, check_sentence
 from etude.evidence import Evidence
 from etude.theory.spelling import (
     ACCIDENTAL_RE,
@@ -120,33 +122,60 @@ def _fingerprint(sentence: str) -> str:
     return re.sub(r"\W+", " ", sentence.lower()).strip()
 
 
-class SentenceGuard:
-    """Buffers streamed text into sentences and lets only consistent, new ones through.
+Policy = Literal["strict", "lenient"]
+"""``strict`` (a tiny embedded model): only verified sentences, or ones that say nothing
+musical, pass. ``lenient`` (a strong model): unverifiable sentences pass too; refuted ones never
+do, and the tutor may ask the model once more with their corrections."""
 
-    Small models fall into loops ("The notes are G, B and D." ten times); a repeated sentence
-    is dropped, and after ``LOOP_LIMIT`` repeats ``looping`` tells the tutor to stop reading.
+
+class SentenceGuard:
+    """Buffers streamed model text into sentences and lets only checked, new ones through.
+
+    Each sentence goes to the claim checker (:func:`etude.claims.check.check_sentence`) in the
+    turn's context. A refuted sentence is dropped and its correction kept (``corrections``);
+    under the strict policy an unverifiable one is dropped too. A sentence that repeats what
+    the reply already says (``said``) adds nothing and is dropped; so is a sentence with no claim
+    at all when ``plain`` is off (a tiny model's stock encouragement beside computed teaching).
+    Small models fall into loops
+    ("The notes are G, B and D." ten times): after ``LOOP_LIMIT`` repeats ``looping`` tells the
+    tutor to stop reading.
     """
 
-    def __init__(self, grounding: Grounding) -> None:
-        self.grounding = grounding
+    def __init__(
+        self,
+        context: ClaimContext | None = None,
+        *,
+        policy: Policy = "strict",
+        said: Iterable[str] = (),
+        plain: bool = True,
+    ) -> None:
+        self.context = context or ClaimContext()
+        self.policy = policy
+        self.plain = plain
         self._buffer = ""
         self._seen: set[str] = set()
+        self._said = [_words(text) for text in said]
         self.repeats = 0
         self.passed = 0
         self.dropped: list[str] = []
+        self.verdicts: list[Verdict] = []
 
     @property
     def looping(self) -> bool:
         return self.repeats >= LOOP_LIMIT
 
+    def corrections(self) -> list[str]:
+        """The right facts for every refuted sentence so far."""
+        return [fix for verdict in self.verdicts for fix in verdict.corrections()]
+
     def feed(self, piece: str) -> Iterator[str]:
         r"""Text safe to show so far, sentence by sentence with its original separator.
 
-        >>> guard = SentenceGuard(Grounding(notes=frozenset({"G", "B", "D"})))
-        >>> "".join([*guard.feed("It is G, B, D#. Play it"), *guard.feed(" slowly.\nNext")])
+        >>> guard = SentenceGuard(ClaimContext.from_question("Spell the G major triad"))
+        >>> "".join([*guard.feed("G major is G, B, D#. Play it"), *guard.feed(" slowly.\nNext")])
         'Play it slowly.\n'
         >>> "".join(guard.flush()), guard.dropped
-        ('Next', ['It is G, B, D#.'])
+        ('Next', ['G major is G, B, D#.'])
         >>> _ = list(guard.feed("Play it slowly. Play it slowly. Play it slowly. "))
         >>> guard.looping
         True
@@ -161,6 +190,26 @@ class SentenceGuard:
         rest, self._buffer = self._buffer, ""
         yield from self._check(rest, "")
 
+    def allows(self, sentence: str) -> bool:
+        """Whether one whole sentence may be shown (and record why not)."""
+        verdict = check_sentence(sentence, context=self.context)
+        self.verdicts.append(verdict)
+        passing = {"verified"}
+        if self.plain or self.policy == "lenient":
+            passing.add("no_claim")
+        if self.policy == "lenient":
+            passing.add("unverifiable")
+        if verdict.status not in passing or self._repeats_reply(sentence):
+            self.dropped.append(sentence.strip())
+            return False
+        return True
+
+    def _repeats_reply(self, sentence: str) -> bool:
+        words = _words(sentence)
+        if len(words) < 4:
+            return False
+        return any(len(words & said) >= 0.7 * len(words) for said in self._said)
+
     def _check(self, sentence: str, separator: str) -> Iterator[str]:
         if not sentence.strip():
             if "\n" in separator:
@@ -171,8 +220,12 @@ class SentenceGuard:
             self.repeats += 1
             return
         self._seen.add(fingerprint)
-        if self.grounding.contradicted_by(sentence):
-            self.dropped.append(sentence.strip())
+        if not self.allows(sentence):
             return
         self.passed += 1
+        self._said.append(_words(sentence))
         yield sentence + ("\n" if "\n" in separator else " " if separator else "")
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[\w#♯♭]+", text.lower()))

@@ -17,41 +17,74 @@ __all__ = ["TOOL", "fact_evidence", "theory"]
 ``fact_evidence``, so the model trains on exactly what the tutor is handed."""
 
 if TYPE_CHECKING:
+    from etude.claims import Premise
     from etude.theory import TheoryFact
 
 
 def computable(question: str) -> bool:
-    """Whether the engine's grammar finds something to compute: the router's exact signal.
+    """Whether the engine's grammar finds something to compute (or a claim to check): the
+    router's exact signal.
 
     >>> computable("What interval is F# to E#?"), computable("Hi, I play the oboe")
     (True, False)
+    >>> computable("the dominant of C is G, right?")
+    True
     """
+    from etude.claims import read_premise
     from etude.theory import compute_facts
 
-    return bool(compute_facts(question))
+    return bool(compute_facts(question)) or read_premise(question) is not None
 
 
 def fact_evidence(fact: TheoryFact) -> Evidence:
     """A computed fact as the tutor receives it: authoritative, with its notes to ground on.
 
     The fine-tuning data builder uses this too, so the model trains on exactly what it sees.
+    Its data carries the computed steps and a computed next step for the reply.
     """
+    from etude.theory.practice import next_step
+
     return Evidence(
         tool="theory",
         kind="fact",
         summary=fact.statement,
         authoritative=True,
         notes=list(fact.notes),
-        data=fact.model_dump(mode="json"),
+        data={**fact.model_dump(mode="json"), "next_step": next_step(fact)},
+    )
+
+
+def premise_evidence(premise: Premise) -> Evidence:
+    """The verdict on a claim the learner asked us to confirm: it opens the reply."""
+    from etude.theory.spelling import notes_in
+
+    return Evidence(
+        tool="theory",
+        kind="fact",
+        summary=premise.reply,
+        authoritative=True,
+        notes=notes_in(premise.truth),
+        data={
+            "type": "premise",
+            "holds": premise.holds,
+            "claim": premise.claim,
+            "steps": list(premise.steps),
+        },
     )
 
 
 def theory(request: ToolRequest, settings: Settings) -> list[Evidence]:
-    """Everything computable in the question as authoritative facts, plus articles to cite."""
+    """The verdict on a claim the learner asks to confirm, else everything computable in the
+    question, as authoritative facts; plus articles to cite."""
+    from etude.claims import read_premise
     from etude.knowledge.retrieval import retrieve
     from etude.theory import compute_facts
 
-    facts = [fact_evidence(fact) for fact in compute_facts(request.question)]
+    premise = read_premise(request.question)
+    if premise is not None:
+        facts = [premise_evidence(premise)]
+    else:
+        facts = [fact_evidence(fact) for fact in compute_facts(request.question)]
     k = 2 if facts else settings.retrieval_k
     return [*facts, *retrieve(request.question, settings, k=k)]
 

@@ -1,0 +1,287 @@
+"""A reply planned as blocks, each computed, quoted or checked: what the learner reads.
+
+The tools know the answer; the reply's job is to teach it. A turn's evidence becomes an
+ordered plan of blocks, the way a patient teacher speaks:
+
+1. the **answer** first — a premise verdict ("No — …"), the computed facts, the critic's
+   overview, the lesson's verdict, the multiple-choice pick — verbatim as the tools wrote them;
+2. **how** it is found — the computed steps, for a learner to repeat (by default for
+   beginners and for chained questions; asked-for or advanced learners get the short form);
+3. the critic's **findings**, each with its bar, beat, parts and fix — never summarised away;
+4. the **reason**, when the question asks why or how and nothing was computed: the best
+   knowledge-base passage, quoted with its citation;
+5. the model's **bridge** (written later, through the claim checker, see the tutor);
+6. a computed **next step** the learner can do now;
+7. the **sources**.
+
+Every block records where it came from, so the benchmark can tell computed text from the
+model's, and the JSON (``ask --json``) can show the learner which is which.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from etude.agents.prompts import clip
+from etude.config import Level
+from etude.evidence import Evidence
+from etude.learner import LearnerProfile
+
+Role = Literal[
+    "premise",
+    "answer",
+    "steps",
+    "finding",
+    "reason",
+    "bridge",
+    "next",
+    "redirect",
+    "sources",
+]
+Source = Literal["computed", "critic", "lesson", "knowledge", "memory", "tool", "model"]
+
+Intent = Literal[
+    "greeting",
+    "offtopic",
+    "fact",
+    "why",
+    "how",
+    "advice",
+    "critique",
+    "lesson",
+    "compose",
+    "premise",
+    "conversation",
+]
+
+MAX_FINDINGS_SHOWN = 4
+"""Findings shown with their fixes: a lesson corrects a few things well."""
+
+QUOTE_CHARS = 420
+"""A quoted passage is cut at a sentence end before this many characters."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One part of a reply, with its role and where its text came from."""
+
+    role: Role
+    text: str
+    source: Source
+
+
+_WHY = re.compile(
+    r"^\s*(?:but\s+|and\s+|so\s+)?why\b|\bwhy (?:do|does|is|are|would|should)\b", re.I
+)
+_HOW = re.compile(r"^\s*(?:but\s+|and\s+|so\s+)?how\b|\bhow (?:do|can|should|would) i\b", re.I)
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings|yo)\b[\s!.,]*"
+    r"(?:there|etude)?[\s!.,]*$",
+    re.I,
+)
+
+
+def read_intent(
+    question: str, route: list[str], evidence: list[Evidence], *, offtopic: bool = False
+) -> Intent:
+    """What kind of turn this is, from the message, the route and the evidence.
+
+    >>> read_intent("hi!", [], [])
+    'greeting'
+    >>> read_intent("why do we avoid parallel fifths?", ["theory"], [])
+    'why'
+    """
+    tools = {item.tool for item in evidence}
+    if any(item.data.get("type") == "premise" for item in evidence):
+        return "premise"
+    if "critic" in tools:
+        return "critique"
+    if "lesson" in tools:
+        return "lesson"
+    if _GREETING.match(question):
+        return "greeting"
+    if offtopic:
+        return "offtopic"
+    if _WHY.search(question):
+        return "why"
+    if _HOW.search(question):
+        return "how"
+    if any(item.kind == "fact" and item.tool == "theory" for item in evidence):
+        return "fact"
+    if tools - {"theory", "memory"}:
+        return "compose"
+    if "theory" in tools:
+        return "advice"
+    return "conversation"
+
+
+def _flat(text: str) -> str:
+    """A passage as one paragraph: headings, bullets and line breaks folded away."""
+    lines = [re.sub(r"^\s*(?:#+|[-*]|\d+\.)\s*", "", line) for line in text.splitlines()]
+    return re.sub(r"\s+", " ", " ".join(line for line in lines if line.strip())).strip()
+
+
+def _steps_wanted(
+    intent: Intent, level: Level, steps: list[str], question: str, *, derived: bool = False
+) -> bool:
+    if not steps:
+        return False
+    if level == "advanced" and not _HOW.search(question) and not _WHY.search(question):
+        return len(steps) >= 3
+    return level == "beginner" or len(steps) >= 2 or intent in ("why", "how", "premise") or derived
+
+
+def _numbered(steps: list[str]) -> str:
+    return "\n".join(f"{number}. {step}" for number, step in enumerate(steps, start=1))
+
+
+def _finding_text(item: Evidence) -> str:
+    data = item.data
+    parts = data.get("parts") or []
+    voices = ", ".join(str(p) for p in parts)
+    where = f"Bar {data.get('bar')}, beat {data.get('beat'):g}" if data.get("bar") else ""
+    severity = str(data.get("severity", "")).capitalize()
+    rule = str(data.get("rule", "")).replace("_", " ")
+    head = f"{where} ({rule}, part{'s' if len(parts) != 1 else ''} {voices})" if where else rule
+    return f"- {severity}: {head}: {data.get('message', item.summary)}".strip()
+
+
+def plan_reply(
+    question: str,
+    route: list[str],
+    evidence: list[Evidence],
+    level: Level,
+    *,
+    offtopic: bool = False,
+    learned: LearnerProfile | None = None,
+) -> tuple[Intent, list[Block], list[Block]]:
+    """The blocks before the model's bridge and the blocks after it, for this turn.
+
+    ``learned`` is what this message told us about the learner (their instrument, goals…),
+    acknowledged in so many words on a conversational turn.
+    """
+    intent = read_intent(question, route, evidence, offtopic=offtopic)
+    before: list[Block] = []
+    after: list[Block] = []
+    if intent == "offtopic":
+        before.append(Block("redirect", OFFTOPIC, "tool"))
+        return intent, before, after
+    if intent == "greeting":
+        before.append(Block("redirect", GREETING, "tool"))
+        return intent, before, after
+    if intent == "conversation" and learned is not None and learned != LearnerProfile():
+        before.append(Block("answer", acknowledgement(learned), "memory"))
+        suggestion = suggestion_for(learned)
+        if suggestion:
+            after.append(Block("next", suggestion, "memory"))
+        return intent, before, after
+    steps: list[str] = []
+    next_steps: list[str] = []
+    for item in evidence:
+        if item.data.get("type") == "premise":
+            before.append(Block("premise", item.summary, "computed"))
+            steps.extend(item.data.get("steps") or [])
+            continue
+        if not item.authoritative:
+            continue
+        source: Source = {
+            "critic": "critic",
+            "lesson": "lesson",
+            "memory": "memory",
+            "theory": "computed",
+        }.get(item.tool, "tool")  # type: ignore[assignment]
+        before.append(Block("answer", item.summary, source))
+        steps.extend(item.data.get("steps") or [])
+        if item.data.get("next_step"):
+            next_steps.append(str(item.data["next_step"]))
+    derived = any(item.data.get("kind") == "derivation" for item in evidence)
+    if _steps_wanted(intent, level, steps, question, derived=derived):
+        before.append(Block("steps", "How to work it out:\n" + _numbered(steps), "computed"))
+    findings = [item for item in evidence if item.tool == "critic" and "rule" in item.data]
+    if findings:
+        shown = "\n".join(_finding_text(item) for item in findings[:MAX_FINDINGS_SHOWN])
+        before.append(Block("finding", "What I found:\n" + shown, "critic"))
+    strengths = [
+        item.summary
+        for item in evidence
+        if item.tool == "critic" and item.summary.startswith("Strength:")
+    ]
+    if strengths:
+        before.append(Block("finding", " ".join(strengths[:2]), "critic"))
+    computed_answer = any(block.role in ("answer", "premise") for block in before)
+    passages = [item for item in evidence if item.kind == "passage" and item.citation]
+    if passages and (not computed_answer or intent in ("why", "how")):
+        best = passages[0]
+        quote = clip(_flat(best.summary), QUOTE_CHARS)
+        label = best.citation.label() if best.citation else ""
+        before.append(Block("reason", f"{quote}\n— from “{label}”", "knowledge"))
+    if findings and not next_steps:
+        first = findings[0].data
+        next_steps.append(
+            f"Next: fix bar {first.get('bar')} as suggested, then send me the score again "
+            "and I will check it."
+        )
+    after.extend(Block("next", text, "computed") for text in next_steps[:1])
+    footer = further_reading(evidence, quoted=before)
+    if footer:
+        after.append(Block("sources", footer, "knowledge"))
+    return intent, before, after
+
+
+def further_reading(evidence: list[Evidence], quoted: list[Block]) -> str:
+    """The articles retrieved for this turn that the reply did not already quote, to read on.
+
+    >>> from etude.evidence import Citation
+    >>> c = Citation(article="cadences/half", title="Cadences", section="Half cadence",
+    ...              chunk_id="cadences/half#1", score=0.8)
+    >>> further_reading([Evidence(tool="theory", kind="passage", summary="...", citation=c)], [])
+    'Read more: Cadences § Half cadence'
+    """
+    said = " ".join(block.text for block in quoted)
+    labels = [
+        item.citation.label()
+        for item in evidence
+        if item.citation is not None and item.citation.label() not in said
+    ]
+    unique = list(dict.fromkeys(labels))
+    return "Read more: " + "; ".join(unique) if unique else ""
+
+
+OFFTOPIC = (
+    "That is outside what I can help with: I am a music composition mentor. Ask me about "
+    "chords, scales, harmony or your own pieces, or send me a score to look at."
+)
+GREETING = (
+    "Hello! I am Etude, a composition mentor. Ask me a theory question, send me a score "
+    '(MIDI, MusicXML or ABC) for feedback, or say "give me an exercise" to start a lesson.'
+)
+
+
+def acknowledgement(learned: LearnerProfile) -> str:
+    """What the learner just told us, said back: proof that it was heard and kept.
+
+    >>> from etude.learner import update_profile
+    >>> acknowledgement(update_profile(LearnerProfile(), "I play the oboe"))
+    'Thanks — I will remember that you play the oboe.'
+    """
+    recap = learned.recap()
+    said = recap.removeprefix("You told me that ").rstrip(".")
+    greeting = f"Nice to meet you, {learned.name}! " if learned.name else "Thanks — "
+    if said == recap.rstrip("."):
+        return f"{greeting}I will remember that."
+    return f"{greeting}I will remember that {said}."
+
+
+def suggestion_for(learned: LearnerProfile) -> str | None:
+    """A first step that fits what the learner told us about themselves."""
+    if learned.instruments:
+        instrument = learned.instruments[0]
+        return (
+            f"Next: ask me what sounds good on the {instrument} and what its range is, "
+            "or send me a few bars you have written for it."
+        )
+    if learned.goals:
+        return "Next: send me what you have so far, or ask me for an exercise to start with."
+    return None

@@ -1,0 +1,174 @@
+"""What to do next with a fact: one concrete, computed practice step.
+
+A good teacher ends with something the learner can do now — play the chord and change one
+note, resolve the seventh, invert the interval — and every note in that suggestion must be as
+exact as the answer itself. So the next step is computed from the fact, never written freely:
+it names the notes it asks the learner to play, spelled by the engine.
+
+>>> from etude.theory import compute_facts
+>>> next_step(compute_facts("spell the G major triad")[0])
+'Next: play it, then lower the third a semitone — G – Bb – D is G minor — and listen to the change.'
+>>> next_step(compute_facts("what is the interval from C to E?")[0])
+'Next: invert it — from E up to C is a minor sixth (8 semitones); together they fill the octave.'
+"""
+
+from __future__ import annotations
+
+from music21 import interval, pitch
+
+from etude.theory.facts import TheoryFact
+from etude.theory.spelling import human, to_music21, with_article
+
+
+def _m21(name: str) -> str:
+    return to_music21(name) if "-" not in name else name
+
+
+def _notes(names: list[str]) -> str:
+    return " – ".join(human(n) for n in names)
+
+
+def _shift(name: str, code: str) -> str:
+    return interval.Interval(code).transposePitch(pitch.Pitch(_m21(name) + "4")).name
+
+
+def _triad_step(fact: TheoryFact) -> str | None:
+    tones = fact.data.get("tones") or []
+    intervals = fact.data.get("intervals") or []
+    if len(tones) != 3 or fact.data.get("inversion"):
+        return None
+    root = _m21(tones[0])
+    if intervals == ["P1", "M3", "P5"]:
+        other = [root, _shift(tones[0], "m3"), _m21(tones[2])]
+        return (
+            f"Next: play it, then lower the third a semitone — {_notes(other)} is "
+            f"{human(root)} minor — and listen to the change."
+        )
+    if intervals == ["P1", "m3", "P5"]:
+        other = [root, _shift(tones[0], "M3"), _m21(tones[2])]
+        return (
+            f"Next: play it, then raise the third a semitone — {_notes(other)} is "
+            f"{human(root)} major — and listen to the change."
+        )
+    return None
+
+
+def _seventh_step(fact: TheoryFact) -> str | None:
+    tones = fact.data.get("tones") or []
+    if fact.data.get("intervals") != ["P1", "M3", "P5", "m7"] or len(tones) != 4:
+        return None
+    tonic = _shift(tones[0], "P4")
+    third, seventh = tones[1], tones[3]
+    target = [tonic, _shift(human(tonic), "M3"), _shift(human(tonic), "P5")]
+    return (
+        f"Next: resolve it to {human(tonic)} major ({_notes(target)}): the third "
+        f"{human(third)} rises a semitone to {human(_shift(third, 'm2'))} and the seventh "
+        f"{human(seventh)} falls a semitone to {human(_shift(seventh, '-m2'))}."
+    )
+
+
+def _interval_step(fact: TheoryFact) -> str | None:
+    inverse = fact.data.get("inversion")
+    notes = fact.notes
+    if not inverse or len(notes) != 2:
+        return None
+    from etude.theory.intervals import interval_words
+
+    size = abs(interval.Interval(inverse).semitones)
+    return (
+        f"Next: invert it — from {notes[1]} up to {notes[0]} is "
+        f"{with_article(interval_words(inverse))} ({size} semitones); together they fill the "
+        "octave."
+    )
+
+
+def _scale_step(fact: TheoryFact) -> str | None:
+    if fact.data.get("type") != "major" or len(fact.notes) != 7:
+        return None
+    sixth = fact.notes[5]
+    rotated = fact.notes[5:] + fact.notes[:5]
+    return (
+        f"Next: play the same notes from {sixth} to {sixth} — {' – '.join(rotated)} — "
+        f"and you have {sixth} natural minor, the relative minor."
+    )
+
+
+def _relative_step(fact: TheoryFact) -> str | None:
+    if fact.data.get("relation") != "relative":
+        return None
+    return (
+        f"Next: play the {fact.data.get('key')} scale, then the {fact.data.get('answer')} "
+        "scale: the same notes, a different home note — listen for where each one feels at rest."
+    )
+
+
+def _signature_step(fact: TheoryFact) -> str | None:
+    label = fact.data.get("key")
+    if not isinstance(label, str) or not label.endswith("major"):
+        return None
+    from etude.theory.keys import make_key
+
+    tonic = to_music21(label.split()[0])
+    relative = make_key(tonic, "major").relative
+    return (
+        f"Next: name the minor key with the same signature — it is "
+        f"{human(relative.tonic.name)} minor, a minor third below {label.split()[0]}."
+    )
+
+
+def _derivation_step(fact: TheoryFact) -> str | None:
+    """The same chain from the key a fifth higher, with its answer to check against."""
+    import re
+
+    from etude.theory.chains import read_plan
+    from etude.theory.plan import PlanError, evaluate, show
+
+    found = list(re.finditer(r"(?<![\w#])([A-G](?:#|b)?)(?![\w#])", fact.query))
+    if not found:
+        return None
+    last = found[-1]
+    moved = human(_shift(last.group(1), "P5"))
+    question = fact.query[: last.start()] + moved + fact.query[last.end() :]
+    plan = read_plan(question)
+    if plan is None:
+        return None
+    try:
+        value, _ = evaluate(plan)
+    except PlanError:
+        return None
+    return f"Next: work out {question} the same way, step by step; you should reach {show(value)}."
+
+
+def _roman_step(fact: TheoryFact) -> str | None:
+    figure = fact.data.get("figure")
+    key_label = fact.data.get("key")
+    if not figure or not key_label or figure in ("I", "i"):
+        return None
+    tonic_figure = "I" if str(key_label).endswith("major") else "i"
+    return (
+        f"Next: play {tonic_figure} – {figure} – {tonic_figure} in {key_label} and sing the "
+        "top line: hear where the chord pulls."
+    )
+
+
+_STEPS = {
+    "chord": (_triad_step, _seventh_step),
+    "interval": (_interval_step,),
+    "scale": (_scale_step,),
+    "related_keys": (_relative_step,),
+    "key_signature": (_signature_step,),
+    "derivation": (_derivation_step,),
+    "roman_numeral": (_roman_step,),
+}
+
+
+def next_step(fact: TheoryFact) -> str | None:
+    """One concrete next step for the learner, computed from ``fact``; None if none fits."""
+    for make in _STEPS.get(fact.kind, ()):
+        try:
+            step = make(fact)
+        except (ValueError, KeyError, TypeError, IndexError):
+            continue
+        if step:
+            return step
+    return None
