@@ -57,6 +57,7 @@ from etude.theory.plan import (
     Value,
     as_chord,
     as_key,
+    children,
     chord_of,
     depth,
     describe,
@@ -124,11 +125,23 @@ class ClaimContext:
 
 
 def _first_key(text: str) -> Key | None:
+    """The key a text names: "G major" outright, else the key a question's plan starts from
+    ("the dominant of G?" is about G major)."""
     found = keys_in(normalise_text(text))
-    if not found:
-        return None
-    tonic, mode = found[0].split()
-    return Key(tonic.replace("b", "-") if len(tonic) > 1 else tonic, mode)  # type: ignore[arg-type]
+    if found:
+        tonic, mode = found[0].split()
+        return Key(tonic.replace("b", "-") if len(tonic) > 1 else tonic, mode)  # type: ignore[arg-type]
+    from etude.theory.chains import read_plan
+
+    plan = read_plan(text)
+    while plan is not None and not isinstance(plan, Literal):
+        inner = children(plan)
+        plan = inner[0] if inner else None
+    if plan is not None and isinstance(plan.value, Key):
+        return plan.value
+    if plan is not None and isinstance(plan.value, Note):
+        return Key(plan.value.name, "major")
+    return None
 
 
 # ----------------------------------------------------------------------------- clauses

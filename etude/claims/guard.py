@@ -229,3 +229,12 @@ class SentenceGuard:
 
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[\w#♯♭]+", text.lower()))
+
+
+def sentences(text: str) -> list[str]:
+    """A whole text cut into sentences, as the guard cuts a stream.
+
+    >>> sentences("One. Two!\nThree")
+    ['One.', 'Two!', 'Three']
+    """
+    return [part.strip() for part in _SENTENCE_END.split(text)[::2] if part.strip()]

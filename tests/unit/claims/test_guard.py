@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etude.claims.guard import Grounding, SentenceGuard, contradicts, misstates_key
+from etude.claims import ClaimContext
+from etude.claims.guard import SentenceGuard, contradicts, misstates_key
 from etude.theory.spelling import keys_in, notes_in, pitch_class
 
 
@@ -45,7 +46,7 @@ def test_contradicts(sentence: str, allowed: set[str], bad: bool) -> None:
 
 @given(st.lists(st.text(alphabet="abcdefg ,.!?\n", max_size=20), max_size=20))
 def test_guard_never_invents_text(pieces: list[str]) -> None:
-    guard = SentenceGuard(Grounding())
+    guard = SentenceGuard(ClaimContext())
     shown = "".join(s for piece in pieces for s in guard.feed(piece)) + "".join(guard.flush())
     source = "".join(pieces)
     for word in shown.split():
@@ -73,8 +74,28 @@ def test_misstates_key(sentence: str, keys: set[str], bad: bool) -> None:
 
 
 def test_guard_drops_a_sentence_that_moves_the_piece_to_another_key() -> None:
-    guard = SentenceGuard(
-        Grounding(keys=frozenset(keys_in("The score is in C major (music21 key analysis).")))
+    context = ClaimContext(
+        score_keys=frozenset(keys_in("The score is in C major (music21 key analysis)."))
     )
+    guard = SentenceGuard(context, policy="lenient")
     shown = "".join([*guard.feed("The key is H minor. Nice work in bar 2."), *guard.flush()])
     assert shown == "Nice work in bar 2."
+
+
+def test_strict_policy_drops_what_it_cannot_verify_and_plain_filler_beside_teaching() -> None:
+    guard = SentenceGuard(ClaimContext(), policy="strict", plain=False)
+    text = "The dominant of C major is G. Cadences feel final. Keep practising!"
+    shown = "".join([*guard.feed(text), *guard.flush()])
+    assert shown == "The dominant of C major is G. "
+    assert guard.dropped == ["Cadences feel final.", "Keep practising!"]
+
+
+def test_a_sentence_repeating_the_reply_adds_nothing() -> None:
+    guard = SentenceGuard(ClaimContext(), said=["The dominant of C major is G."])
+    assert "".join([*guard.feed("The dominant of C major is G."), *guard.flush()]) == ""
+
+
+def test_refuted_sentences_leave_their_corrections() -> None:
+    guard = SentenceGuard(ClaimContext(), policy="lenient")
+    list(guard.feed("A major third is 6 semitones. "))
+    assert guard.corrections() == ["A major third spans 4 semitones."]

@@ -1,0 +1,141 @@
+"""The claim checker on sentences a model or a learner might write: true ones verified, false
+ones refuted with the right fact, musical talk it cannot read marked unverifiable."""
+
+from __future__ import annotations
+
+import pytest
+
+from etude.claims import ClaimContext, check_sentence, read_premise
+from etude.theory.plan import Key
+
+TRUE = [
+    "The dominant of C major is G.",
+    "G is the dominant of C major.",
+    "The subdominant of D major is G.",
+    "The mediant of F major is A.",
+    "The supertonic of Bb major is C.",
+    "The leading tone in A minor is G#.",
+    "The relative minor of E major is C# minor.",
+    "The relative major of C minor is E♭ major.",
+    "The parallel minor of G major is G minor.",
+    "D major has two sharps.",
+    "E flat major has three flats.",
+    "A minor has no sharps or flats.",
+    "F major has no sharps.",
+    "A major third is 4 semitones.",
+    "A perfect fifth spans 7 semitones.",
+    "C to A flat is a minor sixth.",
+    "From E up to C is a minor sixth.",
+    "A perfect fifth above D is A.",
+    "V in C major is G major.",
+    "In G major, D7 is the V7.",
+    "The ii chord in F major is G minor.",
+    "A D7 chord is D, F#, A and C.",
+    "The notes of E minor are E, G, B.",
+    "B D F is a diminished triad.",
+    "A plagal cadence is IV to I.",
+    "A deceptive cadence goes from V to vi.",
+    "The A harmonic minor scale has a G#.",
+    "D dorian has no sharps.",
+    "A dominant seventh chord has a minor seventh.",
+    "In minor keys, the V chord is major.",
+    "C and B# are enharmonic.",
+    "D major has two sharps, and its relative minor is B minor.",
+    "The dominant of the relative minor of C major is E.",
+]
+
+FALSE = [
+    ("The dominant of C major is C.", "G"),
+    ("The dominant of C is indeed A.", "G"),
+    ("The subdominant of D major is A.", "G"),
+    ("The leading tone in A minor is G.", "G#"),
+    ("The relative major of E major is C# minor.", "relative minor"),
+    ("The relative minor of C# major is C# minor.", "A# minor"),
+    ("A major third is 6 semitones.", "4 semitones"),
+    ("A major third is 3 semitones.", "4 semitones"),
+    ("E major has 3 sharps.", "4 sharps"),
+    ("A D7 chord is D, F, A and C.", "F#"),
+    ("G B D F is a D minor triad.", "G7"),
+    ("The A natural minor scale has a G#.", "G"),
+    ("A dominant seventh chord has a major seventh.", "minor seventh"),
+    ("A half cadence ends on I.", "V"),
+    ("In G major, D7 is the IV7.", "V7"),
+    ("The V chord in a major key is minor.", "major"),
+    ("C and D are enharmonic.", "different pitches"),
+]
+
+
+@pytest.mark.parametrize("sentence", TRUE)
+def test_true_claims_are_verified(sentence: str) -> None:
+    verdict = check_sentence(sentence)
+    assert verdict.status == "verified", verdict
+
+
+@pytest.mark.parametrize(("sentence", "right"), FALSE)
+def test_false_claims_are_refuted_with_the_right_fact(sentence: str, right: str) -> None:
+    verdict = check_sentence(sentence)
+    assert verdict.status == "refuted", verdict
+    assert any(right in fix for fix in verdict.corrections()), verdict.corrections()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status"),
+    [
+        ("Cadences give phrases a sense of ending.", "unverifiable"),
+        ("Diminished chords always resolve downwards.", "unverifiable"),
+        ("Practise it slowly and listen.", "no_claim"),
+        ("Great question!", "no_claim"),
+        ("I think you will enjoy this.", "no_claim"),
+    ],
+)
+def test_sentences_without_readable_claims(sentence: str, status: str) -> None:
+    assert check_sentence(sentence).status == status
+
+
+def test_an_implicit_key_is_read_from_the_question() -> None:
+    assert check_sentence("The dominant is D.", question="the dominant of G?").status == "verified"
+    wrong = check_sentence("The dominant is A.", question="What's the dominant of G major?")
+    assert wrong.status == "refuted"
+
+
+def test_a_respelled_computed_note_is_refuted() -> None:
+    context = ClaimContext(key=Key("E-", "major"), notes=frozenset({"Eb", "G", "Bb"}))
+    assert check_sentence("Its root is D#.", context=context).status == "refuted"
+    assert check_sentence("Its root is Eb.", context=context).status != "refuted"
+
+
+def test_the_score_key_must_match_the_critics() -> None:
+    context = ClaimContext(score_keys=frozenset({"C major"}))
+    assert check_sentence("Your piece is in H minor.", context=context).status == "refuted"
+    assert check_sentence("Your piece is in C major.", context=context).status == "verified"
+
+
+@pytest.mark.parametrize(
+    ("question", "holds", "opening"),
+    [
+        ("The relative minor of F major is A minor, right?", False, "No — "),
+        ("is a major third 4 semitones?", True, "Yes — "),
+        ("Is the relative minor of F major A minor?", False, "D minor"),
+        ("Does D major have two sharps?", True, "2 sharps"),
+        ("I was told the leading tone of A minor is G", False, "not G"),
+        ("Is there a G# in A harmonic minor?", True, "G#"),
+        ("Are C and B# enharmonic?", True, "same pitch"),
+    ],
+)
+def test_premises_are_checked_first(question: str, holds: bool, opening: str) -> None:
+    premise = read_premise(question)
+    assert premise is not None
+    assert premise.holds is holds
+    assert opening in premise.reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the relative minor of F major?",
+        "Is it ok to use parallel fifths in pop?",
+        "how do I end a melody?",
+    ],
+)
+def test_plain_questions_carry_no_premise(question: str) -> None:
+    assert read_premise(question) is None
