@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from music21 import clef, corpus, instrument, key, meter, metadata, note, stream, tempo
+from music21 import clef, corpus, instrument, key, metadata, meter, note, stream, tempo
 
 HERE = Path(__file__).resolve().parent
 SCORES = HERE / "scores"
@@ -80,10 +80,12 @@ def build(
             raise ValueError(f"{title}: {name} has bars of {lengths}, expected {bar_ql}")
         part = stream.Part()
         part.partName = name
-        if instruments is not None:
-            inst = instruments[index]
-            inst.partName = name
-            part.insert(0, inst)
+        # Fixed part and instrument ids: music21 makes random ones otherwise, and the MusicXML
+        # would change on every run.
+        inst = instruments[index] if instruments is not None else instrument.Instrument()
+        inst.partName = name
+        inst.partId, inst.instrumentId = f"P{index + 1}", f"P{index + 1}-I1"
+        part.insert(0, inst)
         lowest = min(n.pitch.midi for n in voice(spec) if isinstance(n, note.Note))
         part.append(clef.BassClef() if lowest < 57 and index > 0 else clef.TrebleClef())
         part.append(key.Key(*key_name.split()) if " " in key_name else key.Key(key_name))
@@ -92,7 +94,9 @@ def build(
             part.append(tempo.MetronomeMark(number=bpm))
         for item in voice(spec):
             part.append(item)
-        score.insert(0, part.makeMeasures())
+        measured = part.makeMeasures()
+        measured.partName = name
+        score.insert(0, measured)
     return score
 
 
@@ -242,7 +246,8 @@ D, F, B, A, | B, A, E, D, | E, A, B,, A,, | D,4 |]
 
 @score(
     "violin_cello_range.musicxml",
-    "G major violin and cello duo: the violin's E3 in bar 3, beat 3 is below its lowest string (G3).",
+    "G major violin and cello duo: the violin's E3 in bar 3, beat 3 is below its lowest string "
+    "(G3).",
 )
 def violin_cello_range() -> stream.Score:
     return build(
@@ -369,8 +374,7 @@ def minor_melody() -> stream.Score:
         [
             (
                 "Melody",
-                "E4 G4 B4 | A4:2 F#4 | G4 A4 B4 | E5:3 | D5 C5 B4 | A4:2 G4 | A4 F#4 D#4 "
-                "| E4:3",
+                "E4 G4 B4 | A4:2 F#4 | G4 A4 B4 | E5:3 | D5 C5 B4 | A4:2 G4 | A4 F#4 D#4 | E4:3",
             )
         ],
         key_name="e",
@@ -400,11 +404,20 @@ def monotone_melody() -> stream.Score:
 
 @score(
     "bach_bwv66_6_excerpt.musicxml",
-    "J. S. Bach, chorale BWV 66.6 (music21 corpus), pick-up and first three bars (two phrases): clean.",
+    "J. S. Bach, chorale BWV 66.6 (music21 corpus), pick-up and first three bars (two phrases): "
+    "clean.",
 )
 def bach_excerpt() -> stream.Score:
     chorale = corpus.parse("bach/bwv66.6")
-    return chorale.measures(0, 3)
+    excerpt = chorale.measures(0, 3)
+    for index, part in enumerate(excerpt.parts):
+        for inst in part.recurse().getElementsByClass(instrument.Instrument):
+            inst.instrumentId = f"P{index + 1}-I1"
+    return excerpt
+
+
+_DATE = re.compile(r"\s*<encoding-date>[^<]*</encoding-date>")
+"""music21 stamps today's date into MusicXML; dropped so that reruns give the same bytes."""
 
 
 def write_all() -> None:
@@ -418,6 +431,8 @@ def write_all() -> None:
             made.write("midi", fp=str(path))
         else:
             made.write("musicxml", fp=str(path))
+            text = path.read_text(encoding="utf-8")
+            path.write_text(_DATE.sub("", text), encoding="utf-8")
         size = path.stat().st_size
         assert size < 30_000, f"{name} is {size} bytes"
         print(f"{name:32} {size:6d} bytes  {entry['planted']}")
@@ -436,9 +451,21 @@ def record_findings() -> None:
     record = {}
     for name, entry in SCORES_SPEC.items():
         result = subprocess.run(
-            [sys.executable, "-m", "etude", "analyze", str(SCORES / name), "--json",
-             "--level", "advanced"],
-            capture_output=True, text=True, check=True, env=env, cwd=root,
+            [
+                sys.executable,
+                "-m",
+                "etude",
+                "analyze",
+                str(SCORES / name),
+                "--json",
+                "--level",
+                "advanced",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+            cwd=root,
         )
         report = json.loads(result.stdout)
         record[name] = {
