@@ -38,7 +38,7 @@ from etude.theory.questions import (
     RomanQuery,
     ScaleQuery,
 )
-from etude.theory.spelling import human, to_music21, with_article
+from etude.theory.spelling import to_music21, with_article
 
 AnswerKind = Literal["notes", "interval", "key_signature", "key", "composition"]
 
@@ -261,12 +261,3 @@ def _compose(skill: Skill, template: ExerciseTemplate, pick: _Draw) -> Exercise:
         key=key_name,
         constraints=list(template.constraints),
     )
-
-
-def human_notes(notes: list[str]) -> str:
-    """Notes as a learner reads them.
-
-    >>> human_notes(["E-", "G", "B-"])
-    'Eb – G – Bb'
-    """
-    return " – ".join(human(n) for n in notes)
