@@ -17,6 +17,8 @@ Each phase runs in its own process so that peak-memory figures are not polluted 
 before. Writes to OUT: bench.json (every summary), run.tar (adapter, metrics.jsonl, loss.png,
 train_summary.json, finetune_config.json), predictions.jsonl and log.txt; the predictions are
 scored afterwards on a CPU with ``etude eval qa --predictions`` (BERTScore needs our MiniLM).
+An adapter that ships goes to ``etude/finetune/adapters/NAME/`` (adapter, its configs) and
+its records to ``bench/runs/NAME/`` (see bench/runs/README.md).
 
     python bench/finetune_gpu.py stash --stash /root/stash          # call 1
     python bench/finetune_gpu.py all --stash /root/stash --out $OUT  # call 2

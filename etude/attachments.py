@@ -12,8 +12,6 @@ from pathlib import Path
 from etude.scores.loading import LoadedScore, ScoreError, load_score
 from etude.state import Attachment
 
-ALLOWED_SUFFIXES = (".mid", ".midi", ".musicxml", ".mxl", ".xml", ".abc")
-
 
 @lru_cache(maxsize=8)
 def _load(path: str, mtime_ns: int, size: int) -> LoadedScore:

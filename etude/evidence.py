@@ -50,8 +50,3 @@ class Evidence(BaseModel):
     data: dict[str, Any] = Field(
         default_factory=dict, description="The tool's typed result, dumped as JSON."
     )
-
-    def render(self, index: int) -> str:
-        """The line the tutor's prompt shows for this item, numbered for citation."""
-        source = f" (source: {self.citation.label()})" if self.citation else ""
-        return f"[{index}] {self.summary}{source}"

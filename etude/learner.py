@@ -172,9 +172,6 @@ class LearnerProfile(BaseModel):
         listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and that " + parts[-1]
         return f"You told me that {listed}."
 
-    def is_empty(self) -> bool:
-        return not (self.name or self.instruments or self.level or self.goals)
-
 
 def _second_person(text: str) -> str:
     """Turn the learner's own words back to them.

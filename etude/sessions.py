@@ -147,11 +147,6 @@ def learner_store(settings: Settings) -> AbstractContextManager[BaseStore]:
     return _store_of(open_persistence(settings))
 
 
-def sqlite_store(path: Path) -> AbstractContextManager[BaseStore]:
-    """The store of one SQLite file (tests and benchmarks that name the file)."""
-    return _store_of(open_sqlite(path))
-
-
 @contextmanager
 def _store_of(persistence: Persistence) -> Iterator[BaseStore]:
     try:

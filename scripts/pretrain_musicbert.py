@@ -13,7 +13,9 @@ One command does the three stages, so that a single GPU lease runs it end to end
    embeddings: pre-trained vs random init vs hand-made features.
 
 Writes ``OUT/model.safetensors`` (fp16) + ``OUT/config.json``, ``OUT/train_log.jsonl`` and
-``OUT/summary.json``. CPU smoke test: ``python scripts/pretrain_musicbert.py --tiny``.
+``OUT/summary.json``. A checkpoint that ships goes to ``etude/encoders/checkpoints/NAME/``
+(weights and config) and ``bench/runs/NAME/`` (log and summary). CPU smoke test:
+``python scripts/pretrain_musicbert.py --tiny``.
 """
 
 from __future__ import annotations

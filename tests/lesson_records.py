@@ -7,10 +7,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from etude.lessons.records import LessonRecords
-from etude.sessions import sqlite_store
+from etude.sessions import open_sqlite
 
 
 @contextmanager
 def sqlite_records(path: Path) -> Iterator[LessonRecords]:
-    with sqlite_store(path) as store:
-        yield LessonRecords(store)
+    persistence = open_sqlite(path)
+    try:
+        yield LessonRecords(persistence.store)
+    finally:
+        persistence.close()

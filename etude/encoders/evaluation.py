@@ -107,25 +107,6 @@ def piece_embeddings(
 
 
 @torch.no_grad()
-def layerwise_piece_embeddings(model: MusicBert, pieces: Sequence[np.ndarray]) -> np.ndarray:
-    """(pieces, layers + 1, H): each depth's note states mean-pooled over the first window.
-
-    Shows whether deeper layers (the ones pre-training shapes through context) carry more
-    than the embedding layer, which only sums each note's field embeddings.
-    """
-    model.eval()
-    device = model.embed_tokens.weight.device
-    rows = []
-    for piece in pieces:
-        window = torch.as_tensor(
-            piece[: model.config.max_notes].astype(np.int64), dtype=torch.long, device=device
-        )[None]
-        states, _ = model.layer_states(model.joint_ids(window))
-        rows.append(torch.stack([s[0].mean(0) for s in states]).float().cpu().numpy())
-    return np.stack(rows)
-
-
-@torch.no_grad()
 def masked_token_accuracy(
     model: MusicBert, pieces: Sequence[np.ndarray], *, rate: float = 0.15, seed: int = 0
 ) -> dict[str, float]:

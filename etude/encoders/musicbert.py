@@ -15,7 +15,6 @@ user with ``checkpoint_last_musicbert_base.pt`` and its ``dict.txt`` can run it 
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -360,7 +359,3 @@ def config_from_fairseq(state: dict[str, torch.Tensor]) -> MusicBertConfig:
 
 def parameter_count(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
-
-
-def perplexity(loss: float) -> float:
-    return math.exp(min(loss, 50.0))

@@ -242,14 +242,6 @@ class OctupleEncoding:
             f"({names}); each note is one 8-element token for MusicBERT."
         )
 
-    def render(self, limit: int = 8) -> list[str]:
-        """Readable tokens for debugging, e.g. ``<bar 0 pos 0 inst 0 pitch 60 …>``."""
-        short = ("bar", "pos", "inst", "pitch", "dur", "vel", "ts", "tempo")
-        return [
-            "<" + " ".join(f"{k} {int(v)}" for k, v in zip(short, row, strict=True)) + ">"
-            for row in self.tokens[:limit]
-        ]
-
 
 class OctupleEncoder:
     """MIDI ↔ OctupleMIDI with a given quantisation (the paper's by default)."""
@@ -436,9 +428,6 @@ class OctupleEncoder:
             messages = [(t, order, m.copy(channel=channel)) for t, order, m in items]
             midi.tracks.append(_track(head + messages))
         return midi
-
-    def write_midi(self, tokens: np.ndarray, path: str | Path) -> None:
-        self.decode(tokens).save(str(path))
 
 
 def _track(events: list) -> mido.MidiTrack:

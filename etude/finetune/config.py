@@ -153,8 +153,3 @@ class FinetuneConfig:
     def with_overrides(self, **changes: Any) -> FinetuneConfig:
         """A copy with the given fields changed; ``None`` values mean "not given"."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
-
-    @staticmethod
-    def help_text() -> dict[str, str]:
-        """Each field's help, for the CLI and the docs."""
-        return {f.name: f.metadata.get("help", "") for f in fields(FinetuneConfig)}

@@ -9,7 +9,6 @@ dropped and why, and a leakage check.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 from collections import Counter
@@ -271,15 +270,3 @@ def write_dataset(built: BuiltDataset, out_dir: Path) -> dict[str, Path]:
     paths["card_md"] = out_dir / "data_card.md"
     paths["card_md"].write_text(built.card.markdown(), encoding="utf-8")
     return paths
-
-
-def read_split(path: Path, limit: int | None = None) -> list[Example]:
-    """The examples of one written split (the first ``limit`` if given)."""
-    examples: list[Example] = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                examples.append(Example.model_validate(json.loads(line)))
-            if limit is not None and len(examples) >= limit:
-                break
-    return examples

@@ -19,7 +19,6 @@ from etude.agents.prompts import tutor_system_prompt
 from etude.claims.guard import Grounding
 from etude.config import Level
 from etude.evidence import Evidence
-from etude.theory.spelling import notes_in
 
 Source = Literal["theory", "knowledge", "critic", "dialogue"]
 Split = Literal["train", "validation", "test"]
@@ -167,12 +166,3 @@ def normalise(text: str) -> str:
     'spell the g major triad'
     """
     return " ".join(text.lower().split())
-
-
-def mentions_only(text: str, notes: set[str]) -> bool:
-    """Whether every note named in ``text`` is one of ``notes`` (exercise prompts check this).
-
-    >>> mentions_only("Now try D major.", {"D"}), mentions_only("Try D and F#.", {"D"})
-    (True, False)
-    """
-    return all(note in notes for note in notes_in(text))

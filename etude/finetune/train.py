@@ -454,30 +454,3 @@ def stop_reason(trainer: Any, steps: int) -> str:
     if any(getattr(c, "fired", False) for c in trainer.callback_handler.callbacks):
         return "time_limit"
     return "early_stopping"
-
-
-def load_adapter_model(
-    adapter_dir: str | Path, base: str | None = None, settings: Settings | None = None
-) -> tuple[Any, Any]:
-    """Tokenizer and base model with the adapter applied (unmerged), in eval mode.
-
-    The base is read from the adapter's ``finetune_config.json`` unless given.
-    """
-    import torch
-    from peft import PeftModel
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    adapter_dir = Path(adapter_dir)
-    config = FinetuneConfig.load(adapter_dir / "finetune_config.json")
-    source = base or base_model_path(config, settings)
-    has_tokenizer = (adapter_dir / "tokenizer_config.json").exists()
-    tokenizer = AutoTokenizer.from_pretrained(adapter_dir if has_tokenizer else source)
-    cuda = torch.cuda.is_available()
-    base_model = AutoModelForCausalLM.from_pretrained(
-        source,
-        dtype=torch.bfloat16 if cuda else torch.float32,
-        device_map={"": 0} if cuda else None,
-    )
-    model = PeftModel.from_pretrained(base_model, str(adapter_dir))
-    model.eval()
-    return tokenizer, model

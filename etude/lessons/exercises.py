@@ -4,12 +4,17 @@ An exercise is generated from a curriculum template and a random draw, and carri
 answer (computed by the exact theory engine) and, for a composition, the constraints its
 submission is checked against. Storing the answer with the exercise means a check never
 depends on re-generating anything: the open exercise survives restarts exactly as asked.
+
+Each exercise kind has one maker, registered in ``MAKERS`` with ``@maker("kind")``: it draws
+the template's choices (``pick("roots")``, in a fixed order, so a seed always gives the same
+exercise) and asks the theory engine for the answer.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -33,7 +38,7 @@ from etude.theory.questions import (
     RomanQuery,
     ScaleQuery,
 )
-from etude.theory.spelling import human, to_music21, with_article
+from etude.theory.spelling import to_music21, with_article
 
 AnswerKind = Literal["notes", "interval", "key_signature", "key", "composition"]
 
@@ -85,6 +90,24 @@ class _Draw:
         return self.drawn[name]
 
 
+Maker = Callable[[Skill, ExerciseTemplate, _Draw], Exercise]
+"""Makes one exercise of a kind from its skill, its template and the template's draws."""
+
+MAKERS: dict[ExerciseKind, Maker] = {}
+"""Exercise kind → its maker; a new kind is one ``@maker`` function (and its name in
+``curriculum.ExerciseKind``)."""
+
+
+def maker(kind: ExerciseKind) -> Callable[[Maker], Maker]:
+    """Register the function that makes exercises of ``kind``."""
+
+    def register(make: Maker) -> Maker:
+        MAKERS[kind] = make
+        return make
+
+    return register
+
+
 def make_exercise(skill: Skill, template: ExerciseTemplate, rng: random.Random) -> Exercise:
     """Draw one exercise from a template; the answer comes from the theory engine.
 
@@ -95,130 +118,146 @@ def make_exercise(skill: Skill, template: ExerciseTemplate, rng: random.Random) 
     ('Spell the A major triad (root first).', ['A', 'C#', 'E'], 'major triads')
     """
     pick = _Draw(template, rng)
-    made = _make(skill, template, pick)
+    made = MAKERS[template.kind](skill, template, pick)
     return made.model_copy(update={"family": family_of(template.kind, pick.drawn)})
 
 
-def _make(skill: Skill, template: ExerciseTemplate, pick: _Draw) -> Exercise:
-    kind = template.kind
-    if kind == "interval_name":
-        root = pick("roots")
-        name = pick("intervals")
-        top = answer(NoteAtQuery(start=to_music21(root), interval=name)).data["result"]
-        fact = answer(IntervalBetweenQuery(first=to_music21(root), second=to_music21(top)))
-        return Exercise(
-            skill=skill.id,
-            kind=kind,
-            prompt=f"Name the interval from {root} up to {top} (quality and number).",
-            answer_kind="interval",
-            expected=[fact.data["name"]],
-            fact=fact.statement,
-        )
-    if kind == "interval_build":
-        root = pick("roots")
-        name = pick("intervals")
-        fact = answer(NoteAtQuery(start=to_music21(root), interval=name))
-        return Exercise(
-            skill=skill.id,
-            kind=kind,
-            prompt=f"Which note is {with_article(interval_words(name))} above {root}?",
-            answer_kind="notes",
-            expected=[fact.data["result"]],
-            fact=fact.statement,
-        )
-    if kind == "scale_spell":
-        tonic = pick("tonics")
-        scale = pick("scales")
-        fact = answer(ScaleQuery(tonic=to_music21(tonic), scale=scale))
-        return Exercise(
-            skill=skill.id,
-            kind=kind,
-            prompt=f"Spell the {tonic} {scale} scale, one note per letter.",
-            answer_kind="notes",
-            expected=list(fact.notes),
-            fact=fact.statement,
-            key=f"{tonic} {scale}",
-        )
-    if kind == "key_signature":
-        tonic = pick("tonics")
-        mode = pick("modes")
-        fact = answer(KeySignatureQuery(tonic=to_music21(tonic), mode=mode))  # type: ignore[arg-type]
-        return Exercise(
-            skill=skill.id,
-            kind=kind,
-            prompt=f"How many sharps or flats does {tonic} {mode} have, and which?",
-            answer_kind="key_signature",
-            expected=list(fact.data["accidentals"]),
-            fact=fact.statement,
-            key=f"{tonic} {mode}",
-        )
-    if kind == "relative_key":
-        tonic = pick("tonics")
-        mode = pick("modes")
-        fact = answer(RelatedKeyQuery(tonic=to_music21(tonic), mode=mode, relation="relative"))  # type: ignore[arg-type]
-        other = "minor" if mode == "major" else "major"
-        return Exercise(
-            skill=skill.id,
-            kind=kind,
-            prompt=f"What is the relative {other} of {tonic} {mode}?",
-            answer_kind="key",
-            expected=list(split_key(fact.data["answer"])),
-            fact=fact.statement,
-        )
-    if kind == "triad_spell":
-        root = pick("roots")
-        quality = pick("qualities")
-        fact = answer(ChordQuery(symbol=root + TRIAD_SUFFIX[quality]))
-        return Exercise(
-            skill=skill.id,
-            kind=kind,
-            prompt=f"Spell the {root} {quality} triad (root first).",
-            answer_kind="notes",
-            expected=list(fact.notes),
-            fact=fact.statement,
-        )
-    if kind == "chord_spell":
-        symbol = pick("symbols")
-        fact = answer(ChordQuery(symbol=symbol))
-        return Exercise(
-            skill=skill.id,
-            kind=kind,
-            prompt=f"Spell the chord {symbol} from the bass up.",
-            answer_kind="notes",
-            expected=list(fact.notes),
-            fact=fact.statement,
-        )
-    if kind == "roman_numeral":
-        figure = pick("figures")
-        key_name = pick("keys")
-        tonic, mode = split_key(key_name)
-        fact = answer(RomanQuery(figure=figure, tonic=to_music21(tonic), mode=mode))  # type: ignore[arg-type]
-        return Exercise(
-            skill=skill.id,
-            kind=kind,
-            prompt=f"Spell {figure} in {key_name} (root first).",
-            answer_kind="notes",
-            expected=list(fact.notes),
-            fact=fact.statement,
-            key=key_name,
-        )
+@maker("interval_name")
+def _interval_name(skill: Skill, template: ExerciseTemplate, pick: _Draw) -> Exercise:
+    root = pick("roots")
+    name = pick("intervals")
+    top = answer(NoteAtQuery(start=to_music21(root), interval=name)).data["result"]
+    fact = answer(IntervalBetweenQuery(first=to_music21(root), second=to_music21(top)))
+    return Exercise(
+        skill=skill.id,
+        kind=template.kind,
+        prompt=f"Name the interval from {root} up to {top} (quality and number).",
+        answer_kind="interval",
+        expected=[fact.data["name"]],
+        fact=fact.statement,
+    )
+
+
+@maker("interval_build")
+def _interval_build(skill: Skill, template: ExerciseTemplate, pick: _Draw) -> Exercise:
+    root = pick("roots")
+    name = pick("intervals")
+    fact = answer(NoteAtQuery(start=to_music21(root), interval=name))
+    return Exercise(
+        skill=skill.id,
+        kind=template.kind,
+        prompt=f"Which note is {with_article(interval_words(name))} above {root}?",
+        answer_kind="notes",
+        expected=[fact.data["result"]],
+        fact=fact.statement,
+    )
+
+
+@maker("scale_spell")
+def _scale_spell(skill: Skill, template: ExerciseTemplate, pick: _Draw) -> Exercise:
+    tonic = pick("tonics")
+    scale = pick("scales")
+    fact = answer(ScaleQuery(tonic=to_music21(tonic), scale=scale))
+    return Exercise(
+        skill=skill.id,
+        kind=template.kind,
+        prompt=f"Spell the {tonic} {scale} scale, one note per letter.",
+        answer_kind="notes",
+        expected=list(fact.notes),
+        fact=fact.statement,
+        key=f"{tonic} {scale}",
+    )
+
+
+@maker("key_signature")
+def _key_signature(skill: Skill, template: ExerciseTemplate, pick: _Draw) -> Exercise:
+    tonic = pick("tonics")
+    mode = pick("modes")
+    fact = answer(KeySignatureQuery(tonic=to_music21(tonic), mode=mode))  # type: ignore[arg-type]
+    return Exercise(
+        skill=skill.id,
+        kind=template.kind,
+        prompt=f"How many sharps or flats does {tonic} {mode} have, and which?",
+        answer_kind="key_signature",
+        expected=list(fact.data["accidentals"]),
+        fact=fact.statement,
+        key=f"{tonic} {mode}",
+    )
+
+
+@maker("relative_key")
+def _relative_key(skill: Skill, template: ExerciseTemplate, pick: _Draw) -> Exercise:
+    tonic = pick("tonics")
+    mode = pick("modes")
+    fact = answer(RelatedKeyQuery(tonic=to_music21(tonic), mode=mode, relation="relative"))  # type: ignore[arg-type]
+    other = "minor" if mode == "major" else "major"
+    return Exercise(
+        skill=skill.id,
+        kind=template.kind,
+        prompt=f"What is the relative {other} of {tonic} {mode}?",
+        answer_kind="key",
+        expected=list(split_key(fact.data["answer"])),
+        fact=fact.statement,
+    )
+
+
+@maker("triad_spell")
+def _triad_spell(skill: Skill, template: ExerciseTemplate, pick: _Draw) -> Exercise:
+    root = pick("roots")
+    quality = pick("qualities")
+    fact = answer(ChordQuery(symbol=root + TRIAD_SUFFIX[quality]))
+    return Exercise(
+        skill=skill.id,
+        kind=template.kind,
+        prompt=f"Spell the {root} {quality} triad (root first).",
+        answer_kind="notes",
+        expected=list(fact.notes),
+        fact=fact.statement,
+    )
+
+
+@maker("chord_spell")
+def _chord_spell(skill: Skill, template: ExerciseTemplate, pick: _Draw) -> Exercise:
+    symbol = pick("symbols")
+    fact = answer(ChordQuery(symbol=symbol))
+    return Exercise(
+        skill=skill.id,
+        kind=template.kind,
+        prompt=f"Spell the chord {symbol} from the bass up.",
+        answer_kind="notes",
+        expected=list(fact.notes),
+        fact=fact.statement,
+    )
+
+
+@maker("roman_numeral")
+def _roman_numeral(skill: Skill, template: ExerciseTemplate, pick: _Draw) -> Exercise:
+    figure = pick("figures")
+    key_name = pick("keys")
+    tonic, mode = split_key(key_name)
+    fact = answer(RomanQuery(figure=figure, tonic=to_music21(tonic), mode=mode))  # type: ignore[arg-type]
+    return Exercise(
+        skill=skill.id,
+        kind=template.kind,
+        prompt=f"Spell {figure} in {key_name} (root first).",
+        answer_kind="notes",
+        expected=list(fact.notes),
+        fact=fact.statement,
+        key=key_name,
+    )
+
+
+@maker("compose")
+def _compose(skill: Skill, template: ExerciseTemplate, pick: _Draw) -> Exercise:
+    """A composition task: no answer to compute, the template's constraints to check."""
     key_name = pick("keys")
     prompt = (template.prompt or "").format(key=key_name)
     return Exercise(
         skill=skill.id,
-        kind=kind,
+        kind=template.kind,
         prompt=prompt + " Attach a MIDI, MusicXML or ABC file, or paste ABC in your message.",
         answer_kind="composition",
         fact="",
         key=key_name,
         constraints=list(template.constraints),
     )
-
-
-def human_notes(notes: list[str]) -> str:
-    """Notes as a learner reads them.
-
-    >>> human_notes(["E-", "G", "B-"])
-    'Eb – G – Bb'
-    """
-    return " – ".join(human(n) for n in notes)

@@ -68,11 +68,6 @@ class LoadedScore:
     tracks only, for MXL the MusicXML document. Use these, not the file, which may have
     changed since (and whose other chunks were never checked)."""
 
-    @property
-    def part_count(self) -> int:
-        """Number of parts (after a keyboard split)."""
-        return len(self.score.parts)
-
 
 def load_score(
     path: str | Path, *, max_bytes: int | None = None, limits: Limits | None = None

@@ -1,10 +1,16 @@
 """Errors the API answers with: always ``{"error": "one line"}`` and a fitting status code.
 
 A learner's mistake (a broken MIDI file, a session that is not theirs) is a 4xx with a line they
-can act on; the same shape everywhere lets the web page show any error the same way.
+can act on; the same shape everywhere lets the web page show any error the same way, which is
+why FastAPI's own errors (unknown path, wrong method, invalid request) are answered in it too.
 """
 
 from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 class ApiError(Exception):
@@ -21,3 +27,26 @@ class ApiError(Exception):
 
     def payload(self) -> dict[str, str]:
         return {"error": self.message}
+
+
+async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+    return JSONResponse(exc.payload(), status_code=exc.status)
+
+
+async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Unknown paths and wrong methods answer in the same ``{"error"}`` shape."""
+    return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+
+
+async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    """FastAPI's validation errors as one line: the first field at fault and why."""
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "request"
+    return JSONResponse({"error": f"{where}: {first.get('msg', 'invalid')}"}, status_code=422)
+
+
+def answer_errors_as_json(app: FastAPI) -> None:
+    """Install the handlers that give every error the ``{"error"}`` shape."""
+    app.exception_handler(ApiError)(api_error)
+    app.exception_handler(StarletteHTTPException)(http_error)
+    app.exception_handler(RequestValidationError)(invalid_request)

@@ -3,7 +3,8 @@
 Cookie mode (default) needs no accounts: the first visit gets a random token in an HttpOnly
 cookie and the learner id is a hash of it, so the database never holds a usable token. Header
 mode is for deployments behind a proxy that signs learners in and passes their id in
-``X-Etude-Learner``. Either mode can require a shared secret on top.
+``X-Etude-Learner``. Either mode can require a shared secret on top. ``identify_caller`` is the
+HTTP middleware that applies all of this to every request before a route sees it.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from etude.server.config import (
     ACCESS_COOKIE,
@@ -27,6 +30,11 @@ from etude.server.errors import ApiError
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 _HEADER_ID = re.compile(r"^[\w.@+-]{1,128}$")
+
+OPEN_PATHS = ("/health", "/static/")
+"""Paths that need neither a learner nor the shared secret."""
+COOKIE_MAX_AGE = 400 * 24 * 3600
+"""Browsers cap cookie lifetimes at 400 days; a learner's token should last that long."""
 
 
 @dataclass(frozen=True)
@@ -76,3 +84,46 @@ def secret_matches(request: Request, secret: str) -> bool:
     if authorization.lower().startswith("bearer "):
         offered.append(authorization[7:].strip())
     return any(hmac.compare_digest(value.encode(), secret.encode()) for value in offered if value)
+
+
+async def identify_caller(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """HTTP middleware: check the shared secret, put the ``Caller`` on ``request.state`` and
+    set the cookies a first visit (or a first ``/?access=``) earns. The server's settings are
+    ``app.state.server``."""
+    server: ServerSettings = request.app.state.server
+    path = request.url.path
+    if path.startswith(OPEN_PATHS):
+        return await call_next(request)
+    grant_access = False
+    if server.secret and not secret_matches(request, server.secret):
+        if path == "/" and request.query_params.get("access") == server.secret:
+            grant_access = True
+        elif path == "/":
+            return HTMLResponse(_LOCKED_PAGE, status_code=401)
+        else:
+            return JSONResponse({"error": "this server needs its access key"}, status_code=401)
+    try:
+        caller = identify(request, server)
+    except ApiError as exc:
+        return JSONResponse(exc.payload(), status_code=exc.status)
+    request.state.caller = caller
+    response = await call_next(request)
+    if caller.new_token:
+        _set_cookie(response, LEARNER_COOKIE, caller.new_token, server.secure_cookies)
+    if grant_access and server.secret:
+        _set_cookie(response, ACCESS_COOKIE, server.secret, server.secure_cookies)
+    return response
+
+
+def _set_cookie(response: Response, name: str, value: str, secure: bool) -> None:
+    response.set_cookie(
+        name, value, max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax", secure=secure
+    )
+
+
+_LOCKED_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8"><title>Etude</title>
+<body style="font-family:system-ui;max-width:32rem;margin:4rem auto">
+<h1>Etude</h1><p>This studio needs an access key. Open the link your teacher gave you
+(it ends in <code>?access=…</code>).</p></body></html>"""

@@ -2,7 +2,8 @@
 
 Each upload gets its own folder ``<data_dir>/uploads/<learner key>/<upload id>/`` holding the
 file under the learner's own (sanitised) name, so the loader's error messages name the file
-the learner knows, and derived files (analysis, display data) sit next to it.
+the learner knows, and derived files (analysis, display data) sit next to it. ``receive_score``
+is the whole path an upload takes: saved, parsed once to validate it, recorded as the learner's.
 """
 
 from __future__ import annotations
@@ -12,9 +13,16 @@ import re
 import shutil
 import uuid
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from etude.server.errors import ApiError
+from etude.server.ownership import Ownership, UploadRecord
+
+if TYPE_CHECKING:
+    from etude.state import Attachment
 
 CHUNK_BYTES = 1 << 16
 _UNSAFE = re.compile(r"[^\w.-]+")
@@ -77,3 +85,34 @@ async def save_upload(source: Readable, filename: str | None, folder: Path, limi
 def discard(path: Path) -> None:
     """Remove an upload that failed validation, with its folder."""
     shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def validate_score(path: Path) -> Attachment:
+    """Parse the upload once: a file that is not a score is the learner's error (422)."""
+    from etude.attachments import prepare_attachment
+    from etude.scores.loading import ScoreError
+
+    try:
+        return prepare_attachment(path)
+    except ScoreError as exc:
+        raise ApiError(422, str(exc).splitlines()[0]) from exc
+
+
+async def receive_score(
+    file: UploadFile,
+    uploads_root: Path,
+    limit: int,
+    ownership: Ownership,
+    learner: str,
+    session_id: str,
+) -> UploadRecord:
+    """Save, validate (parse) and record an upload into the learner's folder."""
+    path = await save_upload(file, file.filename, learner_folder(uploads_root, learner), limit)
+    try:
+        attachment = await run_in_threadpool(validate_score, path)
+    except ApiError:
+        discard(path)
+        raise
+    return ownership.add_upload(
+        learner, session_id, path.name, attachment["format"], str(path), path.parent.name
+    )

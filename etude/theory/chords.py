@@ -347,15 +347,6 @@ def spec_from_parts(
     return spec
 
 
-def read_suffix(suffix: str) -> _Parts | None:
-    """Public entry to the suffix grammar, for the word parser in ``questions``.
-
-    >>> read_suffix("m7b5").triad
-    'halfdim'
-    """
-    return _read_suffix(suffix)
-
-
 def degree_label(name: str) -> str:
     """``M3`` → ``major 3rd``; ``P1`` → ``root``; ``A11`` → ``augmented 11th``.
 

@@ -12,7 +12,7 @@ from typing import Literal
 from music21 import interval, pitch
 
 from etude.theory.facts import TheoryFact
-from etude.theory.spelling import human, to_music21, with_article
+from etude.theory.spelling import human, with_article
 
 Direction = Literal["above", "below"]
 
@@ -189,12 +189,3 @@ def describe(name: str) -> TheoryFact:
         statement=statement,
         data={"name": name, "semitones": ivl.semitones, "simple": ivl.semiSimpleName},
     )
-
-
-def parse_music21(note: str) -> str:
-    """Accept either spelling at the module edge (``Eb`` or ``E-``).
-
-    >>> parse_music21("Eb"), parse_music21("E-")
-    ('E-', 'E-')
-    """
-    return note if "-" in note else to_music21(note)

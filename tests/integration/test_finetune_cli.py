@@ -19,6 +19,8 @@ from tests.etude_cli import run_etude
 pytestmark = pytest.mark.integration
 
 MTB_SAMPLE = Path(__file__).parents[1] / "data" / "mtb_sample.jsonl"
+SHIPPED_RUN = Path(__file__).parents[2] / "bench" / "runs" / "smollm2-etude"
+"""The shipped adapter's run records (kept in the repository, not in the package)."""
 
 
 def etude(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -51,9 +53,7 @@ def test_eval_qa_generates_and_scores_base_and_tuned(data_dir: Path) -> None:
 
 
 def test_eval_qa_scores_a_predictions_file(data_dir: Path) -> None:
-    from etude.config import SHIPPED_ADAPTER
-
-    predictions = SHIPPED_ADAPTER / "test_predictions.jsonl"
+    predictions = SHIPPED_RUN / "test_predictions.jsonl"
     payload = one_object(
         etude(
             "eval",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from etude.finetune.data import DataConfig, build_dataset, read_split, write_dataset
-from etude.finetune.examples import SPLITS, normalise, reply_is_grounded
+from etude.finetune.data import DataConfig, build_dataset, write_dataset
+from etude.finetune.examples import SPLITS, Example, normalise, reply_is_grounded
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,9 @@ def test_theory_replies_pass_the_grounding_guard(built) -> None:  # type: ignore
 def test_written_splits_and_card_round_trip(built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     paths = write_dataset(built, tmp_path)
     for split in SPLITS:
-        assert [e.id for e in read_split(paths[split])] == [e.id for e in built.splits[split]]
+        lines = paths[split].read_text(encoding="utf-8").splitlines()
+        written = [Example.model_validate_json(line) for line in lines]
+        assert [e.id for e in written] == [e.id for e in built.splits[split]]
     card = json.loads(paths["card_json"].read_text())
     assert card["total"] == built.card.total
     assert "| theory |" in paths["card_md"].read_text()

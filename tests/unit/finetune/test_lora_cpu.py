@@ -92,8 +92,25 @@ def _reply_loss(model: object, tokenizer: object, messages: list[dict[str, str]]
     return float(out.loss)
 
 
+def _load_unmerged(adapter_dir: Path) -> tuple[object, object]:
+    """Tokenizer and base model with the adapter applied but not merged (so that
+    ``disable_adapter`` can compare against the bare base), read as a user of the run would."""
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from etude.finetune.train import base_model_path
+
+    source = base_model_path(FinetuneConfig.load(adapter_dir / "finetune_config.json"))
+    has_tokenizer = (adapter_dir / "tokenizer_config.json").exists()
+    tokenizer = AutoTokenizer.from_pretrained(adapter_dir if has_tokenizer else source)
+    base = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
+    model = PeftModel.from_pretrained(base, str(adapter_dir))
+    model.eval()
+    return tokenizer, model
+
+
 def test_lora_run_learns_saves_and_reloads(tmp_path: Path) -> None:
-    from etude.finetune.train import load_adapter_model, resume_point, train
+    from etude.finetune.train import resume_point, train
 
     config = _config(tmp_path, TRAIN[:1])
     summary = train(config)
@@ -115,7 +132,7 @@ def test_lora_run_learns_saves_and_reloads(tmp_path: Path) -> None:
     # Reloaded from disk, the adapter carries the trained weights: the reply it learned is far
     # likelier than under the bare base model, and merging (as evaluation does) changes nothing.
     messages = _messages(*TRAIN[0])
-    tokenizer, tuned = load_adapter_model(out / "adapter")
+    tokenizer, tuned = _load_unmerged(out / "adapter")
     tuned_loss = _reply_loss(tuned, tokenizer, messages)
     with tuned.disable_adapter():
         base_loss = _reply_loss(tuned, tokenizer, messages)

@@ -32,7 +32,7 @@ def test_midi_type1_keeps_track_order(chorale: stream.Score, tmp_path: Path) -> 
     chorale.write("midi", fp=path)
     loaded = load_score(path)
     assert loaded.format == "midi"
-    assert loaded.part_count == 4
+    assert len(loaded.score.parts) == 4
     assert not loaded.keyboard_split
     tops = [p.recurse().notes.first().pitch.midi for p in loaded.score.parts]
     assert tops == sorted(tops, reverse=True)  # soprano first, bass last, as written
@@ -44,7 +44,7 @@ def test_musicxml_and_mxl(chorale: stream.Score, tmp_path: Path, kind: str, suff
     chorale.write(kind, fp=path)
     loaded = load_score(path)
     assert loaded.format == "musicxml"
-    assert loaded.part_count == 4
+    assert len(loaded.score.parts) == 4
     assert _note_count(loaded) == sum(len(n.pitches) for n in chorale.recurse().notes)
 
 

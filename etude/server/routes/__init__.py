@@ -1,0 +1,25 @@
+"""The API's routes, one module per area; ``ROUTERS`` is the order ``create_app`` includes them
+(the order of ``/openapi.json``'s paths).
+
+| module | paths |
+| --- | --- |
+| ``health`` | ``GET /health`` |
+| ``pages`` | ``GET /`` (the studio page; its files are mounted at ``/static``) |
+| ``analyze`` | ``POST /analyze`` |
+| ``sessions`` | ``/sessions``, ``/sessions/{id}``, its ``uploads`` and ``score`` |
+| ``turns`` | ``POST /sessions/{id}/turns`` (JSON or SSE) |
+| ``profile`` | ``GET /me`` |
+"""
+
+from etude.server.routes import analyze, health, pages, profile, sessions, turns
+
+ROUTERS = (
+    health.router,
+    pages.router,
+    analyze.router,
+    sessions.router,
+    turns.router,
+    profile.router,
+)
+
+__all__ = ["ROUTERS"]
