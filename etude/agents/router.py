@@ -146,8 +146,9 @@ class Router:
         small talk or a question about the learner: a pizza question gets a friendly redirect,
         never an unrequested tune (similarity alone sends it to the nearest tool)."""
         from etude.claims.vocabulary import is_about_music
+        from etude.knowledge.lexicon import mentions_music
 
-        if has_attachment or recognised or is_about_music(message):
+        if has_attachment or recognised or is_about_music(message) or mentions_music(message):
             return False
         best = next(iter(scores), CONVERSATION)
         return best not in (CONVERSATION, "memory")

@@ -70,7 +70,6 @@ def prompt_messages(state: TurnState, blocks: list[Block], sentences: int) -> li
         profile_description=profile.describe(),
         level=state["level"],
         evidence=state.get("evidence") or [],
-        shown=[block.text for block in blocks],
         sentences=sentences,
     )
     history = list(state.get("messages") or [])[:-1][-HISTORY_MESSAGES:]

@@ -240,6 +240,9 @@ _TOPIC = {
     "reharmonize",
     "voicing",
     "voicings",
+    "metronome",
+    "bpm",
+    "tempo",
 }
 
 
