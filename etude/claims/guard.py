@@ -232,7 +232,7 @@ def _words(text: str) -> set[str]:
 
 
 def sentences(text: str) -> list[str]:
-    """A whole text cut into sentences, as the guard cuts a stream.
+    r"""A whole text cut into sentences, as the guard cuts a stream.
 
     >>> sentences("One. Two!\nThree")
     ['One.', 'Two!', 'Three']
