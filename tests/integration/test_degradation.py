@@ -6,7 +6,6 @@ port where nothing listens: a real connection failure, as when the model server 
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import socket
 from pathlib import Path
@@ -33,8 +32,8 @@ def test_model_server_down_degrades_to_facts_and_a_message(
     settings: Settings, tmp_path: Path, g_major_midi: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     pytest.importorskip("langchain_openai")
-    down = dataclasses.replace(
-        settings, openai_base_url=f"http://127.0.0.1:{_closed_port()}/v1", router_llm_fallback=True
+    down = settings.with_overrides(
+        openai_base_url=f"http://127.0.0.1:{_closed_port()}/v1", router_llm_fallback=True
     )
     mentor = Mentor(
         down,

@@ -8,7 +8,6 @@ one lesson database and one model server; a lesson started on one continues on t
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import subprocess
@@ -65,8 +64,7 @@ def model_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
 def test_a_lesson_continues_on_a_second_worker_through_the_model_server(
     settings: Settings, model_server: str, tmp_path: Path
 ) -> None:
-    served = dataclasses.replace(
-        settings,
+    served = settings.with_overrides(
         openai_base_url=model_server,
         openai_model=str(embedded_model_dir(settings)),
         db_path=tmp_path / "lessons.sqlite",  # fresh lessons; the session's built knowledge index
