@@ -138,17 +138,20 @@ def test_hostile_file_is_quoted_data_and_not_obeyed(
     _assert_not_obeyed(result.answer)
 
 
-def test_hostile_track_name_reaches_the_model_only_inside_quotes(
+def test_hostile_track_name_reaches_neither_the_model_nor_the_learner(
     guarded: tuple[Mentor, PromptRecorder], tmp_path: Path
 ) -> None:
-    """The check above must not pass vacuously: a hostile part name does reach the prompt."""
+    """Findings are shown to the learner verbatim, so the critic quotes only plain part names:
+    a part named with an instruction is called by its place ("melody", "part 2") instead."""
     mentor, recorder = guarded
     path = build(tmp_path, "xml-part-name.musicxml")
     before = len(recorder.prompts)
-    mentor.ask("Please check the voice leading in my score.", attachment=prepare_attachment(path))
+    result = mentor.ask(
+        "Please check the voice leading in my score.", attachment=prepare_attachment(path)
+    )
     system = str(recorder.prompts[before][0].content)
-    hostile = [line for line in system.splitlines() if ORDERS[0] in line]
-    assert hostile and all(_QUOTED_LINE.match(line) for line in hostile), system
+    assert "Parallel fifths between melody and" in system, system
+    assert ORDERS[0] not in system and ORDERS[0] not in result.answer
 
 
 def test_poisoned_passages_are_quoted_data_and_not_obeyed(
