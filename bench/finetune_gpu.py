@@ -5,7 +5,7 @@ bitsandbytes, gguf, pydantic or LangChain, and whose working tree can carry at m
 call. The embedded SmolLM2 GGUF (98 MB, 90 MB xz-packed) therefore travels in two parts over two
 consecutive calls; the first call stashes its part, the wheels and the data in /root/stash
 (files outside the repo survive while the machine stays warm), the second reassembles, converts
-the GGUF to safetensors exactly as ``etude.llm.loading.embedded_model_dir`` does, and runs:
+the GGUF to safetensors with ``etude.llm.gguf`` (as the mentor does), and runs:
 
 1. ``nf4``  — QLoRA (NF4, double quant, bf16 compute), ``--bench-steps`` steps, no evaluation;
 2. ``bf16`` — the same LoRA on the bf16 base model;
@@ -105,24 +105,12 @@ def assemble(stash_dir: Path, extra: list[str], work: Path) -> tuple[Path, Path]
 
 
 def convert(gguf: Path, target: Path) -> Path:
-    """The GGUF de-quantised to a plain float32 safetensors folder, as ``embedded_model_dir``."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaForCausalLM
+    """The GGUF de-quantised to a plain float32 safetensors folder, as the mentor does."""
+    from etude.llm.gguf import dequantise
 
     if (target / "model.safetensors").exists():
         return target
-    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    loaded = AutoModelForCausalLM.from_pretrained(
-        gguf.parent, gguf_file=gguf.name, dtype=torch.float32
-    )
-    config = loaded.config
-    if hasattr(config, "quantization_config"):
-        delattr(config, "quantization_config")
-    plain = LlamaForCausalLM(config)
-    plain.load_state_dict(loaded.state_dict(), strict=True)
-    plain.save_pretrained(target)
-    tokenizer.save_pretrained(target)
-    return target
+    return dequantise(gguf, target)
 
 
 def train_phase(args: argparse.Namespace) -> None:

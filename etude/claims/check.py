@@ -68,7 +68,7 @@ from etude.theory.plan import (
     show,
     signature_words,
 )
-from etude.theory.questions import tokenize
+from etude.theory.questions import NUMBER_WORDS, tokenize
 from etude.theory.spelling import human, keys_in, normalise_text, pitch_class, with_article
 
 Status = TypingLiteral["verified", "refuted", "unverifiable", "no_claim"]
@@ -188,25 +188,7 @@ _QUALITIES = {
     "dim": "diminished",
     "aug": "augmented",
 }
-_COUNT_WORDS = {
-    "no": 0,
-    "zero": 0,
-    "one": 1,
-    "a": 1,
-    "an": 1,
-    "single": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
+_COUNT_WORDS = {**NUMBER_WORDS, "a": 1, "an": 1, "single": 1}
 
 
 _GENERIC_ARTICLE = re.compile(

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from etude.lessons.exercises import Exercise
 from etude.theory.intervals import interval_between, interval_words
+from etude.theory.questions import NUMBER_WORDS
 from etude.theory.spelling import normalise_text, notes_in, to_music21, with_article
 from etude.theory.spelling import pitch_class as pc
 
@@ -81,18 +82,7 @@ _INTERVAL_WORDS = re.compile(
     re.IGNORECASE,
 )
 _INTERVAL_CODE = re.compile(r"(?<![\w#])(?P<q>[PMmAd])(?P<n>[1-9])(?![\w#])")
-_COUNT_WORDS = {
-    "no": 0,
-    "zero": 0,
-    "none": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-}
+_COUNT_WORDS = {word: n for word, n in NUMBER_WORDS.items() if n <= 7}
 _SIGNATURE = re.compile(
     r"\b(?P<count>no|zero|none|one|two|three|four|five|six|seven|\d)\s+(?P<acc>sharp|flat)s?\b",
     re.IGNORECASE,

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import shutil
-import tempfile
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -65,30 +63,9 @@ def embedded_model_dir(settings: Settings, status: Status = _quiet) -> Path:
     gguf = embedded_gguf_path()
     status("Preparing the embedded SmolLM2 model (one-time conversion, about 30 s)…")
     offline_and_quiet()
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaForCausalLM
+    from etude.llm.gguf import dequantise
 
-    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    loaded = AutoModelForCausalLM.from_pretrained(
-        gguf.parent, gguf_file=gguf.name, dtype=torch.float32
-    )
-    # save_pretrained refuses a GGUF-loaded model, so rebuild a plain one with the same weights.
-    config = loaded.config
-    if hasattr(config, "quantization_config"):
-        delattr(config, "quantization_config")
-    plain = LlamaForCausalLM(config)  # type: ignore[arg-type]
-    plain.load_state_dict(loaded.state_dict(), strict=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
-    try:
-        plain.save_pretrained(staging)
-        tokenizer.save_pretrained(staging)
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
+    return dequantise(gguf, target)
 
 
 def load_transformers_model(

@@ -197,7 +197,8 @@ class Token:
     value: str | int | None = None
 
 
-_NUMBER_WORDS = {
+NUMBER_WORDS = {
+    "none": 0,
     "no": 0,
     "zero": 0,
     "one": 1,
@@ -768,8 +769,8 @@ class _Reader:
                 phrase = self.read_interval(index)
             if phrase is None and token.kind == "NUMBER":
                 phrase = Phrase("number", index, index + 1, number=int(token.value or 0))
-            if phrase is None and token.kind == "WORD" and str(token.value) in _NUMBER_WORDS:
-                phrase = Phrase("number", index, index + 1, number=_NUMBER_WORDS[str(token.value)])
+            if phrase is None and token.kind == "WORD" and str(token.value) in NUMBER_WORDS:
+                phrase = Phrase("number", index, index + 1, number=NUMBER_WORDS[str(token.value)])
             if phrase is None:
                 index += 1
                 continue
