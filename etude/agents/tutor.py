@@ -54,13 +54,18 @@ short enough for a small model's context and a fast first token."""
 BRIDGE_SENTENCES = {"strict": 2, "lenient": 4}
 """The model's own sentences at most, per policy: a tiny model gets little room."""
 
+BRIDGE_TOKENS = {"strict": 48, "lenient": 240}
+"""Tokens the model may spend on its bridge. Under the strict policy most of a tiny model's
+sentences are dropped, and every token costs ~60 ms on a 2-core CPU: a short budget keeps the
+turn as fast as before the checker, for the one or two sentences that survive."""
+
 NO_MODEL_INTENTS: tuple[Intent, ...] = ("offtopic", "greeting")
 """Turns the plan answers whole: no model call, nothing to check, an instant reply."""
 
 _SUBSTANCE = ("answer", "premise", "reason", "bridge", "finding", "redirect")
 """Blocks that say something; a reply with none of them gets ``NOTHING_TO_ADD``."""
 
-DROPPED_LIMIT = 4
+DROPPED_LIMIT = {"strict": 2, "lenient": 4}
 """Dropped sentences after which the tutor stops reading the model: it is not helping."""
 
 
@@ -179,11 +184,15 @@ def _bridge(
     kept: list[str] = []
     messages = prompt_messages(state, shown, limit)
     try:
-        for chunk in chat_model().stream(messages):
+        for chunk in chat_model().stream(messages, max_tokens=BRIDGE_TOKENS[policy]):
             if "tutor_first_token" not in timings:
                 timings["tutor_first_token"] = round((time.perf_counter() - started) * 1000, 1)
             kept.extend(guard.feed(str(chunk.content)))
-            if guard.looping or guard.passed >= limit or len(guard.dropped) >= DROPPED_LIMIT:
+            if (
+                guard.looping
+                or guard.passed >= limit
+                or len(guard.dropped) >= DROPPED_LIMIT[policy]
+            ):
                 break
         kept.extend(guard.flush())
         corrections = guard.corrections()

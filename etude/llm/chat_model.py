@@ -93,8 +93,11 @@ class LocalChatModel(BaseChatModel):
         return {k: v.to(device) if device is not None else v for k, v in dict(encoded).items()}
 
     def _generation_kwargs(self, **overrides: Any) -> dict[str, Any]:
+        """Generation settings; a call may cap its length with ``max_tokens`` (the name the
+        OpenAI-compatible backend takes too, so a caller need not know the backend)."""
+        cap = overrides.pop("max_tokens", None) or overrides.pop("max_new_tokens", None)
         kwargs: dict[str, Any] = {
-            "max_new_tokens": overrides.pop("max_new_tokens", self.max_new_tokens),
+            "max_new_tokens": min(cap, self.max_new_tokens) if cap else self.max_new_tokens,
             "repetition_penalty": self.repetition_penalty,
             "pad_token_id": self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
         }
