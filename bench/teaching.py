@@ -232,8 +232,7 @@ def score(
     path: Path, as_json: Path | None, transcripts: Path | None, sample: int, seed: int
 ) -> None:
     sys.path.insert(0, str(ROOT))
-    from etude.agents.tutor import claim_context
-    from etude.claims import check_sentence
+    from etude.claims import ClaimContext, check_sentence
     from etude.evidence import Evidence
 
     lines = (DATA / "messages.jsonl").read_text().splitlines()
@@ -247,7 +246,7 @@ def score(
         answer: str = last["answer"]
         question = item["turns"][-1]["message"]
         evidence = [Evidence.model_validate(e) for e in last.get("evidence", [])]
-        context = claim_context(question, evidence)
+        context = ClaimContext.of(question, evidence)
         verdicts = [check_sentence(s, context=context) for s in _sentences(answer)]
         refuted = [v.sentence for v in verdicts if v.status == "refuted"]
         expect = item["expect"]

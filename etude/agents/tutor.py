@@ -24,13 +24,11 @@ from langgraph.runtime import Runtime
 from etude.agents.prompts import bridge_prompt, retry_prompt
 from etude.agents.reply import Block, Intent, plan_reply
 from etude.claims import ClaimContext, SentenceGuard
-from etude.claims.check import Key
 from etude.config import Settings
 from etude.evidence import Evidence
 from etude.learner import LearnerProfile, update_profile
 from etude.limits import untrusted_text
 from etude.state import Node, TurnContext, TurnState
-from etude.theory.spelling import keys_in
 
 log = logging.getLogger(__name__)
 
@@ -84,24 +82,6 @@ def prompt_messages(state: TurnState, blocks: list[Block], sentences: int) -> li
         name = untrusted_text(attachment["path"].rsplit("/", 1)[-1]).replace('"', "'")
         question += f'\n(I attached my score, file name "{name}")'
     return [SystemMessage(system), *history, HumanMessage(question)]
-
-
-def claim_context(question: str, evidence: list[Evidence]) -> ClaimContext:
-    """What the model's sentences are read against: the key in question (named by the learner,
-    else by a computed fact), the score's computed key, the notes computed this turn."""
-    base = ClaimContext.from_question(question)
-    key = base.key
-    facts = [item for item in evidence if item.authoritative]
-    score_keys = frozenset(
-        k for item in facts if item.tool == "critic" for k in keys_in(item.summary)[:1]
-    )
-    if key is None:
-        named = [k for item in facts for k in keys_in(item.summary)]
-        if named:
-            tonic, mode = named[0].split()
-            key = Key(tonic.replace("b", "-") if len(tonic) > 1 else tonic, mode)  # type: ignore[arg-type]
-    notes = frozenset(note for item in facts for note in item.notes)
-    return ClaimContext(key=key, score_keys=score_keys, notes=notes)
 
 
 def make_tutor(settings: Settings, chat_model: Callable[[], BaseChatModel]) -> Node:
@@ -177,7 +157,7 @@ def _bridge(
     model's first token, counted from ``started`` (the tutor's start)."""
     policy = "strict" if settings.strict_claims else "lenient"
     limit = min(settings.max_sentences, BRIDGE_SENTENCES[policy])
-    context = claim_context(state["question"], evidence)
+    context = ClaimContext.of(state["question"], evidence)
     # beside computed teaching, a tiny model's claim-free sentences are stock filler
     plain = policy == "lenient" or not any(block.role in _SUBSTANCE for block in shown)
     guard = SentenceGuard(context, policy=policy, said=[block.text for block in shown], plain=plain)

@@ -10,7 +10,8 @@ tools, agents, the graph or anything above them.
 """
 
 from etude.claims.check import Claim, ClaimContext, Verdict, check_sentence
-from etude.claims.guard import Grounding, SentenceGuard
+from etude.claims.grounding import Grounding
+from etude.claims.guard import SentenceGuard
 from etude.claims.premise import Premise, read_premise
 
 __all__ = [

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Literal as TypingLiteral
 
 from etude.claims.vocabulary import has_music_terms
+from etude.evidence import Evidence
 from etude.theory.chains import _FILLER, _Item, _items, _Parser, correct_words
 from etude.theory.plan import (
     Between,
@@ -111,6 +112,28 @@ class ClaimContext:
     key: Key | None = None
     score_keys: frozenset[str] = field(default_factory=frozenset)
     notes: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, question: str | None, evidence: Iterable[Evidence] = ()) -> ClaimContext:
+        """A turn's context: the key in question (named by the learner, else by a computed
+        fact), the key the critic computed for the learner's score, the notes computed this
+        turn. The tutor, the training-data filter and the benchmarks all read sentences in it.
+
+        >>> fact = Evidence(tool="theory", kind="fact", summary="D major has 2 sharps: F#, C#.",
+        ...                 authoritative=True, notes=["F#", "C#"])
+        >>> context = ClaimContext.of("how many sharps?", [fact])
+        >>> context.key, sorted(context.notes)
+        (Key(tonic='D', mode='major'), ['C#', 'F#'])
+        """
+        key = cls.from_question(question).key
+        facts = [item for item in evidence if item.authoritative]
+        score_keys = frozenset(
+            k for item in facts if item.tool == "critic" for k in keys_in(item.summary)[:1]
+        )
+        if key is None:
+            key = next((k for item in facts if (k := _first_key(item.summary))), None)
+        notes = frozenset(note for item in facts for note in item.notes)
+        return cls(key=key, score_keys=score_keys, notes=notes)
 
     @classmethod
     def from_question(cls, question: str | None) -> ClaimContext:
@@ -508,7 +531,7 @@ def _cadence_claim(text: str) -> Claim | None:
 
 
 def _score_key_claim(text: str, score_keys: frozenset[str]) -> Claim | None:
-    from etude.claims.guard import misstates_key
+    from etude.claims.grounding import misstates_key
 
     if not score_keys:
         return None

@@ -179,7 +179,7 @@ def fact_metrics(
     >>> fact_metrics([record], {"m": ["It is G, B and D. Then C#."]}, max_sentences=1)["m"]
     {'n': 1, 'names_all_notes': 1.0, 'passes_guard': 1.0}
     """
-    from etude.claims.guard import Grounding
+    from etude.claims.grounding import Grounding
     from etude.finetune.examples import sentences_of
     from etude.theory.spelling import notes_in
 

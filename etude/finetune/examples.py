@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from etude.agents.prompts import tutor_system_prompt
-from etude.claims.guard import Grounding
+from etude.claims import ClaimContext, Grounding, check_sentence
 from etude.config import Level
 from etude.evidence import Evidence
 
@@ -87,15 +87,24 @@ def sentences_of(text: str) -> list[str]:
 
 
 def reply_is_grounded(reply: str, evidence: list[Evidence]) -> bool:
-    """Whether the live tutor's guard would let every sentence of ``reply`` through.
+    """Whether no sentence of ``reply`` makes a claim the live tutor's claim checker refutes,
+    nor names a note outside the computed facts (a training reply must never teach the model a
+    falsehood, so the data filter is the stricter of the two checks).
 
-    >>> fact = Evidence(tool="theory", kind="fact", summary="G B D", authoritative=True,
-    ...                 notes=["G", "B", "D"])
+    >>> fact = Evidence(tool="theory", kind="fact", summary="G major triad: G – B – D.",
+    ...                 authoritative=True, notes=["G", "B", "D"])
     >>> reply_is_grounded("It is G, B and D.", [fact]), reply_is_grounded("G, B, D#.", [fact])
     (True, False)
+    >>> reply_is_grounded("The dominant of C major is F.", [])
+    False
     """
+    context = ClaimContext.of(None, evidence)
     grounding = Grounding.of(evidence)
-    return not any(grounding.contradicted_by(sentence) for sentence in sentences_of(reply))
+    return not any(
+        grounding.contradicted_by(sentence)
+        or check_sentence(sentence, context=context).status == "refuted"
+        for sentence in sentences_of(reply)
+    )
 
 
 def join_sentences(parts: list[str], limit: int) -> str:

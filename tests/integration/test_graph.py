@@ -31,11 +31,10 @@ def test_triad_question_is_answered_from_computed_facts(mentor: Mentor) -> None:
 
 def assert_no_false_claims(answer: str, question: str) -> None:
     """Every sentence the learner reads passes the claim checker (none is refuted)."""
-    from etude.agents.tutor import claim_context
-    from etude.claims import check_sentence
+    from etude.claims import ClaimContext, check_sentence
     from etude.claims.guard import sentences
 
-    context = claim_context(question, [])
+    context = ClaimContext.of(question)
     refuted = [
         s for s in sentences(answer) if check_sentence(s, context=context).status == "refuted"
     ]

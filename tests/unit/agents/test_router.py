@@ -54,7 +54,7 @@ def test_unsure_classifier_asks_the_llm(router: Router) -> None:
         asked.append(prompt)
         return '{"tools": ["theory"]}'
 
-    route = router.route("zxqv blorp", has_attachment=False, threshold=0.99, ask_llm=llm)
+    route = router.route("zxqv blorp chord", has_attachment=False, threshold=0.99, ask_llm=llm)
     assert route.tools == ["theory"] and route.decided_by == "llm"
     assert "theory:" in asked[0]
 
@@ -91,3 +91,17 @@ def test_a_question_the_theory_grammar_parses_is_routed_without_the_llm(router: 
 
 def test_chat_the_grammar_does_not_parse_is_not_claimed(router: Router) -> None:
     assert router.recognised("Hi, I'm Lena and I sing in a choir", has_attachment=False) == []
+
+
+def test_a_message_with_nothing_musical_is_off_topic_without_asking_the_llm(
+    router: Router,
+) -> None:
+    def llm(prompt: str) -> str:
+        raise AssertionError("the model must not be asked to route a pizza question")
+
+    route = router.route(
+        "what's a good pizza topping?", has_attachment=False, threshold=0.99, ask_llm=llm
+    )
+    assert route.tools == [] and route.decided_by == "offtopic"
+    music = router.route("How is a rondo put together?", has_attachment=False, threshold=0.0)
+    assert music.decided_by == "classifier" and music.tools

@@ -5,7 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from etude.claims import ClaimContext
-from etude.claims.guard import SentenceGuard, contradicts, misstates_key
+from etude.claims.grounding import contradicts, misstates_key
+from etude.claims.guard import SentenceGuard
 from etude.theory.spelling import keys_in, notes_in, pitch_class
 
 
