@@ -60,6 +60,11 @@ turn as fast as before the checker, for the one or two sentences that survive.""
 NO_MODEL_INTENTS: tuple[Intent, ...] = ("offtopic", "greeting")
 """Turns the plan answers whole: no model call, nothing to check, an instant reply."""
 
+COMPUTED_INTENTS: tuple[Intent, ...] = ("fact", "premise", "lesson", "conversation")
+"""Turns whose reply is computed or composed in full. Under the strict policy the tiny model
+could only add a verified sentence that does not repeat the reply, which it almost never
+writes, so it is not asked: the turn is as fast as its tools."""
+
 _SUBSTANCE = ("answer", "premise", "reason", "bridge", "finding", "redirect")
 """Blocks that say something; a reply with none of them gets ``NOTHING_TO_ADD``."""
 
@@ -119,9 +124,8 @@ def make_tutor(settings: Settings, chat_model: Callable[[], BaseChatModel]) -> N
             emit_block(block)
         timings: dict[str, float] = {}
         if intent not in NO_MODEL_INTENTS and not (
-            settings.strict_claims and intent == "conversation"
+            settings.strict_claims and intent in COMPUTED_INTENTS
         ):
-            # a tiny model's small talk cannot be checked: conversation is composed instead
             bridge = _bridge(state, evidence, before, settings, chat_model, started, timings)
             if bridge is not None:
                 emit_block(bridge)
@@ -158,8 +162,8 @@ def _bridge(
     policy = "strict" if settings.strict_claims else "lenient"
     limit = min(settings.max_sentences, BRIDGE_SENTENCES[policy])
     context = ClaimContext.of(state["question"], evidence)
-    # beside computed teaching, a tiny model's claim-free sentences are stock filler
-    plain = policy == "lenient" or not any(block.role in _SUBSTANCE for block in shown)
+    # a tiny model's claim-free sentences are stock filler ("Keep going!"), never teaching
+    plain = policy == "lenient"
     guard = SentenceGuard(context, policy=policy, said=[block.text for block in shown], plain=plain)
     kept: list[str] = []
     messages = prompt_messages(state, shown, limit)

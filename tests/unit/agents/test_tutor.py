@@ -73,13 +73,22 @@ def test_computed_answer_leads_and_a_false_model_sentence_never_shows(strict: Se
         responses=["The dominant of C major is C. A G major triad is G, B and D. Keep going!"]
     )
     question = "Which notes make up a G major triad?"
-    final = _turn(strict, model, question, _facts(question))
+    final = _turn(Settings(claim_policy="lenient"), model, question, _facts(question))
     answer = final["answer"]
     assert answer.startswith("G major triad (G): G – B – D")
     assert "dominant of C major is C" not in answer
-    assert "Keep going" not in answer  # claim-free filler beside computed teaching
     roles = [block["role"] for block in final["blocks"]]
     assert roles[0] == "answer" and "next" in roles
+
+
+def test_strict_policy_keeps_only_verified_new_sentences_of_the_model(strict: Settings) -> None:
+    model = FakeListChatModel(
+        responses=["A tritone spans 6 semitones. Cadences feel final. Keep going!"]
+    )
+    final = _turn(strict, model, "why does a diminished triad sound tense?", [], route=[])
+    assert "A tritone spans 6 semitones." in final["answer"]
+    assert "Cadences feel final" not in final["answer"]  # unverifiable
+    assert "Keep going" not in final["answer"]  # stock filler beside teaching
 
 
 def test_chained_question_shows_its_steps(strict: Settings) -> None:
@@ -105,10 +114,17 @@ def test_lenient_policy_retries_a_refuted_sentence_with_its_correction() -> None
     assert "4 semitones" in answer  # the retry, checked again
 
 
-def test_a_failing_model_keeps_the_computed_reply(strict: Settings) -> None:
-    final = _turn(strict, FailingModel(responses=["x"]), "spell D7", _facts("spell D7"))
+def test_a_failing_model_keeps_the_computed_reply() -> None:
+    lenient = Settings(claim_policy="lenient")
+    final = _turn(lenient, FailingModel(responses=["x"]), "spell D7", _facts("spell D7"))
     assert final["answer"].startswith("D dominant seventh chord (D7): D – F# – A – C")
     assert MODEL_FAILED in final["answer"]
+
+
+def test_a_computed_answer_does_not_wait_for_the_tiny_model(strict: Settings) -> None:
+    final = _turn(strict, FailingModel(responses=["x"]), "spell D7", _facts("spell D7"))
+    assert MODEL_FAILED not in final["answer"]  # never asked
+    assert "tutor_first_token" not in final["timings_ms"]
 
 
 def test_why_question_quotes_the_knowledge_passage_with_its_citation(strict: Settings) -> None:
