@@ -276,8 +276,9 @@ def _value_side(items: list[_Item], start: int) -> _Side | None:
     parser = _Parser(items)
     pos = parser.skip(start, _HEDGES)
     words = [item.word for item in items[pos:]]
-    # counts: "4 semitones", "two sharps", "no sharps or flats"
-    for offset, item in enumerate(items[pos:], start=pos):
+    # counts: "4 semitones", "two sharps", "no sharps or flats" — at the head of the value
+    # ("… is a perfect fifth (5 + 7 = 12 semitones)" states an interval, not 12 semitones)
+    for offset, item in enumerate(items[pos : pos + 3], start=pos):
         if item.word in ("semitones", "semitone", "half-steps", "steps"):
             count = _count_before(items, offset)
             if count is not None and (item.word != "steps" or items[offset - 2 : offset - 1]):
@@ -547,11 +548,19 @@ def _score_key_claim(text: str, score_keys: frozenset[str]) -> Claim | None:
 
 def _spelling_claim(text: str, notes: frozenset[str]) -> Claim | None:
     """A computed note respelled (D# where the fact says Eb) is wrong even though it sounds
-    the same: a learner must never read a wrong spelling."""
+    the same: a learner must never read a wrong spelling.
+
+    Only a short statement about notes is read this way — one that names no key and at most
+    three notes ("the third, D#, is bright" beside E♭ – G – B♭); a list such as the order of
+    the flats, or "three flats: Eb major" beside E major's sharps, is about something else.
+    """
     from etude.theory.spelling import notes_in
 
+    named = notes_in(text)
+    if not named or keys_in(text) or len(set(named)) > 3:
+        return None
     classes = {pitch_class(n): n for n in notes}
-    for note in notes_in(text):
+    for note in named:
         twin = classes.get(pitch_class(note))
         if twin is not None and note not in notes and twin != note:
             return Claim(text, "spelling", False, f"The note here is spelled {twin}, not {note}.")
