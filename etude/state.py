@@ -61,6 +61,9 @@ class TurnState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
     question: str
     attachment: Attachment | None
+    piece: Attachment | None
+    """The score this lesson is about: the last one attached in the thread (kept across turns,
+    so "is there any bar that doesn't work?" after an upload is about that upload)."""
     requested_level: Level | None
     level: Level
     profile: LearnerProfile

@@ -1,7 +1,14 @@
-"""The first node of a turn: who is speaking, what they know, at which level to teach."""
+"""The first node of a turn: who is speaking, what they know, at which level to teach, and
+which score the turn is about.
+
+A learner uploads a piece once and then talks about it ("is there a bar that doesn't work?",
+"how would you rewrite that bit?"): a message with no attachment that refers to the piece gets
+the thread's last upload, so the critic hears it again instead of a theory tool guessing.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -20,11 +27,38 @@ def load_profile(store: BaseStore | None, learner: str) -> LearnerProfile:
     return LearnerProfile.model_validate(item.value) if item else LearnerProfile()
 
 
+_ABOUT_THE_PIECE = re.compile(
+    r"\b(?:bars?|measures?|my (?:piece|score|tune|song|melody|chorale|harmony|homework|music)|"
+    r"the (?:piece|score|tune|melody|chorale|bass line|top line)|this (?:piece|tune|one|bit)|"
+    r"that (?:bit|part|passage|bar|note|chord)|in it|parallels?|voice leading|"
+    r"(?:any|the) (?:problems?|mistakes?|errors?|faults?)|(?:fix|rewrite|improve|sing)\b|"
+    r"hard to (?:sing|play)|key (?:is|of) (?:it|this)|isn'?t it|alto|tenor|soprano)",
+    re.IGNORECASE,
+)
+
+
+def refers_to_piece(message: str) -> bool:
+    """Whether a message talks about the learner's score rather than about music in general.
+
+    >>> refers_to_piece("ok. is there any bar that doesn't work?")
+    True
+    >>> refers_to_piece("what is a deceptive cadence?")
+    False
+    """
+    return _ABOUT_THE_PIECE.search(message) is not None
+
+
 def make_intake(settings: Settings) -> Node:
     def intake(state: TurnState, *, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         learner = runtime.context.learner if runtime.context else settings.learner
         profile = update_profile(load_profile(runtime.store, learner), state["question"])
         level = state.get("requested_level") or profile.level or settings.level
-        return {"profile": profile, "level": level}
+        update: dict[str, Any] = {"profile": profile, "level": level}
+        attachment = state.get("attachment")
+        if attachment is not None:
+            update["piece"] = attachment
+        elif state.get("piece") and refers_to_piece(state["question"]):
+            update["attachment"] = state["piece"]
+        return update
 
     return intake

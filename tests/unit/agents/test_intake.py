@@ -95,3 +95,15 @@ def test_without_a_store_a_new_learner_gets_the_default_level(tmp_path: Path) ->
     assert load_profile(None, "ana") == LearnerProfile()
     update = _intake(_settings(tmp_path, "beginner"), "Hello", store=None)
     assert update == {"profile": LearnerProfile(), "level": "beginner"}
+
+
+def test_the_last_upload_stays_the_subject_of_the_lesson(tmp_path: Path) -> None:
+    piece = {"path": str(tmp_path / "chorale.musicxml"), "format": "musicxml"}
+    intake = make_intake(_settings(tmp_path))
+    runtime = Runtime(context=TurnContext(learner="ana"), store=InMemoryStore())
+    first = intake({"question": "what key is this in?", "attachment": piece}, runtime=runtime)
+    assert first["piece"] == piece
+    later: TurnState = {"question": "is there any bar that doesn't work?", "piece": piece}
+    assert intake(later, runtime=runtime)["attachment"] == piece
+    general: TurnState = {"question": "what is a deceptive cadence?", "piece": piece}
+    assert "attachment" not in intake(general, runtime=runtime)
