@@ -62,6 +62,9 @@ class TurnState(TypedDict, total=False):
     question: str
     attachment: Attachment | None
     piece: Attachment | None
+    subject: dict[str, Any] | None
+    """What the last computed answer was about (``agents.followup.Subject``), kept across turns
+    so "and the minor version of that one?" can be read against it."""
     """The score this lesson is about: the last one attached in the thread (kept across turns,
     so "is there any bar that doesn't work?" after an upload is about that upload)."""
     requested_level: Level | None

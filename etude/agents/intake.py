@@ -1,5 +1,5 @@
-"""The first node of a turn: who is speaking, what they know, at which level to teach, and
-which score the turn is about.
+"""The first node of a turn: who is speaking, what they know, at which level to teach, what a
+follow-up refers to, and which score the turn is about.
 
 A learner uploads a piece once and then talks about it ("is there a bar that doesn't work?",
 "how would you rewrite that bit?"): a message with no attachment that refers to the piece gets
@@ -14,6 +14,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
+from etude.agents.followup import Subject, resolve
 from etude.config import Settings
 from etude.learner import LearnerProfile, update_profile
 from etude.state import Node, TurnContext, TurnState
@@ -54,6 +55,11 @@ def make_intake(settings: Settings) -> Node:
         profile = update_profile(load_profile(runtime.store, learner), state["question"])
         level = state.get("requested_level") or profile.level or settings.level
         update: dict[str, Any] = {"profile": profile, "level": level}
+        subject = state.get("subject")
+        if subject:
+            resolved = resolve(state["question"], Subject.model_validate(subject))
+            if resolved != state["question"]:
+                update["question"] = resolved
         attachment = state.get("attachment")
         if attachment is not None:
             update["piece"] = attachment

@@ -21,6 +21,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
+from etude.agents.followup import subject_of
 from etude.agents.prompts import bridge_prompt, retry_prompt
 from etude.agents.reply import Block, Intent, plan_reply
 from etude.claims import ClaimContext, SentenceGuard
@@ -138,12 +139,16 @@ def make_tutor(settings: Settings, chat_model: Callable[[], BaseChatModel]) -> N
         if first_text_ms is not None:
             timings["tutor_first_text"] = first_text_ms
         blocks = [{"role": b.role, "source": b.source, "text": b.text} for b in shown]
-        return {
+        update: dict[str, Any] = {
             "answer": answer,
             "blocks": blocks,
             "messages": [AIMessage(answer)],
             "timings_ms": timings,
         }
+        subject = subject_of(evidence)
+        if subject is not None:
+            update["subject"] = subject.model_dump(mode="json")
+        return update
 
     return tutor
 
