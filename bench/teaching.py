@@ -89,22 +89,6 @@ def run(out: Path, only: list[str] | None, limit: int | None) -> None:
 # ----------------------------------------------------------------------------- matching
 
 _FLATS = {"♭": "b", "♯": "#"}
-_WORD_NUMBERS = {
-    "no": 0,
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
 _SYNONYMS = [
     ("half step", "semitone"),
     ("half-step", "semitone"),
@@ -130,7 +114,9 @@ def normalised(text: str) -> str:
     )
     for variant, canonical in _SYNONYMS:
         text = re.sub(rf"\b{variant}(s?)\b", canonical + r"\1", text, flags=re.IGNORECASE)
-    for word, number in _WORD_NUMBERS.items():
+    from etude.theory.questions import NUMBER_WORDS
+
+    for word, number in NUMBER_WORDS.items():
         text = re.sub(
             rf"\b{word}\b(?=\s+(?:semitone|sharp|flat|syllable|bar|beat|note|tone))",
             str(number),

@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from etude.evidence import Evidence
+from etude.theory.chords import QUALITY_NAMES
 
 
 class Subject(BaseModel):
@@ -39,19 +40,6 @@ class Subject(BaseModel):
     interval: str | None = None
     question: str = ""
     """The question that computed it, to ask again when a follow-up only wants it restated."""
-
-
-_CHORD_QUALITIES = {
-    "": "major triad",
-    "m": "minor triad",
-    "dim": "diminished triad",
-    "aug": "augmented triad",
-    "7": "dominant seventh chord",
-    "maj7": "major seventh chord",
-    "m7": "minor seventh chord",
-    "m7b5": "half-diminished seventh chord",
-    "dim7": "diminished seventh chord",
-}
 
 
 def subject_of(evidence: list[Evidence]) -> Subject | None:
@@ -82,7 +70,7 @@ def _subject(data: dict[str, Any]) -> Subject | None:
     if kind == "chord" and data.get("symbol"):
         root = str(data["root"])
         suffix = str(data["symbol"])[len(root) :].split("/")[0]
-        quality = _CHORD_QUALITIES.get(suffix)
+        quality = QUALITY_NAMES.get(suffix)
         phrase = f"{root} {quality}" if quality else str(data["symbol"])
         return Subject(kind="chord", phrase=phrase, root=root, quality=quality)
     if kind == "scale" and data.get("tonic"):

@@ -14,8 +14,9 @@ The public names are imported lazily (music21 costs a second to import).
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from etude.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from etude.critic.analysis import analyze_file, analyze_score
@@ -33,8 +34,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'etude.critic' has no attribute {name!r}")
-    return getattr(import_module(f"etude.critic.{home}"), name)
+__getattr__ = lazy_exports(__name__, _HOMES)

@@ -13,8 +13,9 @@ import tools, agents, the graph, the server or the CLI.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from etude.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from etude.lessons.curriculum import Curriculum, load_curriculum
@@ -43,8 +44,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'etude.lessons' has no attribute {name!r}")
-    return getattr(import_module(f"etude.lessons.{home}"), name)
+__getattr__ = lazy_exports(__name__, _HOMES)

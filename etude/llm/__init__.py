@@ -7,8 +7,9 @@ used where Etude's settings and LangChain are not installed, such as the lent GP
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from etude.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from etude.llm.loading import ModelLoadError, load_chat_model
@@ -16,7 +17,4 @@ if TYPE_CHECKING:
 __all__ = ["ModelLoadError", "load_chat_model"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        return getattr(import_module("etude.llm.loading"), name)
-    raise AttributeError(f"module 'etude.llm' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, dict.fromkeys(__all__, "loading"))

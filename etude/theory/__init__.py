@@ -21,8 +21,9 @@ pay music21's import (about a second) unless a computation needs it.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from etude.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from etude.theory.calculator import answer, compute_facts
@@ -71,8 +72,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'etude.theory' has no attribute {name!r}")
-    return getattr(import_module(f"etude.theory.{home}"), name)
+__getattr__ = lazy_exports(__name__, _HOMES)
