@@ -25,6 +25,7 @@ from etude.agents.followup import subject_of
 from etude.agents.prompts import bridge_prompt, retry_prompt
 from etude.agents.reply import Block, Intent, plan_reply
 from etude.claims import ClaimContext, SentenceGuard
+from etude.claims.guard import Policy
 from etude.config import Settings
 from etude.evidence import Evidence
 from etude.learner import LearnerProfile, update_profile
@@ -164,7 +165,7 @@ def _bridge(
 ) -> Block | None:
     """The model's own sentences, checked; None when none pass. ``timings`` receives the
     model's first token, counted from ``started`` (the tutor's start)."""
-    policy = "strict" if settings.strict_claims else "lenient"
+    policy: Policy = "strict" if settings.strict_claims else "lenient"
     limit = min(settings.max_sentences, BRIDGE_SENTENCES[policy])
     context = ClaimContext.of(state["question"], evidence)
     # a tiny model's claim-free sentences are stock filler ("Keep going!"), never teaching

@@ -486,7 +486,7 @@ def _literal_claim(subject: Value, stated: Value, text: str) -> Claim | None:
             chord = as_chord(subject)
         except PlanError:
             return None
-        holds = same(chord, stated if isinstance(stated, Chord) else as_chord(stated))
+        holds = bool(same(chord, stated if isinstance(stated, Chord) else as_chord(stated)))
         return Claim(
             text, "chord_identification", bool(holds), f"{show(subject)} is {show(chord)}."
         )

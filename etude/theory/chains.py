@@ -28,6 +28,7 @@ from etude.theory.plan import (
     Between,
     ChordFrom,
     DegreeOf,
+    Direction,
     Enharmonic,
     IntervalFrom,
     Key,
@@ -373,7 +374,7 @@ class _Parser:
             cursor += 1
         elif word not in _UP | _DOWN:
             return None
-        direction = "below" if word in _DOWN else "above"
+        direction: Direction = "below" if word in _DOWN else "above"
         inner = self.expr(cursor + 1, postfix=False)
         if inner is None:
             return None

@@ -29,7 +29,7 @@ exactly how.
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass, field, is_dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal as TypingLiteral
 
@@ -267,6 +267,25 @@ Plan = (
 )
 
 
+_PLAN_TYPES = (
+    Literal,
+    Relative,
+    Parallel,
+    DegreeOf,
+    IntervalFrom,
+    Between,
+    Semitones,
+    Transpose,
+    SignatureOf,
+    Enharmonic,
+    RomanIn,
+    NumeralOf,
+    ChordFrom,
+    Quality,
+    ScaleOf,
+)
+
+
 def depth(plan: Plan) -> int:
     """How many operations a plan chains (a literal is 0).
 
@@ -282,11 +301,7 @@ def depth(plan: Plan) -> int:
 
 def children(plan: Plan) -> list[Plan]:
     """The plans an operation applies to."""
-    return [
-        value
-        for value in vars(plan).values()
-        if is_dataclass(value) and not isinstance(value, Value) and not isinstance(value, type)
-    ]
+    return [value for value in vars(plan).values() if isinstance(value, _PLAN_TYPES)]
 
 
 # ----------------------------------------------------------------------------- showing
@@ -567,7 +582,7 @@ def _eval(plan: Plan, trace: _Trace) -> Value:
             inner = _eval(plan.of, trace)
             if not isinstance(inner, Interval):
                 raise PlanError(f"{show(inner)} is not an interval")
-            size = abs(interval.Interval(inner.name).semitones)
+            size = int(abs(interval.Interval(inner.name).semitones))
             words = with_article(interval_words(inner.name)).capitalize()
             text = f"{words} spans {size} semitones."
             return trace.add(text, Count(size, "semitones"))
@@ -641,7 +656,7 @@ def _related_source(plan: Relative | Parallel, trace: _Trace) -> Key:
         )
         correction = (
             f"{key_name(k)} is itself a {k.mode} key: it has a {relation} {other}, "
-            f"{key_name(Key(answer[0], other))}, not a {relation} {k.mode}."  # type: ignore[arg-type]
+            f"{key_name(Key(answer[0], other))}, not a {relation} {k.mode}."
         )
         raise PremiseError(f"{key_name(k)} has no {relation} {k.mode}", correction)
     return k
@@ -739,7 +754,7 @@ def _between(first: str, second: str, unit: str, trace: _Trace) -> Value:
             f"From {human(first)} up to {human(second)} is {size} semitones "
             f"({with_article(words)})."
         )
-        return trace.add(text, Count(size, "semitones"))
+        return trace.add(text, Count(int(size), "semitones"))
     text = (
         f"From {human(first)} up to {human(second)} is {with_article(words)}: "
         f"{ivl.generic.undirected} letter names, {size} semitones."
