@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, ValidationError
 
@@ -257,7 +258,8 @@ def make_router_node(
         router = router_provider()
         has_attachment = state.get("attachment") is not None
         learner = runtime.context.learner if runtime.context else settings.learner
-        facts = TurnFacts(state["question"], has_attachment, learner, runtime.store)
+        session = get_config().get("configurable", {}).get("thread_id")
+        facts = TurnFacts(state["question"], has_attachment, learner, runtime.store, session)
         if claimed := router.claimed(facts):
             scores = router.scores(state["question"], has_attachment=has_attachment)
             decision = Route(claimed, scores, "claimed")

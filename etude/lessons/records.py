@@ -82,6 +82,10 @@ class OpenExercise(BaseModel):
     exercise: Exercise
     queue: list[Exercise] = Field(default_factory=list)
     opened: float = 0.0
+    session: str | None = Field(
+        default=None,
+        description="The lesson thread that set it: only a reply in that thread answers it.",
+    )
 
 
 class LessonRecords:
@@ -242,11 +246,23 @@ class LessonRecords:
         opened = OpenExercise.model_validate(found)
         return opened.exercise, opened.queue
 
+    def opened_in(self, learner: str) -> str | None:
+        """The lesson thread the open exercise was set in (None: any, or none recorded)."""
+        found = self._get(learner, OPEN_KEY)
+        return OpenExercise.model_validate(found).session if found else None
+
     def set_open(
-        self, learner: str, exercise: Exercise | None, queue: list[Exercise] | None = None
+        self,
+        learner: str,
+        exercise: Exercise | None,
+        queue: list[Exercise] | None = None,
+        *,
+        session: str | None = None,
     ) -> None:
         if exercise is None:
             self.store.delete(lesson_namespace(learner), OPEN_KEY)
             return
-        opened = OpenExercise(exercise=exercise, queue=list(queue or []), opened=self.clock())
+        opened = OpenExercise(
+            exercise=exercise, queue=list(queue or []), opened=self.clock(), session=session
+        )
         self._put(learner, OPEN_KEY, opened.model_dump(mode="json"))

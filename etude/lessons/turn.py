@@ -111,10 +111,26 @@ def reads_as_reply(exercise: Exercise, text: str, *, has_attachment: bool) -> bo
     return check_drill(exercise, text).answered
 
 
-def awaits_answer(store: BaseStore, learner: str, message: str, *, has_attachment: bool) -> bool:
-    """Whether ``learner`` has an exercise open and ``message`` answers it."""
-    opened = LessonRecords(store).open_exercise(learner)
-    return opened is not None and reads_as_reply(opened[0], message, has_attachment=has_attachment)
+def awaits_answer(
+    store: BaseStore,
+    learner: str,
+    message: str,
+    *,
+    has_attachment: bool,
+    session: str | None = None,
+) -> bool:
+    """Whether ``learner`` has an exercise open in this lesson thread and ``message`` answers
+    it."""
+    records = LessonRecords(store)
+    opened = records.open_exercise(learner)
+    if opened is None or not _same_thread(records.opened_in(learner), session):
+        return False
+    return reads_as_reply(opened[0], message, has_attachment=has_attachment)
+
+
+def _same_thread(opened_in: str | None, session: str | None) -> bool:
+    """An exercise recorded without its thread (older records, scripts) is open everywhere."""
+    return opened_in is None or session is None or opened_in == session
 
 
 @dataclass(frozen=True)
@@ -126,6 +142,9 @@ class LessonMessage:
     profile: LearnerProfile = field(default_factory=LearnerProfile)
     level: Level = "intermediate"
     attachment: Path | None = None
+    session: str | None = None
+    """The lesson thread: an exercise set here is answered only here, so a plain question in
+    another thread (or another line of an ``ask --batch``) is never graded against it."""
 
 
 class LessonTurn:
@@ -161,7 +180,12 @@ class LessonTurn:
         if intent == "progress":
             return self.progress()
         has_attachment = self.message.attachment is not None
-        if opened is not None and reads_as_reply(opened[0], text, has_attachment=has_attachment):
+        here = _same_thread(self.records.opened_in(self.learner), self.message.session)
+        if (
+            opened is not None
+            and here
+            and reads_as_reply(opened[0], text, has_attachment=has_attachment)
+        ):
             if intent == "skip":
                 return self.skip(*opened)
             checked = self.try_answer(*opened, explicit=intent == "answer")
@@ -173,7 +197,9 @@ class LessonTurn:
             return self.teach(skill)
         if intent == "exercise":
             return self.next_exercise()
-        if opened is not None:
+        if opened is not None and here and intent is not None:
+            # a reminder only for a lesson request in the lesson's own thread: it never leaks
+            # into an answer to a plain question the router also sent here
             return [exercise_evidence(opened[0], self.curriculum, "Still open")]
         return []
 
@@ -186,7 +212,7 @@ class LessonTurn:
         self.records.start(self.learner, track)
         questions = placement_exercises(self.curriculum, track, level, _rng(self.learner, 0))
         first, rest = questions[0], questions[1:]
-        self.records.set_open(self.learner, first, rest)
+        self.records.set_open(self.learner, first, rest, session=self.message.session)
         intro = note(
             f"Placement: {len(questions)} short question(s) to find where you start on the "
             f"{self.curriculum.tracks[track].title} track.",
@@ -227,7 +253,7 @@ class LessonTurn:
         if skill_id is None:
             return [path_evidence(self.curriculum, track, mastery)]
         exercise = self._fresh(skill_id)
-        self.records.set_open(self.learner, exercise)
+        self.records.set_open(self.learner, exercise, session=self.message.session)
         evidence = [skill_evidence(self.curriculum, skill_id)]
         missing = [
             r for r in self.curriculum.skill(skill_id).requires if mastery.get(r, 0.0) < MASTERED
@@ -285,7 +311,7 @@ class LessonTurn:
         exercise = self.choose_next()
         if exercise is None:
             return [path_evidence(self.curriculum, track, self.mastery_map())]
-        self.records.set_open(self.learner, exercise)
+        self.records.set_open(self.learner, exercise, session=self.message.session)
         return [exercise_evidence(exercise, self.curriculum)]
 
     # -- answers --------------------------------------------------------------------------
@@ -399,7 +425,7 @@ class LessonTurn:
     def _follow_up(self, exercise: Exercise, queue: list[Exercise]) -> list[Evidence]:
         if queue:
             nxt, rest = queue[0], queue[1:]
-            self.records.set_open(self.learner, nxt, rest)
+            self.records.set_open(self.learner, nxt, rest, session=self.message.session)
             number = sum(a.placement for a in self.records.attempts(self.learner)) + 1
             label = f"Placement question {number} of {number + len(rest)}"
             return [exercise_evidence(nxt, self.curriculum, label)]
@@ -409,7 +435,7 @@ class LessonTurn:
             self.records.mark_placed(self.learner)
             evidence.append(path_evidence(self.curriculum, record.track, self.mastery_map()))
         following = self.choose_next(exercise)
-        self.records.set_open(self.learner, following)
+        self.records.set_open(self.learner, following, session=self.message.session)
         if following is not None:
             evidence.append(exercise_evidence(following, self.curriculum, "Next exercise"))
         return evidence

@@ -51,6 +51,8 @@ class TurnFacts:
     has_attachment: bool
     learner: str
     store: BaseStore | None
+    session: str | None = None
+    """The lesson thread this message belongs to (an exercise is answered in its own)."""
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ def lesson(request: ToolRequest, settings: Settings) -> list[Evidence]:
         profile=request.profile,
         level=request.level,
         attachment=request.attachment,
+        session=request.session,
     )
     submissions = settings.data_dir / "lesson-submissions"
 
@@ -62,7 +63,11 @@ def awaits_answer(facts: TurnFacts) -> bool:
     from etude.lessons.turn import awaits_answer as answers_open_exercise
 
     return answers_open_exercise(
-        facts.store, facts.learner, facts.message, has_attachment=facts.has_attachment
+        facts.store,
+        facts.learner,
+        facts.message,
+        has_attachment=facts.has_attachment,
+        session=facts.session,
     )
 
 

@@ -191,3 +191,27 @@ def test_right_answers_in_one_family_hold_mastery_under_the_threshold(
         assert mastery.data["untested"] == ["diminished triads", "minor triads"]
         assert "still to show: diminished triads, minor triads" in mastery.summary
         assert turn.choose_next(major).family in {"diminished triads", "minor triads"}
+
+
+def test_an_exercise_is_answered_only_in_the_thread_that_set_it(settings: Settings) -> None:
+    from langgraph.store.memory import InMemoryStore
+
+    from etude.lessons.records import LessonRecords
+    from etude.tools.base import TurnFacts
+    from etude.tools.lesson import awaits_answer
+
+    store = InMemoryStore()
+
+    def say(text: str, session: str) -> list[Evidence]:
+        request = ToolRequest(question=text, learner="ana", session=session, store=store)
+        return TOOL.run(request, settings)
+
+    say("Quiz me on triads", "lesson-a")
+    opened = LessonRecords(store).open_exercise("ana")
+    assert opened is not None
+    answer = " ".join(opened[0].expected)
+    elsewhere = TurnFacts(answer, False, "ana", store, session="batch-line-7")
+    here = TurnFacts(answer, False, "ana", store, session="lesson-a")
+    assert not awaits_answer(elsewhere) and awaits_answer(here)
+    # a plain question sent to the lesson tool in another thread gets no "Still open" reminder
+    assert say("what is a triad?", "batch-line-7") == []
