@@ -58,6 +58,13 @@ def old_guard(sentence: str, question: str) -> str:
     return "refuted" if _grounding(question).contradicted_by(sentence) else "unverifiable"
 
 
+CRASHES: list[str] = []
+
+
+def log_error(sentence: str, exc: Exception) -> None:
+    CRASHES.append(f"{type(exc).__name__}: {exc} <- {sentence!r}")
+
+
 def load_new_checker() -> Checker | None:
     """The new claim checker, or None while ``etude.claims.check_sentence`` does not exist.
     Keep the call here: adapting to a changed interface should touch this function only."""
@@ -67,7 +74,11 @@ def load_new_checker() -> Checker | None:
         return None
 
     def run(sentence: str, question: str) -> str:
-        status = str(check_sentence(sentence, question=question).status)
+        try:
+            status = str(check_sentence(sentence, question=question).status)
+        except Exception as exc:  # a crash on one sentence is a result, not the end of the run
+            log_error(sentence, exc)
+            return "error"
         if status not in STATUSES:
             raise ValueError(f"unknown verdict status {status!r}")
         return status
@@ -146,16 +157,19 @@ def table(results: dict[str, dict[str, dict[str, Any]]], names: list[str]) -> st
     return "\n".join(lines)
 
 
-def errors(rows: list[tuple[dict, str]], limit: int) -> list[str]:
+def errors(rows: list[tuple[dict, str]], limit: int, verifies: bool) -> list[str]:
     """Misclassified sentences: false ones not refuted, true or claim-free ones refuted,
     and (for a verifying checker) true ones not verified."""
     kinds = {
         "missed false": lambda it, s: it["label"] == "false" and s != "refuted",
         "refuted true": lambda it, s: it["label"] == "true" and s == "refuted",
         "refuted none": lambda it, s: it["label"] == "none" and s == "refuted",
-        "unverified true": lambda it, s: it["label"] == "true" and s in ("unverifiable",),
-        "none read as claim": lambda it, s: it["label"] == "none" and s in ("verified",),
+        "unverified true": lambda it, s: it["label"] == "true" and s == "unverifiable",
+        "none read as claim": lambda it, s: it["label"] == "none" and s == "verified",
+        "crashed": lambda it, s: s == "error",
     }
+    if not verifies:  # the old guard never verifies: its unflagged sentences are not errors
+        del kinds["unverified true"], kinds["none read as claim"]
     out = []
     for title, test in kinds.items():
         hits = [(it, s) for it, s in rows if test(it, s)]
@@ -185,10 +199,11 @@ def score(
             by_type[t] = metrics([r for r in rows if r[0]["type"] == t], verifies)
         by_type["overall"] = metrics(rows, verifies)
         by_type["overall"]["seconds"] = round(took, 2)
+        by_type["overall"]["errors"] = sum(s == "error" for _, s in rows)
         results[name] = by_type
         if show_errors:
             report.append(f"{name}:")
-            report.extend(errors(rows, show_errors))
+            report.extend(errors(rows, show_errors, verifies))
     return results, report
 
 
@@ -232,7 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(table(results, list(checkers)))
     for name in checkers:
-        print(f"{name}: {results[name]['overall']['seconds']} s")
+        overall = results[name]["overall"]
+        crashed = f", crashed on {overall['errors']} sentences" if overall["errors"] else ""
+        print(f"{name}: {overall['seconds']} s{crashed}")
+    for line in CRASHES[:5]:
+        print("  " + line)
     if report:
         print("\n".join(report))
     if args.json:

@@ -508,6 +508,29 @@ def gen_scale_notes(rng: random.Random, w: Writer, good: bool) -> Item:
                 if count == 0:
                     count = 2
         p = {"tonic": tonic, "kind": kind, "form": "count"}
+        real = "sharps" if sharps else "flats" if flats else "none"
+        if rng.random() < 0.3:
+            # "D dorian has no sharps" (true), "F major has no sharps" (true: it has a flat),
+            # "A major has no sharps" (false)
+            missing = (
+                real
+                if not good and real != "none"
+                else (
+                    "flats"
+                    if real == "sharps"
+                    else "sharps"
+                    if real == "flats"
+                    else rng.choice(["sharps", "flats"])
+                )
+            )
+            s = rng.choice(
+                [
+                    f"The {sname} scale has no {missing}.",
+                    f"There are no {missing} in {sname}.",
+                    f"{cap(sname)} doesn't use any {missing}.",
+                ]
+            )
+            return item("scale_notes", question, s, p, (0, missing), truth_text)
         if acc == "none" or count == 0:
             value = (0, "none")
             s = rng.choice(
@@ -560,7 +583,7 @@ def gen_scale_notes(rng: random.Random, w: Writer, good: bool) -> Item:
     return item("scale_notes", question, s, p, claimed, truth_text)
 
 
-STEP_NAMES = {"m2": ["half step", "semitone"], "M2": ["whole step", "whole tone"]}
+STEP_NAMES = {"m2": ["half step"], "M2": ["whole step", "whole tone"]}
 
 
 def gen_interval_semitones(rng: random.Random, w: Writer, good: bool) -> Item:
