@@ -1,10 +1,17 @@
 """Model-written claims: structured stems whose subject we know, answered by the embedded model.
 
-Each stem asks one thing (the dominant of F major, the notes of a D7 chord…), either as a
-question (system "Answer in one short sentence.") or as a sentence to complete. The model's
-raw reply is cached with the stem in ``bench/data/claims/model_sentences.jsonl``; labelling
-(``extract.py``) reads the cache, so the set rebuilds without the model and a better extractor
-needs no new generation.
+Each stem asks one thing (the dominant of F major, the notes of a D7 chord…) in one of three
+styles, all with the system prompt "Answer in one short sentence.":
+
+- ``question``: the learner's question ("What is the dominant of F major?");
+- ``complete``: "Complete the sentence: The dominant of F major is";
+- ``prefill``: the question, with the model's reply made to begin with the stem (plus a slot
+  word such as "the note"), so that it has to commit to a value right away.
+
+Only the first sentence of each reply is kept. The raw reply is cached with the stem in
+``bench/data/claims/model_sentences.jsonl``; labelling (``extract.py``) reads the cache, so the
+set rebuilds without the model and a better extractor needs no new generation. The cache is the
+record: each line carries its own prompt, prefix, model and timing.
 
 Generation is greedy and deterministic; the base model and the tuned adapter answer alternate
 stems, so both variants' habits are represented per type.
@@ -364,6 +371,8 @@ def generate(path: Path, per_type: int, budget_s: float, log: Any = print) -> di
         done = {r["stem_id"] for r in cached}
         spent = sum(r["seconds"] for r in cached)
     todo = [s for s in stems(per_type) if s["stem_id"] not in done]
+    if spent >= budget_s or not todo:
+        return {"replies": 0, "generation_s_total": round(spent, 1), "remaining_stems": len(todo)}
     # One thread: on the shared two-core machine, two threads contending with other jobs
     # decoded 5-8x slower than one (measured: 27 s vs 3.2 s for the same reply).
     torch.set_num_threads(1)

@@ -224,6 +224,8 @@ class Writer:
     def listing(self, notes: list[str]) -> str:
         shown = [self.note(n) for n in notes]
         style = self.rng.choice(["and", "and", "comma", "dash", "oxford"])
+        if style == "dash" and self.style in ("words", "hyphen"):
+            style = "comma"  # "F-sharp-C-sharp" cannot be read
         if style == "comma":
             return ", ".join(shown)
         if style == "dash":
@@ -1201,24 +1203,24 @@ def gen_chord_quality(rng: random.Random, w: Writer, good: bool) -> Item:
         }
         right = triads.pop()
         claimed = right if good else QUALITY_FLIP[right]
-        numerals = ["I", "II", "III", "IV", "V", "VI", "VII"]
-        numeral = numerals[n - 1]
+        # the usual diatonic numeral of a major key ("the ii chord in a major key is minor")
+        numeral = ["I", "ii", "iii", "IV", "V", "vi", "vii°"][n - 1]
         ordinal = T.ORDINALS[n - 1]
         p = {"degree": n, "scale": scale_kind, "form": "degree"}
         truth_text = f"The triad on the {ordinal} degree of {where} is {right}."
         question = rng.choice(
             [
                 f"Is the chord on the {ordinal} degree of {where} major or minor?",
-                f"What quality is the {numeral.lower()} chord in {where}?",
+                f"What quality is the triad on degree {n} of {where}?",
             ]
         )
         s = rng.choice(
             [
                 f"The chord built on the {ordinal} degree of {where} is {claimed}.",
                 f"In {where}, the triad on scale degree {n} is {claimed}.",
-                f"The {numeral} chord in {where} is always {claimed}.".replace(
-                    f"The {numeral} chord", "The chord on degree " + str(n)
-                ),
+                f"The {numeral} chord in {where} is always {claimed}."
+                if scale_kind == "major"
+                else f"The chord on degree {n} in {where} is always {claimed}.",
                 f"In {where} the triad on the {ordinal} degree is {claimed}",
             ]
         )
