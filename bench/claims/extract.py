@@ -247,7 +247,8 @@ _INTERVAL = re.compile(
     re.IGNORECASE,
 )
 _QUALITY_VALUE = re.compile(
-    r"^(?:an?\s+|always\s+)?(major|minor|diminished|augmented)\b", re.IGNORECASE
+    r"^(?:an?\s+example\s+of\s+)?(?:an?\s+|always\s+)?(major|minor|diminished|augmented)\b",
+    re.IGNORECASE,
 )
 _NUM_PAIR = re.compile(
     rf"^(?:from\s+|the\s+)?(?:chords?\s+)?({ROMAN})\s*(?:-|to|and\s+then|then"
@@ -361,7 +362,15 @@ def read(kind: str, params: dict[str, Any], sentence: str) -> Reading | None:
                 rest,
             )
         if cop:
-            got = _value(kind, rest[cop.end() :])
+            after = rest[cop.end() :]
+            # "The number of semitones in a major third is 4": the unit is in the subject
+            if kind == "interval_semitones" and re.search(
+                r"number\s+of\s+(?:semitones|half[\s-]steps)\s+in\s+$", before, re.IGNORECASE
+            ):
+                bare = re.match(rf"^({NUMBER})\b(?![\w-])", after.lstrip())
+                if bare and bare[1].lower() != "no":
+                    return Reading(_number(bare[1]), after.lstrip()[bare.end() :])
+            got = _value(kind, after)
             if got is None:
                 return None
             return Reading(got[0], got[1])

@@ -256,6 +256,18 @@ F_DOMINANT = {"tonic": "F", "mode": "major", "role": "dominant"}
         (
             "interval_semitones",
             {"code": "M3"},
+            "The number of semitones in a major third is 4.",
+            "true",
+        ),
+        (
+            "interval_semitones",
+            {"code": "M2"},
+            "The number of semitones in a major second is 11.",
+            "false",
+        ),
+        (
+            "interval_semitones",
+            {"code": "M3"},
             "A major third is a type of third that spans two units.",
             None,
         ),
