@@ -92,14 +92,16 @@ COPULA = (
     r"\s*(?:,\s*)?(?:is|are|=|:|would be|will be|has|have|contains|consists of"
     r"|is made up of|is made of|is built from|includes|spans)\s*:?\s*"
 )
-# Ordinals, numbers, qualities, numerals, accidentals and scale-degree names: more musical
-# content, which a sentence whose first value is right may not carry if it is to count true.
+# Ordinals, numbers, qualities, numerals, accidentals, scale-degree names and the nouns of
+# theory (root, quality, chord, key …): more musical content, which a sentence whose first
+# value is right may not carry if it is to count true.
 _MORE_MUSIC = re.compile(
     rf"{NOTE}|\d|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|octave|unison"
     r"|tonic|supertonic|mediant|subdominant|dominant|submediant|leading|subtonic"
     r"|major|minor|diminished|augmented|perfect|tritone|sharps?|flats?|semitones?"
     r"|half[ -]steps?|whole[ -]steps?|one|two|three|four|five|six|seven|eight|nine|ten"
-    rf"|eleven|twelve)\b|{ROMAN}"
+    r"|eleven|twelve|roots?|quality|qualities|same|different|relative|parallel|chords?|triads?"
+    rf"|scales?|keys?|intervals?|degrees?|notes?|accidentals?|signatures?)\b|{ROMAN}"
 )
 _CLAUSE_END = re.compile(r"^\s*(?:chord|triad|key|scale|note|interval)?\s*[.!?]?\s*$")
 
@@ -514,7 +516,9 @@ def label(kind: str, params: dict[str, Any], sentence: str, end: str = "sentence
         return None
     if verdict is False:
         return "false"
-    if end == "max_tokens" or _MORE_MUSIC.search(reading.tail):
+    # the value's own noun ("a diminished triad", "C# minor key") is not more content
+    tail = re.sub(r"^\s*(?:triad|chord|key|scale|note|interval)s?\b", "", reading.tail)
+    if end == "max_tokens" or _MORE_MUSIC.search(tail):
         return None
     return "true"
 
