@@ -45,7 +45,7 @@ Checker = Callable[[str, str], str]
 
 @cache
 def _grounding(question: str) -> Any:
-    from etude.claims.guard import Grounding
+    from etude.claims.grounding import Grounding
     from etude.theory import compute_facts
     from etude.tools.theory import fact_evidence
 

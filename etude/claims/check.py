@@ -69,7 +69,7 @@ from etude.theory.plan import (
     show,
     signature_words,
 )
-from etude.theory.questions import NUMBER_WORDS, tokenize
+from etude.theory.questions import NUMBER_WORDS, _Reader, tokenize
 from etude.theory.spelling import human, keys_in, normalise_text, pitch_class, with_article
 
 Status = TypingLiteral["verified", "refuted", "unverifiable", "no_claim"]
@@ -112,6 +112,9 @@ class ClaimContext:
     key: Key | None = None
     score_keys: frozenset[str] = field(default_factory=frozenset)
     notes: frozenset[str] = field(default_factory=frozenset)
+    topic: str | None = None
+    """The musical thing the question asks about ("an F# major chord", "a major third"), for
+    sentences that only point at it ("The notes are …", "It spans 4 semitones.")."""
 
     @classmethod
     def of(cls, question: str | None, evidence: Iterable[Evidence] = ()) -> ClaimContext:
@@ -133,7 +136,7 @@ class ClaimContext:
         if key is None:
             key = next((k for item in facts if (k := _first_key(item.summary))), None)
         notes = frozenset(note for item in facts for note in item.notes)
-        return cls(key=key, score_keys=score_keys, notes=notes)
+        return cls(key=key, score_keys=score_keys, notes=notes, topic=_topic(question or ""))
 
     @classmethod
     def from_question(cls, question: str | None) -> ClaimContext:
@@ -144,7 +147,20 @@ class ClaimContext:
         """
         if not question:
             return cls()
-        return cls(key=_first_key(question))
+        return cls(key=_first_key(question), topic=_topic(question))
+
+
+def _topic(question: str) -> str | None:
+    """The words of the first chord, scale, key, interval or note list a question names.
+
+    >>> _topic("What notes are in an F# major seventh chord?"), _topic("How big is a tritone?")
+    ('F# major seventh chord', 'tritone')
+    """
+    tokens = tokenize(normalise_text(question))
+    for phrase in _Reader(tokens).read_all():
+        if phrase.kind in ("chord", "key", "scale", "interval", "notes"):
+            return " ".join(t.text for t in tokens[phrase.start : phrase.end])
+    return None
 
 
 def _first_key(text: str) -> Key | None:
@@ -169,17 +185,42 @@ def _first_key(text: str) -> Key | None:
 
 # ----------------------------------------------------------------------------- clauses
 
-_CLAUSE_BREAK = re.compile(r"\s*(?:;|:|\bbut\b|\bwhile\b|\bwhereas\b|\bso\b|, and\b|, which\b)\s*")
+_CLAUSE_BREAK = re.compile(r"\s*(?:;|\bbut\b|\bwhile\b|\bwhereas\b)\s*")
+_SOFT_BREAK = re.compile(r"\s*(?::|, and\b|, which\b|, so\b|\bso\b)\s*")
+_VERB = re.compile(
+    r"\b(?:is|are|was|has|have|had|contains?|includes?|uses?|spans?|goes|go|resolves?|"
+    r"means|makes?|gives?|becomes?|consists?|forms?|needs?)\b|'s\b",
+    re.IGNORECASE,
+)
 _MARKDOWN = re.compile(r"\*\*|__|`|^#+\s|^>\s")
 
 
 def clauses(sentence: str) -> list[str]:
     """A sentence cut where one claim ends and another may begin.
 
+    A soft break (", and", ":", "so") only cuts where a claim follows it, so a list of notes
+    ("G, Bb, and D") or an elaboration ("2 flats: Bb, Eb") stays with its clause.
+
     >>> clauses("The dominant of C is G, and the subdominant is F; both are major.")
     ['The dominant of C is G', 'the subdominant is F', 'both are major.']
+    >>> clauses("The notes of Gm are G, Bb, and D.")
+    ['The notes of Gm are G, Bb, and D.']
     """
-    return [part for part in _CLAUSE_BREAK.split(sentence) if part and part.strip()]
+    found: list[str] = []
+    for part in _CLAUSE_BREAK.split(sentence):
+        if not part or not part.strip():
+            continue
+        pieces = _SOFT_BREAK.split(part)
+        current = pieces[0]
+        separators = _SOFT_BREAK.findall(part)
+        for separator, piece in zip(separators, pieces[1:], strict=True):
+            if _VERB.search(piece) and _VERB.search(current):
+                found.append(current)
+                current = piece
+            else:
+                current = current + separator + piece
+        found.append(current)
+    return [part for part in found if part.strip()]
 
 
 # ----------------------------------------------------------------------------- reading
@@ -375,14 +416,17 @@ def _implied(subject: _Side, stated: _Side) -> _Side:
     if isinstance(stated.value, Count) and isinstance(plan.value, Interval):
         return _Side(plan=Semitones(plan))
     if subject.quality == "tones" or (
-        isinstance(stated.value, Notes) and isinstance(plan.value, Chord | Key)
+        isinstance(stated.value, Notes | Note) and isinstance(plan.value, Chord)
     ):
+        return _Side(plan=plan, quality="tones")
+    if isinstance(stated.value, Notes) and isinstance(plan.value, Key):
         return _Side(plan=plan, quality="tones")
     return subject
 
 
-def _compare(subject: _Side, stated: _Side, text: str) -> Claim | None:
-    """One claim: the subject's computed value against the stated value."""
+def _compare(subject: _Side, stated: _Side, text: str, *, inclusion: bool = False) -> Claim | None:
+    """One claim: the subject's computed value against the stated value. ``inclusion``: the
+    stated notes are some of the subject's ("has a G#"), not all of them ("is G, B, D")."""
     subject = _implied(subject, stated)
     plan = subject.plan
     if subject.quality == "tones" and plan is not None and stated.value is not None:
@@ -390,7 +434,7 @@ def _compare(subject: _Side, stated: _Side, text: str) -> Claim | None:
             computed = evaluate(plan)[0]
         except PlanError:
             return None
-        return _tones_claim(computed, stated.value, plan, text)
+        return _tones_claim(computed, stated.value, plan, text, inclusion=inclusion)
     if plan is not None and not isinstance(plan, Literal | ChordFrom) and stated.value is not None:
         try:
             computed, steps = evaluate(plan)
@@ -431,14 +475,21 @@ def _short(truth: str, plan: Plan, computed: Value) -> str:
     return _fact(plan, computed)
 
 
-def _tones_claim(computed: Value, stated: Value, plan: Plan, text: str) -> Claim | None:
+def _tones_claim(
+    computed: Value, stated: Value, plan: Plan, text: str, *, inclusion: bool = False
+) -> Claim | None:
+    if isinstance(stated, Note):
+        stated, inclusion = Notes((stated.name,)), True
     if not isinstance(stated, Notes):
         return None
     try:
         chord = as_chord(computed)
     except PlanError:
         return None
-    holds = set(stated.names) == set(chord.tones)
+    if inclusion:
+        holds = set(stated.names) <= set(chord.tones)
+    else:
+        holds = set(stated.names) == set(chord.tones)
     truth = f"The notes of {describe(plan)} are {' – '.join(human(t) for t in chord.tones)}."
     return Claim(text, "chord_notes", holds, truth)
 
@@ -713,8 +764,108 @@ def _enharmonic_claim(text: str) -> Claim | None:
     return Claim(text, "enharmonic", holds, truth)
 
 
+_ARTICLE = r"(?:(?:a|an|the|any)\s+)?"
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), replacement)
+    for pattern, replacement in (
+        # asides and openers carry no claim: "(one worth memorising)", "Played from the tonic,"
+        (r"\s*\((?:one|a|an|which|that|the one)\b[^)]*\)", ""),
+        (
+            r"^\s*(?:played from the tonic|in short|so|well|remember|yes|no|in fact|note that|"
+            r"of course)\s*,\s*",
+            "",
+        ),
+        (r"\bhalf[- ]steps?\b", "semitones"),
+        # "there is no F in X" → "X has no F"; "there are 3 sharps in X" → "X has 3 sharps"
+        (
+            rf"^\s*there(?:\s+is|\s+are|'s|'re)\s+(?P<what>.+?)\s+in\s+{_ARTICLE}(?P<where>.+?)\.?$",
+            "\\g<where> has \\g<what>",
+        ),
+        (
+            rf"^\s*you(?:'ll|\s+will)\s+find\s+(?P<what>.+?)\s+in\s+{_ARTICLE}(?P<where>.+?)\.?$",
+            "\\g<where> has \\g<what>",
+        ),
+        (
+            rf"^\s*you\s+(?:won't|will\s+not|don't|do\s+not)\s+find\s+(?:an?\s+|any\s+)?"
+            rf"(?P<what>.+?)\s+in\s+{_ARTICLE}(?P<where>.+?)\.?$",
+            "\\g<where> has no \\g<what>",
+        ),
+        (
+            rf"^\s*to\s+play\s+{_ARTICLE}(?P<what>.+?),\s*you(?:'ll|\s+will)?\s+need\s+(?P<notes>.+)$",
+            "\\g<what> is \\g<notes>",
+        ),
+        (
+            rf"^(?P<notes>.+?)\s+(?:make|makes)\s+up\s+{_ARTICLE}(?P<what>.+?)\.?$",
+            "\\g<what> is \\g<notes>",
+        ),
+        (
+            rf"^(?P<notes>(?:[A-G][#b]?[,\s]+(?:and\s+)?)+[A-G][#b]?)\s+forms?\s+{_ARTICLE}(?P<what>.+?)\.?$",
+            "\\g<what> is \\g<notes>",
+        ),
+        (
+            rf"^(?P<note>.+?)\s+is\s+(?:one\s+)?of\s+the\s+notes\s+(?:of|in)\s+{_ARTICLE}(?P<what>.+?)\.?$",
+            "\\g<what> has \\g<note>",
+        ),
+        (
+            r"\b(?:doesn't|does\s+not|don't|do\s+not)\s+(?:contain|include|use|have)\s+(?:an?\s+|any\s+)?",
+            "has no ",
+        ),
+        (
+            r"\b(?:consists\s+of|is\s+made\s+(?:up\s+)?of|is\s+spelled|is\s+spelt|is\s+built\s+from|"
+            r"comprises|goes)\b",
+            "is",
+        ),
+        (r"\b(?:includes|contains|uses|features)\b", "has"),
+        (
+            r"^(?P<what>.{3,60}?\b(?:scale|chord|triad|mode))\s*:\s*(?P<notes>.+)$",
+            "\\g<what> is \\g<notes>",
+        ),
+    )
+)
+
+
+def _canonical(text: str, topic: str | None) -> tuple[str, bool]:
+    """A clause rewritten into the few shapes the reader knows ("X is Y", "X has Y"), and
+    whether it is negated ("has no F", "is not G").
+
+    >>> _canonical("There is no F in a Db+ chord.", None)
+    ('Db+ chord has F', True)
+    >>> _canonical("The notes are F#, A# and C#.", "F# major chord")
+    ('the notes of F# major chord are F#, A# and C#.', False)
+    """
+    for pattern, replacement in _REWRITES:
+        text = pattern.sub(replacement, text)
+    if topic:
+        text = re.sub(
+            r"^\s*the\s+notes\s+(are|is)\b", rf"the notes of {topic} \1", text, flags=re.I
+        )
+        text = re.sub(
+            r"^\s*(?:it|this|that)\s+(?=is\b|spans\b|has\b|'s\b)", f"{topic} ", text, flags=re.I
+        )
+    # "has no sharps" is a count (zero), not a negated claim
+    has_no = r"\bhas no\b(?!\s+(?:sharps?|flats?|accidentals)\b)"
+    negated = bool(re.search(rf"{has_no}|\bis not\b|\bisn't\b|\baren't\b|\bare not\b", text, re.I))
+    if negated:
+        text = re.sub(has_no, "has", text, flags=re.I)
+        text = re.sub(r"\b(?:is not|isn't)\b", "is", text, flags=re.I)
+        text = re.sub(r"\b(?:are not|aren't)\b", "are", text, flags=re.I)
+    return text, negated
+
+
+def _negate(claim: Claim) -> Claim:
+    """A negated claim ("has no F") holds exactly when its positive form does not."""
+    return Claim(claim.text, claim.kind, not claim.holds, claim.truth, claim.steps)
+
+
 def _clause_claims(clause: str, context: ClaimContext) -> list[Claim]:
-    text = _key_last(_with_context_key(_normalised(clause), context.key))
+    text, negated = _canonical(_normalised(clause), context.topic)
+    found = _positive_claims(clause, _key_last(_with_context_key(text, context.key)), context)
+    if negated:
+        return [_negate(c) if c.kind != "score_key" else c for c in found]
+    return found
+
+
+def _positive_claims(clause: str, text: str, context: ClaimContext) -> list[Claim]:
     found: list[Claim] = []
     if (cadence := _cadence_claim(text)) is not None:
         return [cadence]
@@ -736,7 +887,7 @@ def _clause_claims(clause: str, context: ClaimContext) -> list[Claim]:
         subject = _subject_side(items[:verb])
         stated = _value_side(items, verb + 1)
         if subject is not None and stated is not None:
-            claim = _compare(subject, stated, clause.strip())
+            claim = _compare(subject, stated, clause.strip(), inclusion=words[verb] in _HAS)
             if claim is not None:
                 found.append(claim)
     between = _between_claim(items, clause.strip())
