@@ -253,6 +253,32 @@ _QUALITIES = {
     "aug": "augmented",
 }
 _COUNT_WORDS = {**NUMBER_WORDS, "a": 1, "an": 1, "single": 1}
+_QUALITY_WORDS = {
+    *_QUALITIES,
+    "half-diminished",
+    "fully",
+    "dominant",
+    "seventh",
+    "7th",
+    "ninth",
+    "sixth",
+    "suspended",
+    "triad",
+    "chord",
+}
+
+
+def _quality_phrase(items: list[_Item], pos: int) -> str | None:
+    """'minor', 'a diminished seventh chord', 'major triad': a chord's kind without a root."""
+    words: list[str] = []
+    while pos < len(items) and items[pos].phrase is None and items[pos].word in _QUALITY_WORDS:
+        words.append(_QUALITIES.get(items[pos].word, items[pos].word).replace("7th", "seventh"))
+        pos += 1
+    if not words or words[0] not in (*_QUALITIES.values(), "half-diminished", "dominant"):
+        return None
+    if words == ["dominant"] or (pos < len(items) and items[pos].word in ("of", "in")):
+        return None  # "the dominant of C major" is a scale degree, not a kind of chord
+    return " ".join(words)
 
 
 _GENERIC_ARTICLE = re.compile(
@@ -337,7 +363,7 @@ def _value_side(items: list[_Item], start: int) -> _Side | None:
         return None
     phrase = items[pos].phrase
     if phrase is None:
-        quality = _QUALITIES.get(items[pos].word)
+        quality = _quality_phrase(items, pos)
         if quality is not None:
             return _Side(quality=quality)
         found = parser.expr(pos)
@@ -447,6 +473,8 @@ def _compare(subject: _Side, stated: _Side, text: str, *, inclusion: bool = Fals
         else:
             stated_value = stated.value
         verdict = same(computed, stated_value)
+        if _tritone(stated_value, computed, text):
+            verdict = True  # "tritone" names the augmented fourth and the diminished fifth
         if verdict is None:
             return None
         truth = steps[-1].text if steps else _fact(plan, computed)
@@ -468,6 +496,15 @@ def _compare(subject: _Side, stated: _Side, text: str, *, inclusion: bool = Fals
     return None
 
 
+def _tritone(stated: Value, computed: Value, text: str) -> bool:
+    return (
+        isinstance(stated, Interval)
+        and isinstance(computed, Interval)
+        and computed.name in ("A4", "d5")
+        and "tritone" in text.lower()
+    )
+
+
 def _short(truth: str, plan: Plan, computed: Value) -> str:
     """The correction: one plain sentence with the right value."""
     if isinstance(plan, SignatureOf | Semitones):
@@ -482,6 +519,8 @@ def _tones_claim(
         stated, inclusion = Notes((stated.name,)), True
     if not isinstance(stated, Notes):
         return None
+    if isinstance(computed, Key) and len(set(stated.names)) >= 5:
+        return _key_scale_claim(computed, stated, text, inclusion=inclusion)
     try:
         chord = as_chord(computed)
     except PlanError:
@@ -494,16 +533,61 @@ def _tones_claim(
     return Claim(text, "chord_notes", holds, truth)
 
 
+def _key_scale_claim(key: Key, stated: Notes, text: str, *, inclusion: bool) -> Claim:
+    """ "G natural minor is G, A, Bb, C, D, Eb, F": the notes of a key's scale (a minor key's
+    harmonic and melodic forms count as its scale too)."""
+    from etude.theory.scales import scale_notes
+
+    forms = (
+        ["major"] if key.mode == "major" else ["natural minor", "harmonic minor", "melodic minor"]
+    )
+    scales = [set(scale_notes(key.tonic, form)) for form in forms]
+    names = set(stated.names)
+    holds = any(names <= s if inclusion else names == s for s in scales)
+    listing = " – ".join(human(n) for n in scale_notes(key.tonic, forms[0]))
+    return Claim(text, "scale_notes", holds, f"The {key_name(key)} scale is {listing}.")
+
+
+def _accidentals_claim(text: str) -> Claim | None:
+    """'The sharps in A major are F#, C# and G#': which notes a key signature alters."""
+    match = re.match(
+        r"^\s*the\s+(?P<what>sharps|flats|accidentals)\s+(?:in|of)\s+(?P<key>.+?)\s+"
+        r"(?:are|is)\s+(?P<notes>.+)$",
+        text,
+        re.IGNORECASE,
+    )
+    if match is None:
+        return None
+    key = _first_key(match.group("key"))
+    stated = [n.replace("b", "-") if len(n) > 1 else n for n in _notes_of(match.group("notes"))]
+    if key is None or not stated:
+        return None
+    from music21 import key as m21key
+
+    altered = [p.name for p in m21key.Key(key.tonic, key.mode).alteredPitches]
+    holds = set(stated) == set(altered)
+    shown = ", ".join(human(n) for n in altered) or "no sharps or flats"
+    return Claim(text, "key_signature", holds, f"The key signature of {key_name(key)}: {shown}.")
+
+
+def _notes_of(text: str) -> list[str]:
+    from etude.theory.spelling import notes_in
+
+    return notes_in(text)
+
+
 def _quality_claim(plan: Plan, quality: str, text: str) -> Claim | None:
     try:
         value, _ = evaluate(plan)
         chord = value if isinstance(value, Chord) else as_chord(value)
     except PlanError:
         return None
-    actual = chord.quality.split()[-2] if chord.quality.endswith(" triad") else chord.quality
-    holds = actual == quality or (quality in ("major", "minor") and actual.startswith(quality))
-    noun = " triad" if chord.quality.endswith(" triad") else ""
-    truth = sentence_case(f"{describe(plan)} is {with_article(actual + noun)}.")
+    kind = chord.quality.split(" ", 1)[1] if " " in chord.quality else chord.quality
+    # the stated words must all belong to the chord's kind ("diminished" fits a diminished
+    # seventh chord, "diminished triad" does not); "chord" fits any chord
+    stated = set(quality.split()) - {"chord"}
+    holds = stated <= set(kind.split())
+    truth = sentence_case(f"{describe(plan)} is {with_article(kind)}.")
     return Claim(text, "chord_quality", holds, truth)
 
 
@@ -628,7 +712,8 @@ _TRAILING_KEY = re.compile(
     r"(?P<key>[A-G](?:#|b)?\s+(?:major|minor))[.?!]*$"
 )
 _GENERIC_KEY = re.compile(
-    r"\b(?:in\s+)?(?:a|any|every)\s+(?P<a>major|minor)\s+key\b|\b(?:in\s+)?(?P<b>major|minor)\s+keys\b",
+    r"\b(?:(?P<prep>in|of)\s+)?(?:(?:a|any|every)\s+(?P<a>major|minor)\s+key"
+    r"|(?P<b>major|minor)\s+keys)\b",
     re.IGNORECASE,
 )
 
@@ -639,7 +724,8 @@ def _key_last(text: str) -> str:
 
     def generic(match: re.Match[str]) -> str:
         mode = (match.group("a") or match.group("b")).lower()
-        return "in C major" if mode == "major" else "in A minor"
+        prep = (match.group("prep") or "in").lower()
+        return f"{prep} C major" if mode == "major" else f"{prep} A minor"
 
     text = _GENERIC_KEY.sub(generic, text)
     trailing = _TRAILING_KEY.match(text)
@@ -685,10 +771,14 @@ def _scale_claim(items: list[_Item], verb: int, text: str) -> Claim | None:
         holds = sharps == 0 if stated.no_accidentals == "sharps" else flats == 0
         return Claim(text, "scale_notes", holds, truth)
     if isinstance(stated.value, Signature):
+        # "G harmonic minor contains 1 sharp" counts the sharps (F#), whatever else it has
         count = stated.value.sharps
-        holds = (
-            (sharps == count and flats == 0) if count >= 0 else (flats == -count and sharps == 0)
-        )
+        if count > 0:
+            holds = sharps == count
+        elif count < 0:
+            holds = flats == -count
+        else:
+            holds = not (sharps or flats)
         return Claim(text, "scale_notes", holds, truth)
     if isinstance(stated.value, Note | Notes | Key):
         names = (
@@ -771,10 +861,18 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # asides and openers carry no claim: "(one worth memorising)", "Played from the tonic,"
         (r"\s*\((?:one|a|an|which|that|the one)\b[^)]*\)", ""),
         (
-            r"^\s*(?:played from the tonic|in short|so|well|remember|yes|no|in fact|note that|"
-            r"of course)\s*,\s*",
+            r"^\s*(?:played from the tonic|stacked up|in short|so|well|remember|yes|no|in fact|"
+            r"note that|of course|put simply|in other words)\s*,\s*",
             "",
         ),
+        # possessives: "F# minor's key signature" → "the key signature of F# minor"
+        (
+            r"\b(?P<owner>[A-G](?:#|b)?(?:\s+(?:major|minor))?)'s\s+(?P<what>key signature|"
+            r"relative (?:major|minor)|parallel (?:major|minor)|dominant|subdominant|tonic|"
+            r"mediant|submediant|supertonic|leading tone|signature)\b",
+            "the \\g<what> of \\g<owner>",
+        ),
+        (r"\bgives you\b|\blands you on\b|\bbrings you to\b|\btakes you to\b", "is"),
         (r"\bhalf[- ]steps?\b", "semitones"),
         # "there is no F in X" → "X has no F"; "there are 3 sharps in X" → "X has 3 sharps"
         (
@@ -824,6 +922,14 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+_KIND_ARTICLE = re.compile(
+    r"\b(?P<verb>is|are|makes|make|forms|form|'s)\s+an?\s+(?=(?:major|minor|diminished|"
+    r"augmented|dominant|half-diminished|fully)\b)"
+)
+"""The lower-case article before a kind of chord ("is a major seventh chord"), which the
+phrase reader would otherwise take for the note A ("A major seventh")."""
+
+
 def _canonical(text: str, topic: str | None) -> tuple[str, bool]:
     """A clause rewritten into the few shapes the reader knows ("X is Y", "X has Y"), and
     whether it is negated ("has no F", "is not G").
@@ -835,6 +941,7 @@ def _canonical(text: str, topic: str | None) -> tuple[str, bool]:
     """
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
+    text = _KIND_ARTICLE.sub(r"\g<verb> ", text)
     if topic:
         text = re.sub(
             r"^\s*the\s+notes\s+(are|is)\b", rf"the notes of {topic} \1", text, flags=re.I
@@ -873,6 +980,8 @@ def _positive_claims(clause: str, text: str, context: ClaimContext) -> list[Clai
         return [kind_claim]
     if (same_pitch := _enharmonic_claim(text)) is not None:
         return [same_pitch]
+    if (signature := _accidentals_claim(text)) is not None:
+        return [signature]
     if (key_claim := _score_key_claim(text, context.score_keys)) is not None:
         found.append(key_claim)
         if not key_claim.holds:
