@@ -734,12 +734,15 @@ def _key_last(text: str) -> str:
             f"{trailing.group('subject')} in {trailing.group('key')} "
             f"{trailing.group('verb')} {trailing.group('value')}."
         )
-    leading = _LEADING_KEY.match(text)
+    leading = _LEADING_KEY.match(text) or _LEADING_KEY.match(
+        re.sub(r"^(\s*in\s+[A-G](?:#|b)?\s+(?:major|minor))\s+(?=the\b)", r"\1, ", text)
+    )
     if leading is None:
         return text
     rest = leading.group("rest").rstrip(". ")
     figure_first = re.match(
-        r"^(?P<subject>(?:the\s+)?b?#?(?:VII|VI|IV|V|III|II|I|vii|vi|iv|iii|ii|i)[°ø+0-9]*"
+        r"^(?P<subject>(?:the\s+)?(?:b?#?(?:VII|VI|IV|V|III|II|I|vii|vi|iv|iii|ii|i)[°ø+0-9]*"
+        r"|\w+\s+degree|tonic|supertonic|mediant|subdominant|dominant|submediant|leading tone)"
         r"(?:\s+chord|\s+triad)?)\s+(?P<verb>is|are)\b(?P<tail>.*)$",
         rest,
     )
@@ -830,7 +833,7 @@ def _chord_type_claim(text: str) -> Claim | None:
 
 
 _ENHARMONIC = re.compile(
-    r"\b(?:are|is)\s+(?:the\s+same\s+(?:pitch|note)|enharmonic(?:ally\s+equivalent|\s+"
+    r"\b(?:are|is)\s+(?:the\s+same\s+(?:pitch|note|key)|enharmonic(?:ally\s+equivalent|\s+"
     r"equivalents?|s)?|enharmonically\s+the\s+same)\b",
     re.IGNORECASE,
 )
@@ -873,6 +876,19 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "the \\g<what> of \\g<owner>",
         ),
         (r"\bgives you\b|\blands you on\b|\bbrings you to\b|\btakes you to\b", "is"),
+        # "if I go up a perfect fifth from B I get F#" → "a perfect fifth above B is F#"
+        (
+            r"^\s*(?:if\s+)?(?:i|you|we)\s+(?:go|move|count)\s+(?P<way>up|down)\s+"
+            r"(?P<ivl>(?:a|an)\s+.+?)\s+from\s+(?P<start>[A-G](?:#|b)?)\s*,?\s*(?:then\s+)?"
+            r"(?:i|you|we)\s+(?:get|land on|reach|end up on|arrive at)\s+(?P<end>.+)$",
+            "\\g<ivl> \\g<way> from \\g<start> is \\g<end>",
+        ),
+        # "the chord on the 5th degree of a major key" → "the 5th degree chord of …"
+        (
+            r"\b(?:the\s+)?(?:chord|triad)\s+(?:built\s+)?on\s+the\s+(?P<n>\w+)\s+"
+            r"(?:scale\s+)?degree\b",
+            "the \\g<n> degree chord",
+        ),
         (r"\bhalf[- ]steps?\b", "semitones"),
         # "there is no F in X" → "X has no F"; "there are 3 sharps in X" → "X has 3 sharps"
         (

@@ -35,6 +35,12 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 _INVERTED = re.compile(r"^\s*(?P<verb>is|are|does|do|has|have)\s+(?P<body>.+?)[?.!]*\s*$", re.I)
+_ASKS = re.compile(
+    r"^\s*(?:what|which|who|whom|whose|when|where|why|how|can|could|would|will|should|shall|"
+    r"please|spell|give|show|name|list|tell|explain|write|help|transpose|play|find|check|"
+    r"is|are|does|do|did|has|have)\b",
+    re.IGNORECASE,
+)
 _HAVE = re.compile(r"^(?P<subject>.+?)\s+(?:have|contain|include)\s+(?P<rest>.+)$", re.I)
 _THERE = re.compile(r"^there\s+(?P<what>.+?)\s+in\s+(?P<where>.+)$", re.I)
 
@@ -79,6 +85,9 @@ def _claims_in(question: str) -> list[str]:
         match = pattern.match(text)
         if match:
             candidates.append(match.group("claim").strip(" ,"))
+    if not _ASKS.match(text):
+        # a plain statement is a claim to confirm too: "the leading note in C major is B"
+        candidates.append(text.rstrip("?!. "))
     inverted = _INVERTED.match(text)
     if inverted is None:
         return candidates
