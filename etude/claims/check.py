@@ -310,12 +310,27 @@ def _with_context_key(text: str, key: Key | None) -> str:
         text,
         flags=re.IGNORECASE,
     )
-    words = "|".join((*_DEGREE_WORDS, "leading tone", "leading note"))
+    words = "|".join(
+        (
+            *_DEGREE_WORDS,
+            "leading tone",
+            "leading note",
+            r"relative\s+(?:major|minor)",
+            r"parallel\s+(?:major|minor)",
+        )
+    )
     pattern = re.compile(
         rf"\b({words})(\s+(?:chord|triad|note|key))?\b(?!\s+(?:chord\s+|triad\s+)?(?:of|in)\b)",
         re.IGNORECASE,
     )
-    return pattern.sub(lambda m: f"{m.group(0)} of {key_name(key)}", text, count=1)
+    text = pattern.sub(lambda m: f"{m.group(0)} of {key_name(key)}", text, count=1)
+    # "the V7 chord is …" / "ii° is …" with the key left implicit
+    return re.sub(
+        r"^(\s*(?:the\s+)?b?#?(?:VII|VI|IV|V|III|II|I|vii|vi|iv|iii|ii)[°ø+0-9]*"
+        r"(?:\s+chord|\s+triad)?)\s+(?=is\b|are\b)(?!.*\b(?:in|of)\s+[A-G])",
+        lambda m: f"{m.group(1)} in {key_name(key)} ",
+        text,
+    )
 
 
 @dataclass
@@ -742,7 +757,8 @@ def _key_last(text: str) -> str:
     rest = leading.group("rest").rstrip(". ")
     figure_first = re.match(
         r"^(?P<subject>(?:the\s+)?(?:b?#?(?:VII|VI|IV|V|III|II|I|vii|vi|iv|iii|ii|i)[°ø+0-9]*"
-        r"|\w+\s+degree|tonic|supertonic|mediant|subdominant|dominant|submediant|leading tone)"
+        r"|\w+\s+degree|degree\s+[1-7]|tonic|supertonic|mediant|subdominant|dominant|submediant"
+        r"|leading tone)"
         r"(?:\s+chord|\s+triad)?)\s+(?P<verb>is|are)\b(?P<tail>.*)$",
         rest,
     )
@@ -876,6 +892,28 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "the \\g<what> of \\g<owner>",
         ),
         (r"\bgives you\b|\blands you on\b|\bbrings you to\b|\btakes you to\b", "is"),
+        (r"\b(?:functions|serves|acts|works)\s+as\b", "is"),
+        (r"\bis\s+written\s+with\b|\bcovers\b|\bmeasures\b", "has"),
+        (r"\s*\((?:harmonic|natural|melodic) minor\)|\s*\(root position\)|\s*\(as [^)]*\)", ""),
+        (
+            r"^\s*in\s+(?P<key>[A-G](?:#|b)?\s+(?:major|minor))\s+there\s+(?:is|are)\s+",
+            "\\g<key> has ",
+        ),
+        # "eight semitones make a perfect fifth" → "a perfect fifth is eight semitones"
+        (
+            r"^\s*(?P<n>\w+)\s+semitones?\s+(?:make|makes|form|forms|give|gives)\s+"
+            r"(?P<ivl>(?:a|an)\s+.+?)\.?$",
+            "\\g<ivl> is \\g<n> semitones",
+        ),
+        (
+            r"^\s*you\s+get\s+(?P<ivl>(?:a|an)\s+.+?)\s+by\s+counting\s+(?P<n>\w+)\s+"
+            r"semitones?(?:\s+up)?\.?$",
+            "\\g<ivl> is \\g<n> semitones",
+        ),
+        (
+            r"\b(?:the\s+)?(?:chord|triad)\s+(?:built\s+)?on\s+scale\s+degree\s+(?P<n>[1-7])\b",
+            "the degree \\g<n> chord",
+        ),
         # "if I go up a perfect fifth from B I get F#" → "a perfect fifth above B is F#"
         (
             r"^\s*(?:if\s+)?(?:i|you|we)\s+(?:go|move|count)\s+(?P<way>up|down)\s+"
