@@ -45,7 +45,8 @@ DATA = ROOT / "bench" / "data" / "teaching"
 
 
 def run(out: Path, only: list[str] | None, limit: int | None) -> None:
-    sys.path.insert(0, str(ROOT))
+    """Answer the messages with whichever ``etude`` is importable (``PYTHONPATH`` picks an
+    older checkout to compare against)."""
     from etude.attachments import prepare_attachment
     from etude.config import Settings
     from etude.mentor import Mentor
@@ -217,7 +218,6 @@ def _sentences(answer: str) -> list[str]:
 def score(
     path: Path, as_json: Path | None, transcripts: Path | None, sample: int, seed: int
 ) -> None:
-    sys.path.insert(0, str(ROOT))
     from etude.claims import ClaimContext, check_sentence
     from etude.evidence import Evidence
 

@@ -212,6 +212,13 @@ def plan_reply(
     derived = any(item.data.get("kind") == "derivation" for item in evidence)
     if _steps_wanted(intent, level, steps, question, derived=derived):
         before.append(Block("steps", "How to work it out:\n" + _numbered(steps), "computed"))
+    overview = next(
+        (item for item in evidence if item.tool == "critic" and item.authoritative), None
+    )
+    if overview is not None:
+        before.extend(
+            Block("answer", text, "critic") for text in asked_of_score(question, overview)
+        )
     findings = [item for item in evidence if item.tool == "critic" and "rule" in item.data]
     if findings:
         shown = "\n".join(_finding_text(item) for item in findings[:MAX_FINDINGS_SHOWN])
@@ -301,3 +308,66 @@ def suggestion_for(learned: LearnerProfile) -> str | None:
     if learned.goals:
         return "Next: send me what you have so far, or ask me for an exercise to start with."
     return None
+
+
+_ASKS_CADENCES = re.compile(r"\bcadences?\b|\bends?\b|\bclos(?:e|es|ing)\b", re.I)
+_ASKS_HARMONY = re.compile(r"\bchords?\b|\bharmon(?:y|ies|ic)\b|\bnumerals?\b|\bprogression", re.I)
+_ASKS_PHRASES = re.compile(r"\bphrases?\b|\bform\b|\bstructure\b|\bsections?\b", re.I)
+_ASKS_KEYS = re.compile(r"\bmodulat|\bkey changes?\b|\bchange key\b", re.I)
+_ASKS_RANGE = re.compile(r"\brange\b|\bhighest\b|\blowest\b|\bhigh note\b|\bspan\b", re.I)
+
+
+def asked_of_score(question: str, overview: Evidence) -> list[str]:
+    """What the question asks about the score, answered from the critic's analysis: the
+    cadences with their bars, the chords bar by bar, the phrase ends, the modulations, each
+    part's range. "Where are the cadences?" must get the cadences, not only a list of faults.
+
+    >>> report = {"cadences": [{"kind": "half", "bar": 4, "figures": ["I", "V"]}]}
+    >>> asked_of_score("where are the cadences?",
+    ...     Evidence(tool="critic", kind="analysis", summary="…", data=report))
+    ['Cadences: bar 4, half cadence (I – V).']
+    """
+    data = overview.data
+    said: list[str] = []
+    cadences = data.get("cadences") or []
+    if _ASKS_CADENCES.search(question) and cadences:
+        listed = "; ".join(
+            f"bar {c['bar']}, {c['kind']} cadence ({' – '.join(c['figures'])})"
+            if c["kind"] != "other"
+            else f"bar {c['bar']}, a phrase ending on {c['figures'][-1]} (after {c['figures'][0]})"
+            for c in cadences
+        )
+        said.append(f"Cadences: {listed}.")
+    harmony = data.get("harmony") or []
+    if _ASKS_HARMONY.search(question) and harmony:
+        bars: dict[int, list[str]] = {}
+        for slice_ in harmony:
+            bars.setdefault(int(slice_["bar"]), []).append(str(slice_["figure"]))
+        shown = "; ".join(f"bar {bar}: {' – '.join(figs)}" for bar, figs in list(bars.items())[:8])
+        more = " …" if len(bars) > 8 else ""
+        said.append(f"The chords, beat by beat as numerals in the main key: {shown}{more}.")
+    phrases = data.get("phrases") or []
+    if _ASKS_PHRASES.search(question) and phrases:
+        said.append(
+            f"Phrases end at bar{'s' if len(phrases) > 1 else ''} "
+            f"{', '.join(str(b) for b in phrases)}."
+        )
+    modulations = data.get("modulations") or []
+    if _ASKS_KEYS.search(question):
+        if modulations:
+            listed = "; ".join(
+                f"bars {m['bar']}–{m['end_bar']} in {m['tonic'].replace('-', 'b')} {m['mode']}"
+                for m in modulations
+            )
+            said.append(f"Key changes: {listed}.")
+        else:
+            said.append("The piece stays in its main key throughout.")
+    profiles = data.get("profiles") or []
+    if _ASKS_RANGE.search(question) and profiles:
+        ranges = "; ".join(
+            f"part {p['part'] + 1}: {p['lowest']} to {p['highest']} "
+            f"({p['span_semitones']} semitones)"
+            for p in profiles
+        )
+        said.append(f"Ranges: {ranges}.")
+    return said
