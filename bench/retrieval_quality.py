@@ -100,12 +100,12 @@ def main() -> int:
             ranking = [article for article, _ in passages]
             if row.get("section"):
                 sectioned += 1
-                expected = (row["article"], row["section"])
-                section_at_1 += bool(passages) and passages[0] == expected
-                section_at_k += expected in passages[: args.k]
-                if not passages or passages[0] != expected:
-                    got = " / ".join(passages[0]) if passages else "nothing"
-                    section_misses.append((row["question"], " / ".join(expected), got))
+                wanted = (row["article"], row["section"])
+                section_at_1 += bool(passages) and passages[0] == wanted
+                section_at_k += wanted in passages[: args.k]
+                if not passages or passages[0] != wanted:
+                    first = " / ".join(passages[0]) if passages else "nothing"
+                    section_misses.append((row["question"], " / ".join(wanted), first))
             topic = row["article"].split("/", 1)[0]
             per_topic[topic][1] += 1
             if row["article"] in ranking:
