@@ -8,7 +8,12 @@ recall@k (the expected article among the first k *distinct articles* retrieved, 
 tool hands the tutor), MRR over that ranking (a miss scores 0), and query latency percentiles
 (embedding + Chroma query, one at a time, warm).
 
-    python bench/retrieval_quality.py [--kb-dir DIR] [--k 5] [--json]
+A question may also name the ``section`` that should answer it; for those questions the benchmark
+also reports section recall: the expected section is the first passage retrieved (section@1) or
+the passage its article contributes among the first k (section@k). ``--questions FILE`` (repeatable)
+measures one question set instead of all of them.
+
+    python bench/retrieval_quality.py [--kb-dir DIR] [--k 5] [--questions FILE] [--json]
 """
 
 from __future__ import annotations
@@ -28,18 +33,26 @@ from etude.knowledge.index import KnowledgeBase
 DATA = Path(__file__).parent / "data"
 
 
-def load_questions() -> list[dict[str, str]]:
+def load_questions(paths: list[Path] | None = None) -> list[dict[str, str]]:
     rows = []
-    for path in sorted(DATA.glob("retrieval_questions_*.jsonl")):
+    for path in paths or sorted(DATA.glob("retrieval_questions_*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 rows.append(json.loads(line))
     return rows
 
 
+def ranked_passages(kb: KnowledgeBase, question: str, k: int) -> list[tuple[str, str]]:
+    """(article, section) of the best passage of each distinct article, best first, exactly as
+    the theory tool retrieves them."""
+    return [
+        (p.citation.article, p.citation.section) for p in kb.search(question, k=k, distinct=True)
+    ]
+
+
 def ranked_articles(kb: KnowledgeBase, question: str, k: int) -> list[str]:
     """Distinct articles, best first, exactly as the theory tool retrieves them."""
-    return [p.citation.article for p in kb.search(question, k=k, distinct=True)]
+    return [article for article, _ in ranked_passages(kb, question, k)]
 
 
 def main() -> int:
@@ -47,9 +60,16 @@ def main() -> int:
     parser.add_argument("--kb-dir", type=Path, default=None, help="index dir (default: a temp dir)")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--questions",
+        type=Path,
+        action="append",
+        default=None,
+        help="a question file (JSONL), repeatable; default: every bench/data/retrieval_questions_*",
+    )
     args = parser.parse_args()
 
-    questions = load_questions()
+    questions = load_questions(args.questions)
     known = {a.id for a in load_articles()}
     unknown = sorted({q["article"] for q in questions} - known)
     if unknown:
@@ -69,10 +89,23 @@ def main() -> int:
         latencies: list[float] = []
         per_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         misses: list[tuple[str, str, list[str]]] = []
+        sectioned = 0
+        section_at_1 = 0
+        section_at_k = 0
+        section_misses: list[tuple[str, str, str]] = []
         for row in questions:
             t0 = time.perf_counter()
-            ranking = ranked_articles(kb, row["question"], args.k)
+            passages = ranked_passages(kb, row["question"], args.k)
             latencies.append((time.perf_counter() - t0) * 1000)
+            ranking = [article for article, _ in passages]
+            if row.get("section"):
+                sectioned += 1
+                wanted = (row["article"], row["section"])
+                section_at_1 += bool(passages) and passages[0] == wanted
+                section_at_k += wanted in passages[: args.k]
+                if not passages or passages[0] != wanted:
+                    first = " / ".join(passages[0]) if passages else "nothing"
+                    section_misses.append((row["question"], " / ".join(wanted), first))
             topic = row["article"].split("/", 1)[0]
             per_topic[topic][1] += 1
             if row["article"] in ranking:
@@ -99,6 +132,10 @@ def main() -> int:
         "latency_ms_p95": round(latencies[int(0.95 * (n - 1))], 1),
         "build_s": round(build_s, 1),
     }
+    if sectioned:
+        result["section_questions"] = sectioned
+        result["section_recall_at_1"] = round(section_at_1 / sectioned, 4)
+        result["section_recall_at_k"] = round(section_at_k / sectioned, 4)
     if args.json:
         print(json.dumps(result))
         return 0
@@ -116,6 +153,15 @@ def main() -> int:
         print(f"\nmisses ({len(misses)}):")
         for question, expected, got in misses:
             print(f"- {question!r}: expected {expected}, got {got}")
+    if sectioned:
+        print(
+            f"\nsection recall over {sectioned} questions: @1 {result['section_recall_at_1']:.3f}, "
+            f"@{args.k} {result['section_recall_at_k']:.3f}"
+        )
+        if section_misses:
+            print(f"\nfirst passage not the expected section ({len(section_misses)}):")
+            for question, expected_section, got_section in section_misses:
+                print(f"- {question!r}: expected {expected_section}, got {got_section}")
     return 0
 
 
