@@ -286,7 +286,11 @@ _GENERIC_ARTICLE = re.compile(
     r"|(?:perfect|augmented|diminished|dominant|half|plagal|deceptive|authentic|imperfect|"
     r"whole|tritone|semitone|chord|triad|scale|key|note|cadence)\b"
     r"|[A-G](?:#|b|♯|♭)?(?:maj7|m7b5|m7|7|m|dim7|dim|aug|sus2|sus4|6|9|°|ø)?\s+(?:chord|triad)\b"
-    r"|[A-G](?:#|b|♯|♭)?(?:maj7|m7b5|m7|7|dim7|dim|aug|sus2|sus4|6|9|°|ø)\b))"
+    r"|[A-G](?:#|b|♯|♭)?(?:maj7|m7b5|m7|7|dim7|dim|aug|sus2|sus4|6|9|°|ø)(?=[\s,.;:]|$)"
+    # "A secondary dominant …", "A lowercase m …": any other lower-case word
+    r"|(?!(?:major|minor|flat|sharp|natural|dorian|phrygian|lydian|mixolydian|aeolian|locrian|"
+    r"ionian|harmonic|melodic|pentatonic|blues|and|or|to|is|in|up|down|above|below|over|with|"
+    r"on|at|from|was)\b)[a-z]))"
 )
 
 
@@ -405,8 +409,35 @@ def _value_side(items: list[_Item], start: int) -> _Side | None:
     return None
 
 
+_NOT_A_SUBJECT = {
+    "these",
+    "those",
+    "this",
+    "that",
+    "above",
+    "below",
+    "over",
+    "under",
+    "after",
+    "before",
+    "with",
+    "without",
+    "against",
+    "beside",
+    "besides",
+    "if",
+    "when",
+    "unlike",
+}
+"""Clauses whose subject is something else than the music they name: "these notes are …",
+"above G7 the next thirds are …", "over a C major chord, a melody …"."""
+
+
 def _subject_side(items: list[_Item]) -> _Side | None:
     parser = _Parser(items)
+    first = next((item.word for item in items if item.word not in _FILLER), "")
+    if first in _NOT_A_SUBJECT:
+        return None
     for pos in range(len(items)):
         if items[pos].word in _FILLER or items[pos].word in ("in", "that", "so", "and"):
             continue
@@ -646,39 +677,90 @@ def _literal_claim(subject: Value, stated: Value, text: str) -> Claim | None:
     return None
 
 
+_CADENCE_KINDS: dict[str, tuple[set[str] | None, set[str], str]] = {
+    "authentic": ({"V", "V7"}, {"I", "i"}, "An authentic (perfect) cadence goes from V to I."),
+    "perfect": ({"V", "V7"}, {"I", "i"}, "A perfect (authentic) cadence goes from V to I."),
+    "full close": ({"V", "V7"}, {"I", "i"}, "A full close (perfect cadence) goes from V to I."),
+    "plagal": ({"IV", "iv"}, {"I", "i"}, "A plagal cadence goes from IV to I."),
+    "amen": ({"IV", "iv"}, {"I", "i"}, "An 'Amen' (plagal) cadence goes from IV to I."),
+    "deceptive": (
+        {"V", "V7"},
+        {"vi", "VI"},
+        "A deceptive cadence goes from V to vi (VI in minor).",
+    ),
+    "interrupted": ({"V", "V7"}, {"vi", "VI"}, "An interrupted (deceptive) cadence goes V to vi."),
+    "half": (None, {"V"}, "A half cadence ends on V."),
+    "half close": (None, {"V"}, "A half close (half cadence) ends on V."),
+    "imperfect": (None, {"V"}, "An imperfect (half) cadence ends on V."),
+}
+_CADENCE_NAME = re.compile(
+    r"\b(?P<kind>imperfect authentic|perfect authentic|authentic|perfect|plagal|amen|deceptive|"
+    r"interrupted|half|imperfect|full)['’]?\s*(?:cadence|close)\b",
+    re.IGNORECASE,
+)
+_FIGURE_WORD = r"(?<![\w/])(VII|VI|IV|V7|V|III|II|I|vii|vi|iv|iii|ii|i)(?![\w/])"
+
+
 def _cadence_claim(text: str) -> Claim | None:
-    """'a plagal cadence is IV to I', 'a half cadence ends on V', 'deceptive: V to vi'."""
-    lowered = text.lower()
-    kinds = {
-        "authentic": ({"V", "V7"}, {"I", "i"}),
-        "perfect": ({"V", "V7"}, {"I", "i"}),
-        "plagal": ({"IV", "iv"}, {"I", "i"}),
-        "deceptive": ({"V", "V7"}, {"vi", "VI"}),
-        "interrupted": ({"V", "V7"}, {"vi", "VI"}),
-        "half": (None, {"V"}),
-        "imperfect": (None, {"V"}),
-    }
-    kind = next((k for k in kinds if re.search(rf"\b{k}\s+cadence", lowered)), None)
-    if kind is None:
+    """'a plagal cadence is IV to I', 'a half cadence ends on V', 'an Amen cadence in Eb major
+    is Ab to Eb' — only a sentence that says what the cadence *is* ("is", "goes", "moves",
+    "ends on", "from … to …"); one that only mentions a cadence makes no claim about it."""
+    named = _CADENCE_NAME.search(text)
+    if named is None:
         return None
-    figures = re.findall(r"(?<![\w/])(VII|VI|IV|V7|V|III|II|I|vii|vi|iv|iii|ii|i)(?![\w])", text)
+    kind = named.group("kind").lower()
+    kind = {"imperfect authentic": "authentic", "perfect authentic": "authentic"}.get(kind, kind)
+    if kind in ("half", "full") and named.group(0).lower().endswith("close"):
+        kind = f"{kind} close"
+    if kind not in _CADENCE_KINDS:
+        return None
+    rest = text[named.end() :]
+    if not re.match(
+        r"^\s*(?:in\s+[A-G](?:#|b)?\s+(?:major|minor)\s+)?(?:is|goes|moves|ends|stops|"
+        r"comes|lands|=|:|resolves|consists|means)\b",
+        rest,
+        re.IGNORECASE,
+    ):
+        return None
+    figures = _cadence_figures(rest)
     if not figures:
         return None
-    first, last = kinds[kind]
-    truths = {
-        "authentic": "An authentic (perfect) cadence goes from V to I.",
-        "perfect": "A perfect (authentic) cadence goes from V to I.",
-        "plagal": "A plagal cadence goes from IV to I.",
-        "deceptive": "A deceptive cadence goes from V to vi (VI in a minor key).",
-        "interrupted": "An interrupted (deceptive) cadence goes from V to vi.",
-        "half": "A half cadence ends on V.",
-        "imperfect": "An imperfect (half) cadence ends on V.",
-    }
+    first, last, truth = _CADENCE_KINDS[kind]
+    before, _, after = _split_motion(figures)
     if first is None:
-        holds = figures[-1] in last
+        holds = bool(after or before) and (after or before)[-1] in last
     else:
-        holds = len(figures) >= 2 and figures[-2] in first and figures[-1] in last
-    return Claim(text, "cadence", holds, truths[kind])
+        holds = bool(before) and bool(after) and bool(set(before) & first) and after[0] in last
+    return Claim(text, "cadence", holds, truth)
+
+
+def _cadence_figures(text: str) -> list[str]:
+    """The chords a cadence sentence names, as numerals: written as numerals, or as note names
+    in the key the sentence names ("in Eb major is Ab to Eb")."""
+    figures = re.findall(_FIGURE_WORD, text)
+    if figures:
+        return [*figures, "|" if re.search(r"\bto\b|–|->|→", text) else ""]
+    key = _first_key(text)
+    if key is None:
+        return []
+    from etude.theory.chords import parse_symbol
+    from etude.theory.roman import figure_for
+
+    found = []
+    for root in re.findall(r"(?<![\w#])([A-G](?:#|b)?)(?![\w#])", text[text.find(" is ") :]):
+        spec = parse_symbol(root)
+        if spec is not None:
+            figure = figure_for(spec, key.tonic, key.mode)
+            found.append(figure.upper() if figure.lower() in ("v", "iv", "i") else figure)
+    return found
+
+
+def _split_motion(figures: list[str]) -> tuple[list[str], str, list[str]]:
+    """Figures before and after the motion: 'V to I' → (['V'], 'to', ['I'])."""
+    chords = [f for f in figures if f not in ("", "|")]
+    if len(chords) >= 2:
+        return chords[:-1], "to", chords[-1:]
+    return [], "", chords
 
 
 def _score_key_claim(text: str, score_keys: frozenset[str]) -> Claim | None:
@@ -894,7 +976,11 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bgives you\b|\blands you on\b|\bbrings you to\b|\btakes you to\b", "is"),
         (r"\b(?:functions|serves|acts|works)\s+as\b", "is"),
         (r"\bis\s+written\s+with\b|\bcovers\b|\bmeasures\b", "has"),
-        (r"\s*\((?:harmonic|natural|melodic) minor\)|\s*\(root position\)|\s*\(as [^)]*\)", ""),
+        (
+            r"\s*\((?:harmonic|natural|melodic) minor\)|\s*\(root position\)|\s*\(as [^)]*\)"
+            r"|\s*\((?:and|or|also|e\.g\.|for example|that is|i\.e\.)\b[^)]*\)",
+            "",
+        ),
         (
             r"^\s*in\s+(?P<key>[A-G](?:#|b)?\s+(?:major|minor))\s+there\s+(?:is|are)\s+",
             "\\g<key> has ",
