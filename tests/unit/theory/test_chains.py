@@ -272,7 +272,10 @@ CASES: list[tuple[str, Callable[[], Expected]]] = [
         "What's the interval from the leading tone of C major up to its subdominant?",
         lambda: ("interval", between(leading(K("C")), deg(K("C"), 4)).semiSimpleName),
     ),
-    ("How big is a minor sixth in semitones?", lambda: ("count", interval.Interval("m6").semitones)),
+    (
+        "How big is a minor sixth in semitones?",
+        lambda: ("count", interval.Interval("m6").semitones),
+    ),
     ("How many semitones does a P5 span?", lambda: ("count", interval.Interval("P5").semitones)),
     (
         "How many half-steps lie between A and the F♯ above it?",
@@ -292,7 +295,10 @@ CASES: list[tuple[str, Callable[[], Expected]]] = [
         "Which notes make up the dominant seventh chord of A minor?",
         lambda: ("chord", rn("V7", K("A", "minor"))),
     ),
-    ("What chord is the submediant triad of D minor?", lambda: ("chord", rn("VI", K("D", "minor")))),
+    (
+        "What chord is the submediant triad of D minor?",
+        lambda: ("chord", rn("VI", K("D", "minor"))),
+    ),
     (
         "Spell the leading-tone seventh chord of C minor.",
         lambda: ("chord", rn("viio7", K("C", "minor"))),
@@ -386,7 +392,7 @@ def _agrees(value: Any, expected: Expected) -> bool:
     if kind == "chord":
         return isinstance(value, Chord) and set(value.tones) == set(want)
     if kind == "quality":
-        return isinstance(value, Chord) and value.quality.startswith(want)
+        return isinstance(value, Chord) and value.quality.endswith(want)
     if kind == "numeral":
         return isinstance(value, Numeral) and _figure(value.figure) == _figure(want)
     if kind == "enharmonic":
