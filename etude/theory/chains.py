@@ -460,16 +460,19 @@ class _Parser:
         return found
 
     def applied(self, pos: int) -> Found | None:
-        """A head, a connector and what it applies to: "the relative minor of X"."""
+        """A head, a connector and what it applies to: "the relative minor of X". A head
+        whose result cannot be moved (an enharmonic set, a signature, a quality) takes the
+        movement after X as X's: "the enharmonic of Bb moved down a seventh"."""
         for (build, cursor), connectors in self.heads(pos):
             cursor = self.skip_verbs(cursor)
             after = self.connector(cursor, connectors)
             if after is not None:
-                inner = self.expr(after, postfix=False)
+                unmovable = build in (Enharmonic, SignatureOf, Quality)
+                inner = self.expr(after, postfix=unmovable)
                 if inner is not None:
                     return build(inner[0]), inner[1]
-            elif self.context_key is not None and build.__name__ == "degree":
-                return build(self.context_key), cursor
+            elif self.context_key is not None and build.__name__ in ("degree", "related"):
+                return build(self.context_key), cursor  # "In D major, … the dominant?"
         return None
 
     def skip_verbs(self, pos: int) -> int:
@@ -703,7 +706,8 @@ class _Parser:
         if word in ("with", "has", "having", "whose"):
             count = self.signature_count(cursor + 1)
             if count is not None:
-                return KeyWith(count[0], mode or "major"), count[1]
+                # "the key with 1 sharp" is G major and E minor: only a named mode is one key
+                return (KeyWith(count[0], mode), count[1]) if mode else None
         if word in ("whose", "with", "having"):
             after = self.skip(cursor + 1, {"its", "tonic", "keynote", "home", "note", "is", "on"})
             if not {"tonic", "keynote", "home"} & {self.word(i) for i in range(cursor, after)}:
@@ -1067,9 +1071,11 @@ def _unread(parser: _Parser, start: int, end: int) -> bool:
     )
 
 
-def _context(parser: _Parser) -> _Parser:
+def _context(parser: _Parser, key: Key | None = None) -> _Parser:
     """'In D major, which note is …': the key the rest of the question is asked in, and
-    where the rest starts."""
+    where the rest starts; else ``key``, if given."""
+    if key is not None:
+        parser.context_key = Literal(key)
     if parser.word(0) == "in":
         found = parser.expr(1, postfix=False)
         if found is not None and _keyish(found[0]):
@@ -1078,11 +1084,12 @@ def _context(parser: _Parser) -> _Parser:
     return parser
 
 
-def read_plan(question: str, *, literal: bool = False) -> Plan | None:
+def read_plan(question: str, *, literal: bool = False, key: Key | None = None) -> Plan | None:
     """The plan of a question whose answer takes one or more chained operations, or None.
 
     ``literal`` also returns a question's bare subject ("which notes make up Cmaj7?" →
-    the chord Cmaj7), for callers that compare it with given answers.
+    the chord Cmaj7), for callers that compare it with given answers. ``key`` is the key the
+    question is asked in when it names none ("the parallel minor" of a tune's key).
 
     >>> read_plan("How many semitones between the tonic of D major and its dominant?")
     ... # doctest: +NORMALIZE_WHITESPACE
@@ -1112,7 +1119,7 @@ def read_plan(question: str, *, literal: bool = False) -> Plan | None:
         _quality,
         _semitones_in,
     ):
-        plan = reader(_context(_Parser(items)), words)
+        plan = reader(_context(_Parser(items), key), words)
         if plan is not None:
             return plan
-    return _chain(_context(_Parser(items)), words, literal)
+    return _chain(_context(_Parser(items), key), words, literal)

@@ -500,8 +500,9 @@ def as_key(value: Value) -> Key:
                     "so no key is built on it"
                 )
             return Key(value.note, mode)
-        case Chord() if value.quality in ("major triad", "minor triad"):
-            return Key(value.root, "major" if value.quality == "major triad" else "minor")
+        case Chord() if value.quality.endswith((" major triad", " minor triad")):
+            # "Cm" where a key is needed; a chord's quality carries its root ("C minor triad")
+            return Key(value.root, "major" if value.quality.endswith("major triad") else "minor")
     raise PlanError(f"{show(value)} is not a key")
 
 
@@ -542,6 +543,40 @@ def chord_of_pitches(names: list[str]) -> Chord:
         shown = " ".join(human(n) for n in names)
         raise PlanError(f"{shown} is not a chord I can name")
     return Chord(spec.root, tuple(spec.tones()), chord_name(spec), spec.symbol)
+
+
+def chord_readings(names: list[str]) -> list[Chord]:
+    """Every root-position chord some notes make, one per note that can be their root (F Ab
+    C D is Fm6 and also Dø7): the first is the engine's reading (the bass as root if it can
+    be).
+
+    >>> [c.symbol for c in chord_readings(["F", "A-", "C", "D"])]
+    ['Fm6', 'Dm7b5']
+    """
+    from etude.theory.chords import find_chord
+
+    distinct = list(dict.fromkeys(names))
+    found: list[Chord] = []
+    for root in distinct:
+        spec = find_chord([root, *(n for n in distinct if n != root)])
+        if spec is not None and spec.root == root:
+            found.append(chord_of(human(root) + spec.symbol[len(human(root)) :].split("/")[0]))
+    return found
+
+
+def chord_roles(chord: Chord) -> str:
+    """Each tone of a chord by its interval above the root.
+
+    >>> chord_roles(chord_of("Bm7b5"))
+    'root B, minor 3rd D, diminished 5th F, minor 7th A'
+    """
+    from etude.theory.chords import degree_label, parse_symbol
+
+    spec = parse_symbol(chord.symbol)
+    if spec is None:
+        return ", ".join(human(t) for t in chord.tones)
+    pairs = zip(spec.intervals, spec.tones(), strict=True)
+    return ", ".join(f"{degree_label(i)} {human(n)}" for i, n in pairs)
 
 
 def _chord_on_degree(value: Degree, seventh: bool = False) -> Chord:

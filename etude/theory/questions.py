@@ -675,6 +675,8 @@ class _Reader:
             return None
         cursor += 1
         if cursor < len(self.tokens) and self.tokens[cursor].kind in ("NOTE", "ARTICLE"):
+            if self.is_word(cursor + 1, "major", "minor", "maj", "min", "_poss_"):
+                return None  # "the scale of Eb major's relative minor": a key, read later
             token = self.tokens[cursor]
             root = "A" if token.kind == "ARTICLE" else str(token.value)
             return Phrase("scale", index, cursor + 1, notes=[root], scale=scale)
