@@ -45,6 +45,7 @@ from etude.theory.plan import (
     Numeral,
     Signature,
     Value,
+    chord_of,
     chord_roles,
     show,
 )
@@ -210,6 +211,8 @@ def _value_match(value: Value, reading: Reading, solution: Solution) -> int:
         case Count():
             return 2 if reading.number == value.value else 0
         case Signature():
+            if reading.signature is None and reading.number is not None:  # "how many sharps"
+                return 2 if reading.number == abs(value.sharps) else 0
             return 2 if reading.signature == value.sharps else 0
         case Numeral():
             return _figure_match(value, reading)
@@ -256,8 +259,14 @@ def _membership(
         return None
     negative = bool(_NEGATIVE.search(stem))
 
+    asks_chords = re.search(r"\b(?:chords?|triads?|harmon(?:y|ies))\b", stem, re.I) is not None
+
     def inside(reading: Reading, by_sound: bool) -> bool:
-        names = reading.chord.tones if reading.chord and len(reading.notes) != 1 else reading.notes
+        names = reading.notes
+        if reading.chord is not None and len(reading.notes) != 1:
+            names = reading.chord.tones
+        elif asks_chords and len(reading.notes) == 1:  # "which chord …? A) F#": F# major
+            names = chord_of(human(reading.notes[0])).tones
         if by_sound:
             sounds = {pitch_class(m) for m in members}
             return all(pitch_class(n) in sounds for n in names)
@@ -300,11 +309,11 @@ def pick(choices: Choices, solution: Solution) -> TheoryFact:
     else:
         reason = solution.sentence
         chosen, extra, best = _best(solution.value, readings, solution)
-        for other in solution.readings if not chosen else ():
-            chosen, extra, best = _best(other, readings, solution)
-            if chosen:
+        for other in solution.readings if best < 2 else ():
+            found = _best(other, readings, solution)
+            if found[2] > best:
+                chosen, extra, best = found
                 reason += f" The same notes also make {_reading(other)}."
-                break
         if chosen and best == 1:
             reason += f" Option {choices.options[chosen[0]][0]} names the same sound."
     if not chosen:
