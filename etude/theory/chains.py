@@ -2,12 +2,25 @@
 
 The phrase reader of :mod:`questions` finds the musical noun phrases (keys, notes, chords,
 intervals, figures); this module reads the words *between* them as operations and nests them
-the way English does — "X of Y" applies X to Y, "a third above Y" moves Y, "Y transposed up a
-tone" moves Y — to any depth the wording allows. What it cannot read, it leaves alone
-(``None``), so a question is never answered as something else.
+the way English does, to any depth the wording allows:
 
-Learners abbreviate and misspell ("rel minor", "dominent", "sig"), so cue words are looked up
-in a small vocabulary with a spelling tolerance before parsing.
+* an operation is a *head* — "the relative minor", "the dominant", "the 3rd degree", "the
+  diatonic seventh chord", "the key signature", "the harmonic minor scale" — applied to a noun
+  phrase after a connector ("… of Y"), before it as a possessive ("E major's submediant"), or
+  to the key named last ("its dominant"), or to the key the question is asked in ("In D
+  major, which note is the dominant?");
+* some operations have their own shape: "a major third above Y", "the minor key whose tonic
+  is Y", "the key a whole step above Y", "the major key whose relative minor is Y", "the
+  major key with three sharps", "the half-diminished seventh chord whose root is Y", "Y
+  transposed up a tone" (a trailing movement belongs to the whole noun phrase);
+* question shapes with two arguments are read whole: the interval or the semitones "from X up
+  to Y" / "between X and Y" / "X up to Y is what interval", the numeral of a chord in a key,
+  the quality of a chord, the signature a key "has".
+
+What it cannot read, it leaves alone (``None``): a reading that leaves an operation word or a
+musical noun of the question unread is refused, so a question is never answered as something
+else. Learners abbreviate and misspell ("rel minor", "dominent", "sig", "sharps/flats"), so
+cue words are mended before parsing (:func:`prepare`).
 
 >>> from etude.theory.plan import evaluate, show
 >>> show(evaluate(read_plan("what's the 5th of the rel minor of C?"))[0])
