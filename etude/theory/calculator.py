@@ -22,13 +22,16 @@ from etude.theory import (
 from etude.theory.chains import read_plan, value_kind
 from etude.theory.facts import TheoryFact
 from etude.theory.plan import (
+    Chord,
     ChordFrom,
     ChordOn,
     DegreeOf,
     Enharmonic,
+    Interval,
     IntervalFrom,
     KeyOn,
     KeyWith,
+    Literal,
     Plan,
     PlanError,
     Quality,
@@ -171,15 +174,14 @@ class Solution:
         'The mediant triad of E major is G# – B – D#, a minor triad.'
         """
         subject = self.subject[:1].upper() + self.subject[1:]
-        if self.asks == "quality":
-            from etude.theory.plan import Chord
-
-            if isinstance(self.value, Chord):
-                tones = " – ".join(human(t) for t in self.value.tones)
-                kind = self.value.quality.removeprefix(human(self.value.root) + " ")
-                subject = subject.removeprefix("The quality of ")
-                subject = subject[:1].upper() + subject[1:]
-                return f"{subject} is {tones}, {with_article(kind)}."
+        if self.asks == "quality" and isinstance(self.value, Chord):
+            tones = " – ".join(human(t) for t in self.value.tones)
+            kind = self.value.quality.removeprefix(human(self.value.root) + " ")
+            subject = subject.removeprefix("The quality of ")
+            subject = subject[:1].upper() + subject[1:]
+            return f"{subject} is {tones}, {with_article(kind)}."
+        if isinstance(self.value, Chord) and self.subject == f"the {self.value.quality}":
+            return f"{subject} is {' – '.join(human(t) for t in self.value.tones)}."
         return f"{subject} is {stated(self.value)}."
 
 
@@ -219,12 +221,28 @@ def solve(question: str) -> Solution | None:
     asks = "quality" if isinstance(plan, Quality) else "value"
     if isinstance(plan, Quality):
         subject = describe(plan.of)
-    if not lines:
-        lines = (f"{subject[:1].upper()}{subject[1:]} is {show(value)}.",)
+    if isinstance(plan, Literal) and isinstance(value, Chord | Interval):
+        # the question names its answer's subject outright: say what it is made of
+        subject, lines = _named(value)
     notes = plan.of if isinstance(plan, Quality) else plan
     readings = chord_readings(list(notes.notes))[1:] if isinstance(notes, ChordFrom) else []
     what = subject if asks == "value" else f"the quality of {subject}"
     return Solution(value, lines, what, depth(plan), asks, tuple(readings))
+
+
+def _named(value: Chord | Interval) -> tuple[str, tuple[str, ...]]:
+    """A chord or interval the question names outright: its name, and what it is made of."""
+    from music21 import interval
+
+    from etude.theory.plan import chord_roles
+
+    if isinstance(value, Chord):
+        return f"the {value.quality}", (f"The {value.quality}: {chord_roles(value)}.",)
+    size = interval.Interval(value.name)
+    words = with_article(show(value))
+    letters = size.generic.undirected
+    spans = f"{words[:1].upper()}{words[1:]} spans {letters} letter names and "
+    return "the interval", (f"{spans}{abs(int(size.semitones))} semitones.",)
 
 
 def solution_fact(solution: Solution) -> TheoryFact:

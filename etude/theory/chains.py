@@ -758,6 +758,8 @@ class _Parser:
         if self.word(cursor) in ("chord", "triad"):
             cursor += 1
         after = self.connector(cursor, {"in", "of"})
+        if after is None and self.context_key is not None:
+            return RomanIn(phrase.figures[0], self.context_key), cursor  # "In F, the IV chord"
         if after is None:
             return None
         inner = self.expr(after, postfix=False)
@@ -907,6 +909,21 @@ def _pair(parser: _Parser, words: list[str]) -> tuple[Plan, Plan, int] | None:
     return None
 
 
+def _two_notes(parser: _Parser) -> tuple[Plan, Plan, int] | None:
+    """'between C and G', 'the interval C–E': the phrase reader took the two notes as one
+    list of two."""
+    pairs = [
+        (pos, item.phrase)
+        for pos, item in enumerate(parser.items)
+        if item.phrase is not None and item.phrase.kind == "notes" and len(item.phrase.notes) == 2
+    ]
+    if len(pairs) != 1:
+        return None
+    pos, phrase = pairs[0]
+    first, second = (Literal(Note(name)) for name in phrase.notes)
+    return first, second, pos + 1
+
+
 def _joined(parser: _Parser, start: int, joiner: str) -> tuple[Plan, Plan, int] | None:
     """'X and Y', where "the tonic and the mediant of E minor" shares its key."""
     first = parser.expr(start)
@@ -929,7 +946,7 @@ def _between(parser: _Parser, words: list[str]) -> Plan | None:
     semitones = bool(_SEMITONE_CUES & set(words))
     if not (semitones or _ASKS_INTERVAL & set(words)):
         return None
-    found = _pair(parser, words)
+    found = _pair(parser, words) or _two_notes(parser)
     if found is None:
         return None
     first, second, end = found

@@ -207,6 +207,8 @@ def _value_match(value: Value, reading: Reading, solution: Solution) -> int:
                 return 2 if reading.quality == _suffix(value) else 0
             return _chord_match(value, reading)
         case Interval():
+            if len(reading.notes) == 2:  # "C-F#": the interval from the first up to the second
+                return 2 if _interval_of(*reading.notes) == value.name else 0
             return 2 if reading.interval == value.name else 0
         case Count():
             return 2 if reading.number == value.value else 0
@@ -226,6 +228,13 @@ def _value_match(value: Value, reading: Reading, solution: Solution) -> int:
                     return 2
                 return 1 if set(reading.notes) == set(value.names) else 0
     return 0
+
+
+def _interval_of(low: str, high: str) -> str:
+    from etude.theory.plan import Between, Literal, evaluate
+
+    value, _ = evaluate(Between(Literal(Note(low)), Literal(Note(high))))
+    return value.name if isinstance(value, Interval) else ""
 
 
 def _members(value: Value) -> tuple[str, ...] | None:

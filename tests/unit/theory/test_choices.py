@@ -229,3 +229,36 @@ def test_the_other_reading_of_given_notes() -> None:
     fact = answer_choices("What chord is F Ab C D? A) Dm7b5 B) Dm7 C) Fmaj7 D) Bb7")
     assert fact is not None and fact.statement.startswith("Answer: A) Dm7b5")
     assert "also make" in fact.statement
+
+
+@pytest.mark.parametrize(
+    ("question", "first_line"),
+    [
+        ("Which of the following is the dominant of G? a) C b) D c) E d) F#", "Answer: b) D"),
+        (
+            "The relative minor of E♭ major is:\nA) C minor\nB) G minor\nC) F minor",
+            "Answer: A) C minor",
+        ),
+        (
+            "What is the interval between C and G?\n1. Perfect fourth\n2. Perfect fifth"
+            "\n3. Major sixth",
+            "Answer: 2) Perfect fifth",
+        ),
+        (
+            "Choose the correct spelling of the F# major triad: A) F# A C# B) F# A# C# C) Gb Bb Db",
+            "Answer: B) F# A# C#",
+        ),
+        ("Which chord is V7 in D major? (A) A7 (B) D7 (C) E7 (D) G7", "Answer: A) A7"),
+        ("How many flats does Ab major have? A) 3 B) 4 C) 5 D) 2", "Answer: B) 4"),
+        ("Which interval is a tritone? A) C-F# B) C-G C) C-F D) C-E", "Answer: A) C-F#"),
+        (
+            "In the key of F major, what is the IV chord? A) Bb major B) C major C) G minor",
+            "Answer: A) Bb major",
+        ),
+        ("Identify the chord: C E G B\nA) Cmaj7\nB) C7\nC) Cm7\nD) Em", "Answer: A) Cmaj7"),
+    ],
+)
+def test_free_phrasings_of_multiple_choice(question: str, first_line: str) -> None:
+    fact = answer_choices(question)
+    assert fact is not None
+    assert fact.statement.splitlines()[0] == first_line
