@@ -32,6 +32,7 @@ from etude.theory.plan import (
     KeyOn,
     KeyWith,
     Literal,
+    NumeralOf,
     Plan,
     PlanError,
     Quality,
@@ -146,6 +147,8 @@ def _wants_plan(plan: Plan) -> bool:
         return True
     if isinstance(plan, IntervalFrom | Transpose) and value_kind(plan) == "key":
         return True
+    if isinstance(plan, NumeralOf) and not isinstance(plan.chord, Literal):
+        return True  # the numeral of notes ("F## A# C# E in G# minor"), not of a symbol
     unknown = DegreeOf | Semitones | Enharmonic | KeyOn | KeyWith | ChordOn | Quality
     return isinstance(plan, unknown) and depth(plan) == 1
 

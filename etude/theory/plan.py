@@ -35,7 +35,7 @@ from typing import Literal as TypingLiteral
 
 from music21 import interval, key, pitch, roman
 
-from etude.theory.spelling import human, pitch_class, with_article
+from etude.theory.spelling import human, with_article
 
 Mode = TypingLiteral["major", "minor"]
 Direction = TypingLiteral["above", "below"]
@@ -974,19 +974,16 @@ def _numeral_of(chord: Chord, k: Key, trace: _Trace) -> Value:
     if spec is None:
         raise PlanError(f"{chord.symbol} is not a chord symbol I know")
     figure = figure_for(spec, k.tonic, k.mode)
-    degree = next(
-        (
-            n
-            for n in range(1, 8)
-            if pitch_class(_m21_key(k).pitchFromDegree(n).name) == pitch_class(chord.root)
-        ),
-        None,
-    )
-    where = (
-        f"its root {human(chord.root)} is the {_ORDINALS[degree]} degree of {key_name(k)}"
-        if degree
-        else f"its root {human(chord.root)} lies outside the {key_name(k)} scale"
-    )
+    m21 = _m21_key(k)
+    letters = "CDEFGAB"
+    degree = (letters.index(chord.root[0]) - letters.index(k.tonic[0])) % 7 + 1
+    root = human(chord.root)
+    if m21.pitchFromDegree(degree).name == chord.root:
+        where = f"its root {root} is the {_ORDINALS[degree]} degree of {key_name(k)}"
+    elif k.mode == "minor" and degree == 7 and m21.getLeadingTone().name == chord.root:
+        where = f"its root {root} is the leading tone of {key_name(k)}, the raised 7th degree"
+    else:
+        where = f"its root {root} lies outside the {key_name(k)} scale"
     text = (
         f"In {key_name(k)}, {chord.symbol} is {figure}: {where}, "
         f"and it is {with_article(chord.quality)}."
