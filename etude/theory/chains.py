@@ -230,7 +230,6 @@ _FILLER = {
     "exactly",
     "that",
 }
-_CONNECTORS = {"of", "in", "for", "from", "on", "to"}
 _UP = {"above", "up", "over", "higher", "upward", "upwards"}
 _DOWN = {"below", "down", "under", "beneath", "lower", "downward", "downwards"}
 _MODES: dict[str, Mode] = {"major": "major", "minor": "minor", "maj": "major", "min": "minor"}
