@@ -211,10 +211,12 @@ def solve(question: str) -> Solution | None:
 
     >>> solve("What's the 5th of the rel. minor of C?").sentence
     'The dominant of the relative minor of C is E.'
+    >>> solve("Which notes are in D dorian?").value.names
+    ('D', 'E', 'F', 'G', 'A', 'B', 'C')
     """
     plan = read_plan(question, literal=True)
     if plan is None:
-        return None
+        return _single_step(question)
     try:
         value, steps = evaluate(plan)
     except PlanError:
@@ -231,6 +233,21 @@ def solve(question: str) -> Solution | None:
     readings = chord_readings(list(notes.notes))[1:] if isinstance(notes, ChordFrom) else []
     what = subject if asks == "value" else f"the quality of {subject}"
     return Solution(value, lines, what, depth(plan), asks, tuple(readings))
+
+
+def _single_step(question: str) -> Solution | None:
+    """A question only the single-step rules read (a mode's scale, a chord in inversion), as
+    a value: the notes of its one fact."""
+    from etude.theory.plan import Notes
+    from etude.theory.spelling import to_music21
+
+    facts = compute_facts(question)
+    if len(facts) != 1 or facts[0].kind not in ("scale", "chord", "transposition"):
+        return None
+    fact = facts[0]
+    names = tuple(to_music21(n) for n in fact.notes)
+    subject = fact.query if fact.query.lower().startswith("the ") else f"the {fact.query}"
+    return Solution(Notes(names, fact.kind), (fact.statement,), subject, 1)
 
 
 def _named(value: Chord | Interval) -> tuple[str, tuple[str, ...]]:

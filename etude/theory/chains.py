@@ -806,7 +806,12 @@ class _Parser:
         elif phrase.kind == "notes" and len(phrase.notes) >= 3:
             plan = ChordFrom(tuple(phrase.notes))
         elif phrase.kind == "chord" and phrase.symbol:
-            plan = Literal(chord_of(phrase.symbol))
+            symbol = phrase.symbol
+            if phrase.inversion and "/" not in symbol:  # "G major in first inversion": G/B
+                tones = chord_of(symbol).tones
+                if phrase.inversion < len(tones):
+                    symbol += "/" + human(tones[phrase.inversion])
+            plan = Literal(chord_of(symbol))
             if phrase.symbol in (human(phrase.root or "") + suffix for suffix in ("", "m")):
                 self.last_key = plan
         elif phrase.kind == "scale" and phrase.root and phrase.scale in SCALE_FORMS:

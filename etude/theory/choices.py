@@ -162,9 +162,15 @@ def _suffix(chord: Chord) -> str:
 
 
 def _chord_match(answer: Chord, reading: Reading) -> int:
-    """2: the same chord spelled the same; 1: the same sound; 0: another chord."""
+    """3: the same notes in the same order from the bass (an inversion, "C/E" as E G C);
+    2: the same chord spelled the same; 1: the same sound; 0: another chord."""
+    from etude.theory.chords import parse_symbol, voiced
+
     if reading.chord is not None:
         other = reading.chord
+        spec = parse_symbol(answer.symbol)
+        if len(reading.notes) >= 3 and spec is not None and list(reading.notes) == voiced(spec):
+            return 3
         if set(other.tones) == set(answer.tones) and other.root == answer.root:
             return 2
         if {pitch_class(t) for t in other.tones} == {pitch_class(t) for t in answer.tones}:
@@ -260,15 +266,14 @@ def _membership(
     members = _members(solution.value)
     if members is None or not _MEMBERSHIP.search(stem):
         return None
+    asks_chords = re.search(r"\b(?:chords?|triads?|harmon(?:y|ies))\b", stem, re.I) is not None
     single_notes = all(len(r.notes) == 1 for r in readings)
     chords = all(r.chord is not None and r.key is None for r in readings) or all(
         len(r.notes) >= 3 for r in readings
     )
-    if not (single_notes or (chords and not isinstance(solution.value, Chord))):
+    if not (single_notes or (chords and asks_chords and not isinstance(solution.value, Chord))):
         return None
     negative = bool(_NEGATIVE.search(stem))
-
-    asks_chords = re.search(r"\b(?:chords?|triads?|harmon(?:y|ies))\b", stem, re.I) is not None
 
     def inside(reading: Reading, by_sound: bool) -> bool:
         names = reading.notes
@@ -323,6 +328,8 @@ def pick(choices: Choices, solution: Solution) -> TheoryFact:
             if found[2] > best:
                 chosen, extra, best = found
                 reason += f" The same notes also make {_reading(other)}."
+        if chosen and best == 3:
+            reason += f" From the bass up: {choices.options[chosen[0]][1]}."
         if chosen and best == 1:
             reason += f" Option {choices.options[chosen[0]][0]} names the same sound."
     if not chosen:

@@ -262,3 +262,12 @@ def test_free_phrasings_of_multiple_choice(question: str, first_line: str) -> No
     fact = answer_choices(question)
     assert fact is not None
     assert fact.statement.splitlines()[0] == first_line
+
+
+def test_single_step_questions_and_inversions() -> None:
+    """A mode's scale comes from the single-step rules; an inversion is matched bass first."""
+    dorian = "Which notes are in D dorian? A) D E F# G A B C# B) D E F G A B C C) D E F G A Bb C"
+    assert _letter(dorian) == "B"
+    assert _letter("Which note is not in the D dorian scale? A) B B) C C) Bb D) E") == "C"
+    inverted = "Spell the G major triad in first inversion. A) G B D B) D G B C) B D G"
+    assert _letter(inverted) == "C"
