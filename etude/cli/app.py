@@ -434,13 +434,26 @@ def eval_mtb(
     adapter: EvalAdapterOption = None,
     model: ModelOption = None,
     limit: LimitOption = None,
+    graph: Annotated[
+        bool,
+        typer.Option(
+            "--graph",
+            help="Ask each question through the whole mentor (router, engine, knowledge, "
+            "model) and read the letter off the reply's first line, instead of the models' "
+            "next-token letter probability.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """MusicTheoryBench multiple choice with the base and tuned models: accuracy on music
-    knowledge and music reasoning, next to ChatMusician's and GPT-4's published numbers."""
+    """MusicTheoryBench multiple choice: accuracy on music knowledge and music reasoning, next
+    to ChatMusician's and GPT-4's published numbers; by default the base and tuned models'
+    letter probability, with --graph the whole mentor's replies."""
     from etude.cli.finetune import run_eval_mtb
 
-    run_eval_mtb(file, adapter=adapter, model=model, limit=limit, as_json=as_json)
+    settings = _settings(adapter) if graph else None
+    if settings is not None and model:
+        settings = settings.with_overrides(model=model)
+    run_eval_mtb(file, adapter=adapter, model=model, limit=limit, as_json=as_json, graph=settings)
 
 
 def main() -> None:

@@ -10,10 +10,13 @@ import json
 import sys
 from contextlib import redirect_stdout
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from etude.cli.console import err, out, status
+from etude.cli.console import err, out, progress_bar, status
 from etude.cli.errors import InputError
+
+if TYPE_CHECKING:
+    from etude.config import Settings
 
 
 def _print_json(payload: Any) -> None:
@@ -165,8 +168,11 @@ def run_eval_mtb(
     model: str | None,
     limit: int | None,
     as_json: bool,
+    graph: Settings | None = None,
 ) -> None:
-    from etude.finetune.musictheorybench import evaluate_mtb, read_mtb
+    """``graph``: the settings to run the whole mentor with (``--graph``); None for the
+    letter-probability protocol."""
+    from etude.finetune.musictheorybench import evaluate_mtb, evaluate_mtb_graph, read_mtb
 
     _existing(file, "question file")
     if limit is not None and limit < 1:
@@ -175,11 +181,15 @@ def run_eval_mtb(
         read_mtb(file, limit)
     except (ValueError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(str(exc)) from exc
-    with (
-        status("Answering the questions with the base and tuned models…", quiet=as_json),
-        redirect_stdout(sys.stderr),
-    ):
-        result = evaluate_mtb(file, adapter_option(adapter), model=model, limit=limit)
+    if graph is not None:
+        with progress_bar("Asking the mentor") as update, redirect_stdout(sys.stderr):
+            result = evaluate_mtb_graph(file, graph, limit=limit, progress=update)
+    else:
+        with (
+            status("Answering the questions with the base and tuned models…", quiet=as_json),
+            redirect_stdout(sys.stderr),
+        ):
+            result = evaluate_mtb(file, adapter_option(adapter), model=model, limit=limit)
     if as_json:
         _print_json(result)
         return
@@ -189,6 +199,8 @@ def run_eval_mtb(
             f"({numbers['knowledge']['total']} questions), reasoning "
             f"{numbers['reasoning']['accuracy']}% ({numbers['reasoning']['total']})"
         )
+    if "no_option_named" in result:
+        out.print(f"replies naming no single option: {result['no_option_named']}")
     published = ", ".join(
         f"{who} {n['knowledge']}/{n['reasoning']}" for who, n in result["published"].items()
     )

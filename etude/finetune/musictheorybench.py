@@ -7,19 +7,35 @@ user has, as JSON Lines or a JSON list of records with the dataset's fields: ``s
 (``music knowledge`` / ``music reasoning``) and optionally ``instruction``, ``abc_score``,
 ``split`` (``dev`` rows, the five few-shot examples, are skipped) and ``id``.
 
-Protocol: zero-shot; the model reads the question in its chat template followed by
-``Answer:``, and its choice is the letter A-D with the highest next-token probability. Scoring
-the letter's probability rather than parsing free text means a small model that rambles still
-gets a definite answer, and the number is deterministic. Published zero-shot numbers to compare
-with: ChatMusician 40.2 knowledge / 27.1 reasoning, GPT-4 58.2 / 25.6 (percent correct).
+Two protocols:
+
+* **letter probability** (the default, the paper's): zero-shot; the model reads the question in
+  its chat template followed by ``Answer:``, and its choice is the letter A-D with the highest
+  next-token probability. Scoring the letter's probability rather than parsing free text means
+  a small model that rambles still gets a definite answer, and the number is deterministic.
+  It measures the chat model alone.
+* **whole graph** (``--graph``): every question goes through ``Mentor.ask`` as a learner
+  would paste it (the stem, the tune if the row carries one, the options one per line), and
+  the choice is the letter on the reply's first line, ``Answer: X)``
+  (:func:`letter_of`). A reply that names no option, or several, is wrong. It measures
+  Etude: the router, the theory engine (which computes the stem and picks an option), the
+  knowledge base and the model together.
+
+Published zero-shot numbers to compare with: ChatMusician 40.2 knowledge / 27.1 reasoning,
+GPT-4 58.2 / 25.6 (percent correct).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from etude.config import Settings
 
 LETTERS = ("A", "B", "C", "D")
 SUBJECTS = ("knowledge", "reasoning")
@@ -87,6 +103,7 @@ def read_mtb(path: str | Path, limit: int | None = None) -> list[dict[str, Any]]
                 "stem": stem,
                 "options": {letter: str(options[letter]) for letter in LETTERS},
                 "answer": answer,
+                "abc_score": str(row.get("abc_score") or "").strip(),
             }
         )
         if limit is not None and len(questions) >= limit:
@@ -114,6 +131,111 @@ def question_text(question: dict[str, Any]) -> str:
     lines += [f"{letter}. {question['options'][letter]}" for letter in LETTERS]
     lines.append("Answer with the letter of the correct option.")
     return "\n".join(lines)
+
+
+def graph_text(question: dict[str, Any]) -> str:
+    """The message the mentor gets: the stem, the tune when the row carries one the stem does
+    not already hold, then the options one per line.
+
+    >>> print(graph_text({"stem": "What key is it in?", "abc_score": "X:1\\nK:G\\nGAB|]",
+    ...     "options": {"A": "G major", "B": "E minor", "C": "D major", "D": "C major"}}))
+    What key is it in?
+    X:1
+    K:G
+    GAB|]
+    A) G major
+    B) E minor
+    C) D major
+    D) C major
+    """
+    lines = [question["stem"]]
+    tune = question.get("abc_score") or ""
+    if tune and tune not in question["stem"]:
+        lines.append(tune)
+    lines += [f"{letter}) {question['options'][letter]}" for letter in LETTERS]
+    return "\n".join(lines)
+
+
+_ANSWER_LINE = re.compile(r"^\W*Answer\s*:\s*(?:\*\*|__)?\s*([A-D])\)")
+_LABEL = re.compile(r"(?<![A-Za-z0-9])([A-D])\)")
+
+
+def letter_of(reply: str) -> str | None:
+    """The option a reply names on its first line (``Answer: C) G minor``), or None when its
+    first line names none or more than one (a later ``Answer:`` line naming another counts).
+
+    >>> letter_of("**Answer: C) G minor**\\nThe relative minor of Bb major is G minor.")
+    'C'
+    >>> letter_of("I think it is C) or D)"), letter_of("Answer: A) C\\nAnswer: B) D")
+    (None, None)
+    """
+    lines = (reply or "").strip().splitlines()
+    match = _ANSWER_LINE.match(lines[0]) if lines else None
+    if match is None:
+        return None
+    named = set(_LABEL.findall(lines[0]))
+    named |= {m.group(1) for line in lines[1:] if (m := _ANSWER_LINE.match(line))}
+    return match.group(1) if named <= {match.group(1)} else None
+
+
+def choose_with_graph(
+    settings: Settings,
+    questions: list[dict[str, Any]],
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[str | None], list[str]]:
+    """Each question through the whole mentor graph, a fresh lesson each: the letter each
+    reply names (None: no single option named), and the replies."""
+    from etude.mentor import Mentor
+
+    mentor = Mentor(settings)
+    picks: list[str | None] = []
+    replies: list[str] = []
+    try:
+        for number, question in enumerate(questions, 1):
+            reply = mentor.ask(graph_text(question)).answer
+            replies.append(reply)
+            picks.append(letter_of(reply))
+            if progress is not None:
+                progress(number, len(questions))
+    finally:
+        mentor.close()
+    return picks, replies
+
+
+def evaluate_mtb_graph(
+    path: str | Path,
+    settings: Settings,
+    *,
+    limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """MusicTheoryBench through the whole graph: accuracy per subject, every choice."""
+    questions = read_mtb(path, limit)
+    started = time.perf_counter()
+    picks, replies = choose_with_graph(settings, questions, progress)
+    seconds = round(time.perf_counter() - started, 2)
+    return {
+        "file": str(path),
+        "benchmark": "MusicTheoryBench",
+        "protocol": "zero-shot, whole graph; the letter on the reply's first line (Answer: X))",
+        "base_model": settings.model,
+        "adapter": settings.adapter,
+        "questions": len(questions),
+        "seconds": {"graph": seconds},
+        "models": {"graph": score(questions, picks)},
+        "no_option_named": sum(pick is None for pick in picks),
+        "published": PUBLISHED,
+        "choices": [
+            {
+                "id": q["id"],
+                "subject": q["subject"],
+                "answer": q["answer"],
+                "graph": pick,
+                "reply": reply,
+            }
+            for q, pick, reply in zip(questions, picks, replies, strict=True)
+        ],
+    }
 
 
 def letter_ids(tokenizer: Any) -> list[int]:
@@ -151,8 +273,9 @@ def choose(tokenizer: Any, model: Any, questions: list[dict[str, Any]]) -> list[
     return picks
 
 
-def score(questions: list[dict[str, Any]], picks: list[str]) -> dict[str, Any]:
-    """Accuracy per subject and overall, in percent as the paper reports it.
+def score(questions: list[dict[str, Any]], picks: list[str] | list[str | None]) -> dict[str, Any]:
+    """Accuracy per subject and overall, in percent as the paper reports it (a missing pick,
+    None, is wrong).
 
     >>> qs = [{"subject": "knowledge", "answer": "A"}, {"subject": "reasoning", "answer": "B"}]
     >>> score(qs, ["A", "C"])["knowledge"]

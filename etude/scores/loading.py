@@ -43,7 +43,7 @@ MAX_BPM = 1000.0
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_BYTES", "LoadedScore", "ScoreError", "load_score"]
+__all__ = ["MAX_BYTES", "LoadedScore", "ScoreError", "load_score", "load_score_text"]
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,46 @@ def load_score(
         keyboard_split=split,
         tunes_in_file=tunes,
         source=source,
+    )
+
+
+MAX_TEXT_BYTES = 64_000
+"""Largest score accepted inside a message: a pasted tune is a few hundred bytes."""
+
+
+def load_score_text(
+    text: str, *, name: str = "message.abc", limits: Limits | None = None
+) -> LoadedScore:
+    """Read a score pasted into a message (ABC text) as :func:`load_score` reads a file:
+    the same checks and the same time- and memory-limited worker, since the text is as
+    untrusted as any upload.
+
+    >>> load_score_text("X:1\\nM:3/4\\nL:1/8\\nK:G\\nG2 B2 d2 |]").score.highestTime
+    3.0
+    >>> load_score_text("no tune")
+    Traceback (most recent call last):
+    ...
+    etude.scores.loading.ScoreError: message.abc is not a score Etude can read (expected ABC)
+    """
+    limits = limits or DEFAULT_LIMITS
+    data = text.encode("utf-8")
+    if len(data) > min(limits.max_bytes, MAX_TEXT_BYTES):
+        raise ScoreError(f"{name} is too long for a score in a message")
+    if detect_format(data, ".abc") != "abc":
+        raise ScoreError(f"{name} is not a score Etude can read (expected ABC)")
+    path = Path(name)
+    parser = _Parse("abc", limits)
+    if isolation_available():
+        score, tunes = parse_isolated(parser, path, data, limits)
+    else:
+        score, tunes = parser(path, data)
+    return LoadedScore(
+        path=path,
+        format="abc",
+        score=score,
+        size_bytes=len(data),
+        tunes_in_file=tunes,
+        source=data,
     )
 
 

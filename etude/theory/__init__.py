@@ -5,7 +5,11 @@ computation: :mod:`~etude.theory.questions` turns a learner's words into typed q
 module per musical concept computes them with music21 (:mod:`chords`, :mod:`scales`,
 :mod:`intervals`, :mod:`keys`, :mod:`roman`, :mod:`transpose`, :mod:`progressions`,
 :mod:`fingering`), :mod:`calculator` ties the two together, and :mod:`spelling` is the one home
-of note names as learners type them and as Etude prints them.
+of note names as learners type them and as Etude prints them. Chained questions ("the key
+signature of the relative minor of the dominant of E♭") are read by :mod:`chains` into the
+typed plans of :mod:`plan`, computed one worded step per operation; :mod:`choices` answers a
+multiple-choice question by computing its stem and comparing each option
+(:mod:`options`) with the answer by value.
 
 It owns music knowledge only. It must not import the tool layer (``etude.tools``), the graph's
 nodes (``etude.agents``), the critic, the lessons, or anything above them: everything else

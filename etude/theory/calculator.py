@@ -7,6 +7,8 @@ branch here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from etude.theory import (
     chords,
     fingering,
@@ -17,14 +19,27 @@ from etude.theory import (
     scales,
     transpose,
 )
-from etude.theory.chains import read_plan
+from etude.theory.chains import read_plan, value_kind
 from etude.theory.facts import TheoryFact
 from etude.theory.plan import (
+    Chord,
+    ChordFrom,
+    ChordOn,
     DegreeOf,
     Enharmonic,
+    Interval,
+    IntervalFrom,
+    KeyOn,
+    KeyWith,
+    Literal,
+    NumeralOf,
     Plan,
     PlanError,
+    Quality,
     Semitones,
+    Transpose,
+    Value,
+    chord_readings,
     depth,
     describe,
     evaluate,
@@ -52,7 +67,7 @@ from etude.theory.questions import (
     TransposeQuery,
     parse,
 )
-from etude.theory.spelling import notes_in
+from etude.theory.spelling import human, notes_in, with_article
 
 
 def _chord_spec(symbol: str, inversion: int = 0) -> chords.ChordSpec:
@@ -126,10 +141,142 @@ def answer(query: Query) -> TheoryFact:
 
 def _wants_plan(plan: Plan) -> bool:
     """Whether a question needs the plan reader: a chain of operations, or an operation the
-    single-step rules do not know (scale degrees and functions, semitone counts)."""
+    single-step rules do not know (scale degrees and functions, semitone counts, the key on a
+    note, a chord of a quality on a note, a chord's quality, a key measured from a key)."""
     if depth(plan) >= 2:
         return True
-    return isinstance(plan, DegreeOf | Semitones | Enharmonic) and depth(plan) == 1
+    if isinstance(plan, IntervalFrom | Transpose) and value_kind(plan) == "key":
+        return True
+    if isinstance(plan, NumeralOf) and not isinstance(plan.chord, Literal):
+        return True  # the numeral of notes ("F## A# C# E in G# minor"), not of a symbol
+    unknown = DegreeOf | Semitones | Enharmonic | KeyOn | KeyWith | ChordOn | Quality
+    return isinstance(plan, unknown) and depth(plan) == 1
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A question's computed answer, kept as a value so that given answers (the options of
+    a multiple-choice question) can be compared with it; with the steps that found it."""
+
+    value: Value
+    steps: tuple[str, ...]
+    subject: str
+    """What was asked, as the subject of the answer sentence ("the relative minor of C")."""
+    depth: int = 1
+    asks: str = "value"
+    """ "quality" when the question asks what kind of chord the value is."""
+    readings: tuple[Value, ...] = ()
+    """Other values the same answer can be read as: the other chords some given notes make
+    (F Ab C D is Fm6, and Dø7 in first inversion)."""
+
+    @property
+    def sentence(self) -> str:
+        """The answer as a sentence: "The relative minor of C major is A minor."
+
+        >>> solve("what kind of chord is the mediant triad of E major?").sentence
+        'The mediant triad of E major is G# – B – D#, a minor triad.'
+        """
+        subject = self.subject[:1].upper() + self.subject[1:]
+        if self.asks == "quality" and isinstance(self.value, Chord):
+            tones = " – ".join(human(t) for t in self.value.tones)
+            kind = self.value.quality.removeprefix(human(self.value.root) + " ")
+            subject = subject.removeprefix("The quality of ")
+            subject = subject[:1].upper() + subject[1:]
+            return f"{subject} is {tones}, {with_article(kind)}."
+        if isinstance(self.value, Chord) and self.subject == f"the {self.value.quality}":
+            return f"{subject} is {' – '.join(human(t) for t in self.value.tones)}."
+        return f"{subject} is {stated(self.value)}."
+
+
+def stated(value: Value) -> str:
+    """A value as the end of "… is ___": an interval with its article, enharmonic spellings
+    as alternatives.
+
+    >>> from etude.theory.plan import Interval, Notes
+    >>> stated(Interval("m3")), stated(Notes(("G-", "E##"), "enharmonics"))
+    ('a minor third', 'Gb or E##')
+    """
+    from etude.theory.plan import Interval, Notes
+
+    if isinstance(value, Interval):
+        return with_article(show(value))
+    if isinstance(value, Notes) and value.what == "enharmonics":
+        return " or ".join(human(n) for n in value.names)
+    return show(value)
+
+
+def solve(question: str) -> Solution | None:
+    """The computed answer to a question read as a plan (a bare subject too: "which notes
+    make up Cmaj7?"), or None when it cannot be read or computed.
+
+    >>> solve("What's the 5th of the rel. minor of C?").sentence
+    'The dominant of the relative minor of C is E.'
+    >>> solve("Which notes are in D dorian?").value.names
+    ('D', 'E', 'F', 'G', 'A', 'B', 'C')
+    """
+    plan = read_plan(question, literal=True)
+    if plan is None:
+        return _single_step(question)
+    try:
+        value, steps = evaluate(plan)
+    except PlanError:
+        return None
+    subject = describe(plan)
+    lines = tuple(step.text for step in steps)
+    asks = "quality" if isinstance(plan, Quality) else "value"
+    if isinstance(plan, Quality):
+        subject = describe(plan.of)
+    if isinstance(plan, Literal) and isinstance(value, Chord | Interval):
+        # the question names its answer's subject outright: say what it is made of
+        subject, lines = _named(value)
+    notes = plan.of if isinstance(plan, Quality) else plan
+    readings = chord_readings(list(notes.notes))[1:] if isinstance(notes, ChordFrom) else []
+    what = subject if asks == "value" else f"the quality of {subject}"
+    return Solution(value, lines, what, depth(plan), asks, tuple(readings))
+
+
+def _single_step(question: str) -> Solution | None:
+    """A question only the single-step rules read (a mode's scale, a chord in inversion), as
+    a value: the notes of its one fact."""
+    from etude.theory.plan import Notes
+    from etude.theory.spelling import to_music21
+
+    facts = compute_facts(question)
+    if len(facts) != 1 or facts[0].kind not in ("scale", "chord", "transposition"):
+        return None
+    fact = facts[0]
+    names = tuple(to_music21(n) for n in fact.notes)
+    subject = fact.query if fact.query.lower().startswith("the ") else f"the {fact.query}"
+    return Solution(Notes(names, fact.kind), (fact.statement,), subject, 1)
+
+
+def _named(value: Chord | Interval) -> tuple[str, tuple[str, ...]]:
+    """A chord or interval the question names outright: its name, and what it is made of."""
+    from music21 import interval
+
+    from etude.theory.plan import chord_roles
+
+    if isinstance(value, Chord):
+        return f"the {value.quality}", (f"The {value.quality}: {chord_roles(value)}.",)
+    size = interval.Interval(value.name)
+    words = with_article(show(value))
+    letters = size.generic.undirected
+    spans = f"{words[:1].upper()}{words[1:]} spans {letters} letter names and "
+    return "the interval", (f"{spans}{abs(int(size.semitones))} semitones.",)
+
+
+def solution_fact(solution: Solution) -> TheoryFact:
+    """A computed answer as the fact the tutor states, its steps kept for the reply."""
+    statement = solution.sentence
+    lines = list(solution.steps)
+    return TheoryFact(
+        kind="derivation",
+        query=solution.subject,
+        statement=statement,
+        notes=list(dict.fromkeys(notes_in(" ".join([statement, *lines])))),
+        data={"answer": show(solution.value), "depth": solution.depth},
+        steps=lines,
+    )
 
 
 def derivation(question: str) -> TheoryFact | None:
@@ -146,7 +293,7 @@ def derivation(question: str) -> TheoryFact | None:
         return None
     value, steps = evaluate(plan)
     subject = describe(plan)
-    statement = f"{subject[0].upper()}{subject[1:]} is {show(value)}."
+    statement = f"{subject[0].upper()}{subject[1:]} is {stated(value)}."
     lines = [step.text for step in steps]
     return TheoryFact(
         kind="derivation",

@@ -26,6 +26,7 @@ FactKind = Literal[
     "progression",
     "fingering",
     "derivation",
+    "choice",
 ]
 
 

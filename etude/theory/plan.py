@@ -29,13 +29,13 @@ exactly how.
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from functools import lru_cache
 from typing import Literal as TypingLiteral
 
 from music21 import interval, key, pitch, roman
 
-from etude.theory.spelling import human, pitch_class, with_article
+from etude.theory.spelling import human, with_article
 
 Mode = TypingLiteral["major", "minor"]
 Direction = TypingLiteral["above", "below"]
@@ -96,10 +96,13 @@ class Signature:
 
 @dataclass(frozen=True)
 class Numeral:
-    """A roman numeral in a key (textbook notation: ``V7``, ``vii°``)."""
+    """A roman numeral in a key (textbook notation: ``V7``, ``vii°``), and the chord it names
+    there when that is known (options are compared with the chord, not with the spelling of
+    the figure: ``IV7`` and ``IVmaj7`` name the same chord)."""
 
     figure: str
     key: Key
+    chord: Chord | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,14 @@ class Degree:
     leading: bool = False
 
 
-Value = Note | Key | Chord | Interval | Count | Signature | Numeral | Notes | Degree
+@dataclass(frozen=True)
+class Meter:
+    """A time signature, as written (``6/8``)."""
+
+    text: str
+
+
+Value = Note | Key | Chord | Interval | Count | Signature | Numeral | Notes | Degree | Meter
 
 # ----------------------------------------------------------------------------- plans
 
@@ -161,11 +171,17 @@ class DegreeOf:
     form: TypingLiteral["auto", "note", "chord", "key"] = "auto"
     leading: bool = False
     """Degree 7 as the leading tone (raised in minor) rather than the subtonic."""
+    seventh: bool = False
+    """With ``form="chord"``: the diatonic seventh chord rather than the triad."""
+    mode: Mode | None = None
+    """With ``form="key"``: the mode asked for ("the *minor* key on the dominant of C")
+    rather than the mode of the diatonic triad on that degree."""
 
 
 @dataclass(frozen=True)
 class IntervalFrom:
-    """The note an interval above or below another."""
+    """The note an interval above or below another; a key there, if a key was measured
+    from ("the minor key a perfect fourth above D minor")."""
 
     interval: str
     of: Plan
@@ -243,9 +259,37 @@ class Quality:
 
 @dataclass(frozen=True)
 class ScaleOf:
-    """The notes of a key's scale."""
+    """The notes of a key's scale; ``form`` names the scale when the question does ("the
+    harmonic minor scale of D"), else the key's own (major, natural minor)."""
 
     of: Plan
+    form: str | None = None
+
+
+@dataclass(frozen=True)
+class KeyOn:
+    """The key whose tonic a note is ("the minor key built on G#", "the key of D"); ``mode``
+    as asked, else major on a note, and a degree's closely related key on a degree."""
+
+    of: Plan
+    mode: Mode | None = None
+
+
+@dataclass(frozen=True)
+class KeyWith:
+    """The key with a given signature ("the major key with three sharps")."""
+
+    sharps: int
+    mode: Mode = "major"
+
+
+@dataclass(frozen=True)
+class ChordOn:
+    """A chord of a named quality built on a note ("the half-diminished seventh chord whose
+    root is C#"); ``suffix`` is the chord symbol's suffix (``m7b5``)."""
+
+    of: Plan
+    suffix: str
 
 
 Plan = (
@@ -264,25 +308,9 @@ Plan = (
     | ChordFrom
     | Quality
     | ScaleOf
-)
-
-
-_PLAN_TYPES = (
-    Literal,
-    Relative,
-    Parallel,
-    DegreeOf,
-    IntervalFrom,
-    Between,
-    Semitones,
-    Transpose,
-    SignatureOf,
-    Enharmonic,
-    RomanIn,
-    NumeralOf,
-    ChordFrom,
-    Quality,
-    ScaleOf,
+    | KeyOn
+    | KeyWith
+    | ChordOn
 )
 
 
@@ -295,13 +323,21 @@ def depth(plan: Plan) -> int:
     if isinstance(plan, Literal | ChordFrom):
         # naming the chord some notes make is reading the question, not a step of reasoning
         return 0
+    if isinstance(plan, KeyOn):
+        # "the key of D", "the minor key a fourth above D minor": a name, not an operation
+        return depth(plan.of)
     inner = [depth(child) for child in children(plan)]
     return 1 + max(inner, default=0)
 
 
 def children(plan: Plan) -> list[Plan]:
     """The plans an operation applies to."""
-    return [value for value in vars(plan).values() if isinstance(value, _PLAN_TYPES)]
+    found: list[Plan] = [
+        value  # type: ignore[misc]
+        for value in vars(plan).values()
+        if is_dataclass(value) and not isinstance(value, Value) and not isinstance(value, type)
+    ]
+    return found
 
 
 # ----------------------------------------------------------------------------- showing
@@ -378,6 +414,8 @@ def show(value: Value) -> str:
             return " – ".join(human(n) for n in value.names)
         case Degree():
             return human(value.note)
+        case Meter():
+            return value.text
     raise TypeError(f"not a value: {value!r}")
 
 
@@ -398,9 +436,24 @@ class PremiseError(PlanError):
         self.correction = correction
 
 
-def _degree_chord_figure(number: int, mode: Mode, leading: bool) -> str:
-    major = {1: "I", 2: "ii", 3: "iii", 4: "IV", 5: "V", 6: "vi", 7: "viio"}
-    minor = {1: "i", 2: "iio", 3: "III", 4: "iv", 5: "V", 6: "VI", 7: "viio" if leading else "VII"}
+def _degree_chord_figure(number: int, mode: Mode, leading: bool, seventh: bool = False) -> str:
+    """The diatonic chord on a degree, as music21 reads figures: in minor, the natural minor
+    except on the dominant and the leading tone, which take the raised 7th (harmonic minor),
+    as textbooks do.
+
+    >>> _degree_chord_figure(5, "minor", False), _degree_chord_figure(7, "minor", True, True)
+    ('V', 'viio7')
+    >>> _degree_chord_figure(2, "minor", False, True), _degree_chord_figure(7, "minor", False)
+    ('ii/o7', 'VII')
+    """
+    if seventh:
+        major = {1: "I7", 2: "ii7", 3: "iii7", 4: "IV7", 5: "V7", 6: "vi7", 7: "vii/o7"}
+        minor = {1: "i7", 2: "ii/o7", 3: "III7", 4: "iv7", 5: "V7", 6: "VI7"}
+        minor[7] = "viio7" if leading else "VII7"
+    else:
+        major = {1: "I", 2: "ii", 3: "iii", 4: "IV", 5: "V", 6: "vi", 7: "viio"}
+        minor = {1: "i", 2: "iio", 3: "III", 4: "iv", 5: "V", 6: "VI"}
+        minor[7] = "viio" if leading else "VII"
     return (major if mode == "major" else minor)[number]
 
 
@@ -447,8 +500,9 @@ def as_key(value: Value) -> Key:
                     "so no key is built on it"
                 )
             return Key(value.note, mode)
-        case Chord() if value.quality in ("major triad", "minor triad"):
-            return Key(value.root, "major" if value.quality == "major triad" else "minor")
+        case Chord() if value.quality.endswith((" major triad", " minor triad")):
+            # "Cm" where a key is needed; a chord's quality carries its root ("C minor triad")
+            return Key(value.root, "major" if value.quality.endswith("major triad") else "minor")
     raise PlanError(f"{show(value)} is not a key")
 
 
@@ -491,8 +545,42 @@ def chord_of_pitches(names: list[str]) -> Chord:
     return Chord(spec.root, tuple(spec.tones()), chord_name(spec), spec.symbol)
 
 
-def _chord_on_degree(value: Degree) -> Chord:
-    figure = _degree_chord_figure(value.number, value.key.mode, value.leading)
+def chord_readings(names: list[str]) -> list[Chord]:
+    """Every root-position chord some notes make, one per note that can be their root (F Ab
+    C D is Fm6 and also Dø7): the first is the engine's reading (the bass as root if it can
+    be).
+
+    >>> [c.symbol for c in chord_readings(["F", "A-", "C", "D"])]
+    ['Fm6', 'Dm7b5']
+    """
+    from etude.theory.chords import find_chord
+
+    distinct = list(dict.fromkeys(names))
+    found: list[Chord] = []
+    for root in distinct:
+        spec = find_chord([root, *(n for n in distinct if n != root)])
+        if spec is not None and spec.root == root:
+            found.append(chord_of(human(root) + spec.symbol[len(human(root)) :].split("/")[0]))
+    return found
+
+
+def chord_roles(chord: Chord) -> str:
+    """Each tone of a chord by its interval above the root.
+
+    >>> chord_roles(chord_of("Bm7b5"))
+    'root B, minor 3rd D, diminished 5th F, minor 7th A'
+    """
+    from etude.theory.chords import degree_label, parse_symbol
+
+    spec = parse_symbol(chord.symbol)
+    if spec is None:
+        return ", ".join(human(t) for t in chord.tones)
+    pairs = zip(spec.intervals, spec.tones(), strict=True)
+    return ", ".join(f"{degree_label(i)} {human(n)}" for i, n in pairs)
+
+
+def _chord_on_degree(value: Degree, seventh: bool = False) -> Chord:
+    figure = _degree_chord_figure(value.number, value.key.mode, value.leading, seventh)
     rn = roman.RomanNumeral(figure, _m21_key(value.key))
     return chord_of_pitches([p.name for p in sorted(rn.pitches, key=lambda p: p.ps)])
 
@@ -573,7 +661,10 @@ def _eval(plan: Plan, trace: _Trace) -> Value:
         case DegreeOf():
             return _degree(plan, _eval_key(plan.of, trace), trace)
         case IntervalFrom():
-            return _interval_from(as_note(_eval(plan.of, trace)), plan, trace)
+            start = _eval(plan.of, trace)
+            if isinstance(start, Key):
+                return _interval_from(start.tonic, plan, trace, mode=start.mode)
+            return _interval_from(as_note(start), plan, trace)
         case Between():
             first = as_note(_eval(plan.first, trace))
             second = as_note(_eval(plan.second, trace))
@@ -585,7 +676,7 @@ def _eval(plan: Plan, trace: _Trace) -> Value:
             size = int(abs(interval.Interval(inner.name).semitones))
             words = with_article(interval_words(inner.name)).capitalize()
             text = f"{words} spans {size} semitones."
-            return trace.add(text, Count(size, "semitones"))
+            return trace.add(text, Count(int(size), "semitones"))
         case Transpose():
             return _transpose(_eval(plan.of, trace), plan, trace)
         case SignatureOf():
@@ -618,12 +709,22 @@ def _eval(plan: Plan, trace: _Trace) -> Value:
             tones = " – ".join(human(t) for t in chord.tones)
             return trace.add(f"{chord.symbol} ({tones}) is {with_article(chord.quality)}.", chord)
         case ScaleOf():
-            k = _eval_key(plan.of, trace)
-            from etude.theory.scales import scale_notes
-
-            names = scale_notes(k.tonic, "major" if k.mode == "major" else "natural minor")
-            shown = " – ".join(human(n) for n in names)
-            return trace.add(f"The {key_name(k)} scale is {shown}.", Notes(tuple(names), "scale"))
+            return _scale(plan, _eval_key(plan.of, trace), trace)
+        case KeyOn():
+            return _key_on_plan(plan, trace)
+        case KeyWith():
+            k = Key(key.KeySignature(plan.sharps).asKey(plan.mode).tonic.name, plan.mode)
+            altered = [human(p) for p in _m21_key(k).alteredPitches]
+            listing = f" ({', '.join(altered)})" if altered else ""
+            words = signature_words(plan.sharps)
+            text = f"The {plan.mode} key with {words}{listing} is {key_name(k)}."
+            return trace.add(text, k)
+        case ChordOn():
+            root = as_note(_eval(plan.of, trace))
+            chord = chord_of(human(root) + plan.suffix)
+            tones = " – ".join(human(t) for t in chord.tones)
+            text = f"The {chord.quality.removeprefix(human(root) + ' ')} on {human(root)} is "
+            return trace.add(f"{text}{tones} ({chord.symbol}).", chord)
     raise PlanError(f"unknown plan {plan!r}")
 
 
@@ -632,7 +733,51 @@ def _eval_key(plan: Plan, trace: _Trace) -> Key:
     if isinstance(plan, DegreeOf) and plan.form == "auto":
         inner = _eval_key(plan.of, trace)
         return as_key(_degree(plan, inner, trace, as_key_reading=True))
+    if isinstance(plan, ScaleOf):
+        return _eval_key(plan.of, trace)
     return as_key(_eval(plan, trace))
+
+
+SCALE_FORMS = ("major", "natural minor", "harmonic minor", "melodic minor")
+"""The scales a key question may name; the melodic minor ascending (descending, it is the
+natural minor)."""
+
+
+def _scale(plan: ScaleOf, k: Key, trace: _Trace) -> Value:
+    from etude.theory.scales import scale_notes
+
+    form = plan.form or ("major" if k.mode == "major" else "natural minor")
+    if form not in SCALE_FORMS:
+        raise PlanError(f"the {form} scale is not a scale of a major or minor key")
+    names = scale_notes(k.tonic, form)
+    shown = " – ".join(human(n) for n in names)
+    label = f"{human(k.tonic)} {form}"
+    if form == "melodic minor":
+        label += " (ascending)"
+    return trace.add(f"The {label} scale is {shown}.", Notes(tuple(names), "scale"))
+
+
+def _key_on_plan(plan: KeyOn, trace: _Trace) -> Value:
+    inner = _eval(plan.of, trace)
+    if isinstance(inner, Key):
+        if plan.mode is None or plan.mode == inner.mode:
+            return inner
+        return _key_on(Key(inner.tonic, plan.mode), trace)
+    if isinstance(inner, Degree) and plan.mode is None:
+        return _key_on(as_key(inner), trace)
+    return _key_on(Key(as_note(inner), plan.mode or "major"), trace)
+
+
+def _key_on(k: Key, trace: _Trace, *, quiet: bool = False) -> Key:
+    """The key on a tonic, checked against the circle of fifths (no key of 8 sharps)."""
+    sharps = _m21_key(k).sharps
+    if abs(sharps) > 7:
+        raise PlanError(
+            f"{key_name(k)} would need {signature_words(sharps)}: it is a theoretical key"
+        )
+    if not quiet:
+        trace.add(f"The {k.mode} key on {human(k.tonic)} is {key_name(k)}.", k)
+    return k
 
 
 def _related_source(plan: Relative | Parallel, trace: _Trace) -> Key:
@@ -687,6 +832,8 @@ def _parallel(k: Key, trace: _Trace) -> Value:
 
 
 def _degree(plan: DegreeOf, k: Key, trace: _Trace, *, as_key_reading: bool = False) -> Value:
+    if plan.number == 7 and plan.leading and k.mode == "major":
+        plan = DegreeOf(7, plan.of, plan.form, False, plan.seventh, plan.mode)
     m21 = _m21_key(k)
     leading = plan.leading or (plan.number == 7 and k.mode == "major")
     if plan.number == 7 and plan.leading:
@@ -708,13 +855,21 @@ def _degree(plan: DegreeOf, k: Key, trace: _Trace, *, as_key_reading: bool = Fal
     label = name if plan.number == 7 else f"{name} ({_ORDINALS[plan.number]} degree)"
     text = f"The {label} of {key_name(k)} is {human(note)}: {how}"
     if plan.form == "chord":
-        chord = _chord_on_degree(value)
-        figure = _degree_chord_figure(plan.number, k.mode, leading).replace("o", "°")
-        text += f"; the chord on it is {chord.symbol} ({figure})."
+        chord = _chord_on_degree(value, plan.seventh)
+        figure = _degree_chord_figure(plan.number, k.mode, leading, plan.seventh)
+        tones = " – ".join(human(t) for t in chord.tones)
+        kind = "seventh chord" if plan.seventh else "triad"
+        text += (
+            f"; the diatonic {kind} on it is {tones}, {chord_label(chord)} "
+            f"({figure.replace('/o', 'ø').replace('o', '°')})."
+        )
         return trace.add(text, chord)
     if plan.form == "key":
-        on = as_key(value)
-        text += f"; the key on it is {key_name(on)}."
+        on = Key(note, plan.mode) if plan.mode else as_key(value)
+        _key_on(on, trace, quiet=True)
+        text += (
+            f"; the {'key' if plan.mode is None else plan.mode + ' key'} on it is {key_name(on)}."
+        )
         return trace.add(text, on)
     if plan.form == "auto" and as_key_reading:
         text += f"; the key on it is {key_name(as_key(value))}."
@@ -722,7 +877,11 @@ def _degree(plan: DegreeOf, k: Key, trace: _Trace, *, as_key_reading: bool = Fal
     return trace.add(text + ".", value)
 
 
-def _interval_from(start: str, plan: IntervalFrom, trace: _Trace) -> Value:
+def _interval_from(
+    start: str, plan: IntervalFrom, trace: _Trace, *, mode: Mode | None = None
+) -> Value:
+    """The note an interval away; with ``mode``, the key of that mode on it (a key measured
+    from a key)."""
     ivl = interval.Interval(plan.interval)
     if plan.direction == "below":
         ivl = ivl.reverse()
@@ -731,12 +890,17 @@ def _interval_from(start: str, plan: IntervalFrom, trace: _Trace) -> Value:
     size = abs(interval.Interval(plan.interval).semitones)
     letters = interval.Interval(plan.interval).generic.undirected
     way = "up" if plan.direction == "above" else "down"
+    value: Value = Note(result)
+    origin, reached = human(start), human(result)
+    if mode is not None:
+        value = _key_on(Key(result, mode), trace, quiet=True)
+        origin, reached = key_name(Key(start, mode)), key_name(value)
     text = (
-        f"{with_article(words).capitalize()} {plan.direction} {human(start)} is "
-        f"{human(result)}: count {letters} letter names {way} "
+        f"{with_article(words).capitalize()} {plan.direction} {origin} is "
+        f"{reached}: count {letters} letter names {way} "
         f"from {human(start)} and make the distance {size} semitones."
     )
-    return trace.add(text, Note(result))
+    return trace.add(text, value)
 
 
 def _between(first: str, second: str, unit: str, trace: _Trace) -> Value:
@@ -810,24 +974,21 @@ def _numeral_of(chord: Chord, k: Key, trace: _Trace) -> Value:
     if spec is None:
         raise PlanError(f"{chord.symbol} is not a chord symbol I know")
     figure = figure_for(spec, k.tonic, k.mode)
-    degree = next(
-        (
-            n
-            for n in range(1, 8)
-            if pitch_class(_m21_key(k).pitchFromDegree(n).name) == pitch_class(chord.root)
-        ),
-        None,
-    )
-    where = (
-        f"its root {human(chord.root)} is the {_ORDINALS[degree]} degree of {key_name(k)}"
-        if degree
-        else f"its root {human(chord.root)} lies outside the {key_name(k)} scale"
-    )
+    m21 = _m21_key(k)
+    letters = "CDEFGAB"
+    degree = (letters.index(chord.root[0]) - letters.index(k.tonic[0])) % 7 + 1
+    root = human(chord.root)
+    if m21.pitchFromDegree(degree).name == chord.root:
+        where = f"its root {root} is the {_ORDINALS[degree]} degree of {key_name(k)}"
+    elif k.mode == "minor" and degree == 7 and m21.getLeadingTone().name == chord.root:
+        where = f"its root {root} is the leading tone of {key_name(k)}, the raised 7th degree"
+    else:
+        where = f"its root {root} lies outside the {key_name(k)} scale"
     text = (
         f"In {key_name(k)}, {chord.symbol} is {figure}: {where}, "
         f"and it is {with_article(chord.quality)}."
     )
-    return trace.add(text, Numeral(figure, k))
+    return trace.add(text, Numeral(figure, k, chord))
 
 
 # ----------------------------------------------------------------------------- comparing
@@ -919,7 +1080,11 @@ def describe(plan: Plan) -> str:
             name = "leading tone" if plan.leading else DEGREE_NAMES[plan.number]
             if plan.number == 7 and not plan.leading:
                 name = "7th degree"
-            form = {"chord": " chord", "key": " key"}.get(plan.form, "")
+            form = {"chord": " triad", "key": " key"}.get(plan.form, "")
+            if plan.form == "chord" and plan.seventh:
+                form = " seventh chord"
+            if plan.form == "key" and plan.mode:
+                return f"the {plan.mode} key on the {name} of {describe(plan.of)}"
             return f"the {name}{form} of {describe(plan.of)}"
         case IntervalFrom():
             distance = with_article(interval_words(plan.interval))
@@ -945,7 +1110,21 @@ def describe(plan: Plan) -> str:
         case Quality():
             return f"the quality of {describe(plan.of)}"
         case ScaleOf():
-            return f"the scale of {describe(plan.of)}"
+            if plan.form and isinstance(plan.of, Literal) and isinstance(plan.of.value, Key):
+                return f"the {human(plan.of.value.tonic)} {plan.form} scale"
+            return f"the {plan.form + ' ' if plan.form else ''}scale of {describe(plan.of)}"
+        case KeyOn():
+            mode = f"{plan.mode} " if plan.mode else ""
+            if isinstance(plan.of, Literal) and isinstance(plan.of.value, Note):
+                return f"the {mode}key of {describe(plan.of)}"
+            if isinstance(plan.of, IntervalFrom):
+                return f"the {mode}key {describe(plan.of)}"
+            return f"the {mode}key on {describe(plan.of)}"
+        case KeyWith():
+            return f"the {plan.mode} key with {signature_words(plan.sharps)}"
+        case ChordOn():
+            quality = chord_of("C" + plan.suffix).quality.removeprefix("C ")
+            return f"the {quality} on {describe(plan.of)}"
     return "that"
 
 

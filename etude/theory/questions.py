@@ -596,7 +596,13 @@ class _Reader:
             return Phrase("scale", index, after + 1, notes=[root], scale="major")
         suffix, used = self.match_table(after, _CHORD_WORDS)
         if used:
-            return self.finish_chord(index, root, suffix, after + used, from_words=True)
+            phrase = self.finish_chord(index, root, suffix, after + used, from_words=True)
+            if phrase.kind == "key" and self.is_word(after + used - 1, "triad"):
+                # "a C major triad" names the chord, not the key
+                phrase = Phrase(
+                    "chord", index, phrase.end, notes=[root], symbol=phrase.symbol, chord_word=True
+                )
+            return phrase
         chord_word = self.is_word(after, "chord", "triad")
         if chord_word:
             return self.finish_chord(index, root, "", after, from_words=True)
@@ -676,6 +682,8 @@ class _Reader:
             return None
         cursor += 1
         if cursor < len(self.tokens) and self.tokens[cursor].kind in ("NOTE", "ARTICLE"):
+            if self.is_word(cursor + 1, "major", "minor", "maj", "min", "_poss_"):
+                return None  # "the scale of Eb major's relative minor": a key, read later
             token = self.tokens[cursor]
             root = "A" if token.kind == "ARTICLE" else str(token.value)
             return Phrase("scale", index, cursor + 1, notes=[root], scale=scale)

@@ -12,28 +12,53 @@ from etude.config import Settings
 from etude.evidence import Evidence
 from etude.tools.base import ToolRequest, ToolSpec
 
-__all__ = ["TOOL", "fact_evidence", "theory"]
-"""What other modules may import: the fine-tuning data builder renders facts with
-``fact_evidence``, so the model trains on exactly what the tutor is handed."""
+__all__ = ["TOOL", "computed", "fact_evidence", "theory"]
+"""Public: ``fact_evidence`` (the fine-tuning data renders facts exactly as the tutor gets
+them) and ``computed`` (the tool without retrieval, for the benchmarks)."""
 
 if TYPE_CHECKING:
     from etude.claims import Premise
     from etude.theory import TheoryFact
 
+UNPICKED = "I cannot compute the answer to this multiple-choice question, so I pick no option."
+
 
 def computable(question: str) -> bool:
-    """Whether the engine's grammar finds something to compute (or a claim to check): the
-    router's exact signal.
+    """Whether the engine computes an answer (a fact, a picked option, a claim's verdict):
+    the router's exact signal.
 
     >>> computable("What interval is F# to E#?"), computable("Hi, I play the oboe")
     (True, False)
     >>> computable("the dominant of C is G, right?")
     True
+    >>> computable("Which is the dominant of F? A) C B) Bb C) G")
+    True
     """
-    from etude.claims import read_premise
-    from etude.theory import compute_facts
+    return any(item.authoritative for item in computed(question))
 
-    return bool(compute_facts(question)) or read_premise(question) is not None
+
+def computed(question: str) -> list[Evidence]:
+    """What the engine computes for a question, without retrieval: for a multiple-choice
+    question the picked option (or why none is picked); for a tune in the message, the answer
+    read off the tune; else the verdict on a claim to confirm, or every computable fact."""
+    from etude.claims import read_premise
+    from etude.critic.questions import answer_tune, solve_question
+    from etude.scores.abc_text import split_abc
+    from etude.theory import compute_facts
+    from etude.theory.choices import answer_choices, read_choices
+
+    if read_choices(question) is not None:
+        fact = answer_choices(question, solve_question)
+        unpicked = Evidence(tool="theory", kind="other", summary=UNPICKED, data={"type": "choice"})
+        return [fact_evidence(fact) if fact else unpicked]
+    tune = split_abc(question)
+    if tune is not None:
+        fact = answer_tune(question)
+        return [fact_evidence(f) for f in ([fact] if fact else compute_facts(tune[1]))]
+    premise = read_premise(question)
+    if premise is not None:
+        return [premise_evidence(premise)]
+    return [fact_evidence(fact) for fact in compute_facts(question)]
 
 
 def fact_evidence(fact: TheoryFact) -> Evidence:
@@ -74,19 +99,14 @@ def premise_evidence(premise: Premise) -> Evidence:
 
 
 def theory(request: ToolRequest, settings: Settings) -> list[Evidence]:
-    """The verdict on a claim the learner asks to confirm, else everything computable in the
-    question, as authoritative facts; plus articles to cite."""
-    from etude.claims import read_premise
+    """Everything computed for the question (see ``computed``), plus articles to cite on
+    what it asks (without its options or tune)."""
+    from etude.critic.questions import asked_in
     from etude.knowledge.retrieval import retrieve
-    from etude.theory import compute_facts
 
-    premise = read_premise(request.question)
-    if premise is not None:
-        facts = [premise_evidence(premise)]
-    else:
-        facts = [fact_evidence(fact) for fact in compute_facts(request.question)]
-    k = 2 if facts else settings.retrieval_k
-    return [*facts, *retrieve(request.question, settings, k=k)]
+    facts = computed(request.question)
+    k = 2 if any(item.authoritative for item in facts) else settings.retrieval_k
+    return [*facts, *retrieve(asked_in(request.question), settings, k=k)]
 
 
 TOOL = ToolSpec(
