@@ -150,6 +150,10 @@ def _numbered(steps: list[str]) -> str:
     return "\n".join(f"{number}. {step}" for number, step in enumerate(steps, start=1))
 
 
+def _opens_reply(item: Evidence) -> bool:
+    return item.data.get("type") == "premise" or item.data.get("kind") == "choice"
+
+
 def _finding_text(item: Evidence) -> str:
     data = item.data
     parts = data.get("parts") or []
@@ -192,6 +196,9 @@ def plan_reply(
         return intent, before, after
     steps: list[str] = []
     next_steps: list[str] = []
+    # a verdict on the learner's premise or a multiple-choice pick opens the reply, whatever
+    # other tool answered in parallel ("Answer: C) …" must be the first line)
+    evidence = sorted(evidence, key=lambda item: not _opens_reply(item))
     for item in evidence:
         if item.data.get("type") == "premise":
             before.append(Block("premise", item.summary, "computed"))
