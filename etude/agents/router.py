@@ -57,6 +57,21 @@ CONVERSATION_EXAMPLES: tuple[str, ...] = (
     "I teach piano to kids and want to compose for them",
 )
 
+_SMALL_TALK = re.compile(
+    r"^\s*(?:hi|hello|hey|hiya|yo|good (?:morning|afternoon|evening|night)|thanks?|thank you|"
+    r"cheers|ok(?:ay)?|sure|yes|yeah|no|nope|bye|goodbye|see you|great|cool|nice|awesome|"
+    r"got it|i see|sorry|please|can we (?:start|continue|go on)|let'?s (?:start|continue|go))\b",
+    re.IGNORECASE,
+)
+_ABOUT_THE_LEARNER = re.compile(
+    r"\b(?:my name|about me|know about me|remember (?:me|my|what i)|did i (?:say|tell|mention)|"
+    r"(?:what|which) (?:do|did) i (?:play|say|tell)|my (?:goals?|level|instruments?)|who am i|"
+    r"i(?:'?m| am| feel) (?:\w+ )?(?:stuck|lost|confused|discouraged|frustrated|overwhelmed))\b",
+    re.IGNORECASE,
+)
+"""Messages without music that are still the lesson's business: small talk, and questions
+about what the learner told us."""
+
 TOP = 2
 """A label's score is the mean of its ``TOP`` best example similarities: robust to one odd
 example, yet a single close paraphrase still counts."""
@@ -148,11 +163,14 @@ class Router:
         never an unrequested tune (similarity alone sends it to the nearest tool)."""
         from etude.claims.vocabulary import is_about_music
         from etude.knowledge.lexicon import mentions_music
+        from etude.learner import LearnerProfile, update_profile
 
         if has_attachment or recognised or is_about_music(message) or mentions_music(message):
             return False
-        best = next(iter(scores), CONVERSATION)
-        return best not in (CONVERSATION, "memory")
+        if _SMALL_TALK.search(message) or _ABOUT_THE_LEARNER.search(message):
+            return False
+        # a learner telling us about themselves ("I'm Ana, I sing in a choir") is not off-topic
+        return update_profile(LearnerProfile(), message) == LearnerProfile()
 
     def claimed(self, facts: TurnFacts) -> list[str]:
         """Tools that claim this turn as the reply they wait for (``ToolSpec.claims_turn``);

@@ -1112,6 +1112,80 @@ def _clause_claims(clause: str, context: ClaimContext) -> list[Claim]:
     return found
 
 
+_TENDENCY = re.compile(
+    r"\b(?:the\s+)?(?P<tone>(?:chordal\s+)?(?:7th|seventh)|leading[- ](?:tone|note))\b[^.]*?"
+    r"\b(?:should|must|usually|normally|tends? to|wants? to|has to|will)?\s*"
+    r"(?:resolves?|moves?|goes?|falls?|rises?)\s+(?P<way>up|down|upward|downward)",
+    re.IGNORECASE,
+)
+_MINOR_FORM = re.compile(
+    r"\b(?P<form>harmonic|melodic)\s+minor\s+(?:scale\s+)?raises\s+(?:both\s+)?(?:only\s+)?"
+    r"(?:the\s+)?(?P<first>6th|sixth|7th|seventh)(?:\s+(?:and|&)\s+(?:the\s+)?"
+    r"(?P<second>6th|sixth|7th|seventh))?",
+    re.IGNORECASE,
+)
+_METER_KIND = re.compile(
+    r"\b(?P<top>\d{1,2})/(?P<bottom>\d{1,2})\s+(?:is|counts as)\s+(?:a\s+)?"
+    r"(?P<kind>simple|compound)\s+(?:meter|metre|time)",
+    re.IGNORECASE,
+)
+_SAME_AS = re.compile(
+    r"\b(?:a|the)\s+tritone\s+is\s+(?:just\s+|really\s+)?(?:the\s+same(?:\s+thing)?\s+as|"
+    r"another\s+name\s+for)\s+(?:an?\s+)?(?P<other>[a-z ]+?)(?:[.,?!]|$)",
+    re.IGNORECASE,
+)
+
+
+def _rule_claims(text: str) -> list[Claim]:
+    """Claims about how tones behave and what things are called, read from a small table of
+    settled facts: the chordal seventh falls and the leading tone rises; harmonic minor raises
+    the seventh only, melodic minor (ascending) the sixth and the seventh; a metre whose beat
+    divides in three is compound; the tritone is the augmented fourth (or diminished fifth)."""
+    found: list[Claim] = []
+    for match in _TENDENCY.finditer(text):
+        seventh = "7th" in match.group("tone").lower() or "seventh" in match.group("tone").lower()
+        way = "down" if match.group("way").lower().startswith("down") else "up"
+        right = "down" if seventh else "up"
+        truth = (
+            "The chordal seventh resolves down by step (in G7 to C, F falls to E)."
+            if seventh
+            else "The leading tone resolves up by a semitone to the tonic (B to C in C major)."
+        )
+        found.append(Claim(text, "voice_leading", way == right, truth))
+    form = _MINOR_FORM.search(text)
+    if form is not None:
+        raised = {
+            "7" if "7" in d or "seventh" in d.lower() else "6"
+            for d in (form.group("first"), form.group("second") or "")
+            if d
+        }
+        right = {"7"} if form.group("form").lower() == "harmonic" else {"6", "7"}
+        truth = (
+            "Harmonic minor raises only the seventh degree (A – B – C – D – E – F – G#)."
+            if right == {"7"}
+            else "Melodic minor, going up, raises the sixth and the seventh (A – B – C – D – E – "
+            "F# – G#)."
+        )
+        found.append(Claim(text, "scale_notes", raised == right, truth))
+    meter = _METER_KIND.search(text)
+    if meter is not None:
+        top = int(meter.group("top"))
+        compound = top in (6, 9, 12, 15, 18, 24)
+        kind = "compound" if compound else "simple"
+        truth = (
+            f"{top}/{meter.group('bottom')} is a {kind} metre: its beats divide into "
+            f"{'three' if compound else 'two'} (the top number says it, not the bottom one)."
+        )
+        found.append(Claim(text, "meter", meter.group("kind").lower() == kind, truth))
+    same = _SAME_AS.search(text)
+    if same is not None:
+        other = same.group("other").strip().lower()
+        holds = other in ("augmented fourth", "diminished fifth", "six semitones", "6 semitones")
+        truth = "A tritone spans 6 semitones: spelled as an augmented fourth or a diminished fifth."
+        found.append(Claim(text, "interval_name", holds, truth))
+    return found
+
+
 def _positive_claims(clause: str, text: str, context: ClaimContext) -> list[Claim]:
     found: list[Claim] = []
     if (cadence := _cadence_claim(text)) is not None:
@@ -1122,6 +1196,8 @@ def _positive_claims(clause: str, text: str, context: ClaimContext) -> list[Clai
         return [same_pitch]
     if (signature := _accidentals_claim(text)) is not None:
         return [signature]
+    if rules := _rule_claims(text):
+        return rules
     if (key_claim := _score_key_claim(text, context.score_keys)) is not None:
         found.append(key_claim)
         if not key_claim.holds:

@@ -105,3 +105,22 @@ def test_a_message_with_nothing_musical_is_off_topic_without_asking_the_llm(
     assert route.tools == [] and route.decided_by == "offtopic"
     music = router.route("How is a rondo put together?", has_attachment=False, threshold=0.0)
     assert music.decided_by == "classifier" and music.tools
+
+
+@pytest.mark.parametrize(
+    ("message", "off_topic"),
+    [
+        ("Who won the football match last night?", True),
+        ("Can you help me debug my Python script?", True),
+        ("hello there!", False),
+        ("thanks, that helped", False),
+        ("what do you remember about me?", False),
+        ("I'm Noor and I play the oud", False),
+        ("I am feeling stuck and a bit discouraged", False),
+    ],
+)
+def test_small_talk_and_the_learner_themselves_are_not_off_topic(
+    router: Router, message: str, off_topic: bool
+) -> None:
+    route = router.route(message, has_attachment=False, threshold=0.0)
+    assert (route.decided_by == "offtopic") is off_topic

@@ -42,6 +42,10 @@ TRUE = [
     "C and B# are enharmonic.",
     "D major has two sharps, and its relative minor is B minor.",
     "The dominant of the relative minor of C major is E.",
+    "The leading tone resolves up to the tonic.",
+    "Harmonic minor raises the seventh degree.",
+    "6/8 is a compound metre.",
+    "The tritone is the same as an augmented fourth.",
 ]
 
 FALSE = [
@@ -62,6 +66,10 @@ FALSE = [
     ("In G major, D7 is the IV7.", "V7"),
     ("The V chord in a major key is minor.", "major"),
     ("C and D are enharmonic.", "different pitches"),
+    ("The chordal seventh resolves up by step.", "down"),
+    ("Harmonic minor raises the sixth and the seventh.", "only the seventh"),
+    ("3/4 is a compound metre.", "simple"),
+    ("The tritone is the same as a perfect fifth.", "6 semitones"),
 ]
 
 
