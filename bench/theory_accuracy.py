@@ -570,8 +570,18 @@ def normalise(text: str) -> str:
     return re.sub(r"\s*-\s*", "-", re.sub(r"\s+", " ", text))
 
 
+_CITATIONS = re.compile(r"\n\s*(?:Sources|Read more): .*\Z", re.DOTALL)
+
+
+def without_citations(text: str) -> str:
+    """The answer without its closing citation line: the titles of the articles it points to
+    ("… § Why C# and Db are two names for the same key") name notes but answer nothing."""
+    return _CITATIONS.sub("", text).strip()
+
+
 def score(item: Item, answer: str) -> tuple[bool, str]:
     """(passed, reason) for one answer text."""
+    answer = without_citations(answer)
     found = note_tokens(answer)
     for note in item.expected_notes:
         if note not in found:
@@ -605,13 +615,13 @@ def answers_engine_only(items: list[Item]) -> tuple[dict[str, str], float]:
 
 def model_text(record: dict[str, object]) -> str:
     """The chat model's own part of a tutor answer: what is left once the computed statements
-    the tutor prints first and the ``Sources:`` footer it ends with are taken out. The final
+    the tutor prints first and the citation line it ends with are taken out. The final
     answer's accuracy is the theory engine's; this part is what a tuned model can change."""
     text = str(record.get("answer", ""))
     for item in record.get("evidence") or []:  # type: ignore[attr-defined]
         if isinstance(item, dict) and item.get("authoritative"):
             text = text.replace(str(item.get("summary", "")), "", 1)
-    return re.split(r"\n\s*Sources: ", text)[0].strip()
+    return without_citations(text)
 
 
 def answers_end_to_end(items: list[Item], cli: str) -> tuple[dict[str, str], dict[str, str], float]:
