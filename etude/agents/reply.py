@@ -206,6 +206,10 @@ def plan_reply(
             continue
         if not item.authoritative:
             continue
+        if item.tool == "memory" and any(
+            other.tool != "memory" and other.authoritative for other in evidence
+        ):
+            continue  # the learner asked about the music; a recap of their profile is noise
         source: Source = {
             "critic": "critic",
             "lesson": "lesson",

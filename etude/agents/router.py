@@ -202,8 +202,28 @@ class Router:
             eligible = [name for name in scores if name != CONVERSATION]
             decided = self._ask(message, eligible, ask_llm)
             if decided is not None:
-                return Route(decided, scores, "llm")
-        return Route(tools, scores, "classifier")
+                return Route(self._with_score(decided, recognised, has_attachment), scores, "llm")
+        return Route(self._with_score(tools, recognised, has_attachment), scores, "classifier")
+
+    def _with_score(
+        self, tools: list[str], recognised: list[str], has_attachment: bool
+    ) -> list[str]:
+        """A sent score is read: the tools that read every score run first, whatever the words.
+
+        A tool that waits for answers (``claims_turn``) and did not claim this turn gets the
+        score only when its own grammar read the message: a score is a lesson submission when
+        an exercise is open, not because "check my exercise" resembles a lesson request.
+        """
+        if not has_attachment:
+            return tools
+        readers = [spec.name for spec in self.registry if spec.reads_every_score]
+        kept = [
+            name
+            for name in tools
+            if name not in readers
+            and (name in recognised or self.registry.get(name).claims_turn is None)
+        ]
+        return [*readers, *kept]
 
     def _ask(
         self, message: str, eligible: list[str], ask_llm: Callable[[str], str]

@@ -70,6 +70,10 @@ class ToolSpec:
     run: ToolFunction
     needs_attachment: bool = False
     """Only offered to the router when the learner attached a score."""
+    reads_every_score: bool = False
+    """Runs on every turn that carries a score, whatever its words: a learner who sends a score
+    wants it read ("is everything playable?" resembles small talk more than any critic example).
+    """
     input_model: type[ToolRequest] = ToolRequest
     origin: str = "built-in"
     settings_help: dict[str, str] = field(default_factory=dict)

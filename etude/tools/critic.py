@@ -80,4 +80,5 @@ TOOL = ToolSpec(
     ),
     run=critic,
     needs_attachment=True,
+    reads_every_score=True,
 )

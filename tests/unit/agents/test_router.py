@@ -124,3 +124,17 @@ def test_small_talk_and_the_learner_themselves_are_not_off_topic(
 ) -> None:
     route = router.route(message, has_attachment=False, threshold=0.0)
     assert (route.decided_by == "offtopic") is off_topic
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "made a little duo for violin and cello. is everything playable?",
+        "here's my exercise for class, can you check it before I hand it in?",
+        "which mode did I end up in?",
+    ],
+)
+def test_a_sent_score_is_always_read_by_the_critic(router: Router, message: str) -> None:
+    route = router.route(message, has_attachment=True, threshold=0.0)
+    assert route.tools[0] == "critic"
+    assert "lesson" not in route.tools  # no exercise is open: the score is not a submission
