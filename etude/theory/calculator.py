@@ -17,9 +17,10 @@ from etude.theory import (
     progressions,
     roman,
     scales,
+    substitutes,
     transpose,
 )
-from etude.theory.chains import read_plan, value_kind
+from etude.theory.chains import correct_words, read_plan, value_kind
 from etude.theory.facts import TheoryFact
 from etude.theory.plan import (
     Chord,
@@ -64,6 +65,7 @@ from etude.theory.questions import (
     RelatedKeyQuery,
     RomanQuery,
     ScaleQuery,
+    SubstituteQuery,
     TransposeQuery,
     parse,
 )
@@ -132,6 +134,11 @@ def answer(query: Query) -> TheoryFact:
             return roman.diatonic_chords(query.tonic, query.mode, query.sevenths)
         case ProgressionQuery():
             return progressions.progression(query.figures, query.tonic, query.mode, query.name)
+        case SubstituteQuery():
+            if query.note:
+                return substitutes.chords_containing(query.note, query.tonic, query.mode)
+            figure = substitutes.figure_of(str(query.target), query.tonic, query.mode)
+            return substitutes.instead_of(str(figure), query.tonic, query.mode)
         case FingeringQuery():
             if query.subject == "scale":
                 return fingering.scale_fingering(query.tonic, query.mode)
@@ -328,7 +335,7 @@ def compute_facts(question: str) -> list[TheoryFact]:
     if chained is not None:
         return [chained]
     facts: list[TheoryFact] = []
-    for query in parse(question):
+    for query in parse(correct_words(question)):
         try:
             fact = answer(query)
         except (ValueError, KeyError, TypeError, AttributeError):

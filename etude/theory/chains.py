@@ -126,6 +126,13 @@ _VOCABULARY = (
     "fifth",
     "sixth",
     "octave",
+    "half-diminished",
+    "fully-diminished",
+    "neapolitan",
+    "mixolydian",
+    "phrygian",
+    "locrian",
+    "aeolian",
     # right words that sit close to a cue word, so they are never "mended" into one
     "harmonic",
     "melodic",

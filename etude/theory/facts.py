@@ -27,6 +27,7 @@ FactKind = Literal[
     "fingering",
     "derivation",
     "choice",
+    "substitution",
 ]
 
 

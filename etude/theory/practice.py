@@ -145,13 +145,37 @@ def _roman_step(fact: TheoryFact) -> str | None:
     if not figure or not key_label or figure in ("I", "i"):
         return None
     tonic_figure = "I" if str(key_label).endswith("major") else "i"
+    if fact.steps and figure[:1] not in "ivIV":  # a named chromatic chord: it goes to V
+        return (
+            f"Next: play {figure} – V – {tonic_figure} in {key_label} and hear the chord open "
+            "out onto the dominant."
+        )
+    if "/" in figure:  # a secondary chord: hear it lead to the chord it tonicises
+        goal = figure.split("/")[1]
+        return (
+            f"Next: play {tonic_figure} – {figure} – {goal} – {tonic_figure} in {key_label}: "
+            f"hear it lead into {goal}."
+        )
     return (
         f"Next: play {tonic_figure} – {figure} – {tonic_figure} in {key_label} and sing the "
         "top line: hear where the chord pulls."
     )
 
 
+def _substitution_step(fact: TheoryFact) -> str | None:
+    options = fact.data.get("options") or []
+    if not options:
+        return None
+    replaced = fact.data.get("replaces")
+    if replaced:
+        tried = ", then ".join([str(replaced), *options[:2]])
+        return f"Next: play your passage with {tried} in that spot, and keep the colour you like."
+    chords = ", then ".join(options[:3])
+    return f"Next: hold the note and play {chords} under it; listen to how each colours it."
+
+
 _STEPS = {
+    "substitution": (_substitution_step,),
     "chord": (_triad_step, _seventh_step),
     "interval": (_interval_step,),
     "scale": (_scale_step,),

@@ -60,6 +60,9 @@ _MINOR_COUNTERPARTS = {
 }
 
 _FIGURE = re.compile(r"^(b|#)?(VII|VI|IV|V|III|II|I|vii|vi|iv|v|iii|ii|i)")
+_NAMED_FIGURE = re.compile(r"It6|Fr43|Ger65|N6")
+"""The chromatic chords textbooks name rather than number: the Italian, French and German
+augmented sixths and the Neapolitan sixth (music21 realises each of these figures)."""
 
 
 def for_mode(figures: tuple[str, ...] | list[str], mode: Mode) -> list[str]:
@@ -118,7 +121,11 @@ def is_figure(token: str) -> bool:
 
     >>> is_figure("viiø7"), is_figure("V7/V"), is_figure("bVI"), is_figure("Vivaldi")
     (True, True, True, False)
+    >>> is_figure("Ger65"), is_figure("N6"), is_figure("Germany")
+    (True, True, False)
     """
+    if _NAMED_FIGURE.fullmatch(token):
+        return True
     match = _FIGURE.match(token)
     if not match:
         return False

@@ -155,6 +155,17 @@ class ProgressionQuery(BaseModel):
     name: str | None = None
 
 
+class SubstituteQuery(BaseModel):
+    """Advice with computable candidates: chords to use instead of ``target``, or under a
+    melody ``note``, in a key."""
+
+    kind: Literal["substitute"] = "substitute"
+    target: str | None = None
+    note: str | None = None
+    tonic: str
+    mode: Mode
+
+
 class FingeringQuery(BaseModel):
     kind: Literal["fingering"] = "fingering"
     tonic: str
@@ -181,7 +192,8 @@ Query = Annotated[
     | CircleQuery
     | DiatonicQuery
     | ProgressionQuery
-    | FingeringQuery,
+    | FingeringQuery
+    | SubstituteQuery,
     Field(discriminator="kind"),
 ]
 
@@ -295,6 +307,32 @@ def _split_dashes(chunk: str) -> list[str]:
     return [chunk]
 
 
+_NAMED_CHORDS = (
+    ("italian", "it", "It6"),
+    ("french", "fr", "Fr43"),
+    ("german", "ger", "Ger65"),
+)
+_SIXTH = r"(?:augmented\s+)?(?:sixth|6th|\+?6)(?:\s+chords?)?"
+
+
+def named_chromatic_figures(text: str) -> str:
+    """The chromatic chords learners name in words, written as the figures music21 realises:
+    "the German sixth" is ``Ger65``, "a Neapolitan chord" ``N6``. Without this the key after
+    "in" was the only thing read, and "the German sixth in C minor" got the C minor triad.
+
+    >>> named_chromatic_figures("notes of the German augmented sixth chord in C minor")
+    'notes of the Ger65 in C minor'
+    >>> named_chromatic_figures("an Italian 6th, a french +6 and the Neapolitan sixth chord")
+    'an It6, a Fr43 and the N6'
+    >>> named_chromatic_figures("the neapolitan in A minor; German composers")
+    'the N6 in A minor; German composers'
+    """
+    for name, short, figure in _NAMED_CHORDS:
+        text = re.sub(rf"\b{name}\s+{_SIXTH}\b", figure, text, flags=re.I)
+        text = re.sub(rf"\b{short}\+6\b", figure, text, flags=re.I)
+    return re.sub(r"\bneapolitan(?:\s+(?:sixth|6th|6))?(?:\s+chords?)?\b", "N6", text, flags=re.I)
+
+
 def tokenize(question: str) -> list[Token]:
     """Normalise and tag a question's tokens.
 
@@ -305,6 +343,7 @@ def tokenize(question: str) -> list[Token]:
     """
     text = normalise_text(question)
     text = text.replace("Ø", "ø").replace("half diminished", "half-diminished")
+    text = named_chromatic_figures(text)
     tokens: list[Token] = []
     for chunk in re.split(r"[\s,;?!]+", text):
         chunk = chunk.strip(_STRIP)
@@ -1195,7 +1234,96 @@ def _chords(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Q
     return queries
 
 
+_REPLACING = (
+    ("instead", "of"),
+    ("in", "place", "of"),
+    ("replace",),
+    ("substitute", "for"),
+    ("substitute",),
+    ("other", "than"),
+    ("rather", "than"),
+    ("alternative", "to"),
+    ("alternatives", "to"),
+    ("alternative", "for"),
+    ("swap",),
+    ("besides",),
+)
+_COMPARATIVES = {"more", "better", "stronger", "less", "richer", "darker", "brighter"}
+_UNDER = {"under", "beneath", "harmonise", "harmonize", "accompany"}
+_HARMONY = {"chord", "chords", "harmony", "harmonies", "harmonise", "harmonize", "put", "go"}
+_FILLER = {"the", "a", "an", "my", "that", "this", "chord", "long", "held", "note", "of", "it"}
+
+
+def _symbol_at(tokens: list[Token], start: int, limit: int = 4) -> tuple[int, str] | None:
+    """The first chord or note named within ``limit`` tokens from ``start`` (past fillers)."""
+    for index in range(start, min(len(tokens), start + limit)):
+        token = tokens[index]
+        if token.kind == "CHORD":
+            return index, str(token.value)
+        if token.kind == "NOTE":
+            return index, _human_root(str(token.value))
+        if token.kind == "ARTICLE" or str(token.value) in _FILLER:
+            continue
+        return None
+    return None
+
+
+def _named_key(text: str) -> tuple[str, Mode] | None:
+    match = re.search(r"\b(?:key of|in)\s+([A-G](?:#|b)?)(?:\s*(major|minor|m)\b)?", text)
+    if not match:
+        return None
+    return to_music21(match.group(1)), "minor" if match.group(2) in ("minor", "m") else "major"
+
+
+def _alternatives(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    """'What could I put instead of the F?', 'a more dramatic chord than G before C', 'what
+    else could go under the E?': advice whose candidates the engine can compute. Without this
+    rule the chord named only as context was spelled as if it were the question."""
+    from etude.theory.substitutes import figure_of, key_of_chords
+
+    lowered = [str(t.value) if t.kind == "WORD" else t.text.lower() for t in tokens]
+    target = note = None
+    for index in range(len(tokens)):
+        for marker in _REPLACING:
+            if tuple(lowered[index : index + len(marker)]) == marker:
+                target = target or _symbol_at(tokens, index + len(marker))
+        if lowered[index] == "than" and _COMPARATIVES & set(lowered[max(0, index - 4) : index]):
+            target = target or _symbol_at(tokens, index + 1)
+        if lowered[index] in _UNDER:
+            note = note or _symbol_at(tokens, index + 1)
+    if note is not None and (
+        not _HARMONY & set(lowered) or any(p.kind == "interval" for p in found)
+    ):
+        note = None  # "a fifth under D" asks for an interval, not for chords
+    if target is None and note is None:
+        return []
+    text = " ".join(t.text for t in tokens)
+    key = _named_key(text)
+    if key is None:
+        named = [
+            str(t.value) if t.kind == "CHORD" else _human_root(str(t.value))
+            for t in tokens
+            if t.kind in ("CHORD", "NOTE")
+        ]
+        home = None
+        for index, word in enumerate(lowered):
+            if word in ("final", "before", "to", "home") and (
+                found_home := _symbol_at(tokens, index + 1)
+            ):
+                home = found_home[1]
+        key = key_of_chords(list(dict.fromkeys(named)), home)
+    if key is None:
+        return []
+    if note is not None and (target is None or note[0] < target[0]):
+        pitch_name = re.sub(r"m$", "", note[1])
+        return [SubstituteQuery(note=to_music21(pitch_name), tonic=key[0], mode=key[1])]
+    if target is None or figure_of(target[1], key[0], key[1]) is None:
+        return []
+    return [SubstituteQuery(target=target[1], tonic=key[0], mode=key[1])]
+
+
 _RULES = (
+    _alternatives,
     _fingering,
     _transpose,
     _key_signature,

@@ -67,14 +67,18 @@ def realise(figure: str, tonic: str, mode: Mode) -> TheoryFact:
     rn = roman.RomanNumeral(music21_figure(figure), make_key(tonic, mode))
     ordered = sorted(rn.pitches, key=lambda p: p.ps)
     notes = [human(p) for p in ordered]
-    spec = _symbol_for(list(rn.pitches))
     label = key_label(tonic, mode)
+    named = NAMED.get(figure)
+    spec = None if named else _symbol_for(list(rn.pitches))
     name = (
         f" ({spec.symbol}, {rn.commonName if spec is None else _words(spec)})"
         if spec
         else (f" ({rn.commonName})")
     )
-    statement = f"{tidy_figure(figure)} in {label}: {' – '.join(notes)}{name}."
+    if named:
+        name = f" ({figure})"
+    title = f"The {named} in {label}" if named else f"{tidy_figure(figure)} in {label}"
+    statement = f"{title}: {' – '.join(notes)}{name}."
     return TheoryFact(
         kind="roman_numeral",
         query=f"{tidy_figure(figure)} in {label}",
@@ -86,7 +90,70 @@ def realise(figure: str, tonic: str, mode: Mode) -> TheoryFact:
             "symbol": spec.symbol if spec else None,
             "root": human(rn.root().name),
         },
+        steps=_chromatic_steps(figure, rn) if named else [],
     )
+
+
+NAMED = {
+    "It6": "Italian sixth",
+    "Fr43": "French sixth",
+    "Ger65": "German sixth",
+    "N6": "Neapolitan sixth",
+}
+"""Figures textbooks name in words; their notes alone do not say what the chord is for."""
+
+
+def _chromatic_steps(figure: str, rn: roman.RomanNumeral) -> list[str]:
+    """How a named chromatic chord is built and where it goes, from its realised notes, so
+    the learner can rebuild it in any key.
+
+    >>> german = _chromatic_steps("Ger65", roman.RomanNumeral("Ger65", make_key("C", "minor")))
+    >>> german[1]
+    'Add the tonic, C, and the minor third above it, Eb.'
+    >>> _chromatic_steps("N6", roman.RomanNumeral("N6", make_key("A", "minor")))[0]
+    'It is the major triad on the lowered second degree, Bb: Bb – D – F.'
+    """
+    key = rn.key
+    tonic = human(key.tonic.name)
+    dominant = key.pitchFromDegree(5)
+    fifth = human(dominant.name)
+    if figure == "N6":
+        root = human(rn.root().name)
+        triad = " – ".join(human(p.name) for p in (rn.root(), rn.third, rn.fifth))
+        bass = human(rn.bass().name)
+        leading = human(key.getLeadingTone().name)
+        return [
+            f"It is the major triad on the lowered second degree, {root}: {triad}.",
+            f"Sixth means first inversion: its third, {bass} (the fourth degree), is in the bass.",
+            f"It moves to the dominant, {fifth}: {root} falls to {leading} (a diminished "
+            f"third), often through the cadential 6/4 on {tonic}.",
+        ]
+    bass = rn.bass()
+    upper = next(p for p in rn.pitches if (p.ps - bass.ps) % 12 == 10 and p.name != bass.name)
+    sixth = "sixth degree" if key.mode == "minor" else "lowered sixth degree"
+    steps = [
+        f"Its bass is the {sixth}, {human(bass.name)}; the raised fourth degree, "
+        f"{human(upper.name)}, sits an augmented sixth above it.",
+    ]
+    inner = [human(p.name) for p in rn.pitches if p.name not in (bass.name, upper.name)]
+    others = [n for n in inner if n != tonic]
+    if figure == "It6":
+        steps.append(f"Add the tonic, {tonic} (doubled in four parts).")
+    elif figure == "Fr43":
+        steps.append(f"Add the tonic, {tonic}, and the second degree, {others[0]}.")
+    else:
+        steps.append(f"Add the tonic, {tonic}, and the minor third above it, {others[0]}.")
+    steps.append(
+        f"The augmented sixth opens a semitone each way to the octave on the dominant, "
+        f"{fifth}, so the chord leads to V ({fifth} major)."
+    )
+    if figure == "Ger65":
+        steps.append(
+            f"Straight to V gives parallel fifths ({human(bass.name)}–{others[0]} to "
+            f"{fifth}–{human(key.pitchFromDegree(2).name)}), so it usually goes through "
+            f"the cadential 6/4 on {tonic} first."
+        )
+    return steps
 
 
 def _words(spec: ChordSpec) -> str:
@@ -114,7 +181,7 @@ def figure_for(spec: ChordSpec, tonic: str, mode: Mode) -> str:
         octave_pitches.append(p)
         previous = p
     rn = roman.romanNumeralFromChord(chord.Chord(octave_pitches), make_key(tonic, mode))
-    figure = tidy_figure(rn.figure)
+    figure = tidy_figure(rn.figure).replace("75#3", "7")  # music21's V7 with a raised third
     if spec.suffix.startswith("maj7") or spec.suffix == "augMaj7":
         figure = figure.replace("7", "maj7", 1) if "maj" not in figure else figure
     return figure
