@@ -1136,12 +1136,117 @@ _SAME_AS = re.compile(
 )
 
 
+_MODE_AS_ALTERED = re.compile(
+    r"\b(?:(?P<tonic>[A-G][#b]?)\s+)?(?P<mode>ionian|dorian|phrygian|lydian|mixolydian|aeolian|"
+    r"locrian)(?:\s+(?:mode|scale))?\s+(?:is|=|equals|means|is\s+like)\s+(?:(?:just|basically|"
+    r"really|simply|like|the\s+same\s+as)\s+)*(?:(?:a|the)\s+)?(?:(?P=tonic)\s+)?"
+    r"(?P<base>major|(?:natural\s+)?minor)(?:\s+scale)?\s*,?\s+(?:but\s+)?(?:with|plus)\s+"
+    r"(?P<change>[^.?!]+)",
+    re.IGNORECASE,
+)
+_DEGREE_NUMBERS = {"2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7}
+for _word, _number in (
+    ("second", 2),
+    ("third", 3),
+    ("fourth", 4),
+    ("fifth", 5),
+    ("sixth", 6),
+    ("seventh", 7),
+):
+    _DEGREE_NUMBERS[_word] = _number
+    _DEGREE_NUMBERS[f"{_number}{'nd' if _number == 2 else 'rd' if _number == 3 else 'th'}"] = (
+        _number
+    )
+_ALTERED_DEGREE = re.compile(
+    r"(?:an?\s+)?(?P<way>raised|lowered|sharp(?:ened)?|flat(?:ted|tened)?|#|♯|b|♭)\s*"
+    r"(?P<degree>[2-7](?:st|nd|rd|th)?|second|third|fourth|fifth|sixth|seventh)\b",
+    re.IGNORECASE,
+)
+_SWAPPED_NOTE = re.compile(
+    r"(?P<new>[A-G](?:#|b|♯|♭)?)(?:\s+natural)?\s+instead\s+of\s+(?:an?\s+)?"
+    r"(?P<old>[A-G](?:#|b|♯|♭)?)(?![a-z])"
+)
+
+
+def _mode_claim(text: str) -> Claim | None:
+    """'Dorian is minor with a raised sixth', 'G mixolydian is G major with F instead of F#':
+    a mode described as major or minor with altered degrees, checked against the two scales
+    spelled on one tonic (C when none is named).
+
+    >>> _mode_claim("dorian is minor with a raised sixth").holds
+    True
+    >>> claim = _mode_claim("phrygian is minor with a flat 2 and a flat 6")
+    >>> claim.holds
+    False
+    >>> claim.truth
+    'The Phrygian mode is the natural minor scale with a lowered second: on C, Db instead of D.'
+
+    """
+    from music21 import pitch
+
+    from etude.theory.scales import scale_notes
+
+    match = _MODE_AS_ALTERED.search(text)
+    if match is None:
+        return None
+    mode = match.group("mode").lower()
+    base = "major" if match.group("base").lower() == "major" else "natural minor"
+    tonic = (match.group("tonic") or "C").replace("b", "-")
+    ours = scale_notes(tonic, mode)
+    theirs = scale_notes(tonic, base)
+    real = {
+        degree + 1: int(pitch.Pitch(mine).ps - pitch.Pitch(other).ps + 6) % 12 - 6
+        for degree, (mine, other) in enumerate(zip(ours, theirs, strict=True))
+        if mine != other
+    }
+    stated: dict[int, int] = {}
+    change = match.group("change")
+    for altered in _ALTERED_DEGREE.finditer(change):
+        way = altered.group("way").lower()
+        up = way.startswith(("raised", "sharp")) or way in ("#", "♯")
+        stated[_DEGREE_NUMBERS[altered.group("degree").lower()]] = 1 if up else -1
+    for swap in _SWAPPED_NOTE.finditer(change):
+        new, old = (human(n.replace("♯", "#").replace("♭", "b")) for n in swap.groups())
+        names = [human(n) for n in theirs]
+        if old in names:
+            shift = (
+                int(
+                    pitch.Pitch(new.replace("b", "-")).ps
+                    - pitch.Pitch(old.replace("b", "-")).ps
+                    + 6
+                )
+                % 12
+                - 6
+            )
+            stated[names.index(old) + 1] = shift
+    if not stated:
+        return None
+    ordinal = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh"}
+    changes = [
+        f"a {'raised' if shift > 0 else 'lowered'} {ordinal[degree]}"
+        for degree, shift in real.items()
+    ]
+    swaps = " and ".join(f"{human(ours[d - 1])} instead of {human(theirs[d - 1])}" for d in real)
+    where = f"on {human(tonic)}" if match.group("tonic") else "on C"
+    subject = f"the {mode.capitalize()} mode"  # never opens on a note name, which reads as "a"
+    described = " and ".join(changes)
+    truth = (
+        f"{subject} is the {base} scale with {described}: {where}, {swaps}."
+        if changes
+        else f"{subject} has the same notes as the {base} scale."
+    )
+    return Claim(text, "scale_notes", stated == real, sentence_case(truth))
+
+
 def _rule_claims(text: str) -> list[Claim]:
     """Claims about how tones behave and what things are called, read from a small table of
     settled facts: the chordal seventh falls and the leading tone rises; harmonic minor raises
     the seventh only, melodic minor (ascending) the sixth and the seventh; a metre whose beat
     divides in three is compound; the tritone is the augmented fourth (or diminished fifth)."""
     found: list[Claim] = []
+    mode = _mode_claim(text)
+    if mode is not None:
+        found.append(mode)
     for match in _TENDENCY.finditer(text):
         seventh = "7th" in match.group("tone").lower() or "seventh" in match.group("tone").lower()
         way = "down" if match.group("way").lower().startswith("down") else "up"

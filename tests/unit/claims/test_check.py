@@ -147,3 +147,18 @@ def test_premises_are_checked_first(question: str, holds: bool, opening: str) ->
 )
 def test_plain_questions_carry_no_premise(question: str) -> None:
     assert read_premise(question) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "holds"),
+    [
+        ("Lydian is a major scale with a raised 4th.", True),
+        ("The D dorian mode is D minor with B instead of Bb.", True),
+        ("Mixolydian is major with a flattened sixth.", False),
+        ("Locrian is basically minor with a flat 2.", False),
+    ],
+)
+def test_a_mode_described_as_an_altered_major_or_minor_is_checked(
+    sentence: str, holds: bool
+) -> None:
+    assert check_sentence(sentence).status == ("verified" if holds else "refuted")
