@@ -147,6 +147,33 @@ _DEGREE = re.compile(
 )
 
 
+_PRONOUN = re.compile(r"\b(?:that chord|this chord|that scale|that one|this one|it)\b", re.I)
+_ASKS_ABOUT = re.compile(
+    r"\b(?:resolve[sd]?|resolution|go(?:es)?\s+(?:to|next)|lead(?:s)?\s+to|built|made|"
+    r"spell(?:ed)?|notes|sound|use[sd]?|function|work)\b",
+    re.I,
+)
+
+
+def _named_again(message: str, subject: Subject) -> str:
+    """'how does it usually resolve?' after the German sixth: the pronoun becomes the subject,
+    so the engine computes the chord again, with how it is built and where it goes.
+
+    >>> sub = Subject(kind="numeral", phrase="Ger65 in A minor", key="A minor")
+    >>> _named_again("how does it usually resolve?", sub)
+    'how does Ger65 in A minor usually resolve?'
+    >>> _named_again("is it raining?", sub)
+    'is it raining?'
+    """
+    if subject.kind not in ("chord", "numeral", "scale", "interval"):
+        return message
+    if len(message.split()) > 12 or re.search(r"\b[A-G](?:#|b)?\b", message):
+        return message  # names its own music: not about the subject
+    if not _ASKS_ABOUT.search(message):
+        return message
+    return _PRONOUN.sub(subject.phrase, message, count=1)
+
+
 def resolve(message: str, subject: Subject | None) -> str:
     """``message`` with its references to the subject written out (or unchanged)."""
     if subject is None:
@@ -200,6 +227,8 @@ def resolve(message: str, subject: Subject | None) -> str:
         )
     if text == message and _RESTATE.match(message) and subject.question:
         return subject.question
+    if text == message:
+        return _named_again(message, subject)
     return text
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from etude.agents.prompts import clip
 from etude.config import Level
@@ -154,6 +154,40 @@ def _opens_reply(item: Evidence) -> bool:
     return item.data.get("type") == "premise" or item.data.get("kind") == "choice"
 
 
+_ASKS_WHERE = re.compile(
+    r"\bresol\w*|\bwhere\b.*\bgo(?:es)?\b|\blead(?:s)?\b|\bgo(?:es)? next", re.I
+)
+_GOES = re.compile(r"\bleads? to\b|\bresolv\w*|\bmoves? to\b|\bgoes through\b|\bfalls to\b", re.I)
+
+
+def _where_it_goes(question: str, steps: list[str]) -> str:
+    """For "how does it resolve?", the computed steps that say where the chord goes, first:
+    the answer to that question is one of its derivation's lines, not its spelling."""
+    if not _ASKS_WHERE.search(question):
+        return ""
+    return " ".join(step for step in steps if _GOES.search(step))
+
+
+def _no_fault(report: dict[str, Any]) -> str:
+    """What a clean report means, without claiming the piece is good: no rule fired."""
+    return (
+        f"None of the rules I check found a fault in these {report.get('bars')} bars; that "
+        "says the writing is correct, not yet that it is interesting."
+    )
+
+
+def _answer_phrase(report: dict[str, Any]) -> str:
+    """A next step for a score with no faults: write its answering phrase, in its key."""
+    key = report.get("key") or {}
+    tonic, mode = key.get("tonic"), key.get("mode")
+    where = f" in {tonic} {mode}" if tonic and mode else ""
+    home = f" on {tonic}" if tonic else " on the tonic"
+    return (
+        f"Next: write an answering phrase of {report.get('bars')} bars{where} that reuses your "
+        f"opening rhythm and ends{home}; send both to me and I will check them together."
+    )
+
+
 def _finding_text(item: Evidence) -> str:
     data = item.data
     parts = data.get("parts") or []
@@ -220,6 +254,9 @@ def plan_reply(
         steps.extend(item.data.get("steps") or [])
         if item.data.get("next_step"):
             next_steps.append(str(item.data["next_step"]))
+    where_to = _where_it_goes(question, steps)
+    if where_to:
+        before.insert(0, Block("answer", where_to, "computed"))
     derived = any(item.data.get("kind") == "derivation" for item in evidence)
     if _steps_wanted(intent, level, steps, question, derived=derived):
         before.append(Block("steps", "How to work it out:\n" + _numbered(steps), "computed"))
@@ -251,6 +288,9 @@ def plan_reply(
             before.append(Block("reason", f"{quote}\n— from “{label}”", "knowledge"))
         elif not computed_answer:
             before.append(Block("reason", NO_PASSAGE, "tool"))
+    if overview is not None and not findings and not next_steps:
+        before.append(Block("finding", _no_fault(overview.data), "critic"))
+        next_steps.append(_answer_phrase(overview.data))
     if findings and not next_steps:
         first = findings[0].data
         next_steps.append(

@@ -1,0 +1,60 @@
+"""Advice with computable candidates, and the chromatic chords named in words: the chord a
+question names only as context is never answered as if it were the question."""
+
+from __future__ import annotations
+
+import pytest
+
+from etude.theory.calculator import compute_facts
+
+
+@pytest.mark.parametrize(
+    ("question", "replaced", "expected"),
+    [
+        ("my verse goes G - Em - C - D; what can I use in place of the C?", "C", "Am"),
+        ("in D major, is there something better than the A chord before the last D?", "A", "A7"),
+        ("what's an alternative to Bb in F major", "Bb", "Gm"),
+    ],
+)
+def test_a_chord_named_for_replacement_gets_candidates_of_its_function(
+    question: str, replaced: str, expected: str
+) -> None:
+    [fact] = compute_facts(question)
+    assert fact.kind == "substitution"
+    assert fact.data["replaces"] == replaced
+    assert expected in fact.data["options"]
+    assert replaced not in fact.data["options"]
+
+
+def test_chords_under_a_melody_note_all_contain_it() -> None:
+    [fact] = compute_facts("which chords could harmonise a long B in G major?")
+    assert fact.kind == "substitution"
+    assert fact.data["options"][:3] == ["G", "Bm", "Em"]
+    assert all(" B" in line or "B –" in line for line in fact.steps[1:])
+
+
+def test_an_interval_below_a_note_is_not_a_harmony_question() -> None:
+    [fact] = compute_facts("which note is a major third under G?")
+    assert fact.kind == "interval"
+
+
+@pytest.mark.parametrize(
+    ("question", "notes"),
+    [
+        ("spell the Italian augmented sixth in F minor", ["Db", "F", "B"]),
+        ("what does a french 6th look like in B minor", ["G", "B", "C#", "E#"]),
+        ("German +6 of D minor?", ["Bb", "D", "F", "G#"]),
+        ("which notes make the neapolitan chord of G minor", ["C", "Eb", "Ab"]),
+    ],
+)
+def test_named_chromatic_chords_are_spelled_not_the_key_triad(
+    question: str, notes: list[str]
+) -> None:
+    [fact] = compute_facts(question)
+    assert fact.notes == notes
+    assert fact.steps, "a named chord says how it is built and where it goes"
+
+
+def test_a_misspelt_chord_quality_is_still_read() -> None:
+    [fact] = compute_facts("what are the notes of a half-dimished seventh chord on E?")
+    assert fact.notes[-4:] == ["E", "G", "Bb", "D"] or "E – G – Bb – D" in fact.statement
