@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from etude.agents.prompts import clip
 from etude.config import Level
-from etude.evidence import Evidence
+from etude.evidence import Citation, Evidence
 from etude.learner import LearnerProfile
 
 Role = Literal[
@@ -90,8 +90,9 @@ _HOW = re.compile(
     re.I,
 )
 _GREETING = re.compile(
-    r"^\s*(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings|yo)\b[\s!.,]*"
-    r"(?:there|etude)?[\s!.,]*$",
+    r"^\s*(?:(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening|day)|greetings|yo|howdy)"
+    r"\b[\s!.,]*(?:there|etude|all|everyone)?[\s!.,]*)+(?:[:;]-?[)D(P]|[\U0001F300-\U0001FAFF])*"
+    r"[\s!.,]*$",
     re.I,
 )
 
@@ -102,6 +103,8 @@ def read_intent(
     """What kind of turn this is, from the message, the route and the evidence.
 
     >>> read_intent("hi!", [], [])
+    'greeting'
+    >>> read_intent("hey there, good morning :)", [], [])
     'greeting'
     >>> read_intent("why do we avoid parallel fifths?", ["theory"], [])
     'why'
@@ -166,6 +169,81 @@ def _where_it_goes(question: str, steps: list[str]) -> str:
     if not _ASKS_WHERE.search(question):
         return ""
     return " ".join(step for step in steps if _GOES.search(step))
+
+
+TITLED_SCORE = 0.42
+"""Below QUOTE_SCORE, a passage is still quoted when its article and section title name the
+question's subject (two of its content words) and it is at least this similar. The question
+"how do you modulate from C major to A minor?" scored 0.48 against the section "How to
+modulate from a major key to its relative minor": phrasing, not subject, kept it out."""
+_STOP = frozenset(
+    [
+        "what",
+        "which",
+        "when",
+        "where",
+        "there",
+        "their",
+        "them",
+        "they",
+        "this",
+        "that",
+        "with",
+        "from",
+        "your",
+        "have",
+        "does",
+        "into",
+        "make",
+        "sound",
+        "like",
+        "just",
+        "about",
+        "should",
+        "could",
+        "would",
+        "will",
+        "good",
+        "some",
+        "more",
+        "most",
+        "many",
+        "much",
+        "very",
+        "really",
+        "always",
+        "every",
+        "thing",
+        "things",
+        "know",
+        "need",
+        "want",
+        "tell",
+        "give",
+        "help",
+    ]
+)
+
+
+def _stems(text: str) -> set[str]:
+    """Content words cut to five letters: modulate/modulation, rhyme/rhymes meet."""
+    words = re.findall(r"[a-z]{4,}", text.lower())
+    return {word[:5] for word in words if word not in _STOP}
+
+
+def titled_for(question: str, citation: Citation) -> bool:
+    """Whether a passage's title and section name what the question is about.
+
+    >>> from etude.evidence import Citation
+    >>> section = Citation(article="harmony/pivot", title="Pivot-chord modulation", chunk_id="1",
+    ...     section="How to modulate from a major key to its relative minor", score=0.48)
+    >>> titled_for("how do you modulate from C major to A minor?", section)
+    True
+    >>> titled_for("give me some rhymes for 'heart'", section)
+    False
+    """
+    shared = _stems(question) & _stems(f"{citation.title} {citation.section}")
+    return citation.score >= TITLED_SCORE and len(shared) >= 2
 
 
 def _no_fault(report: dict[str, Any]) -> str:
@@ -282,7 +360,9 @@ def plan_reply(
     passages = [item for item in evidence if item.kind == "passage" and item.citation]
     if passages and (not computed_answer or intent in ("why", "how")):
         best = max(passages, key=lambda item: item.citation.score if item.citation else 0.0)
-        if best.citation is not None and best.citation.score >= QUOTE_SCORE:
+        if best.citation is not None and (
+            best.citation.score >= QUOTE_SCORE or titled_for(question, best.citation)
+        ):
             quote = clip(_flat(best.summary), QUOTE_CHARS)
             label = best.citation.label()
             before.append(Block("reason", f"{quote}\n— from “{label}”", "knowledge"))

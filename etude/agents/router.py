@@ -71,6 +71,17 @@ _ABOUT_THE_LEARNER = re.compile(
 )
 """Messages without music that are still the lesson's business: small talk, and questions
 about what the learner told us."""
+_ABOUT_THE_LESSON = re.compile(
+    r"\b(?:too (?:easy|hard|difficult)|(?:harder|easier|simpler|another|next|new) (?:one|exercise|"
+    r"question|task|level)|one more|again|exercises?|practi[cs]e|quiz|lessons?|plan|skip|"
+    r"(?:teach|show) me)\b",
+    re.IGNORECASE,
+)
+"""Messages about the lesson itself ("that was too easy, give me a harder one"): the lesson's
+business even without a music word."""
+
+KNOWLEDGE = "theory"
+"""The tool that answers from the knowledge base (and computes what it can)."""
 
 TOP = 2
 """A label's score is the mean of its ``TOP`` best example similarities: robust to one odd
@@ -167,7 +178,10 @@ class Router:
 
         if has_attachment or recognised or is_about_music(message) or mentions_music(message):
             return False
-        if _SMALL_TALK.search(message) or _ABOUT_THE_LEARNER.search(message):
+        if any(
+            pattern.search(message)
+            for pattern in (_SMALL_TALK, _ABOUT_THE_LEARNER, _ABOUT_THE_LESSON)
+        ):
             return False
         # a learner telling us about themselves ("I'm Ana, I sing in a choir") is not off-topic
         return update_profile(LearnerProfile(), message) == LearnerProfile()
@@ -203,7 +217,26 @@ class Router:
             decided = self._ask(message, eligible, ask_llm)
             if decided is not None:
                 return Route(self._with_score(decided, recognised, has_attachment), scores, "llm")
+        tools = self._knowledge_for_music(message, tools, recognised)
         return Route(self._with_score(tools, recognised, has_attachment), scores, "classifier")
+
+    def _knowledge_for_music(
+        self, message: str, tools: list[str], recognised: list[str]
+    ) -> list[str]:
+        """A question about music that only chat (or a lesson tool that did not recognise it)
+        would get is also sent to the knowledge base: with the embedded model, chat alone has
+        nothing a learner may read ("is it OK if my chorus doesn't rhyme?" got a stock line)."""
+        from etude.claims.vocabulary import is_about_music
+        from etude.knowledge.lexicon import mentions_music
+
+        names = {spec.name for spec in self.registry}
+        if KNOWLEDGE not in names or KNOWLEDGE in tools:
+            return tools
+        if any(name in recognised or name not in ("lesson",) for name in tools):
+            return tools
+        if not (is_about_music(message) or mentions_music(message)):
+            return tools
+        return [*tools, KNOWLEDGE]
 
     def _with_score(
         self, tools: list[str], recognised: list[str], has_attachment: bool

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-Intent = Literal["progress", "skip", "exercise", "teach", "start", "answer", "other"]
+Intent = Literal[
+    "progress", "plan", "skip", "exercise", "harder", "easier", "teach", "start", "answer", "other"
+]
 
 _PROGRESS = re.compile(
     r"how am i doing|my progress|progress report|how (?:far|well) (?:have|am) i|"
@@ -20,6 +22,19 @@ _PROGRESS = re.compile(
     r"where am i (?:at|on)|what should i (?:learn|study) next|what'?s next for me|"
     r"my (?:score|stats)",
     re.IGNORECASE,
+)
+_PLAN = re.compile(
+    r"\b(?:(?:study|learning|practice|week(?:ly)?|\d+[- ]week|month(?:ly)?) plan|"
+    r"plan (?:to|for) (?:learn|study|master)|(?:make|give|write) me a (?:\w+ ){0,3}plan)\b",
+    re.IGNORECASE,
+)
+_HARDER = re.compile(
+    r"\btoo (?:easy|simple)|\b(?:harder|tougher|more difficult|more advanced|more challenging)"
+    r"\b",
+    re.IGNORECASE,
+)
+_EASIER = re.compile(
+    r"\btoo (?:hard|difficult|advanced)|\b(?:easier|simpler|less difficult)\b", re.IGNORECASE
 )
 _SKIP = re.compile(
     r"\b(?:skip(?: it| this)?|i don'?t know|no idea|give up|i give up|pass|show me the answer|"
@@ -64,9 +79,20 @@ def read_intent(text: str) -> Intent:
     'start'
     >>> read_intent("Here is my answer: E G# B"), read_intent("Here's my answer for the exercise")
     ('answer', 'answer')
+    >>> read_intent("that was too easy, got a harder one?"), read_intent("a bit simpler please")
+    ('harder', 'easier')
+    >>> read_intent("can you make me a 6 week plan for counterpoint?")
+    'plan'
+
     """
     if _PROGRESS.search(text):
         return "progress"
+    if _PLAN.search(text):
+        return "plan"
+    if _HARDER.search(text) and len(text) < 120:
+        return "harder"
+    if _EASIER.search(text) and len(text) < 120:
+        return "easier"
     if _ANSWER_MARK.search(text) and not _NEW_REQUEST.search(text) and not _TEACH.search(text):
         return "answer"
     if _SKIP.search(text) and len(text) < 80:
@@ -85,6 +111,8 @@ _LESSON_REQUEST = re.compile(
     r"(?:give|set|send) me (?:a|an|another|one more|some|the next) (?:[\w-]+ ){0,3}?"
     r"(?:exercises?|drills?|quiz|task|challenge|lesson)|"
     r"what should i (?:learn|practi[cs]e|study) next|my first (?:song|piece|composition)|"
+    r"too (?:easy|hard)|(?:a |something )?(?:harder|easier|tougher|simpler) (?:one|exercise|"
+    r"question|task)|(?:week(?:ly)?|\d+[- ]week|study|learning) plan|"
     r"where (?:do|should) i (?:start|begin))\b",
     re.IGNORECASE,
 )

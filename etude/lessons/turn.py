@@ -100,7 +100,7 @@ def reads_as_reply(exercise: Exercise, text: str, *, has_attachment: bool) -> bo
     intent = read_intent(text)
     if intent == "skip":
         return True
-    if intent in ("progress", "exercise", "teach", "start"):
+    if intent in ("progress", "plan", "exercise", "harder", "easier", "teach", "start"):
         return False
     if looks_like_question(text) and (intent != "answer" or _QUESTION_START.match(text)):
         return False  # "Is it E G B?" answers; "What key is my piece in?" asks
@@ -179,6 +179,8 @@ class LessonTurn:
         skill = match_skill(self.curriculum, text)
         if intent == "progress":
             return self.progress()
+        if intent == "plan":
+            return self.plan(skill)
         has_attachment = self.message.attachment is not None
         here = _same_thread(self.records.opened_in(self.learner), self.message.session)
         if (
@@ -191,6 +193,11 @@ class LessonTurn:
             checked = self.try_answer(*opened, explicit=intent == "answer")
             if checked is not None:
                 return checked
+        if intent in ("harder", "easier") and known:
+            current = opened[0].skill if opened else None
+            return self.teach(self._step_along(current, 1 if intent == "harder" else -1))
+        if intent in ("harder", "easier"):
+            intent = "exercise"
         if intent == "start" or (not known and intent in ("teach", "exercise") and not skill):
             return self.welcome_back() if known else self.start()
         if intent == "teach" or (intent == "exercise" and skill):
@@ -269,6 +276,16 @@ class LessonTurn:
             )
         evidence.append(exercise_evidence(exercise, self.curriculum))
         return evidence
+
+    def _step_along(self, skill_id: str | None, way: int) -> str | None:
+        """The skill one step further along (or back) the learner's path from ``skill_id``:
+        "too easy" moves on to what builds on it, "too hard" back to what it builds on."""
+        track = self._ensure_learner()
+        path = self.curriculum.path(track)
+        if skill_id not in path:
+            return next_skill(self.curriculum, track, self.mastery_map())
+        index = path.index(skill_id) + way
+        return path[min(max(index, 0), len(path) - 1)]
 
     def _count(self) -> int:
         record = self.records.learner(self.learner)
@@ -454,6 +471,60 @@ class LessonTurn:
         return self.record(exercise, queue, result)
 
     # -- progress -------------------------------------------------------------------------
+
+    def plan(self, goal: str | None) -> list[Evidence]:
+        """A study plan: the skills on the way to ``goal`` (or the whole track) that are not
+        yet mastered, prerequisites first, shared out over the weeks the learner names."""
+        record = self.records.learner(self.learner)
+        track = (
+            record.track
+            if record
+            else choose_track(self.curriculum, self.message.text, self.message.profile)
+        )
+        mastery = self.mastery_map()
+        path = self.curriculum.path(track)
+        if goal is not None and goal not in path:
+            track = next(
+                (t for t in self.curriculum.tracks if goal in self.curriculum.path(t)), track
+            )
+            path = self.curriculum.path(track)
+        needed: list[str] = []
+
+        def visit(skill_id: str) -> None:
+            for required in self.curriculum.skill(skill_id).requires:
+                visit(required)
+            if skill_id not in needed:
+                needed.append(skill_id)
+
+        if goal is not None:
+            visit(goal)
+        steps = [s for s in (needed or path) if mastery.get(s, 0.0) < MASTERED]
+        weeks = re.search(r"(\d+)[- ]?weeks?", self.message.text)
+        count = max(1, min(int(weeks.group(1)) if weeks else len(steps), len(steps) or 1))
+        per_week = -(-len(steps) // count) if steps else 0
+        lines = [
+            f"Week {week + 1}: "
+            + "; ".join(
+                self.curriculum.skill(s).title
+                for s in steps[week * per_week : (week + 1) * per_week]
+            )
+            for week in range(count)
+            if steps[week * per_week : (week + 1) * per_week]
+        ]
+        target = self.curriculum.skill(goal).title if goal else self.curriculum.tracks[track].title
+        if not lines:
+            return [note(f"You have already mastered everything on the way to {target}.")]
+        return [
+            note(
+                f"A plan to {target}, one skill at a time, each building on the one before: "
+                + " ".join(f"{line}." for line in lines)
+                + ' Say "teach me" with a skill\'s name to start it, or "give me an exercise".',
+                kind="profile",
+                type="plan",
+                skills=steps,
+                weeks=len(lines),
+            )
+        ]
 
     def progress(self) -> list[Evidence]:
         record = self.records.learner(self.learner)

@@ -117,6 +117,9 @@ def test_a_message_with_nothing_musical_is_off_topic_without_asking_the_llm(
         ("what do you remember about me?", False),
         ("I'm Noor and I play the oud", False),
         ("I am feeling stuck and a bit discouraged", False),
+        ("ok that one was way too easy, got anything harder?", False),
+        ("can I have another exercise please", False),
+        ("what's the best route to the airport from here?", True),
     ],
 )
 def test_small_talk_and_the_learner_themselves_are_not_off_topic(
@@ -138,3 +141,12 @@ def test_a_sent_score_is_always_read_by_the_critic(router: Router, message: str)
     route = router.route(message, has_attachment=True, threshold=0.0)
     assert route.tools[0] == "critic"
     assert "lesson" not in route.tools  # no exercise is open: the score is not a submission
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["should every verse of a song rhyme the same way?", "how can I train my ear for chords?"],
+)
+def test_a_music_question_never_goes_to_chat_alone(router: Router, message: str) -> None:
+    route = router.route(message, has_attachment=False, threshold=0.0)
+    assert "theory" in route.tools

@@ -215,3 +215,28 @@ def test_an_exercise_is_answered_only_in_the_thread_that_set_it(settings: Settin
     assert not awaits_answer(elsewhere) and awaits_answer(here)
     # a plain question sent to the lesson tool in another thread gets no "Still open" reminder
     assert say("what is a triad?", "batch-line-7") == []
+
+
+def test_too_easy_moves_one_skill_along_the_path_and_too_hard_one_back(
+    settings: Settings,
+) -> None:
+    ana = Learner(settings)
+    ana.say("give me an exercise on triads")
+    triads = ana.open_exercise()["skill"]
+    ana.say("hmm that one's too easy for me, something tougher?")
+    harder = ana.open_exercise()["skill"]
+    assert harder != triads
+    ana.say("ok now that's too hard")
+    assert ana.open_exercise()["skill"] == triads
+
+
+def test_a_plan_lists_the_unmastered_skills_on_the_way_over_the_weeks_asked(
+    settings: Settings,
+) -> None:
+    ben = Learner(settings, "ben")
+    [plan] = ben.say("could you write me a 3 week plan for learning cadences?")
+    assert plan.data["type"] == "plan" and plan.data["weeks"] <= 3
+    skills = plan.data["skills"]
+    assert skills[-1] == "cadences" and "triads" in skills
+    assert skills.index("intervals") < skills.index("triads")  # prerequisites first
+    assert "Week 1:" in plan.summary
