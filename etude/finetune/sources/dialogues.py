@@ -49,8 +49,12 @@ def dialogue_examples(
         attempts += 1
         first = rng.choice(theory)
         turns = rng.randint(2, max_turns)
-        pool = by_kind[first.kind] if len(by_kind[first.kind]) >= turns else theory
-        chain = [first, *rng.sample([e for e in pool if e.group != first.group], turns - 1)]
+        others = [e for e in by_kind[first.kind] if e.group != first.group]
+        if len(others) < turns - 1:  # the kind's other questions are too few (or one group)
+            others = [e for e in theory if e.group != first.group]
+        if len(others) < turns - 1:
+            continue
+        chain = [first, *rng.sample(others, turns - 1)]
         history: list[Turn] = []
         for earlier in chain[:-1]:
             history.extend(

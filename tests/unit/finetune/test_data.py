@@ -73,3 +73,31 @@ def test_written_splits_and_card_round_trip(built, tmp_path: Path) -> None:  # t
     card = json.loads(paths["card_json"].read_text())
     assert card["total"] == built.card.total
     assert "| theory |" in paths["card_md"].read_text()
+
+
+def test_dialogues_from_a_split_whose_kind_has_few_other_items() -> None:
+    """A split where one fact kind holds only paraphrases of one item (one group) still yields
+    lessons: the follow-ups are drawn from other kinds instead of failing."""
+    import random
+
+    from etude.finetune.examples import Turn
+    from etude.finetune.sources.dialogues import dialogue_examples
+
+    def single(i: int, group: str, kind: str, question: str) -> Example:
+        return Example(
+            id=f"t{i}",
+            source="theory",
+            group=group,
+            kind=kind,
+            level="beginner",
+            messages=[Turn(role="user", content=question), Turn(role="assistant", content="x")],
+        )
+
+    singles = [
+        single(0, "g1", "scale", "What are the notes of the D major scale?"),
+        single(1, "g1", "scale", "Spell the D major scale."),
+        single(2, "g2", "chord", "Spell the C major triad."),
+        single(3, "g3", "interval", "What is a major third above C?"),
+    ]
+    made = list(dialogue_examples(singles, 6, random.Random(1), max_turns=3))
+    assert all(len(example.messages) >= 4 for example in made)
