@@ -155,6 +155,33 @@ _ASKS_ABOUT = re.compile(
 )
 
 
+_WHICH_QUALITY = re.compile(r"\bwhich\b.*\b(?P<quality>diminished|dim|augmented)\b", re.IGNORECASE)
+_ONE_OF_A_KIND = {
+    ("major", "diminished"): "vii°",
+    ("minor", "diminished"): "ii°",
+    ("minor", "augmented"): "III+",
+}
+"""The one triad of its quality among a key's diatonic triads (harmonic minor for III+)."""
+
+
+def _which_quality(message: str, subject: Subject) -> str | None:
+    """'which one's the diminished one?' after the chords of a key: the numeral, asked for.
+
+    >>> _which_quality("which one's the diminished one?", Subject(kind="key", phrase="E major",
+    ...     key="E major"))
+    'what is vii° in E major?'
+    """
+    found = _WHICH_QUALITY.search(message)
+    if found is None or subject.kind != "key" or not subject.key:
+        return None
+    quality = "diminished" if found.group("quality").lower().startswith("dim") else "augmented"
+    figure = _ONE_OF_A_KIND.get((subject.key.split()[-1], quality))
+    return f"what is {figure} in {subject.key}?" if figure else None
+
+
+_COMPARING = re.compile(r"\bdiffer\w*|\bcompare\w*|\bunlike\b|\bversus\b|\bvs\b", re.I)
+
+
 def _named_again(message: str, subject: Subject) -> str:
     """'how does it usually resolve?' after the German sixth: the pronoun becomes the subject,
     so the engine computes the chord again, with how it is built and where it goes.
@@ -164,12 +191,16 @@ def _named_again(message: str, subject: Subject) -> str:
     'how does Ger65 in A minor usually resolve?'
     >>> _named_again("is it raining?", sub)
     'is it raining?'
+    >>> _named_again("what makes it different from E minor?",
+    ...     Subject(kind="scale", phrase="E phrygian scale"))
+    'what makes E phrygian scale different from E minor?'
     """
     if subject.kind not in ("chord", "numeral", "scale", "interval"):
         return message
-    if len(message.split()) > 12 or re.search(r"\b[A-G](?:#|b)?\b", message):
+    comparing = _COMPARING.search(message)
+    if len(message.split()) > 12 or (re.search(r"\b[A-G](?:#|b)?\b", message) and not comparing):
         return message  # names its own music: not about the subject
-    if not _ASKS_ABOUT.search(message):
+    if not _ASKS_ABOUT.search(message) and not comparing:
         return message
     return _PRONOUN.sub(subject.phrase, message, count=1)
 
@@ -228,7 +259,7 @@ def resolve(message: str, subject: Subject | None) -> str:
     if text == message and _RESTATE.match(message) and subject.question:
         return subject.question
     if text == message:
-        return _named_again(message, subject)
+        return _which_quality(message, subject) or _named_again(message, subject)
     return text
 
 

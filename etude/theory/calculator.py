@@ -49,6 +49,7 @@ from etude.theory.plan import (
 from etude.theory.questions import (
     ChordQuery,
     CircleQuery,
+    CompareScalesQuery,
     DiatonicQuery,
     EnharmonicQuery,
     FingeringQuery,
@@ -134,6 +135,8 @@ def answer(query: Query) -> TheoryFact:
             return roman.diatonic_chords(query.tonic, query.mode, query.sevenths)
         case ProgressionQuery():
             return progressions.progression(query.figures, query.tonic, query.mode, query.name)
+        case CompareScalesQuery():
+            return scales.compare_scales(query.first, query.second)
         case SubstituteQuery():
             if query.note:
                 return substitutes.chords_containing(query.note, query.tonic, query.mode)

@@ -166,6 +166,14 @@ class SubstituteQuery(BaseModel):
     mode: Mode
 
 
+class CompareScalesQuery(BaseModel):
+    """Two scales side by side: "how is D dorian different from D minor?"."""
+
+    kind: Literal["compare_scales"] = "compare_scales"
+    first: tuple[str, str]
+    second: tuple[str, str]
+
+
 class FingeringQuery(BaseModel):
     kind: Literal["fingering"] = "fingering"
     tonic: str
@@ -193,7 +201,8 @@ Query = Annotated[
     | DiatonicQuery
     | ProgressionQuery
     | FingeringQuery
-    | SubstituteQuery,
+    | SubstituteQuery
+    | CompareScalesQuery,
     Field(discriminator="kind"),
 ]
 
@@ -1322,7 +1331,38 @@ def _alternatives(found: list[Phrase], words: set[str], tokens: list[Token]) -> 
     return [SubstituteQuery(target=target[1], tonic=key[0], mode=key[1])]
 
 
+_COMPARING = {
+    "different",
+    "difference",
+    "differences",
+    "differ",
+    "differs",
+    "compare",
+    "compared",
+    "versus",
+    "vs",
+    "unlike",
+    "contrast",
+}
+
+
+def _compare_scales(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    """'What makes E phrygian different from E minor?': two scales, compared note by note."""
+    if not words & _COMPARING:
+        return []
+    scales: list[tuple[str, str]] = []
+    for phrase in found:
+        if phrase.kind == "scale" and phrase.root and phrase.scale:
+            scales.append((phrase.root, phrase.scale))
+        elif phrase.kind == "key" and phrase.root and phrase.mode:
+            scales.append((phrase.root, "major" if phrase.mode == "major" else "natural minor"))
+    if len(scales) != 2:
+        return []
+    return [CompareScalesQuery(first=scales[0], second=scales[1])]
+
+
 _RULES = (
+    _compare_scales,
     _alternatives,
     _fingering,
     _transpose,

@@ -122,3 +122,51 @@ def spell_scale(tonic: str, kind: str) -> TheoryFact:
     return TheoryFact(
         kind="scale", query=f"{label} scale", statement=statement, notes=shown, data=data
     )
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
+
+
+def compare_scales(first: tuple[str, str], second: tuple[str, str]) -> TheoryFact:
+    """How two seven-note scales differ, degree by degree: what makes a mode sound like
+    itself is the note it changes.
+
+    >>> compare_scales(("E", "phrygian"), ("E", "natural minor")).statement
+    'E phrygian differs from E natural minor in one note: F instead of F#, a lowered second.'
+    >>> compare_scales(("C", "lydian"), ("C", "major")).steps[-1]
+    'Play C major, then C lydian: listen for the F#.'
+    """
+    (tonic_a, kind_a), (tonic_b, kind_b) = first, second
+    kind_a, kind_b = canonical_scale(kind_a), canonical_scale(kind_b)
+    notes_a, notes_b = scale_notes(tonic_a, kind_a), scale_notes(tonic_b, kind_b)
+    label_a, label_b = f"{human(tonic_a)} {kind_a}", f"{human(tonic_b)} {kind_b}"
+    if len(notes_a) != 7 or len(notes_b) != 7:
+        raise ValueError("only seven-note scales are compared degree by degree")
+    changed = []
+    for degree, (mine, theirs) in enumerate(zip(notes_a, notes_b, strict=True)):
+        if mine == theirs:
+            continue
+        shift = round(pitch.Pitch(mine).ps - pitch.Pitch(theirs).ps + 6) % 12 - 6
+        way = "raised" if shift > 0 else "lowered"
+        changed.append((human(mine), human(theirs), f"a {way} {_ORDINALS[degree]}"))
+    if not changed:
+        statement = f"{label_a} and {label_b} have the same notes."
+    else:
+        count = "one note" if len(changed) == 1 else f"{len(changed)} notes"
+        parts = "; ".join(f"{mine} instead of {theirs}, {what}" for mine, theirs, what in changed)
+        statement = f"{label_a} differs from {label_b} in {count}: {parts}."
+    steps = [
+        f"{label_a}: {' – '.join(human(n) for n in notes_a)}.",
+        f"{label_b}: {' – '.join(human(n) for n in notes_b)}.",
+    ]
+    if changed:
+        listen = " and ".join(mine for mine, _, _ in changed)
+        steps.append(f"Play {label_b}, then {label_a}: listen for the {listen}.")
+    return TheoryFact(
+        kind="scale",
+        query=f"{label_a} against {label_b}",
+        statement=statement,
+        notes=[human(n) for n in notes_a],
+        data={"tonic": human(tonic_a), "type": kind_a, "compared_with": label_b},
+        steps=steps,
+    )

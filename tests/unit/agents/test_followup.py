@@ -36,3 +36,14 @@ def test_a_new_question_is_left_alone() -> None:
     subject = subject_of([fact_evidence(f) for f in compute_facts("spell the D7 chord")])
     for question in ("what is a cadence?", "spell Ebmaj7", "why avoid parallel fifths?"):
         assert resolve(question, subject) == question
+
+
+def test_a_follow_up_about_the_last_scale_or_key_names_it() -> None:
+    from etude.agents.followup import Subject, resolve
+
+    mode = Subject(kind="scale", phrase="G dorian scale", root="G")
+    assert resolve("and how is it different from G minor?", mode) == (
+        "and how is G dorian scale different from G minor?"
+    )
+    key = Subject(kind="key", phrase="Bb major", key="Bb major")
+    assert resolve("ok which chord is the diminished one", key) == "what is vii° in Bb major?"

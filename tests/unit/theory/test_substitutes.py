@@ -58,3 +58,18 @@ def test_named_chromatic_chords_are_spelled_not_the_key_triad(
 def test_a_misspelt_chord_quality_is_still_read() -> None:
     [fact] = compute_facts("what are the notes of a half-dimished seventh chord on E?")
     assert fact.notes[-4:] == ["E", "G", "Bb", "D"] or "E – G – Bb – D" in fact.statement
+
+
+@pytest.mark.parametrize(
+    ("question", "changed"),
+    [
+        (
+            "how does B locrian differ from B minor?",
+            "C instead of C#, a lowered second; F instead of F#",
+        ),
+        ("F mixolydian vs F major", "Eb instead of E, a lowered seventh"),
+    ],
+)
+def test_two_scales_are_compared_note_by_note(question: str, changed: str) -> None:
+    [fact] = compute_facts(question)
+    assert changed in fact.statement
