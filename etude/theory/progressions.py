@@ -104,7 +104,8 @@ def progression(figures: list[str], tonic: str, mode: Mode, name: str | None = N
             }
         )
     shown_figures = "–".join(str(c["figure"]) for c in chords)
-    title = f"{name} ({shown_figures})" if name and name[0].isdigit() else shown_figures
+    named = name and (name[0].isdigit() or name.endswith("cadence"))
+    title = f"{name[0].upper()}{name[1:]} ({shown_figures})" if name and named else shown_figures
     body = " – ".join(f"{c['symbol']} ({' '.join(c['notes'])})" for c in chords)  # type: ignore[arg-type]
     notes = [n for c in chords for n in c["notes"]]  # type: ignore[attr-defined]
     return TheoryFact(

@@ -360,6 +360,8 @@ def tokenize(question: str) -> list[Token]:
             chunk = chunk[:-1]
         if chunk.startswith("(") and ")" not in chunk:
             chunk = chunk[1:]
+        if chunk.startswith("(") and chunk.endswith(")"):
+            chunk = chunk[1:-1]  # "an authentic (V-I) one"
         for part in _split_dashes(chunk):
             part = part.strip(_STRIP)
             if part:
@@ -1121,13 +1123,30 @@ def _diatonic(found: list[Phrase], words: set[str], tokens: list[Token]) -> list
     return [DiatonicQuery(tonic=k[0], mode=k[1], sevenths=sevenths) for k in keys]
 
 
+_CADENCES = {
+    "authentic": ("V", "I"),
+    "perfect": ("V", "I"),
+    "plagal": ("IV", "I"),
+    "amen": ("IV", "I"),
+    "half": ("IV", "V"),
+    "imperfect": ("IV", "V"),
+    "deceptive": ("V", "vi"),
+    "interrupted": ("V", "vi"),
+}
+"""The cadence a learner names, as its two chords (a half cadence is shown from IV)."""
+
+
 def _progression(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
     key, rest = _key_context(found)
     figures_phrase = next((p for p in rest if p.kind == "figures" and len(p.figures) >= 2), None)
     name: str | None = None
     figures: list[str] = []
+    cadence = next((c for c in _CADENCES if c in words), None) if words & {"cadence"} else None
     if figures_phrase is not None:
         figures = figures_phrase.figures
+    elif cadence is not None and key is not None:
+        name = f"{cadence} cadence"
+        figures = list(_CADENCES[cadence])
     elif (
         words & {"progression", "progressions", "changes", "turnaround", "12-bar", "twelve-bar"}
     ) and not any(p.kind == "scale" for p in rest):

@@ -73,3 +73,16 @@ def test_a_misspelt_chord_quality_is_still_read() -> None:
 def test_two_scales_are_compared_note_by_note(question: str, changed: str) -> None:
     [fact] = compute_facts(question)
     assert changed in fact.statement
+
+
+@pytest.mark.parametrize(
+    ("question", "statement"),
+    [
+        ("how does a plagal cadence go in F major?", "Plagal cadence (IV–I) in F major: Bb"),
+        ("write out an interrupted cadence in E minor", "(V–VI) in E minor: B (B D# F#) – C"),
+        ("is this (V-I) in A major?", "V–I in A major: E (E G# B) – A (A C# E)"),
+    ],
+)
+def test_a_named_cadence_in_a_key_is_spelled(question: str, statement: str) -> None:
+    [fact] = compute_facts(question)
+    assert statement in fact.statement
