@@ -11,6 +11,9 @@ the question as context, and says whether it refutes it. Per claim type and over
 - true refuted: share of true sentences refuted by mistake;
 - true reach (new checker): share of true sentences that would reach a learner of the
   embedded model, which drops unverifiable sentences too (verified or no_claim);
+- false reach: share of false sentences that would still reach a learner of the embedded
+  model (new checker: verified or no_claim; old guard: not refuted) — the number that says
+  how often a falsehood gets through;
 - none passed: share of claim-free sentences passed as having no claim (old guard: not
   refuted).
 
@@ -110,10 +113,12 @@ def metrics(rows: list[tuple[dict, str]], verifies: bool) -> dict[str, Any]:
     if verifies:
         out["true_verified"] = _share(sum(s == "verified" for s in true), len(true))
         out["true_reach"] = _share(sum(s in ("verified", "no_claim") for s in true), len(true))
+        out["false_reach"] = _share(sum(s in ("verified", "no_claim") for s in false), len(false))
         out["none_passed"] = _share(sum(s == "no_claim" for s in none), len(none))
     else:
         out["true_verified"] = _share(sum(s != "refuted" for s in true), len(true))
         out["true_reach"] = out["true_verified"]
+        out["false_reach"] = _share(sum(s != "refuted" for s in false), len(false))
         out["none_passed"] = _share(sum(s != "refuted" for s in none), len(none))
     return out
 
@@ -128,6 +133,7 @@ COLUMNS = [
     ("true_verified", "T verified"),
     ("true_refuted", "T refuted"),
     ("true_reach", "T reach"),
+    ("false_reach", "F reach"),
     ("none_passed", "none passed"),
 ]
 

@@ -294,9 +294,17 @@ _GENERIC_ARTICLE = re.compile(
 )
 
 
+_NOTE_DASH = re.compile(r"(?<=\b[A-G])(?<![a-z][A-G])([#b♯♭x]{0,2})\s*[–—]\s*(?=[A-G](?![a-z]{2}))")
+
+
 def _normalised(text: str) -> str:
     text = _MARKDOWN.sub("", text)
+    # "F#–A#–C#–E#" is a list of notes, read like "F#, A#, C#, E#" (as a dash it cut the list
+    # after its first note, and the first note alone was checked)
+    text = _NOTE_DASH.sub(r"\1, ", text)
     text = text.replace("–", " - ").replace("—", " - ")
+    # "the I chord in a major scale": any major scale, not the A major one
+    text = re.sub(r"\b(in|of|for|from|on|to) a (major|minor) (scale|key)\b", r"\1 any \2 \3", text)
     # "A major third …", "A perfect fifth …": the article, not the note A
     text = _GENERIC_ARTICLE.sub(lambda m: m.group(1) + "a", text)
     return normalise_text(correct_words(text, fuzzy=False))
@@ -372,7 +380,8 @@ def _value_side(items: list[_Item], start: int) -> _Side | None:
         if item.word in ("sharps", "sharp", "flats", "flat", "accidentals"):
             count = _count_before(items, offset)
             if count == 0 or words[:1] == ["no"]:
-                if ("flats" in words and "sharps" in words) or item.word == "accidentals":
+                both = {"flats", "flat"} & set(words) and {"sharps", "sharp"} & set(words)
+                if both or item.word == "accidentals":
                     return _Side(value=Signature(0))
                 return _Side(no_accidentals="sharps" if "sharp" in item.word else "flats")
             if count is not None:
@@ -887,8 +896,16 @@ def _scale_claim(items: list[_Item], verb: int, text: str) -> Claim | None:
             if isinstance(stated.value, Notes)
             else (stated.value.name if isinstance(stated.value, Note) else stated.value.tonic,)
         )
+        listing_verb = items[verb].word not in _HAVING
+        if isinstance(stated.value, Notes) and listing_verb and len(names) >= 3:
+            # "is C, Eb, F, F, Bb" lists the whole scale: every degree, each once, in order
+            holds = list(names) == notes or list(names) == [notes[0], *reversed(notes[1:])]
+            return Claim(text, "scale_notes", holds, truth)
         return Claim(text, "scale_notes", all(n in notes for n in names), truth)
     return None
+
+
+_HAVING = {"has", "have", "contains", "contain", "includes", "include", "uses", "use", "features"}
 
 
 def _chord_type_claim(text: str) -> Claim | None:
@@ -1168,6 +1185,66 @@ _SWAPPED_NOTE = re.compile(
 )
 
 
+_NOTE = r"[A-G](?:#|b|♯|♭|[ -](?:sharp|flat)\b)?"
+_KEY_WITH = re.compile(
+    rf"\b(?P<tonic>{_NOTE})\s+(?P<mode>major|minor)\s+is\s+the\s+(?:only\s+)?(?:major|minor)\s+"
+    r"key\s+(?:with|that has)\s+(?P<count>\w+)\s+(?P<acc>sharps?|flats?)\b"
+    rf"|\bthe\s+(?P<mode2>major|minor)\s+key\s+(?:with|that has)\s+(?P<count2>\w+)\s+"
+    rf"(?P<acc2>sharps?|flats?)\s+is\s+(?P<tonic2>{_NOTE})(?![\w#♯♭])",
+    re.IGNORECASE,
+)
+_NAMED_ACCIDENTALS = re.compile(
+    rf"\b(?P<tonic>{_NOTE})\s+(?P<mode>major|minor)\s+has\s+(?P<count>\w+)\s+(?:sharps?|flats?)"
+    rf"\s*[,:(]\s*(?:namely\s+)?(?P<notes>{_NOTE}(?:\s*(?:,|and|,\s*and)\s*{_NOTE})*)",
+)
+
+
+def _signature_claims(text: str) -> list[Claim]:
+    """'B major is the major key with six sharps', 'F major has one flat, B#': which key has
+    how many accidentals, and which ones, checked against the key's own signature.
+
+    >>> [c.holds for c in _signature_claims("B major is the major key with five sharps.")]
+    [True]
+    >>> [c.holds for c in _signature_claims("F major has one flat, B#.")]
+    [False]
+    """
+    from music21 import key as m21key
+
+    def count_of(word: str) -> int | None:
+        word = word.lower()
+        return int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+
+    def spelled(name: str) -> str:
+        name = re.sub(r"[ -]sharp", "#", re.sub(r"[ -]flat", "b", name))
+        return human(name.replace("♯", "#").replace("♭", "b"))
+
+    found: list[Claim] = []
+    for match in _KEY_WITH.finditer(text):
+        tonic = match.group("tonic") or match.group("tonic2")
+        mode = (match.group("mode") or match.group("mode2")).lower()
+        count = count_of(match.group("count") or match.group("count2"))
+        accidental = (match.group("acc") or match.group("acc2")).lower()
+        if count is None:
+            continue
+        name = spelled(tonic)
+        real = m21key.Key(name[0] + name[1:].replace("b", "-"), mode)
+        sharps = real.sharps
+        stated = count if accidental.startswith("sharp") else -count
+        truth = f"{spelled(tonic)} {mode} has {signature_words(sharps)}."
+        found.append(Claim(text, "key_signature", sharps == stated, truth))
+    for match in _NAMED_ACCIDENTALS.finditer(text):
+        tonic, mode = match.group("tonic"), match.group("mode").lower()
+        name = spelled(tonic)
+        real = m21key.Key(name[0] + name[1:].replace("b", "-"), mode)
+        altered = {human(p.name) for p in real.alteredPitches}
+        named = {spelled(n) for n in re.findall(_NOTE, match.group("notes"))}
+        truth = f"{spelled(tonic)} {mode} has {signature_words(real.sharps)}" + (
+            f": {', '.join(sorted(altered))}." if altered else "."
+        )
+        found.append(Claim(text, "key_signature", named <= altered and bool(named), truth))
+    return found
+
+
 def _mode_claim(text: str) -> Claim | None:
     """'Dorian is minor with a raised sixth', 'G mixolydian is G major with F instead of F#':
     a mode described as major or minor with altered degrees, checked against the two scales
@@ -1247,6 +1324,7 @@ def _rule_claims(text: str) -> list[Claim]:
     mode = _mode_claim(text)
     if mode is not None:
         found.append(mode)
+    found.extend(_signature_claims(text))
     for match in _TENDENCY.finditer(text):
         seventh = "7th" in match.group("tone").lower() or "seventh" in match.group("tone").lower()
         way = "down" if match.group("way").lower().startswith("down") else "up"

@@ -162,3 +162,21 @@ def test_a_mode_described_as_an_altered_major_or_minor_is_checked(
     sentence: str, holds: bool
 ) -> None:
     assert check_sentence(sentence).status == ("verified" if holds else "refuted")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status"),
+    [
+        ("The G major scale is G, A, B, C, D, D, F#.", "refuted"),  # a degree twice
+        ("A Bb7 chord is Bb–D–F–Ab.", "verified"),
+        ("A Bb7 chord is Bb–D–F–A.", "refuted"),  # a dashed list is read whole
+        ("E major is the major key with three sharps.", "refuted"),
+        ("The minor key with four flats is F minor.", "verified"),
+        ("A major has three sharps: F#, C# and D#.", "refuted"),
+        ("E minor has no sharps or flats.", "refuted"),
+    ],
+)
+def test_whole_listings_signatures_and_named_accidentals_are_checked(
+    sentence: str, status: str
+) -> None:
+    assert check_sentence(sentence).status == status
