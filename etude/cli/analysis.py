@@ -25,9 +25,25 @@ def _style(file: Path) -> dict[str, object] | None:
         return None
 
 
-def run_analyze(file: Path, *, level: Level, as_json: bool) -> None:
+def _encoder(file: Path) -> dict[str, object] | None:
+    """The encoder's most surprising notes for the report's ``encoder`` field (information
+    only, never a finding); None if the encoder has no checkpoint or cannot read the piece."""
+    from etude.attachments import load_attachment
+    from etude.encoders.surprise import analysis_section
+
+    try:
+        return analysis_section(load_attachment(file).score)
+    except (OSError, ValueError):
+        return None
+
+
+def run_analyze(file: Path, *, level: Level, as_json: bool, encoder: bool = True) -> None:
+    """``encoder=False`` (``--no-encoder``) leaves MusicBERT out: ``style`` and ``encoder`` are
+    null, as without a checkpoint, and every other field is the same."""
     report = analyze_file(file, level=level)
-    report.style = _style(file)
+    if encoder:
+        report.style = _style(file)
+        report.encoder = _encoder(file)
     if as_json:
         sys.stdout.write(json.dumps(report.model_dump(mode="json"), ensure_ascii=False) + "\n")
         return
@@ -42,3 +58,11 @@ def run_analyze(file: Path, *, level: Level, as_json: bool) -> None:
         )
     if not report.findings:
         out.print("No problems found at this level.")
+    surprise = (report.encoder or {}).get("surprise") or []
+    if surprise:
+        first = surprise[0]
+        out.print(
+            f"[blue]info[/blue] bar {first['bar']} beat {first['beat']:g} [dim]encoder[/dim]: "
+            f"{first['pitch']} in part {first['part'] + 1} is the note MusicBERT expected least "
+            f"(it expected {', '.join(first['expected'])})."
+        )

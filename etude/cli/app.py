@@ -119,11 +119,24 @@ def analyze(
     file: Annotated[Path, typer.Argument(help="MIDI, MusicXML or ABC file.")],
     level: LevelOption = None,
     as_json: JsonOption = False,
+    no_encoder: Annotated[
+        bool,
+        typer.Option(
+            "--no-encoder",
+            help="Leave MusicBERT out: 'style' and 'encoder' are null, the critic's report is "
+            "unchanged.",
+        ),
+    ] = False,
 ) -> None:
     """Analyse a score with the critic (no language model involved)."""
     from etude.cli.analysis import run_analyze
 
-    run_analyze(file, level=_level(level) or _settings().level, as_json=as_json)
+    run_analyze(
+        file,
+        level=_level(level) or _settings().level,
+        as_json=as_json,
+        encoder=not no_encoder,
+    )
 
 
 @app.command()

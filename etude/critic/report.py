@@ -104,6 +104,10 @@ class AnalysisReport(BaseModel):
     tempo_bpm: float | None
     findings: list[Finding]
     style: dict[str, Any] | None = None
+    encoder: dict[str, Any] | None = Field(
+        default=None,
+        description="The encoder's most surprising notes (issue #22); null without the encoder.",
+    )
     level: str = "intermediate"
     texture: str = Field(default="", description="'chorale', 'melody_and_bass', 'melody', ...")
     strengths: list[str] = Field(default_factory=list)

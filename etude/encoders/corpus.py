@@ -30,30 +30,56 @@ class CorpusPiece:
     tokens: np.ndarray
 
 
-def score_to_performance(score: object) -> Performance:
-    """A music21 Score (or Part/Stream) as notes in beats with their instruments."""
-    from music21 import meter, tempo
+@dataclass(frozen=True)
+class ScoreNote:
+    """A note as the encoder reads it, and where it came from in the score."""
 
+    note: Note
+    part: int
+    """0-based part index in file order."""
+    name: str
+    """Spelled pitch with octave as the score writes it, flats as 'b' (e.g. 'F#4', 'Bb3')."""
+    held: bool
+    """The note continues a tie: the learner hears no new note here."""
+
+
+def score_notes(score: object) -> list[ScoreNote]:
+    """Every note of a music21 Score (or Part/Stream) in the order ``score_to_performance``
+    gives them to the encoder (by onset, instrument, pitch), with its part and spelling."""
     parts = list(getattr(score, "parts", [])) or [score]
-    notes: list[Note] = []
-    for part in parts:
+    found: list[ScoreNote] = []
+    for index, part in enumerate(parts):
         instrument = part.getInstrument(returnDefault=True)
         program = instrument.midiProgram if instrument.midiProgram is not None else 0
         if getattr(instrument, "midiChannel", None) == 9:
             program = DRUMS
         for element in part.flatten().notes:
             velocity = element.volume.velocity or 80
-            for pitch in element.pitches:
-                notes.append(
-                    Note(
-                        start=float(element.offset),
-                        duration=float(element.quarterLength),
-                        pitch=int(pitch.midi) + (128 if program == DRUMS else 0),
-                        velocity=int(velocity),
-                        instrument=int(program),
-                    )
+            members = list(getattr(element, "notes", ())) or [element]
+            for member, pitch in zip(members, element.pitches, strict=False):
+                tie = getattr(member, "tie", None) or element.tie
+                note = Note(
+                    start=float(element.offset),
+                    duration=float(element.quarterLength),
+                    pitch=int(pitch.midi) + (128 if program == DRUMS else 0),
+                    velocity=int(velocity),
+                    instrument=int(program),
                 )
-    if not notes:
+                name = pitch.nameWithOctave
+                name = name[0] + name[1:].replace("-", "b")
+                held = tie is not None and tie.type in ("stop", "continue")
+                found.append(ScoreNote(note, index, name, held))
+    found.sort(key=lambda n: (n.note.start, n.note.instrument, n.note.pitch))
+    return found
+
+
+def score_to_performance(score: object, notes: list[ScoreNote] | None = None) -> Performance:
+    """A music21 Score (or Part/Stream) as notes in beats with their instruments (``notes``:
+    its ``score_notes``, when the caller already has them)."""
+    from music21 import meter, tempo
+
+    found = score_notes(score) if notes is None else notes
+    if not found:
         raise EncodingError("the score has no notes")
     flat = score.flatten()  # type: ignore[attr-defined]
     signatures = sorted(
@@ -72,8 +98,7 @@ def score_to_performance(score: object) -> Performance:
         signatures.insert(0, (0.0, *(signatures[0][1:] if signatures else (4, 4))))
     if not tempi or tempi[0][0] > 0:
         tempi.insert(0, (0.0, tempi[0][1] if tempi else 120.0))
-    notes.sort(key=lambda n: (n.start, n.instrument, n.pitch))
-    return Performance(notes, signatures, tempi)
+    return Performance([n.note for n in found], signatures, tempi)
 
 
 def collection_of(path: Path) -> str:

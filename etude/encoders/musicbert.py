@@ -175,6 +175,18 @@ class MusicBert(nn.Module):
             )
         ]
 
+    def field_logits_at(self, hidden: torch.Tensor, field: int) -> torch.Tensor:
+        """Scores (M, V_field) of one field for M chosen positions' hidden states (M, H): the
+        same head as :meth:`field_logits`, without scoring the fields and notes not asked for."""
+        width = hidden.shape[-1]
+        up = self.upsampling(hidden).reshape(-1, 8, width)[:, field]
+        projected = self.lm_layer_norm(F.gelu(self.lm_dense(up)))
+        start, size = self.config.offsets[field], self.config.vocab_sizes[field]
+        return (
+            projected @ self.embed_tokens.weight[start : start + size].T
+            + self.lm_bias[start : start + size]
+        )
+
     def forward(self, ids: torch.Tensor) -> list[torch.Tensor]:
         hidden, _ = self.hidden_states(ids)
         return self.field_logits(hidden)

@@ -273,7 +273,23 @@ class OctupleEncoder:
             position += numerator * 4 * cfg.pos_resolution // denominator
         return np.array(starts, dtype=np.int64), np.array(signatures, dtype=np.int64)
 
+    def encode_indexed(self, performance: Performance) -> tuple[OctupleEncoding, np.ndarray]:
+        """The encoding and, for each of ``performance.notes`` in order, its row in the tokens
+        (-1 for a note past ``bar_max``). Exact duplicates share one row, so a caller that
+        scores the rows (the surprise of each note) can report the notes it started from.
+
+        >>> notes = [Note(0.0, 1.0, 64), Note(0.0, 1.0, 60), Note(0.0, 1.0, 60)]
+        >>> encoding, rows = OctupleEncoder().encode_indexed(Performance(notes))
+        >>> encoding.notes, rows.tolist()
+        (2, [1, 0, 0])
+        """
+        tokens, rows = self._encode_rows(performance)
+        return OctupleEncoding(tokens, self.config), rows
+
     def _encode(self, performance: Performance) -> np.ndarray:
+        return self._encode_rows(performance)[0]
+
+    def _encode_rows(self, performance: Performance) -> tuple[np.ndarray, np.ndarray]:
         cfg = self.config
         table = np.array(
             [(n.start, n.duration, n.instrument, n.pitch, n.velocity) for n in performance.notes],
@@ -311,10 +327,14 @@ class OctupleEncoder:
             ],
             axis=1,
         )[keep]
-        tokens = tokens[np.lexsort(tokens[:, ::-1].T)]  # by bar, position, instrument, …
+        order = np.lexsort(tokens[:, ::-1].T)  # by bar, position, instrument, …
+        tokens = tokens[order]
         unique = np.ones(len(tokens), dtype=bool)
         unique[1:] = np.any(tokens[1:] != tokens[:-1], axis=1)
-        return tokens[unique].astype(np.int32)
+        row_of_sorted = np.cumsum(unique) - 1  # a duplicate takes the row of its first copy
+        rows = np.full(len(table), -1, dtype=np.int64)
+        rows[np.flatnonzero(keep)[order]] = row_of_sorted
+        return tokens[unique].astype(np.int32), rows
 
     def to_performance(self, tokens: np.ndarray) -> Performance:
         """The notes, signatures and tempi that the tokens stand for (bin centres)."""

@@ -57,7 +57,20 @@ def _analyze(path: Path, level: Level) -> dict[str, Any]:
     except ScoreError as exc:
         raise ApiError(422, str(exc).splitlines()[0]) from exc
     report.style = _style(path)
+    report.encoder = _encoder(path)
     return report.model_dump(mode="json")
+
+
+def _encoder(path: Path) -> dict[str, Any] | None:
+    """The encoder's most surprising notes, as ``etude analyze`` reports them; None without a
+    checkpoint or when the encoder cannot read the piece."""
+    try:
+        from etude.attachments import load_attachment
+        from etude.encoders.surprise import analysis_section
+
+        return analysis_section(load_attachment(path).score)
+    except (OSError, ValueError):
+        return None
 
 
 def _style(path: Path) -> dict[str, Any] | None:

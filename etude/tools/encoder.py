@@ -7,6 +7,8 @@ Only the adapter lives here: the schema the router reads and the calls into the 
 from __future__ import annotations
 
 import logging
+import re
+from typing import Any
 
 from etude.config import Settings
 from etude.evidence import Evidence
@@ -54,6 +56,7 @@ def encode(request: ToolRequest, settings: Settings) -> list[Evidence]:
                 data=style.model_dump(mode="json"),
             )
         )
+    evidence.extend(_surprise(loaded.score, request.question))
     repetitions = find_repetitions(loaded.score.parts[0])
     if repetitions:
         evidence.append(
@@ -73,11 +76,49 @@ def encode(request: ToolRequest, settings: Settings) -> list[Evidence]:
     return evidence
 
 
+_ASKS_SURPRISE = re.compile(
+    r"\b(?:unexpected|surpris\w*|wrong|odd|strange|out of place|stands? out|sounds? off)\b",
+    re.I,
+)
+
+
+def _surprise(score: Any, question: str) -> list[Evidence]:
+    """The note MusicBERT expected least: the tutor's answer (computed, like the repetitions)
+    when the learner asks about unexpected or wrong-sounding notes, else context it may use."""
+    from etude.critic.texture import build_piece
+    from etude.encoders.embedding import load_model
+    from etude.encoders.surprise import encoder_section, least_expected_sentence
+
+    try:
+        piece = build_piece(score)
+        section = encoder_section(score, load_model(), top=3, locate=piece.meter.locate)
+    except (OSError, ValueError, IndexError, KeyError) as error:
+        log.warning("no surprise estimate: %s", error)
+        return []
+    if not section.surprise:
+        return []
+    first = section.surprise[0]
+    labels = {line.part: line.label for line in piece.lines}
+    voice = labels.get(first.part, f"part {first.part + 1}")
+    sentence = least_expected_sentence(first, voice)
+    return [
+        Evidence(
+            tool="encoder",
+            kind="analysis",
+            authoritative=bool(_ASKS_SURPRISE.search(question)),
+            summary=sentence,
+            notes=[first.pitch, *first.expected],
+            data={"surprise": section.model_dump(mode="json")["surprise"], "model": section.model},
+        )
+    ]
+
+
 TOOL = ToolSpec(
     name="encoder",
     description=(
         "Encodes the learner's attached score as OctupleMIDI for the MusicBERT model: "
-        "size, bars, instruments, style and similar passages, repeated motifs."
+        "size, bars, instruments, style and similar passages, repeated motifs, and the notes "
+        "the model expected least."
     ),
     examples=(
         "What style is my piece closest to?",
@@ -89,6 +130,8 @@ TOOL = ToolSpec(
         "Is my piece more like Bach or like folk music?",
         "How many notes are in this MIDI file?",
         "Tell me about the structure of this file",
+        "Which note in my piece is the most unexpected?",
+        "Does any note of my melody sound out of place in this style?",
     ),
     run=encode,
     needs_attachment=True,

@@ -37,6 +37,26 @@ def test_chorale_json_contract(chorale_midi: Path) -> None:
     for finding in report["findings"]:
         assert finding["bar"] >= 1 and finding["severity"] in ("error", "warning", "info")
         assert all(0 <= p < 4 for p in finding["parts"])
+    encoder = report["encoder"]  # issue #22: the notes MusicBERT expected least
+    assert encoder["model"] == "musicbert-small" and len(encoder["surprise"]) == 10
+    scores = [note["score"] for note in encoder["surprise"]]
+    assert scores == sorted(scores, reverse=True) and scores[-1] > 0
+    for note in encoder["surprise"]:
+        assert list(note) == ["part", "bar", "beat", "offset_ql", "pitch", "score", "expected"]
+        assert 0 <= note["part"] < 4 and 1 <= note["bar"] <= report["bars"]
+        assert note["expected"] and note["pitch"] not in note["expected"]
+
+
+def test_no_encoder_nulls_only_the_encoder_sections(chorale_midi: Path) -> None:
+    full = json.loads(analyze(str(chorale_midi), "--json").stdout)
+    done = analyze(str(chorale_midi), "--json", "--no-encoder")
+    assert done.returncode == 0, done.stderr
+    bare = json.loads(done.stdout)
+    assert bare["style"] is None and bare["encoder"] is None
+    assert list(bare) == list(full)
+    assert {k: v for k, v in bare.items() if k not in ("style", "encoder")} == {
+        k: v for k, v in full.items() if k not in ("style", "encoder")
+    }
 
 
 def _bad_files(tmp: Path) -> dict[str, Path]:

@@ -1,0 +1,391 @@
+"""Wrong-note detection (issue #22): does the encoder's surprise find a planted wrong note?
+
+Pieces: music21-corpus pieces that pre-training held out (``etude.encoders.corpus.held_out``:
+``sha256(name) % 10 == 0``, names as ``encode_corpus_file`` gives them) — four-part Bach
+chorales (``.mxl``) and Essen folk tunes (ABC, ``file.abc#n``). In each, one note (seeded:
+not tied, not a chord member, not a zero-length chord symbol) is moved up or down by 1 or 2
+semitones. Every method scores every note of the piece; we ask where the planted note ranks:
+
+- top-1: it is the single most surprising note; top-5: among the five most surprising
+  (ties broken at random, in expectation); AUC: the share of the piece's other notes it
+  outscores (ties count half) — the per-piece ROC-AUC with one positive, averaged over pieces.
+- 95% intervals: percentile bootstrap over pieces (2,000 resamples).
+
+Methods:
+- ``musicbert-small``: ``etude.encoders.surprise`` (``-log p(pitch)``, pitch masked, ``p``
+  renormalised over the pitches within an octave of the note, as ``etude analyze`` reports
+  it) with the shipped checkpoint; ``, all 128 pitches``: the same forward passes without the
+  window; ``random init``: the same shape, randomly initialised (seeded).
+- ``n-gram``: masked trigram models (interpolated) of scale degrees and of intervals along each
+  part, trained on the *training* pieces of the same corpus files; a note's score is
+  ``-log`` of its pitch's posterior among the 25 pitches within an octave, given both sides.
+- ``critic out_of_key``: 1 if the critic's ``out_of_key`` rule flags the note, else 0;
+  ``out of key (pitch class)``: 1 if its pitch class is outside the critic's key (raised 6/7
+  allowed in minor), without the rule's passing/neighbour/applied-chord exceptions.
+
+Run: ``python bench/wrong_note.py [--chorales 36] [--folk 160] [--seed 0] [--stride 8]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from etude.encoders.corpus import (
+    ScoreNote,
+    collection_of,
+    corpus_paths,
+    held_out,
+    score_notes,
+    score_to_performance,
+)
+from etude.encoders.musicbert import MusicBert
+from etude.encoders.octuple import OctupleEncoder
+from etude.encoders.surprise import (
+    DEFAULT_STRIDE,
+    DEFAULT_WINDOW,
+    pitch_distributions,
+    scored_notes,
+)
+
+SPAN = 12
+ALL = ", all 128 pitches"
+"""The n-gram posterior compares the actual pitch with every pitch within an octave of it."""
+
+
+@dataclass
+class Piece:
+    name: str
+    collection: str
+    score: object
+    held_out: bool
+
+
+@dataclass
+class Trial:
+    name: str
+    collection: str
+    planted: tuple[int, float, int]
+    """(part, onset, new MIDI pitch) of the moved note."""
+    shift: int
+    scores: dict[str, dict[tuple[int, float, int], float]] = field(default_factory=dict)
+
+
+def load_pieces(chorales: int, folk: int, train_chorales: int) -> tuple[list[Piece], list[Piece]]:
+    """Held-out pieces to test on, and training pieces (for the n-gram) from the same files."""
+    from music21 import converter, stream
+
+    paths = corpus_paths()
+    bach = [p for p in paths if collection_of(p) == "bach" and p.suffix == ".mxl"]
+    test: list[Piece] = []
+    train: list[Piece] = []
+    for path in bach:
+        is_held = held_out(path.name)
+        if is_held and sum(p.collection == "bach" for p in test) >= chorales:
+            continue
+        if not is_held and len(train) >= train_chorales:
+            continue
+        score = converter.parse(str(path))
+        if len(score.parts) != 4:
+            continue
+        (test if is_held else train).append(Piece(path.name, "bach", score, is_held))
+    essen = [p for p in paths if collection_of(p) == "essenFolksong" and "test" not in p.name]
+    random.Random(0).shuffle(essen)
+    for path in essen:
+        if sum(p.collection == "essenFolksong" for p in test) >= folk:
+            break
+        parsed = converter.parse(str(path))
+        scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
+        for number, score in enumerate(scores):
+            name = f"{path.name}#{number}" if len(scores) > 1 else path.name
+            piece = Piece(name, "essenFolksong", score, held_out(name))
+            if not piece.held_out:
+                train.append(piece)
+            elif sum(p.collection == "essenFolksong" for p in test) < folk:
+                test.append(piece)
+    return test, train
+
+
+def lines_of(notes: list[ScoreNote]) -> dict[int, list[ScoreNote]]:
+    """Each part's sounding notes in time order, the highest at each onset (ties merged)."""
+    top: dict[tuple[int, float], ScoreNote] = {}
+    for item in notes:
+        if item.held or item.note.duration <= 0:
+            continue
+        key = (item.part, item.note.start)
+        if key not in top or item.note.pitch > top[key].note.pitch:
+            top[key] = item
+    lines: dict[int, list[ScoreNote]] = {}
+    for (part, _), item in sorted(top.items()):
+        lines.setdefault(part, []).append(item)
+    return lines
+
+
+def tonic_of(score: object) -> int:
+    key = score.analyze("key")  # type: ignore[attr-defined]
+    return int(key.tonic.pitchClass)
+
+
+class Trigram:
+    """An interpolated trigram model over small integer symbols (start symbols padded)."""
+
+    START = -100
+
+    def __init__(self, weights: tuple[float, float, float] = (0.6, 0.3, 0.1)) -> None:
+        self.weights = weights
+        self.tri: Counter[tuple[int, int, int]] = Counter()
+        self.bi: Counter[tuple[int, int]] = Counter()
+        self.uni: Counter[int] = Counter()
+        self.ctx2: Counter[tuple[int, int]] = Counter()
+        self.ctx1: Counter[int] = Counter()
+
+    def fit(self, sequence: list[int]) -> None:
+        padded = [self.START, self.START, *sequence]
+        for a, b, c in zip(padded, padded[1:], padded[2:], strict=False):
+            self.tri[a, b, c] += 1
+            self.ctx2[a, b] += 1
+            self.bi[b, c] += 1
+            self.ctx1[b] += 1
+            self.uni[c] += 1
+
+    def logp(self, a: int, b: int, c: int) -> float:
+        w3, w2, w1 = self.weights
+        total = sum(self.uni.values())
+        p1 = (self.uni[c] + 1) / (total + len(self.uni) + 1)
+        p2 = self.bi[b, c] / self.ctx1[b] if self.ctx1[b] else p1
+        p3 = self.tri[a, b, c] / self.ctx2[a, b] if self.ctx2[a, b] else p2
+        return math.log(w3 * p3 + w2 * p2 + w1 * p1)
+
+
+def degrees(pitches: list[int], tonic: int) -> list[int]:
+    return [(p - tonic) % 12 for p in pitches]
+
+
+def intervals(pitches: list[int]) -> list[int]:
+    return [
+        0 if i == 0 else max(-SPAN, min(SPAN, p - pitches[i - 1])) for i, p in enumerate(pitches)
+    ]
+
+
+def local_logp(model: Trigram, sequence: list[int], around: int) -> float:
+    padded = [Trigram.START, Trigram.START, *sequence]
+    return sum(
+        model.logp(padded[j], padded[j + 1], padded[j + 2])
+        for j in range(around, min(around + 4, len(sequence)))
+    )
+
+
+def ngram_scores(
+    notes: list[ScoreNote], tonic: int, degree_model: Trigram, interval_model: Trigram
+) -> dict[tuple[int, float, int], float]:
+    """-log posterior of each line note's pitch among the pitches within an octave."""
+    scores: dict[tuple[int, float, int], float] = {}
+    for part, line in lines_of(notes).items():
+        pitches = [n.note.pitch for n in line]
+        for i, item in enumerate(line):
+            candidates = [c for c in range(item.note.pitch - SPAN, item.note.pitch + SPAN + 1)]
+            totals = []
+            for candidate in candidates:
+                trial = [*pitches[:i], candidate, *pitches[i + 1 :]]
+                totals.append(
+                    local_logp(degree_model, degrees(trial, tonic), i)
+                    + local_logp(interval_model, intervals(trial), i)
+                )
+            top = max(totals)
+            log_norm = top + math.log(sum(math.exp(t - top) for t in totals))
+            actual = totals[SPAN]
+            scores[part, item.note.start, item.note.pitch] = log_norm - actual
+    return scores
+
+
+def plant(piece: Piece, rng: random.Random) -> tuple[object, tuple[int, float, int], int] | None:
+    """A copy of the score with one plain note moved by ±1 or ±2 semitones."""
+    from music21 import note
+
+    score = copy.deepcopy(piece.score)
+    choices = []
+    for index, part in enumerate(score.parts):
+        for element in part.flatten().notes:
+            if (
+                isinstance(element, note.Note)
+                and element.tie is None
+                and float(element.quarterLength) > 0
+            ):
+                choices.append((index, element))
+    if not choices:
+        return None
+    part, element = rng.choice(choices)
+    shift = rng.choice([-2, -1, 1, 2])
+    element.pitch.midi = element.pitch.midi + shift
+    onset = float(element.getOffsetInHierarchy(score.parts[part]))
+    return score, (part, onset, int(element.pitch.midi)), shift
+
+
+def critic_scores(score: object, name: str) -> tuple[set[tuple[int, float]], set[int]]:
+    """Notes the critic's out_of_key rule flags, and the pitch classes its key allows."""
+    from music21 import key as m21key
+
+    from etude.critic.analysis import analyze_score
+    from etude.critic.rules.common import Tonality
+    from etude.scores.loading import LoadedScore
+
+    report = analyze_score(LoadedScore(Path(name), "musicxml", score, 0), level="advanced")
+    flagged = {
+        (part, round(finding.offset_ql, 3))
+        for finding in report.findings
+        if finding.rule == "out_of_key"
+        for part in finding.parts
+    }
+    tonic = report.key.tonic.replace("b", "-") if len(report.key.tonic) > 1 else report.key.tonic
+    allowed = set(Tonality.of(m21key.Key(tonic, report.key.mode)).allowed)
+    return flagged, allowed
+
+
+def rank_stats(scores: dict[tuple[int, float, int], float], planted: tuple[int, float, int]):
+    values = np.array(list(scores.values()))
+    mine = scores[planted]
+    above = int((values > mine).sum())
+    tied = int((values == mine).sum())  # includes the planted note
+    n = len(values)
+    top1 = 1.0 / tied if above == 0 else 0.0
+    top5 = min(max((5 - above) / tied, 0.0), 1.0)
+    auc = (n - above - tied + 0.5 * (tied - 1)) / max(n - 1, 1)
+    return top1, top5, auc
+
+
+def bootstrap(values: np.ndarray, rng: np.random.Generator, n: int = 2000) -> tuple[float, float]:
+    means = values[rng.integers(0, len(values), size=(n, len(values)))].mean(1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chorales", type=int, default=36, help="held-out chorales at most")
+    parser.add_argument("--folk", type=int, default=160, help="held-out folk tunes")
+    parser.add_argument("--train-chorales", type=int, default=150, help="n-gram training")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--stride", type=int, default=DEFAULT_STRIDE)
+    parser.add_argument("--min-notes", type=int, default=16)
+    parser.add_argument(
+        "--extra-strides", default="", help="also score the pre-trained model at these strides"
+    )
+    args = parser.parse_args()
+
+    import torch
+
+    from etude.encoders.embedding import load_model
+
+    started = time.perf_counter()
+    test, train = load_pieces(args.chorales, args.folk, args.train_chorales)
+    print(
+        f"parsed {len(test)} test and {len(train)} training pieces "
+        f"in {time.perf_counter() - started:.0f} s",
+        file=sys.stderr,
+    )
+
+    degree_model, interval_model = Trigram(), Trigram()
+    for piece in train:
+        tonic = tonic_of(piece.score)
+        for line in lines_of(score_notes(piece.score)).values():
+            pitches = [n.note.pitch for n in line]
+            degree_model.fit(degrees(pitches, tonic))
+            interval_model.fit(intervals(pitches))
+
+    pretrained = load_model()
+    torch.manual_seed(args.seed)
+    random_init = MusicBert(pretrained.config).eval()
+    extra = [int(s) for s in args.extra_strides.split(",") if s]
+    rng = random.Random(args.seed)
+    trials: list[Trial] = []
+    out_of_key_plants = 0
+    timings: dict[str, float] = Counter()
+    for piece in test:
+        planted = plant(piece, rng)
+        if planted is None:
+            continue
+        score, where, shift = planted
+        notes = score_notes(score)
+        reported = [n for n in notes if not n.held and n.note.duration > 0]
+        if len(reported) < args.min_notes:
+            continue
+        trial = Trial(piece.name, piece.collection, where, shift)
+        keys = [(n.part, n.note.start, n.note.pitch) for n in reported]
+        if where not in set(keys):
+            continue
+        encoding, rows = OctupleEncoder().encode_indexed(score_to_performance(score, notes))
+        runs = [
+            ("musicbert-small", pretrained, args.stride, {"": DEFAULT_WINDOW, ALL: None}),
+            ("random init", random_init, args.stride, {"": DEFAULT_WINDOW}),
+        ]
+        runs += [
+            (f"musicbert-small, stride {s}", pretrained, s, {"": DEFAULT_WINDOW}) for s in extra
+        ]
+        for label, model, stride, windows in runs:
+            t = time.perf_counter()
+            p = pitch_distributions(model, encoding.tokens, stride=stride)
+            timings[label] += time.perf_counter() - t
+            for suffix, window in windows.items():
+                scored = scored_notes(p, encoding.tokens, notes, rows, window=window)
+                by_key = {
+                    (s.source.part, s.source.note.start, s.source.note.pitch): s.score
+                    for s in scored
+                }
+                trial.scores[label + suffix] = {k: by_key[k] for k in keys}
+        t = time.perf_counter()
+        grams = ngram_scores(notes, tonic_of(score), degree_model, interval_model)
+        trial.scores["n-gram (degrees × intervals)"] = {k: grams.get(k, 0.0) for k in keys}
+        timings["n-gram"] += time.perf_counter() - t
+        t = time.perf_counter()
+        flagged, allowed = critic_scores(score, piece.name)
+        timings["critic"] += time.perf_counter() - t
+        trial.scores["critic out_of_key rule"] = {
+            k: float((k[0], round(k[1], 3)) in flagged) for k in keys
+        }
+        trial.scores["out of key (pitch class)"] = {
+            k: float(k[2] % 12 not in allowed) for k in keys
+        }
+        out_of_key_plants += where[2] % 12 not in allowed
+        trials.append(trial)
+
+    methods = list(trials[0].scores)
+    boot = np.random.default_rng(args.seed)
+    counts = Counter(t.collection for t in trials)
+    print(
+        f"\n{len(trials)} held-out pieces ({counts['bach']} chorales, "
+        f"{counts['essenFolksong']} Essen folk tunes), "
+        f"{np.mean([len(t.scores[methods[0]]) for t in trials]):.0f} notes on average; "
+        f"planted note out of key in {out_of_key_plants}/{len(trials)}; "
+        f"seed {args.seed}, stride {args.stride}\n"
+    )
+    print("| method | pieces | top-1 | top-5 | ROC-AUC |")
+    print("|---|---|---|---|---|")
+    for subset in ("all", "bach", "essenFolksong"):
+        chosen = [t for t in trials if subset == "all" or t.collection == subset]
+        if not chosen:
+            continue
+        for method in methods:
+            stats = np.array([rank_stats(t.scores[method], t.planted) for t in chosen])
+            cells = []
+            for column in range(3):
+                low, high = bootstrap(stats[:, column], boot)
+                cells.append(f"{stats[:, column].mean():.3f} [{low:.3f}, {high:.3f}]")
+            label = method if subset == "all" else f"{method} — {subset}"
+            print(f"| {label} | {len(chosen)} | " + " | ".join(cells) + " |")
+    total = time.perf_counter() - started
+    spent = ", ".join(f"{k} {v:.0f} s" for k, v in timings.items())
+    print(f"\nwall {total:.0f} s ({spent})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""The encoder tool's surprise evidence (issue #22): what the tutor can say about a note."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etude.agents.reply import plan_reply
+from etude.config import Settings
+from etude.tools.base import ToolRequest
+from etude.tools.encoder import encode
+
+
+def _surprise(question: str, score: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    request = ToolRequest(question=question, attachment=score)
+    evidence = encode(request, Settings(data_dir=tmp_path))
+    return evidence, [item for item in evidence if "surprise" in item.data]
+
+
+def test_asked_about_odd_notes_the_reply_states_the_least_expected_one(
+    chorale_midi: Path, tmp_path: Path
+) -> None:
+    question = "Does any note in my chorale sound wrong?"
+    evidence, found = _surprise(question, chorale_midi, tmp_path)
+    assert len(found) == 1 and found[0].authoritative
+    item = found[0]
+    first = item.data["surprise"][0]
+    assert item.summary.startswith(f"Bar {first['bar']}, ")
+    assert f"this {first['pitch']} is the least expected note" in item.summary
+    assert f"{first['expected'][0]} is" in item.summary and "not a rule" in item.summary
+    assert any(voice in item.summary for voice in ("soprano", "alto", "tenor", "bass"))
+    assert item.notes[0] == first["pitch"]
+    _, before, _ = plan_reply(question, ["encoder"], evidence, "intermediate")
+    assert any(block.text == item.summary for block in before)
+
+
+def test_otherwise_it_is_context_not_the_answer(chorale_midi: Path, tmp_path: Path) -> None:
+    evidence, found = _surprise("What style is my piece closest to?", chorale_midi, tmp_path)
+    assert len(found) == 1 and not found[0].authoritative
+    _, before, _ = plan_reply(
+        "What style is my piece closest to?", ["encoder"], evidence, "advanced"
+    )
+    assert all(block.text != found[0].summary for block in before)
