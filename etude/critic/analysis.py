@@ -97,6 +97,7 @@ def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> Anal
     context = RuleContext(piece, tonality, harmony, modulations)
     findings = [finding for rule in RULES for finding in rule(context)]
     findings.extend(check_final_cadence(context, harmony, cadences))
+    findings = merge_duplicates(findings)
     findings.sort(key=lambda f: (f.offset_ql, SEVERITY_ORDER[f.severity], f.rule, f.parts))
     shown = select_for_level(findings, level)
     key_estimate = KeyEstimate(
@@ -126,6 +127,32 @@ def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> Anal
     )
     report.summary = _summary(report, findings)
     return report
+
+
+def merge_duplicates(findings: list[Finding]) -> list[Finding]:
+    """One finding per (rule, bar, beat, message), naming every part it was found in.
+
+    Rules walk the parts one by one, so two parts that say the same thing in the same words
+    (a doubled line, two staves or parts with the same name) gave two identical findings; the
+    learner read the same sentence twice and the beginner's five slots held it twice. The
+    merged finding keeps the first one's place in the list and its most severe severity.
+
+    >>> f = [Finding(rule="out_of_key", bar=2, beat=1.0, offset_ql=4.0, parts=[p],
+    ...      severity="warning", message="F#4 in the Violin ...") for p in (2, 1)]
+    >>> [x.parts for x in merge_duplicates(f)]
+    [[1, 2]]
+    """
+    merged: dict[tuple[str, int, float, str], Finding] = {}
+    for finding in findings:
+        identity = (finding.rule, finding.bar, finding.beat, finding.message)
+        seen = merged.get(identity)
+        if seen is None:
+            merged[identity] = finding
+            continue
+        severity = min(seen.severity, finding.severity, key=SEVERITY_ORDER.__getitem__)
+        parts = sorted(set(seen.parts) | set(finding.parts))
+        merged[identity] = seen.model_copy(update={"parts": parts, "severity": severity})
+    return list(merged.values())
 
 
 def select_for_level(findings: list[Finding], level: Level) -> list[Finding]:

@@ -222,19 +222,41 @@ def phrase_ends(piece: Piece) -> list[float]:
                 ends.add(current.start)
     if piece.top.notes:
         ends.add(piece.top.notes[-1].start)
-    return sorted(ends)
+    return _one_per_beat(piece, sorted(ends))
+
+
+def _one_per_beat(piece: Piece, ends: list[float]) -> list[float]:
+    """The earliest of several phrase ends in one beat: a melody's last note a quaver after
+    the final fermata chord is that chord's phrase end, not another phrase of half a beat."""
+    kept: list[float] = []
+    last_beat: tuple[int, int] | None = None
+    for end in ends:
+        bar, beat = piece.meter.locate(end)
+        here = (bar, int(beat + 1e-9))
+        if here != last_beat:
+            kept.append(end)
+        last_beat = here
+    return kept
 
 
 def find_cadences(
     harmony: list[HarmonySlice], ends: list[float], tonality: Tonality
 ) -> list[Cadence]:
-    """Classify the chord progression arriving at each phrase end."""
+    """Classify the chord progression arriving at each phrase end.
+
+    A cadence is its arrival chord, so two phrase ends that reach the same chord are one
+    cadence: a fermata chord whose voices start at different onsets (the soprano's quaver
+    under the fermata after the lower voices' crotchet, as in BWV 161.6) is several phrase
+    ends inside one beat, and listing it twice told the learner of two cadences in one bar.
+    """
     cadences = []
     tonic_name = tonality.key.tonic.name
+    arrivals: set[int] = set()
     for end in ends:
         arrival_index = _slice_at(harmony, end)
-        if arrival_index is None:
+        if arrival_index is None or arrival_index in arrivals:
             continue
+        arrivals.add(arrival_index)
         arrival = harmony[arrival_index]
         before = next(
             (

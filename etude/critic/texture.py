@@ -118,7 +118,7 @@ def build_piece(score: stream.Score) -> Piece:
     parts = list(score.parts)
     lines: list[Line] = []
     everything: list[list[LineNote]] = []
-    fermatas: set[float] = set()
+    fermatas: list[tuple[float, float]] = []
     for index, part in enumerate(parts):
         notes = _part_notes(part, fermatas)
         everything.append([n for group in notes for n in group])
@@ -142,7 +142,38 @@ def build_piece(score: stream.Score) -> Piece:
             line.label = voice
     else:
         _name_outer_lines(lines, [plain_name(part.partName) for part in parts])
-    return Piece(lines, everything, meter, texture, length, sorted(fermatas))
+    return Piece(lines, everything, meter, texture, length, fermata_chords(fermatas))
+
+
+def fermata_chords(spans: list[tuple[float, float]]) -> list[float]:
+    """One offset per fermata chord, from the (start, end) of every note that has a fermata.
+
+    The voices of one fermata chord need not start together: one holds its fermata note from
+    earlier in the bar, another arrives a quaver late (BWV 161.6 ends so). Fermata notes that
+    sound together are one chord, i.e. one phrase end, placed at the onset most of them share
+    (the earliest on a tie), where the cadence's arrival chord is.
+
+    >>> fermata_chords([(45.0, 48.0), (47.0, 48.0), (47.0, 48.0), (47.5, 48.0), (60.0, 64.0)])
+    [47.0, 60.0]
+    """
+    result: list[float] = []
+    group: list[float] = []
+    group_end = float("-inf")
+    for start, end in sorted(spans):
+        if group and start >= group_end - 1e-9:
+            result.append(_common_onset(group))
+            group = []
+        if not group:
+            group_end = end
+        group.append(start)
+        group_end = max(group_end, end)
+    if group:
+        result.append(_common_onset(group))
+    return result
+
+
+def _common_onset(onsets: list[float]) -> float:
+    return min(set(onsets), key=lambda t: (-onsets.count(t), t))
 
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][\w .'()#&+\-]{0,23}$")
@@ -191,8 +222,9 @@ def classify_texture(lines: list[Line], everything: list[list[LineNote]]) -> Tex
     return "chorale" if beats and together / len(beats) >= 0.6 else "ensemble"
 
 
-def _part_notes(part: stream.Part, fermatas: set[float]) -> list[list[LineNote]]:
-    """Notes of a part grouped by onset, ties merged, in time order."""
+def _part_notes(part: stream.Part, fermatas: list[tuple[float, float]]) -> list[list[LineNote]]:
+    """Notes of a part grouped by onset, ties merged, in time order; the (start, end) of each
+    note with a fermata is added to ``fermatas``."""
     groups: dict[float, list[LineNote]] = {}
     open_ties: dict[int, tuple[float, LineNote]] = {}
     for element in part.flatten().notes:
@@ -201,7 +233,7 @@ def _part_notes(part: stream.Part, fermatas: set[float]) -> list[list[LineNote]]
             continue
         start = float(element.offset)
         if any(isinstance(e, expressions.Fermata) for e in element.expressions):
-            fermatas.add(start)
+            fermatas.append((start, start + length))
         members = element.notes if isinstance(element, chord.Chord) else [element]
         for member in members:
             if not isinstance(member, note.Note):

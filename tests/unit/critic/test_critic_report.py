@@ -141,3 +141,41 @@ def test_part_profiles_describe_range_contour_rhythm_and_dynamics(tmp_path) -> N
     assert profile.contour == "arch" and profile.leaps == 0.0
     assert profile.durations == {"1": 3, "2": 1, "3": 1}
     assert (profile.velocity_min, profile.velocity_max) == (50, 90)
+
+
+def test_a_fermata_chord_with_a_late_voice_is_one_cadence() -> None:
+    from etude.critic.analysis import analyze_score
+    from etude.scores import LoadedScore
+
+    # BWV 161.6's last fermata chord: the alto holds its fermata from beat 1, the lower voices
+    # reach it on beat 3 and the soprano a quaver later. Three onsets, one cadence.
+    chorale = corpus.parse("bach/bwv161.6")
+    report = analyze_score(LoadedScore(Path("bwv161.6.mxl"), "musicxml", chorale, 0))
+    places = [(c.bar, c.beat) for c in report.cadences]
+    assert len(places) == len(set(places)), places
+    last = report.cadences[-1]
+    assert [(c.beat, c.kind) for c in report.cadences if c.bar == last.bar] == [(3.0, "half")]
+
+
+def test_doubled_parts_say_a_finding_once() -> None:
+    from music21 import meter, note, stream
+
+    from etude.critic.analysis import analyze_score
+    from etude.scores import LoadedScore
+
+    # Two parts both called "Violin" play the same unresolved G#4 (C major): one finding
+    # naming both parts, not the same sentence twice.
+    score = stream.Score()
+    for name, line in (("Violin", "C4 D4 E4 F4 G#4 E4 D4 C4"),) * 2 + (("Cello", "C3 " * 8),):
+        part = stream.Part()
+        part.append(meter.TimeSignature("4/4"))
+        for pitch in line.split():
+            part.append(note.Note(pitch, quarterLength=2.0))
+        measured = part.makeMeasures()
+        measured.partName = name
+        score.insert(0, measured)
+    report = analyze_score(LoadedScore(Path("doubled.xml"), "musicxml", score, 0), level="advanced")
+    found = [f for f in report.findings if f.rule == "out_of_key"]
+    assert [(f.bar, f.beat, f.parts) for f in found] == [(3, 1.0, [0, 1])]
+    keys = [(f.rule, f.bar, f.beat, f.message) for f in report.findings]
+    assert len(keys) == len(set(keys))
