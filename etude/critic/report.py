@@ -48,7 +48,10 @@ class Finding(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     rule: str = Field(description="A stable rule id, e.g. 'parallel_fifths'.")
-    bar: int = Field(description="Bar number counted from 1 at the start of the file.")
+    bar: int = Field(
+        description="The score's own measure number (a pickup is bar 0), as engraved; bars "
+        "are counted from 1 at the start of the file only when the score numbers none."
+    )
     beat: float = Field(description="Beat within the bar, from 1.")
     offset_ql: float = Field(description="Quarter notes from the start of the file.")
     parts: list[int] = Field(description="0-based part indices in file order.")

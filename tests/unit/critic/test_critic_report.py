@@ -45,11 +45,34 @@ def test_json_follows_the_contract(chorale_files: dict[str, Path], fmt: str) -> 
         assert finding["bar"] >= 1 and finding["beat"] >= 1
 
 
-def test_musicxml_pickup_counts_as_bar_one(chorale_files: dict[str, Path]) -> None:
+def test_musicxml_pickup_is_bar_zero_as_engraved(chorale_files: dict[str, Path]) -> None:
     report = analyze_file(chorale_files["musicxml"])
     assert report.bars == 10  # pickup bar + measures 1..9
     first = report.harmony[0]
-    assert (first.bar, first.beat, first.offset_ql) == (1, 4.0, 0.0)
+    assert (first.bar, first.beat, first.offset_ql) == (0, 4.0, 0.0)
+
+
+def test_cadences_and_findings_name_the_chorales_own_measure_numbers() -> None:
+    from etude.critic.analysis import analyze_score
+    from etude.scores import LoadedScore
+
+    # BWV 66.6 opens with a one-beat pickup, which music21 (like the engraved score) numbers
+    # measure 0; its phrases end on the fermatas of measures 1, 2, 3, 5, 7 and 9.
+    chorale = corpus.parse("bach/bwv66.6")
+    soprano = chorale.parts[0]
+    fermata_bars = [n.measureNumber for n in soprano.recurse().notes if n.expressions]
+    assert fermata_bars == [1, 2, 3, 5, 7, 9]
+    report = analyze_score(
+        LoadedScore(Path("bwv66.6.mxl"), "musicxml", chorale, 0), level="advanced"
+    )
+    assert [c.bar for c in report.cadences] == fermata_bars
+    assert report.phrases == fermata_bars
+    authentic = [c for c in report.cadences if c.kind == "authentic"]
+    assert [(c.bar, c.beat, c.figures) for c in authentic] == [(3, 3.0, ["V7", "i"])]
+    measures = soprano.getElementsByClass("Measure").stream()
+    for item in [*report.findings, *report.harmony, *report.modulations]:
+        measure = measures.getElementAtOrBefore(item.offset_ql)
+        assert item.bar == measure.number, item
 
 
 def test_levels_show_fewer_findings_to_beginners(chorale_files: dict[str, Path]) -> None:
@@ -179,3 +202,19 @@ def test_doubled_parts_say_a_finding_once() -> None:
     assert [(f.bar, f.beat, f.parts) for f in found] == [(3, 1.0, [0, 1])]
     keys = [(f.rule, f.bar, f.beat, f.message) for f in report.findings]
     assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(("pickup", "first_bar"), [("D |", 0), ("", 1)])
+def test_abc_bars_are_numbered_as_a_renderer_numbers_them(
+    tmp_path: Path, pickup: str, first_bar: int
+) -> None:
+    from etude.critic.texture import build_piece
+    from etude.scores import load_score
+
+    # music21 numbers an ABC tune's first measure 0 whether or not it is a pickup; a renderer
+    # calls a pickup bar 0 and a full first bar bar 1.
+    path = tmp_path / "tune.abc"
+    path.write_text(f"X:1\nT:t\nM:4/4\nL:1/4\nK:G\n{pickup} G A B c | d2 B G | A4 |]\n")
+    meter = build_piece(load_score(path).score).meter
+    assert meter.numbers == [*([0] if pickup else []), 1, 2, 3]
+    assert meter.locate(meter.bar_starts[0])[0] == first_bar
