@@ -152,11 +152,20 @@ def beat_grid(piece: Piece) -> list[tuple[float, float]]:
 
 
 _NUMERALS = ("I", "II", "III", "IV", "V", "VI", "VII")
-_SCALE_STEPS = {
-    "major": {0: 0, 2: 1, 4: 2, 5: 3, 7: 4, 9: 5, 11: 6},
-    # Minor uses the harmonic form for V and viio (raised 7) and the natural form otherwise.
-    "minor": {0: 0, 2: 1, 3: 2, 5: 3, 7: 4, 8: 5, 10: 6, 11: 6},
+MODE_INTERVALS: dict[str, tuple[int, ...]] = {
+    "major": (0, 2, 4, 5, 7, 9, 11),
+    "minor": (0, 2, 3, 5, 7, 8, 10),
+    "dorian": (0, 2, 3, 5, 7, 9, 10),
+    "phrygian": (0, 1, 3, 5, 7, 8, 10),
+    "lydian": (0, 2, 4, 6, 7, 9, 11),
+    "mixolydian": (0, 2, 4, 5, 7, 9, 10),
+    "aeolian": (0, 2, 3, 5, 7, 8, 10),
+    "locrian": (0, 1, 3, 5, 6, 8, 10),
 }
+"""Each mode's scale in semitones above its tonic: numerals are counted in the piece's mode."""
+_SCALE_STEPS = {mode: {iv: i for i, iv in enumerate(ivs)} for mode, ivs in MODE_INTERVALS.items()}
+# Minor uses the harmonic form for V and viio (raised 7) and the natural form otherwise.
+_SCALE_STEPS["minor"][11] = 6
 _LOWER_CASE = {
     "minor",
     "diminished",
@@ -188,17 +197,24 @@ def roman_figure(degree: int, quality: str, bass: int, mode: str) -> str:
     ('bVII', '#iv')
     >>> roman_figure(2, "half-diminished seventh", 0, "minor")
     'ii/o7'
+    >>> roman_figure(10, "major", 0, "dorian"), roman_figure(11, "diminished", 0, "mixolydian")
+    ('VII', '#viio')
     """
     steps = _SCALE_STEPS[mode]
-    # Chromatic roots are named the way they usually arise: bII, bIII, bVI, bVII, but #iv
-    # (and in minor the raised third and sixth degrees).
-    sharp_first = degree == 6 or (mode == "minor" and degree in (4, 9))
     if degree in steps:
         prefix, step = "", steps[degree]
-    elif (degree + 1) % 12 in steps and not sharp_first:
-        prefix, step = "b", steps[(degree + 1) % 12]
     else:
-        prefix, step = "#", steps[(degree - 1) % 12]
+        # A chromatic root takes the letter it has in major (bII, bIII, #iv, bVI, bVII) and
+        # is sharp or flat against the mode's own degree of that letter: in minor A is #vi
+        # of C, in dorian C# is #vii of D, in lydian F is bIV of C.
+        major = MODE_INTERVALS["major"]
+        if degree in major:
+            step = major.index(degree)
+        elif degree == 6:
+            step = 3
+        else:
+            step = major.index((degree + 1) % 12)
+        prefix = "#" if (degree - MODE_INTERVALS[mode][step]) % 12 < 6 else "b"
     numeral = _NUMERALS[step].lower() if quality in _LOWER_CASE else _NUMERALS[step]
     intervals = TEMPLATES[quality]
     position = intervals.index(bass) if bass in intervals else 0
