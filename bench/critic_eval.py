@@ -50,8 +50,9 @@ class Plant:
     bar_length: float
 
     def expected_bar(self, fmt: str) -> int:
-        """MusicXML keeps the score's measures (irregular ones included); a MIDI file only has
-        the time signature, so there the bar is the offset divided by the bar length."""
+        """MusicXML keeps the score's measures and their numbers (a pickup is bar 0), which
+        the critic reports; a MIDI file only has the time signature, so there the bar is the
+        offset divided by the bar length."""
         return self.bar if fmt == "musicxml" else int(self.offset // self.bar_length) + 1
 
 
@@ -76,13 +77,13 @@ def _notes(part: stream.Part) -> list[note.Note]:
 
 
 def _located(rule: str, n: note.Note, part: stream.Part, parts: list[int]) -> Plant:
-    measures = list(part.getElementsByClass(stream.Measure))
     measure = n.getContextByClass(stream.Measure)
     signature = part.recurse().getElementsByClass("TimeSignature").first()
     bar_length = float(signature.barDuration.quarterLength) if signature else 4.0
-    return Plant(
-        rule, measures.index(measure) + 1, parts, float(n.getOffsetInHierarchy(part)), bar_length
-    )
+    # From the measure's own offsets: after expandRepeats, n.getOffsetInHierarchy(part) can
+    # answer from a stale cache unless the part's measures were listed first.
+    offset = float(measure.getOffsetBySite(part) + n.getOffsetBySite(measure))
+    return Plant(rule, measure.number, parts, offset, bar_length)
 
 
 def _untied(n: note.Note) -> bool:
@@ -315,7 +316,6 @@ def evaluate_harmony(limit: int, verbose: bool = False) -> None:
         report = analyze_score(
             LoadedScore(Path(str(rntxt)), "musicxml", score, 0), level="advanced"
         )
-        numbers = [m.number for m in score.parts[0].getElementsByClass(stream.Measure)]
         reference = []
         for rn in analysis.recurse().getElementsByClass("RomanNumeral"):
             root = (rn.root().pitchClass + shift) % 12
@@ -327,7 +327,7 @@ def evaluate_harmony(limit: int, verbose: bool = False) -> None:
         reference.sort(key=lambda r: (r[0], r[1]))
         good = total = 0
         for item in report.harmony:
-            where = (numbers[item.bar - 1], item.beat)
+            where = (item.bar, item.beat)  # the critic's bar is the score's measure number
             active = [r for r in reference if (r[0], r[1]) <= where]
             if not active:
                 continue

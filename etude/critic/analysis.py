@@ -85,7 +85,9 @@ def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> Anal
     (4, 'F#', 'minor', 'chorale')
     """
     piece = build_piece(loaded.score)
-    found_key = _estimate_key(loaded.score)
+    estimated = _estimate_key(loaded.score)
+    declared = declared_key(loaded, estimated)
+    found_key = declared or estimated
     tonality = Tonality.of(found_key)
     ends = phrase_ends(piece)
     harmony: list[HarmonySlice] = []
@@ -97,12 +99,16 @@ def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> Anal
     context = RuleContext(piece, tonality, harmony, modulations)
     findings = [finding for rule in RULES for finding in rule(context)]
     findings.extend(check_final_cadence(context, harmony, cadences))
+    findings = merge_duplicates(findings)
     findings.sort(key=lambda f: (f.offset_ql, SEVERITY_ORDER[f.severity], f.rule, f.parts))
     shown = select_for_level(findings, level)
     key_estimate = KeyEstimate(
         tonic=found_key.tonic.name.replace("-", "b"),
         mode=found_key.mode,
-        confidence=round(float(found_key.correlationCoefficient or 0.0), 4),
+        confidence=1.0
+        if declared is not None
+        else round(float(found_key.correlationCoefficient or 0.0), 4),
+        source="declared" if declared is not None else "estimated",
     )
     report = AnalysisReport(
         file=str(loaded.path),
@@ -126,6 +132,32 @@ def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> Anal
     )
     report.summary = _summary(report, findings)
     return report
+
+
+def merge_duplicates(findings: list[Finding]) -> list[Finding]:
+    """One finding per (rule, bar, beat, message), naming every part it was found in.
+
+    Rules walk the parts one by one, so two parts that say the same thing in the same words
+    (a doubled line, two staves or parts with the same name) gave two identical findings; the
+    learner read the same sentence twice and the beginner's five slots held it twice. The
+    merged finding keeps the first one's place in the list and its most severe severity.
+
+    >>> f = [Finding(rule="out_of_key", bar=2, beat=1.0, offset_ql=4.0, parts=[p],
+    ...      severity="warning", message="F#4 in the Violin ...") for p in (2, 1)]
+    >>> [x.parts for x in merge_duplicates(f)]
+    [[1, 2]]
+    """
+    merged: dict[tuple[str, int, float, str], Finding] = {}
+    for finding in findings:
+        identity = (finding.rule, finding.bar, finding.beat, finding.message)
+        seen = merged.get(identity)
+        if seen is None:
+            merged[identity] = finding
+            continue
+        severity = min(seen.severity, finding.severity, key=SEVERITY_ORDER.__getitem__)
+        parts = sorted(set(seen.parts) | set(finding.parts))
+        merged[identity] = seen.model_copy(update={"parts": parts, "severity": severity})
+    return list(merged.values())
 
 
 def select_for_level(findings: list[Finding], level: Level) -> list[Finding]:
@@ -165,7 +197,7 @@ def strengths(
     rules = {f.rule for f in findings}
     result = []
     key_name = f"{key_estimate.tonic} {key_estimate.mode}"
-    if key_estimate.confidence >= 0.8:
+    if key_estimate.source == "estimated" and key_estimate.confidence >= 0.8:
         result.append(f"The key of {key_name} is clear throughout.")
     pairs = voice_pairs(context)
     if pairs and not rules & {"parallel_fifths", "parallel_octaves"}:
@@ -198,6 +230,39 @@ def strengths(
     if authentic >= 2:
         result.append(f"{authentic} phrases end with authentic cadences, giving clear punctuation.")
     return result
+
+
+CHURCH_MODES = ("dorian", "phrygian", "lydian", "mixolydian", "aeolian", "locrian")
+"""Modes a file can declare besides major and minor (ABC ``K:Ddor``, MusicXML ``<mode>``)."""
+
+
+def declared_key(loaded: LoadedScore, estimated: m21key.Key) -> m21key.Key | None:
+    """The key the file itself names, when the critic should believe it; else None.
+
+    Key finding only knows major and minor, so a D dorian tune came out as "G major" and
+    its F naturals, notes of the mode, were called out of key. The file's word wins where it
+    is a decision:
+
+    * a church mode (ABC ``K:Ddor``, ``K:Emix``; MusicXML ``<mode>dorian</mode>``) always:
+      nobody writes one by accident;
+    * major or minor from ABC, whose ``K:`` field the writer types (``K:Em`` against
+      ``K:G``), when the estimate has the same key signature, i.e. it only told a key from
+      its relative; a ``K:C`` over music full of accidentals is a forgotten header.
+
+    A MusicXML ``<mode>major</mode>`` is often an editor's default on a minor piece and a
+    MIDI key-signature event a sequencer's, so those keep the estimate. Ionian is major.
+    """
+    found = loaded.score.recurse().getElementsByClass(m21key.Key).first()
+    if found is None:
+        return None
+    mode = (found.mode or "").lower()
+    if mode == "ionian":
+        mode = "major"
+    if mode in CHURCH_MODES:
+        return m21key.Key(found.tonic.name, mode)
+    if mode in ("major", "minor") and loaded.format == "abc" and found.sharps == estimated.sharps:
+        return m21key.Key(found.tonic.name, mode)
+    return None
 
 
 def _estimate_key(score: stream.Score) -> m21key.Key:

@@ -152,11 +152,20 @@ def beat_grid(piece: Piece) -> list[tuple[float, float]]:
 
 
 _NUMERALS = ("I", "II", "III", "IV", "V", "VI", "VII")
-_SCALE_STEPS = {
-    "major": {0: 0, 2: 1, 4: 2, 5: 3, 7: 4, 9: 5, 11: 6},
-    # Minor uses the harmonic form for V and viio (raised 7) and the natural form otherwise.
-    "minor": {0: 0, 2: 1, 3: 2, 5: 3, 7: 4, 8: 5, 10: 6, 11: 6},
+MODE_INTERVALS: dict[str, tuple[int, ...]] = {
+    "major": (0, 2, 4, 5, 7, 9, 11),
+    "minor": (0, 2, 3, 5, 7, 8, 10),
+    "dorian": (0, 2, 3, 5, 7, 9, 10),
+    "phrygian": (0, 1, 3, 5, 7, 8, 10),
+    "lydian": (0, 2, 4, 6, 7, 9, 11),
+    "mixolydian": (0, 2, 4, 5, 7, 9, 10),
+    "aeolian": (0, 2, 3, 5, 7, 8, 10),
+    "locrian": (0, 1, 3, 5, 6, 8, 10),
 }
+"""Each mode's scale in semitones above its tonic: numerals are counted in the piece's mode."""
+_SCALE_STEPS = {mode: {iv: i for i, iv in enumerate(ivs)} for mode, ivs in MODE_INTERVALS.items()}
+# Minor uses the harmonic form for V and viio (raised 7) and the natural form otherwise.
+_SCALE_STEPS["minor"][11] = 6
 _LOWER_CASE = {
     "minor",
     "diminished",
@@ -188,17 +197,24 @@ def roman_figure(degree: int, quality: str, bass: int, mode: str) -> str:
     ('bVII', '#iv')
     >>> roman_figure(2, "half-diminished seventh", 0, "minor")
     'ii/o7'
+    >>> roman_figure(10, "major", 0, "dorian"), roman_figure(11, "diminished", 0, "mixolydian")
+    ('VII', '#viio')
     """
     steps = _SCALE_STEPS[mode]
-    # Chromatic roots are named the way they usually arise: bII, bIII, bVI, bVII, but #iv
-    # (and in minor the raised third and sixth degrees).
-    sharp_first = degree == 6 or (mode == "minor" and degree in (4, 9))
     if degree in steps:
         prefix, step = "", steps[degree]
-    elif (degree + 1) % 12 in steps and not sharp_first:
-        prefix, step = "b", steps[(degree + 1) % 12]
     else:
-        prefix, step = "#", steps[(degree - 1) % 12]
+        # A chromatic root takes the letter it has in major (bII, bIII, #iv, bVI, bVII) and
+        # is sharp or flat against the mode's own degree of that letter: in minor A is #vi
+        # of C, in dorian C# is #vii of D, in lydian F is bIV of C.
+        major = MODE_INTERVALS["major"]
+        if degree in major:
+            step = major.index(degree)
+        elif degree == 6:
+            step = 3
+        else:
+            step = major.index((degree + 1) % 12)
+        prefix = "#" if (degree - MODE_INTERVALS[mode][step]) % 12 < 6 else "b"
     numeral = _NUMERALS[step].lower() if quality in _LOWER_CASE else _NUMERALS[step]
     intervals = TEMPLATES[quality]
     position = intervals.index(bass) if bass in intervals else 0
@@ -222,19 +238,41 @@ def phrase_ends(piece: Piece) -> list[float]:
                 ends.add(current.start)
     if piece.top.notes:
         ends.add(piece.top.notes[-1].start)
-    return sorted(ends)
+    return _one_per_beat(piece, sorted(ends))
+
+
+def _one_per_beat(piece: Piece, ends: list[float]) -> list[float]:
+    """The earliest of several phrase ends in one beat: a melody's last note a quaver after
+    the final fermata chord is that chord's phrase end, not another phrase of half a beat."""
+    kept: list[float] = []
+    last_beat: tuple[int, int] | None = None
+    for end in ends:
+        bar, beat = piece.meter.locate(end)
+        here = (bar, int(beat + 1e-9))
+        if here != last_beat:
+            kept.append(end)
+        last_beat = here
+    return kept
 
 
 def find_cadences(
     harmony: list[HarmonySlice], ends: list[float], tonality: Tonality
 ) -> list[Cadence]:
-    """Classify the chord progression arriving at each phrase end."""
+    """Classify the chord progression arriving at each phrase end.
+
+    A cadence is its arrival chord, so two phrase ends that reach the same chord are one
+    cadence: a fermata chord whose voices start at different onsets (the soprano's quaver
+    under the fermata after the lower voices' crotchet, as in BWV 161.6) is several phrase
+    ends inside one beat, and listing it twice told the learner of two cadences in one bar.
+    """
     cadences = []
     tonic_name = tonality.key.tonic.name
+    arrivals: set[int] = set()
     for end in ends:
         arrival_index = _slice_at(harmony, end)
-        if arrival_index is None:
+        if arrival_index is None or arrival_index in arrivals:
             continue
+        arrivals.add(arrival_index)
         arrival = harmony[arrival_index]
         before = next(
             (

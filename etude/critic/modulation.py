@@ -56,8 +56,15 @@ def key_fit(weights: list[float], tonic: int, mode: str) -> float:
 
 
 def find_modulations(piece: Piece, ends: list[float], main: m21key.Key) -> list[KeyRegion]:
-    """Phrases (or four-bar spans when phrases are long) whose key clearly differs from ``main``."""
+    """Phrases (or four-bar spans when phrases are long) whose key clearly differs from ``main``.
+
+    Only a major or minor main key is compared: the profiles know no modes, so every phrase
+    of a D dorian piece would fit C major or D minor better than "D dorian" and read as a
+    modulation, when it is the mode itself.
+    """
     regions: list[KeyRegion] = []
+    if main.mode not in _PROFILES:
+        return regions
     for start, end in _spans(piece, ends):
         weights = [0.0] * 12
         for group in piece.chords:

@@ -48,7 +48,10 @@ class Finding(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     rule: str = Field(description="A stable rule id, e.g. 'parallel_fifths'.")
-    bar: int = Field(description="Bar number counted from 1 at the start of the file.")
+    bar: int = Field(
+        description="The score's own measure number (a pickup is bar 0), as engraved; bars "
+        "are counted from 1 at the start of the file only when the score numbers none."
+    )
     beat: float = Field(description="Beat within the bar, from 1.")
     offset_ql: float = Field(description="Quarter notes from the start of the file.")
     parts: list[int] = Field(description="0-based part indices in file order.")
@@ -57,13 +60,22 @@ class Finding(BaseModel):
 
 
 class KeyEstimate(BaseModel):
-    """The key music21's key-finding chose, with the profile correlation as its confidence."""
+    """The piece's key: the one the file declares when it is believed, else the key
+    music21's key finding chose, with the profile correlation as its confidence."""
 
     model_config = ConfigDict(frozen=True)
 
     tonic: str = Field(description="Tonic pitch name, e.g. 'G' or 'F#'.")
-    mode: str = Field(description="'major' or 'minor'.")
-    confidence: float = Field(description="Correlation with the key profile, -1..1.")
+    mode: str = Field(
+        description="'major' or 'minor'; a declared church mode: 'dorian', 'phrygian', "
+        "'lydian', 'mixolydian', 'aeolian' or 'locrian'."
+    )
+    confidence: float = Field(
+        description="Correlation with the key profile, -1..1; 1.0 for a declared key."
+    )
+    source: Literal["declared", "estimated"] = Field(
+        default="estimated", description="Whether the file named the key or it was estimated."
+    )
 
 
 class HarmonySlice(BaseModel):
@@ -136,8 +148,13 @@ def overview(report: AnalysisReport) -> str:
     """
     key = report.key
     tempo = f", tempo {report.tempo_bpm:g} bpm" if report.tempo_bpm else ""
+    how = (
+        "as the file declares"
+        if key.source == "declared"
+        else f"music21 key analysis, confidence {key.confidence:.2f}"
+    )
     return (
-        f"The score is in {key.tonic} {key.mode} (music21 key analysis, confidence "
-        f"{key.confidence:.2f}); time signature {report.time_signature}{tempo}; "
+        f"The score is in {key.tonic} {key.mode} ({how}); time signature "
+        f"{report.time_signature}{tempo}; "
         f"{report.bars} bars, {report.parts} part(s), {report.notes} notes."
     )

@@ -70,14 +70,19 @@ class Meter:
     time_signature: str
 
     def locate(self, offset: float) -> tuple[int, float]:
-        """Bar (counted from 1 at the start of the file) and beat (from 1) of an offset.
+        """Bar and beat (from 1) of an offset; the bar is the score's own measure number.
 
-        >>> Meter([0.0, 4.0], [1.0, 1.0], [0.0, 0.0], [1, 2], "4/4").locate(5.5)
-        (2, 2.5)
+        Every finding, chord, cadence and phrase is located through here, so they all name
+        the bar the learner sees engraved: a chorale's pickup is bar 0 and its first full bar
+        bar 1, as music21 and the printed score number them.
+
+        >>> pickup = Meter([0.0, 1.0], [1.0, 1.0], [3.0, 0.0], [0, 1], "4/4")
+        >>> pickup.locate(0.0), pickup.locate(2.5)
+        ((0, 4.0), (1, 2.5))
         """
         index = max(bisect.bisect_right(self.bar_starts, offset + 1e-9) - 1, 0)
         within = offset - self.bar_starts[index] + self.pickups[index]
-        return index + 1, round(1.0 + within / self.beat_lengths[index], 3)
+        return self.numbers[index], round(1.0 + within / self.beat_lengths[index], 3)
 
     @property
     def bars(self) -> int:
@@ -118,7 +123,7 @@ def build_piece(score: stream.Score) -> Piece:
     parts = list(score.parts)
     lines: list[Line] = []
     everything: list[list[LineNote]] = []
-    fermatas: set[float] = set()
+    fermatas: list[tuple[float, float]] = []
     for index, part in enumerate(parts):
         notes = _part_notes(part, fermatas)
         everything.append([n for group in notes for n in group])
@@ -142,7 +147,38 @@ def build_piece(score: stream.Score) -> Piece:
             line.label = voice
     else:
         _name_outer_lines(lines, [plain_name(part.partName) for part in parts])
-    return Piece(lines, everything, meter, texture, length, sorted(fermatas))
+    return Piece(lines, everything, meter, texture, length, fermata_chords(fermatas))
+
+
+def fermata_chords(spans: list[tuple[float, float]]) -> list[float]:
+    """One offset per fermata chord, from the (start, end) of every note that has a fermata.
+
+    The voices of one fermata chord need not start together: one holds its fermata note from
+    earlier in the bar, another arrives a quaver late (BWV 161.6 ends so). Fermata notes that
+    sound together are one chord, i.e. one phrase end, placed at the onset most of them share
+    (the earliest on a tie), where the cadence's arrival chord is.
+
+    >>> fermata_chords([(45.0, 48.0), (47.0, 48.0), (47.0, 48.0), (47.5, 48.0), (60.0, 64.0)])
+    [47.0, 60.0]
+    """
+    result: list[float] = []
+    group: list[float] = []
+    group_end = float("-inf")
+    for start, end in sorted(spans):
+        if group and start >= group_end - 1e-9:
+            result.append(_common_onset(group))
+            group = []
+        if not group:
+            group_end = end
+        group.append(start)
+        group_end = max(group_end, end)
+    if group:
+        result.append(_common_onset(group))
+    return result
+
+
+def _common_onset(onsets: list[float]) -> float:
+    return min(set(onsets), key=lambda t: (-onsets.count(t), t))
 
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][\w .'()#&+\-]{0,23}$")
@@ -191,8 +227,9 @@ def classify_texture(lines: list[Line], everything: list[list[LineNote]]) -> Tex
     return "chorale" if beats and together / len(beats) >= 0.6 else "ensemble"
 
 
-def _part_notes(part: stream.Part, fermatas: set[float]) -> list[list[LineNote]]:
-    """Notes of a part grouped by onset, ties merged, in time order."""
+def _part_notes(part: stream.Part, fermatas: list[tuple[float, float]]) -> list[list[LineNote]]:
+    """Notes of a part grouped by onset, ties merged, in time order; the (start, end) of each
+    note with a fermata is added to ``fermatas``."""
     groups: dict[float, list[LineNote]] = {}
     open_ties: dict[int, tuple[float, LineNote]] = {}
     for element in part.flatten().notes:
@@ -201,7 +238,7 @@ def _part_notes(part: stream.Part, fermatas: set[float]) -> list[list[LineNote]]
             continue
         start = float(element.offset)
         if any(isinstance(e, expressions.Fermata) for e in element.expressions):
-            fermatas.add(start)
+            fermatas.append((start, start + length))
         members = element.notes if isinstance(element, chord.Chord) else [element]
         for member in members:
             if not isinstance(member, note.Note):
@@ -233,6 +270,39 @@ def _monophonic(groups: list[list[LineNote]], *, lowest: bool) -> list[LineNote]
             item = LineNote(item.start, picked[index + 1].start, item.midi, item.name)
         result.append(item)
     return result
+
+
+def measure_numbers(numbers: list[int], *, pickup: bool) -> list[int]:
+    """The score's measure numbers, or 1, 2, 3 ... when it has none worth showing.
+
+    A learner finds a bar by the number engraved above it, so those are kept, including a
+    pickup's 0 and an excerpt that starts at bar 17. A full first bar is bar 1 even when
+    numbered 0 (music21 numbers every ABC tune's first bar 0; ABC renderers call it 1).
+    Measures never numbered (all read 0) would send the learner nowhere: bars are then
+    counted from 1. Numbers may go back where a repeat is written out (1-8, 1-8, 9 ...), and
+    a repeat's two halves of a bar share one (12, 12a); both are what is printed. But a lone
+    measure numbered 0 between
+    two consecutive numbers is the unnumbered rest of a split bar (BWV 277: 4, 0, 5), so it
+    keeps the number before it.
+
+    >>> measure_numbers([0, 1, 2], pickup=True), measure_numbers([17, 18], pickup=False)
+    ([0, 1, 2], [17, 18])
+    >>> measure_numbers([0, 1, 2], pickup=False), measure_numbers([0, 0, 0], pickup=False)
+    ([1, 2, 3], [1, 2, 3])
+    >>> measure_numbers([0, 1, 4, 0, 5], pickup=True), measure_numbers([0, 1, 2, 0, 1], pickup=True)
+    ([0, 1, 4, 4, 5], [0, 1, 2, 0, 1])
+    """
+    if numbers and numbers[0] == 0 and not pickup:
+        numbers = [n + 1 for n in numbers]
+    numbers = list(numbers)
+    for index in range(1, len(numbers)):
+        following = numbers[index + 1] if index + 1 < len(numbers) else None
+        previous = numbers[index - 1]
+        if numbers[index] == 0 and following in (previous + 1, None) and previous > 0:
+            numbers[index] = previous
+    usable = bool(numbers) and numbers[0] >= 0 and max(numbers) >= 1
+    usable = usable and (len(numbers) == 1 or len(set(numbers)) > 1)
+    return numbers if usable else list(range(1, len(numbers) + 1))
 
 
 def _beat_length(signature: TimeSignature | None) -> float:
@@ -270,6 +340,10 @@ def _meter(part: stream.Part, length: float) -> Meter:
             beats.append(_beat_length(current))
             pickups.append(float(measure.paddingLeft))
             numbers.append(int(measure.number))
+        first = measures[0]
+        full = float(first_ts.barDuration.quarterLength) if first_ts is not None else 4.0
+        pickup = pickups[0] > 0 or float(first.duration.quarterLength) < full - 1e-6
+        numbers = measure_numbers(numbers, pickup=pickup and len(measures) > 1)
         return Meter(starts, beats, pickups, numbers, signature)
     bar_length = float(first_ts.barDuration.quarterLength) if first_ts is not None else 4.0
     beat = _beat_length(first_ts)

@@ -44,10 +44,18 @@ class Tonality:
     def build(cls, key: m21key.Key) -> Tonality:
         """Build from a music21 key; minor allows the raised sixth and seventh too.
 
+        A church mode (a declared 'D dorian') allows exactly its own collection: its sixth
+        and seventh are what make it that mode, so they are not raised. music21's scale of a
+        mode is its relative major's (C major for D dorian), the same notes, so the pitch
+        classes come out right; the tonic is the key's.
+
         >>> from music21 import key
         >>> t = Tonality.build(key.Key("a"))
         >>> sorted(t.allowed), t.leading_tone, t.spelling[8]
         ([0, 2, 4, 5, 6, 7, 8, 9, 11], 8, 'G#')
+        >>> d = Tonality.build(key.Key("D", "dorian"))
+        >>> sorted(d.allowed), d.tonic, d.minor_third, d.spelling[6]
+        ([0, 2, 4, 5, 7, 9, 11], 2, True, 'F#')
         """
         tonic = key.tonic.pitchClass
         scale = frozenset(p.pitchClass for p in key.getScale().getPitches())
@@ -56,6 +64,7 @@ class Tonality:
         if key.mode == "minor":
             raised_six, raised_seven = (tonic + 9) % 12, (tonic + 11) % 12
             allowed = scale | {raised_six, raised_seven}
+        if key.mode != "major":  # chromatic notes (a Picardy third) spelled as in major
             parallel = m21key.Key(key.tonic.name, "major").getScale().getPitches()
             for p in parallel:
                 spelling.setdefault(p.pitchClass, p.name)
@@ -68,6 +77,11 @@ class Tonality:
             leading_tone=(tonic + 11) % 12,
             spelling=spelling,
         )
+
+    @property
+    def minor_third(self) -> bool:
+        """Whether the tonic chord is minor (minor, dorian, phrygian, aeolian, locrian)."""
+        return (self.tonic + 3) % 12 in self.scale
 
     def name(self, midi: int) -> str:
         """A pitch name with octave, spelled as the key prefers when the note is diatonic."""

@@ -69,10 +69,11 @@ def is_applied_chord_tone(context: RuleContext, current: LineNote) -> bool:
 
 
 def is_picardy_third(context: RuleContext, current: LineNote) -> bool:
-    """The major third of a major tonic chord in a minor key (a tierce de Picardie)."""
+    """The major third of a major tonic chord in a minor key or minor-third mode (a tierce
+    de Picardie: a dorian tune may end on a major chord just as a minor chorale does)."""
     tonality = context.tonality_at(current.start)
     index = context.chord_at(current.start)
-    if tonality.mode != "minor" or index is None:
+    if not tonality.minor_third or index is None:
         return False
     here = context.harmony[index]
     major_tonic = _pitch_class(here.root) == tonality.tonic and here.quality == "major"
@@ -84,7 +85,10 @@ def _pitch_class(name: str) -> int:
 
 
 def check_out_of_key(context: RuleContext) -> list[Finding]:
-    """Notes outside the local key (minor allows raised 6 and 7) that are not decoration."""
+    """Notes outside the local key that are not decoration.
+
+    The key's collection decides: minor allows the raised 6 and 7, a declared mode only its
+    own notes (B natural is in D dorian, B flat is not)."""
     findings = []
     for line in context.piece.lines:
         notes = line.notes

@@ -45,11 +45,34 @@ def test_json_follows_the_contract(chorale_files: dict[str, Path], fmt: str) -> 
         assert finding["bar"] >= 1 and finding["beat"] >= 1
 
 
-def test_musicxml_pickup_counts_as_bar_one(chorale_files: dict[str, Path]) -> None:
+def test_musicxml_pickup_is_bar_zero_as_engraved(chorale_files: dict[str, Path]) -> None:
     report = analyze_file(chorale_files["musicxml"])
     assert report.bars == 10  # pickup bar + measures 1..9
     first = report.harmony[0]
-    assert (first.bar, first.beat, first.offset_ql) == (1, 4.0, 0.0)
+    assert (first.bar, first.beat, first.offset_ql) == (0, 4.0, 0.0)
+
+
+def test_cadences_and_findings_name_the_chorales_own_measure_numbers() -> None:
+    from etude.critic.analysis import analyze_score
+    from etude.scores import LoadedScore
+
+    # BWV 66.6 opens with a one-beat pickup, which music21 (like the engraved score) numbers
+    # measure 0; its phrases end on the fermatas of measures 1, 2, 3, 5, 7 and 9.
+    chorale = corpus.parse("bach/bwv66.6")
+    soprano = chorale.parts[0]
+    fermata_bars = [n.measureNumber for n in soprano.recurse().notes if n.expressions]
+    assert fermata_bars == [1, 2, 3, 5, 7, 9]
+    report = analyze_score(
+        LoadedScore(Path("bwv66.6.mxl"), "musicxml", chorale, 0), level="advanced"
+    )
+    assert [c.bar for c in report.cadences] == fermata_bars
+    assert report.phrases == fermata_bars
+    authentic = [c for c in report.cadences if c.kind == "authentic"]
+    assert [(c.bar, c.beat, c.figures) for c in authentic] == [(3, 3.0, ["V7", "i"])]
+    measures = soprano.getElementsByClass("Measure").stream()
+    for item in [*report.findings, *report.harmony, *report.modulations]:
+        measure = measures.getElementAtOrBefore(item.offset_ql)
+        assert item.bar == measure.number, item
 
 
 def test_levels_show_fewer_findings_to_beginners(chorale_files: dict[str, Path]) -> None:
@@ -141,3 +164,57 @@ def test_part_profiles_describe_range_contour_rhythm_and_dynamics(tmp_path) -> N
     assert profile.contour == "arch" and profile.leaps == 0.0
     assert profile.durations == {"1": 3, "2": 1, "3": 1}
     assert (profile.velocity_min, profile.velocity_max) == (50, 90)
+
+
+def test_a_fermata_chord_with_a_late_voice_is_one_cadence() -> None:
+    from etude.critic.analysis import analyze_score
+    from etude.scores import LoadedScore
+
+    # BWV 161.6's last fermata chord: the alto holds its fermata from beat 1, the lower voices
+    # reach it on beat 3 and the soprano a quaver later. Three onsets, one cadence.
+    chorale = corpus.parse("bach/bwv161.6")
+    report = analyze_score(LoadedScore(Path("bwv161.6.mxl"), "musicxml", chorale, 0))
+    places = [(c.bar, c.beat) for c in report.cadences]
+    assert len(places) == len(set(places)), places
+    last = report.cadences[-1]
+    assert [(c.beat, c.kind) for c in report.cadences if c.bar == last.bar] == [(3.0, "half")]
+
+
+def test_doubled_parts_say_a_finding_once() -> None:
+    from music21 import meter, note, stream
+
+    from etude.critic.analysis import analyze_score
+    from etude.scores import LoadedScore
+
+    # Two parts both called "Violin" play the same unresolved G#4 (C major): one finding
+    # naming both parts, not the same sentence twice.
+    score = stream.Score()
+    for name, line in (("Violin", "C4 D4 E4 F4 G#4 E4 D4 C4"),) * 2 + (("Cello", "C3 " * 8),):
+        part = stream.Part()
+        part.append(meter.TimeSignature("4/4"))
+        for pitch in line.split():
+            part.append(note.Note(pitch, quarterLength=2.0))
+        measured = part.makeMeasures()
+        measured.partName = name
+        score.insert(0, measured)
+    report = analyze_score(LoadedScore(Path("doubled.xml"), "musicxml", score, 0), level="advanced")
+    found = [f for f in report.findings if f.rule == "out_of_key"]
+    assert [(f.bar, f.beat, f.parts) for f in found] == [(3, 1.0, [0, 1])]
+    keys = [(f.rule, f.bar, f.beat, f.message) for f in report.findings]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(("pickup", "first_bar"), [("D |", 0), ("", 1)])
+def test_abc_bars_are_numbered_as_a_renderer_numbers_them(
+    tmp_path: Path, pickup: str, first_bar: int
+) -> None:
+    from etude.critic.texture import build_piece
+    from etude.scores import load_score
+
+    # music21 numbers an ABC tune's first measure 0 whether or not it is a pickup; a renderer
+    # calls a pickup bar 0 and a full first bar bar 1.
+    path = tmp_path / "tune.abc"
+    path.write_text(f"X:1\nT:t\nM:4/4\nL:1/4\nK:G\n{pickup} G A B c | d2 B G | A4 |]\n")
+    meter = build_piece(load_score(path).score).meter
+    assert meter.numbers == [*([0] if pickup else []), 1, 2, 3]
+    assert meter.locate(meter.bar_starts[0])[0] == first_bar
