@@ -50,9 +50,8 @@ class Plant:
     bar_length: float
 
     def expected_bar(self, fmt: str) -> int:
-        """MusicXML keeps the score's measures and their numbers (a pickup is bar 0), which
-        the critic reports; a MIDI file only has the time signature, so there the bar is the
-        offset divided by the bar length."""
+        """MusicXML keeps the score's measures (irregular ones included); a MIDI file only has
+        the time signature, so there the bar is the offset divided by the bar length."""
         return self.bar if fmt == "musicxml" else int(self.offset // self.bar_length) + 1
 
 
@@ -77,13 +76,14 @@ def _notes(part: stream.Part) -> list[note.Note]:
 
 
 def _located(rule: str, n: note.Note, part: stream.Part, parts: list[int]) -> Plant:
+    measures = list(part.getElementsByClass(stream.Measure))
     measure = n.getContextByClass(stream.Measure)
     signature = part.recurse().getElementsByClass("TimeSignature").first()
     bar_length = float(signature.barDuration.quarterLength) if signature else 4.0
     # From the measure's own offsets: after expandRepeats, n.getOffsetInHierarchy(part) can
-    # answer from a stale cache unless the part's measures were listed first.
+    # answer from a stale cache.
     offset = float(measure.getOffsetBySite(part) + n.getOffsetBySite(measure))
-    return Plant(rule, measure.number, parts, offset, bar_length)
+    return Plant(rule, measures.index(measure) + 1, parts, offset, bar_length)
 
 
 def _untied(n: note.Note) -> bool:
@@ -327,7 +327,7 @@ def evaluate_harmony(limit: int, verbose: bool = False) -> None:
         reference.sort(key=lambda r: (r[0], r[1]))
         good = total = 0
         for item in report.harmony:
-            where = (item.bar, item.beat)  # the critic's bar is the score's measure number
+            where = (item.measure, item.beat)  # the score's own measure number, as the analysis
             active = [r for r in reference if (r[0], r[1]) <= where]
             if not active:
                 continue

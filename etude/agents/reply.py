@@ -266,11 +266,19 @@ def _answer_phrase(report: dict[str, Any]) -> str:
     )
 
 
+def engraved(located: dict[str, Any]) -> int | None:
+    """The bar number a learner reads: the score's own (``measure``, a pickup is 0) where the
+    critic gave it, else the count from the start of the file."""
+    measure = located.get("measure")
+    return int(measure) if measure is not None else located.get("bar")
+
+
 def _finding_text(item: Evidence) -> str:
     data = item.data
     parts = data.get("parts") or []
     voices = ", ".join(str(p) for p in parts)
-    where = f"Bar {data.get('bar')}, beat {data.get('beat'):g}" if data.get("bar") else ""
+    bar = engraved(data)
+    where = f"Bar {bar}, beat {data.get('beat'):g}" if bar is not None else ""
     severity = str(data.get("severity", "")).capitalize()
     rule = str(data.get("rule", "")).replace("_", " ")
     head = f"{where} ({rule}, part{'s' if len(parts) != 1 else ''} {voices})" if where else rule
@@ -463,9 +471,10 @@ def asked_of_score(question: str, overview: Evidence) -> list[str]:
     cadences = data.get("cadences") or []
     if _ASKS_CADENCES.search(question) and cadences:
         listed = "; ".join(
-            f"bar {c['bar']}, {c['kind']} cadence ({' – '.join(c['figures'])})"
+            f"bar {engraved(c)}, {c['kind']} cadence ({' – '.join(c['figures'])})"
             if c["kind"] != "other"
-            else f"bar {c['bar']}, a phrase ending on {c['figures'][-1]} (after {c['figures'][0]})"
+            else f"bar {engraved(c)}, a phrase ending on {c['figures'][-1]} (after "
+            f"{c['figures'][0]})"
             for c in cadences
         )
         said.append(f"Cadences: {listed}.")
@@ -473,11 +482,11 @@ def asked_of_score(question: str, overview: Evidence) -> list[str]:
     if _ASKS_HARMONY.search(question) and harmony:
         bars: dict[int, list[str]] = {}
         for slice_ in harmony:
-            bars.setdefault(int(slice_["bar"]), []).append(str(slice_["figure"]))
+            bars.setdefault(int(engraved(slice_) or 0), []).append(str(slice_["figure"]))
         shown = "; ".join(f"bar {bar}: {' – '.join(figs)}" for bar, figs in list(bars.items())[:8])
         more = " …" if len(bars) > 8 else ""
         said.append(f"The chords, beat by beat as numerals in the main key: {shown}{more}.")
-    phrases = data.get("phrases") or []
+    phrases = data.get("phrase_measures") or data.get("phrases") or []
     if _ASKS_PHRASES.search(question) and phrases:
         said.append(
             f"Phrases end at bar{'s' if len(phrases) > 1 else ''} "
@@ -487,7 +496,9 @@ def asked_of_score(question: str, overview: Evidence) -> list[str]:
     if _ASKS_KEYS.search(question):
         if modulations:
             listed = "; ".join(
-                f"bars {m['bar']}–{m['end_bar']} in {m['tonic'].replace('-', 'b')} {m['mode']}"
+                f"bars {engraved(m)}–"
+                f"{m['end_bar'] if m.get('end_measure') is None else m['end_measure']} in "
+                f"{m['tonic'].replace('-', 'b')} {m['mode']}"
                 for m in modulations
             )
             said.append(f"Key changes: {listed}.")

@@ -127,6 +127,7 @@ def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> Anal
         cadences=cadences,
         modulations=modulations,
         phrases=sorted({piece.meter.locate(end)[0] for end in ends}),
+        phrase_measures=sorted({piece.meter.measure(piece.meter.locate(end)[0]) for end in ends}),
         hidden_findings=len(findings) - len(shown),
         profiles=part_profiles(loaded.score, piece.meter.bars),
     )
@@ -220,7 +221,7 @@ def strengths(
             bar, _ = piece.meter.locate(peak.start)
             result.append(
                 f"The {piece.top.label} spans {span} semitones with its high point "
-                f"({peak.name}) in bar {bar}."
+                f"({peak.name}) in bar {piece.meter.measure(bar)}."
             )
     if cadences and cadences[-1].kind == "authentic" and "weak_cadence" not in rules:
         result.append(

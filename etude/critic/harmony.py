@@ -118,6 +118,7 @@ def analyze_harmony(piece: Piece, tonality: Tonality) -> list[HarmonySlice]:
         slices.append(
             HarmonySlice(
                 bar=bar,
+                measure=piece.meter.measure(bar),
                 beat=beat,
                 offset_ql=round(start, 4),
                 root=_spell(tonality, root).replace("-", "b"),
@@ -291,6 +292,7 @@ def find_cadences(
             Cadence(
                 kind=kind,
                 bar=arrival.bar,
+                measure=arrival.measure,
                 beat=arrival.beat,
                 offset_ql=arrival.offset_ql,
                 figures=[before.figure, arrival.figure],

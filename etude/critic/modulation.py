@@ -36,6 +36,9 @@ class KeyRegion(BaseModel):
     offset_ql: float
     end_bar: int
     end_offset_ql: float
+    measure: int | None = None
+    """``bar`` and ``end_bar`` as the score numbers them (a pickup is 0): what a learner reads."""
+    end_measure: int | None = None
     tonic: str
     mode: str
     confidence: float
@@ -90,6 +93,8 @@ def find_modulations(piece: Piece, ends: list[float], main: m21key.Key) -> list[
                 offset_ql=round(start, 4),
                 end_bar=end_bar,
                 end_offset_ql=round(end, 4),
+                measure=piece.meter.measure(bar),
+                end_measure=piece.meter.measure(end_bar),
                 tonic=name.replace("-", "b"),
                 mode=mode,
                 confidence=round(best, 4),

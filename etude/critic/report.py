@@ -48,15 +48,17 @@ class Finding(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     rule: str = Field(description="A stable rule id, e.g. 'parallel_fifths'.")
-    bar: int = Field(
-        description="The score's own measure number (a pickup is bar 0), as engraved; bars "
-        "are counted from 1 at the start of the file only when the score numbers none."
-    )
+    bar: int = Field(description="The bar, counted from 1 at the start of the file.")
     beat: float = Field(description="Beat within the bar, from 1.")
     offset_ql: float = Field(description="Quarter notes from the start of the file.")
     parts: list[int] = Field(description="0-based part indices in file order.")
     severity: Severity
     message: str = Field(description="What is wrong and a concrete fix, for a learner.")
+    measure: int | None = Field(
+        default=None,
+        description="The score's own measure number, as engraved (a pickup is 0); what a "
+        "learner reads. ``bar`` counts from 1 at the start of the file.",
+    )
 
 
 class KeyEstimate(BaseModel):
@@ -84,6 +86,11 @@ class HarmonySlice(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     bar: int
+    measure: int | None = Field(
+        default=None,
+        description="The score's own measure number, as engraved (a pickup is 0); what a "
+        "learner reads. ``bar`` counts from 1 at the start of the file.",
+    )
     beat: float
     offset_ql: float
     root: str
@@ -98,6 +105,11 @@ class Cadence(BaseModel):
 
     kind: CadenceKind
     bar: int
+    measure: int | None = Field(
+        default=None,
+        description="The score's own measure number, as engraved (a pickup is 0); what a "
+        "learner reads. ``bar`` counts from 1 at the start of the file.",
+    )
     beat: float
     offset_ql: float
     figures: list[str]
@@ -126,6 +138,10 @@ class AnalysisReport(BaseModel):
     harmony: list[HarmonySlice] = Field(default_factory=list)
     cadences: list[Cadence] = Field(default_factory=list)
     phrases: list[int] = Field(default_factory=list, description="Bars where phrases end.")
+    phrase_measures: list[int] = Field(
+        default_factory=list,
+        description="The same phrase ends as the score numbers its measures (a pickup is 0).",
+    )
     modulations: list[KeyRegion] = Field(
         default_factory=list, description="Phrases in a key other than the main key."
     )

@@ -70,19 +70,27 @@ class Meter:
     time_signature: str
 
     def locate(self, offset: float) -> tuple[int, float]:
-        """Bar and beat (from 1) of an offset; the bar is the score's own measure number.
-
-        Every finding, chord, cadence and phrase is located through here, so they all name
-        the bar the learner sees engraved: a chorale's pickup is bar 0 and its first full bar
-        bar 1, as music21 and the printed score number them.
+        """Bar (counted from 1 at the start of the file, the JSON contract's ``bar``) and beat
+        (from 1) of an offset.
 
         >>> pickup = Meter([0.0, 1.0], [1.0, 1.0], [3.0, 0.0], [0, 1], "4/4")
         >>> pickup.locate(0.0), pickup.locate(2.5)
-        ((0, 4.0), (1, 2.5))
+        ((1, 4.0), (2, 2.5))
         """
         index = max(bisect.bisect_right(self.bar_starts, offset + 1e-9) - 1, 0)
         within = offset - self.bar_starts[index] + self.pickups[index]
-        return self.numbers[index], round(1.0 + within / self.beat_lengths[index], 3)
+        return index + 1, round(1.0 + within / self.beat_lengths[index], 3)
+
+    def measure(self, bar: int) -> int:
+        """The score's own number for ``bar`` (from :meth:`locate`), as engraved and as the
+        learner reads it: a chorale's pickup is measure 0 and its first full bar measure 1,
+        as music21 and the printed score number them. Every sentence a learner reads names
+        this number; ``bar`` stays the file's count, which the web studio marks by.
+
+        >>> Meter([0.0, 1.0], [1.0, 1.0], [3.0, 0.0], [0, 1], "4/4").measure(2)
+        1
+        """
+        return self.numbers[min(max(bar, 1), len(self.numbers)) - 1]
 
     @property
     def bars(self) -> int:

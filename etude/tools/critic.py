@@ -45,7 +45,8 @@ def critic(request: ToolRequest, settings: Settings) -> list[Evidence]:
                 tool="critic",
                 kind="analysis",
                 summary=(
-                    f"{finding.severity.capitalize()} ({finding.rule}) at bar {finding.bar}, "
+                    f"{finding.severity.capitalize()} ({finding.rule}) at bar "
+                    f"{finding.bar if finding.measure is None else finding.measure}, "
                     f"beat {finding.beat:g}, part(s) {parts}: {finding.message}"
                 ),
                 data=finding.model_dump(mode="json"),

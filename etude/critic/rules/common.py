@@ -133,6 +133,7 @@ class RuleContext:
         return Finding(
             rule=rule,
             bar=bar,
+            measure=self.piece.meter.measure(bar),
             beat=beat,
             offset_ql=round(offset, 4),
             parts=sorted(parts),
@@ -142,7 +143,7 @@ class RuleContext:
 
     def where(self, offset: float) -> str:
         bar, beat = self.piece.meter.locate(offset)
-        return f"bar {bar}, beat {beat:g}"
+        return f"bar {self.piece.meter.measure(bar)}, beat {beat:g}"
 
 
 @dataclass(frozen=True)

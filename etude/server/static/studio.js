@@ -215,7 +215,7 @@ function showScore(reply) {
             onclick: (event) => selectFinding(f.bar, event.currentTarget),
           },
           el("span", { class: "severity", text: f.severity }),
-          el("span", { class: "where", text: `Bar ${f.bar}, beat ${f.beat}` }),
+          el("span", { class: "where", text: `Bar ${f.measure ?? f.bar}, beat ${f.beat}` }),
           el("span", { class: "rule", text: f.rule.replaceAll("_", " ") }),
           el("div", { text: f.message }))),
         )
