@@ -59,27 +59,35 @@ def _has_internal_subset(view: bytes) -> bool:
 def read_mxl(data: bytes, name: str, limits: Limits) -> bytes:
     """The MusicXML document inside an MXL archive, after checking the archive is safe.
 
-    The archive's directory gives each member's uncompressed size, so a zip bomb is refused
-    before anything is inflated; every XML member (``container.xml`` included, which music21
-    would parse too) is checked for entity declarations.
+    The archive's directory gives each member's uncompressed size, so an honest zip bomb is
+    refused before anything is inflated. The directory can lie, though (a member that claims
+    1 kB and inflates to 1 GB): members are therefore inflated a chunk at a time, and the bytes
+    actually produced count against ``max_uncompressed_bytes``, so memory never holds more
+    than the limit whatever the directory says. Only stored and deflated members are read (the
+    two methods MusicXML allows; zipfile would inflate bzip2 and LZMA without a bound). Every
+    XML member (``container.xml`` included, which music21 would parse too) is checked for
+    entity declarations.
     """
+    budget = limits.max_uncompressed_bytes
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
             if len(members) > _MXL_MEMBERS:
                 raise ScoreError(f"{name} holds too many files to be a score archive")
             total = sum(member.file_size for member in members)
-            if total > limits.max_uncompressed_bytes:
-                raise ScoreError(
-                    f"{name} unpacks to {total / 1e6:.0f} MB; the limit is "
-                    f"{limits.max_uncompressed_bytes / 1e6:.0f} MB"
-                )
+            if total > budget:
+                raise ScoreError(_unpacks_to(name, total, budget))
             documents: dict[str, bytes] = {}
+            inflated = 0
             for member in members:
-                if member.filename.lower().endswith((".xml", ".musicxml")):
-                    content = archive.read(member)
-                    check_xml_safety(content, name)
-                    documents[member.filename] = content
+                if not member.filename.lower().endswith((".xml", ".musicxml")):
+                    continue
+                if member.compress_type not in _MXL_METHODS:
+                    raise ScoreError(f"{name} uses a compression method MXL does not allow")
+                content = _inflate(archive, member, budget - inflated, name, budget)
+                inflated += len(content)
+                check_xml_safety(content, name)
+                documents[member.filename] = content
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
@@ -99,6 +107,31 @@ def read_mxl(data: bytes, name: str, limits: Limits) -> bytes:
     if not scores:
         raise ScoreError(f"{name} does not contain valid MusicXML data")
     return scores[0]
+
+
+_MXL_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_INFLATE_CHUNK = 1 << 16
+
+
+def _inflate(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, left: int, name: str, budget: int
+) -> bytes:
+    """One member's bytes, inflated ``_INFLATE_CHUNK`` at a time; refused as soon as it has
+    produced more than ``left`` bytes (zipfile would inflate a whole deflate stream in one call,
+    so a lying directory would cost the whole expansion in memory before any check)."""
+    chunks: list[bytes] = []
+    produced = 0
+    with archive.open(member) as stream:
+        while chunk := stream.read(_INFLATE_CHUNK):
+            produced += len(chunk)
+            if produced > left:
+                raise ScoreError(f"{name} unpacks to more than {budget / 1e6:.0f} MB, the limit")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _unpacks_to(name: str, total: int, budget: int) -> str:
+    return f"{name} unpacks to {total / 1e6:.0f} MB; the limit is {budget / 1e6:.0f} MB"
 
 
 def _rootfile(container: bytes | None) -> str | None:

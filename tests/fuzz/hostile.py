@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from tests.smf_writer import varlen
@@ -144,3 +145,32 @@ def midi_track_named(name: str, pitches: tuple[int, ...] = (60, 62, 64, 65, 67))
     for pitch in pitches:
         events += bytes([0x00, 0x90, pitch, 0x50, 0x83, 0x60, 0x80, pitch, 0x00])
     return _smf([events + b"\x00\xff\x2f\x00"])
+
+
+def lying_zip_bomb(inflated: int = 1 << 30, declared: int = 1000) -> bytes:
+    """An MXL archive whose one XML member inflates to ``inflated`` bytes of spaces while its
+    directory (and local header) claim ``declared``: a check of the directory's sizes passes,
+    and a reader that inflates a member in one call holds ``inflated`` bytes at once.
+
+    Built by hand from one deflated megabyte, so building it needs no more memory than the
+    file itself (~1 MB per GB inflated)."""
+    name = b"score.xml"
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk = b" " * (1 << 20)
+    # After a full flush the compressor starts afresh, so every megabyte deflates to the same
+    # bytes: deflate one, repeat it, then close the stream.
+    piece = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(inflated // len(chunk)):
+        crc = zlib.crc32(chunk, crc)
+    body = piece * (inflated // len(chunk)) + packer.flush()
+    fields = struct.pack("<HHHHHIII", 20, 0, 8, 0, 0, crc, len(body), declared)
+    local = b"PK\x03\x04" + fields + struct.pack("<HH", len(name), 0) + name
+    central = (
+        b"PK\x01\x02" + struct.pack("<H", 20) + fields
+        + struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0, 0) + name
+    )  # fmt: skip
+    end = b"PK\x05\x06" + struct.pack(
+        "<HHHHIIH", 0, 0, 1, 1, len(central), len(local) + len(body), 0
+    )
+    return local + body + central + end

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from music21 import corpus
 from etude.limits import DEFAULT_LIMITS
 from etude.scores import ScoreError, load_score
 from etude.scores.midi_bytes import score_midi_bytes
+from tests.etude_cli import run_etude_measured
 from tests.fuzz import hostile
 
 
@@ -31,7 +34,7 @@ def _refused(path: Path, fragment: str, **kwargs: object) -> float:
         ("laughs.musicxml", hostile.billion_laughs, "declares XML entities"),
         ("xxe.xml", hostile.external_entity, "declares XML entities"),
         ("bomb.mxl", hostile.zip_bomb, "unpacks to"),
-        ("packed.mxl", hostile.unknown_compression, "damaged or truncated MXL archive"),
+        ("packed.mxl", hostile.unknown_compression, "compression method MXL does not allow"),
         ("notes.mid", lambda: hostile.midi_with_notes(150_000), "more than 100,000 notes"),
         ("long.mid", hostile.midi_long_note, "too long"),
         ("tracks.mid", hostile.midi_many_tracks, "300 tracks"),
@@ -142,3 +145,43 @@ def test_chorale_loads_within_the_default_limits(tmp_path: Path) -> None:
         loaded = load_score(path)
         assert len(loaded.score.parts) == 4, suffix
         assert len(loaded.score.recurse().notes) >= expected * 0.9, suffix
+
+
+def test_zip_bomb_with_a_lying_directory_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    """Issue #21: the directory says 1 kB, the member inflates to 1 GB. The whole ``etude
+    analyze`` process (and its workers) must refuse it in seconds, far under the worker's
+    memory cap: it used to inflate the member in one call (2.2 GB peak)."""
+    path = tmp_path / "lying.mxl"
+    path.write_bytes(hostile.lying_zip_bomb())
+    began = time.perf_counter()
+    done, peak_mb = run_etude_measured("analyze", str(path), "--json", timeout=120)
+    elapsed = time.perf_counter() - began
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: lying.mxl") and done.stderr.count("\n") == 1
+    assert peak_mb < 400, f"peak {peak_mb:.0f} MB"
+    assert peak_mb * 1e6 < DEFAULT_LIMITS.parse_memory_bytes
+    assert elapsed < 60, f"{elapsed:.1f} s"
+
+
+def test_mxl_members_inflate_against_the_budget_not_the_directory(tmp_path: Path) -> None:
+    """The bytes inflated count, not the sizes the directory claims: a member that claims
+    1 kB but inflates to 8 MB is refused (a damaged archive), and one honest member over the
+    limit is refused before it is inflated."""
+    path = tmp_path / "lying.mxl"
+    path.write_bytes(hostile.lying_zip_bomb(inflated=8 << 20))
+    _refused(path, "damaged")
+    limits = DEFAULT_LIMITS.with_overrides(max_uncompressed_bytes=4_000_000)
+    path.write_bytes(hostile.lying_zip_bomb(inflated=8 << 20, declared=8 << 20))
+    _refused(path, "unpacks to 8 MB", limits=limits)
+    path.write_bytes(hostile.lying_zip_bomb(inflated=8 << 20, declared=1000))
+    _refused(path, "damaged", limits=limits)
+
+
+def test_mxl_with_a_compression_musicxml_does_not_allow_is_refused(tmp_path: Path) -> None:
+    """bzip2 and LZMA are inflated by zipfile without any bound on one call's output."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("score.xml", hostile.musicxml())
+    path = tmp_path / "bzip2.mxl"
+    path.write_bytes(buffer.getvalue())
+    _refused(path, "compression method MXL does not allow")
