@@ -111,19 +111,23 @@ class Mentor:
         context = TurnContext(learner=learner or self.settings.learner)
         started = time.perf_counter()
         final: dict[str, Any] = {}
-        for mode, payload in self.graph.stream(
-            turn_input(message, attachment=attachment, level=level),
-            config,
-            context=context,
-            stream_mode=["custom", "values"],
-            # Each checkpoint is committed before the graph moves on, so when the "done" event
-            # acknowledges a turn its checkpoint is already on disk (a SIGKILL loses nothing).
-            durability="sync",
-        ):
-            if mode == "custom":
-                yield payload
-            else:
-                final = payload
+        # One turn of a lesson at a time, across processes: the turn reads the latest checkpoint
+        # and writes its own on top, and a second writer in between would orphan one of them.
+        with self.persistence.turn_lock(session):
+            for mode, payload in self.graph.stream(
+                turn_input(message, attachment=attachment, level=level),
+                config,
+                context=context,
+                stream_mode=["custom", "values"],
+                # Each checkpoint is committed before the graph moves on, so when the "done"
+                # event acknowledges a turn its checkpoint is already on disk (a SIGKILL loses
+                # nothing).
+                durability="sync",
+            ):
+                if mode == "custom":
+                    yield payload
+                else:
+                    final = payload
         timings = dict(final.get("timings_ms") or {})
         timings["total"] = round((time.perf_counter() - started) * 1000, 1)
         result = TurnResult(
