@@ -207,6 +207,12 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(False, validation_alias="ETUDE_SECURE_COOKIES")
     """Mark ``etude serve``'s cookies ``Secure`` (set it when served over HTTPS)."""
 
+    allowed_hosts: str | None = Field(None, validation_alias="ETUDE_ALLOWED_HOSTS")
+    """The host names ``etude serve`` answers to, comma-separated (``name`` for any port or
+    ``name:port``), e.g. ``etude.school.org``; ``*`` for any name (only behind a proxy that
+    checks it). Default: the loopback names and the address it listens on, with its port, so
+    that a page whose name an attacker points at this machine (DNS rebinding) is refused."""
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -22,6 +22,8 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from etude.config import LEVELS, Level
 from etude.mentor import TurnResult
+from etude.server.bodies import parse_json
+from etude.server.config import MAX_MESSAGE_CHARS
 from etude.server.deps import (
     CallerDep,
     MentorDep,
@@ -35,8 +37,6 @@ from etude.server.ownership import UploadRecord
 from etude.server.uploads import receive_score, validate_score
 
 log = logging.getLogger(__name__)
-
-MAX_MESSAGE_CHARS = 4000
 
 router = APIRouter()
 
@@ -144,11 +144,7 @@ async def _read_turn(request: Request) -> tuple[TurnRequest, StarletteUpload | N
             if upload is not None and not isinstance(upload, StarletteUpload):
                 raise ApiError(422, "file must be a file upload")
             return turn, upload
-        try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ApiError(422, 'send JSON {"message": ...} or a multipart form') from exc
-        return TurnRequest.model_validate(body), None
+        return TurnRequest.model_validate(parse_json(await request.body())), None
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         first = exc.errors()[0] if hasattr(exc, "errors") else None
         where = ".".join(str(p) for p in first["loc"]) if first else "request"
