@@ -6,6 +6,7 @@ SQLite, HTTP from outside. Only the chat model is a stand-in (``tests.model_stub
   so is any body that is neither JSON nor multipart (what an HTML form can send without asking).
 - DNS rebinding: a name that resolves to 127.0.0.1 is still not this server's name.
 - Bodies are capped before they are read whole, and no malformed body reaches a traceback.
+- Replies never carry the server's own paths.
 - Every response carries the headers that keep the studio out of frames and sniffing.
 """
 
@@ -236,6 +237,45 @@ def test_a_broken_multipart_body_is_a_4xx_json_error(served: Served, client: htt
         assert 400 <= reply.status_code < 500, (reply.status_code, reply.text[:200])
         _error(reply, reply.status_code)
     assert "Traceback" not in _log_since(served, offset)
+
+
+# Item 7: no server path leaves the server.
+
+
+def test_replies_carry_the_learners_file_name_never_a_server_path(
+    served: Served, client: httpx.Client, folder: Path, chorale_midi: Path
+) -> None:
+    data = chorale_midi.read_bytes()
+    texts = []
+    analysed = client.post("/analyze", files={"file": ("my chorale.mid", data)})
+    assert analysed.status_code == 200, analysed.text[:300]
+    assert analysed.json()["file"] == "my_chorale.mid"
+    texts.append(analysed.text)
+    session = client.post("/sessions").json()["id"]
+    uploaded = client.post(f"/sessions/{session}/uploads", files={"file": ("chorale.mid", data)})
+    assert uploaded.status_code == 201, uploaded.text[:300]
+    assert uploaded.json()["analysis"]["file"] == "chorale.mid"
+    texts.append(uploaded.text)
+    texts.append(client.get(f"/sessions/{session}/score").text)
+    upload_id = uploaded.json()["upload"]["id"]
+    turn = client.post(
+        f"/sessions/{session}/turns",
+        json={"message": "What should I improve in my chorale?", "upload": upload_id},
+    )
+    assert turn.status_code == 200, turn.text[:300]
+    texts.append(turn.text)
+    streamed = client.post(
+        f"/sessions/{session}/turns",
+        files={"file": ("again.mid", data)},
+        data={"message": "And in this one?"},
+        headers={"Accept": "text/event-stream"},
+    )
+    texts.append(streamed.text)
+    texts.append(client.get(f"/sessions/{session}").text)
+    texts.append(client.get("/me").text)
+    for text in texts:
+        for secret in (str(folder), "/uploads/", "/tmp/", "etude-analyze-"):
+            assert secret not in text, (secret, text[:200])
 
 
 # Item 11: the headers of every response.
