@@ -1,5 +1,5 @@
-"""The server's own knobs: how learners are identified, which names it answers to and how much
-a request may carry.
+"""The server's own knobs: how learners are identified, which names it answers to, how much
+a request may carry and how many turns may wait.
 
 Their values come from ``etude.config.Settings`` (the one place that reads the environment);
 ``ServerSettings`` is the slice the web app needs, so the mentor's code never sees how the
@@ -91,6 +91,12 @@ class ServerSettings:
     """``Settings.allowed_hosts`` (ETUDE_ALLOWED_HOSTS); else the loopback names, on the port
     the server listens on when it is known (``etude serve``), on any port otherwise."""
 
+    max_queued_turns: int = 64
+    """``Settings.max_queued_turns`` (ETUDE_MAX_QUEUED_TURNS)."""
+
+    max_learner_turns: int = 2
+    """``Settings.max_learner_turns`` (ETUDE_MAX_LEARNER_TURNS)."""
+
     @classmethod
     def from_settings(
         cls, settings: Settings, *, bind: tuple[str, int] | None = None
@@ -116,4 +122,6 @@ class ServerSettings:
             max_upload_bytes=settings.max_upload_bytes,
             secure_cookies=settings.secure_cookies,
             allowed_hosts=hosts,
+            max_queued_turns=settings.max_queued_turns,
+            max_learner_turns=settings.max_learner_turns,
         )

@@ -8,6 +8,7 @@ SQLite, HTTP from outside. Only the chat model is a stand-in (``tests.model_stub
 - Bodies are capped before they are read whole, and no malformed body reaches a traceback.
 - Replies never carry the server's own paths.
 - Every response carries the headers that keep the studio out of frames and sniffing.
+- Turns queue within bounds: past them, 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -40,6 +42,7 @@ def served(folder: Path) -> Iterator[Served]:
         env = {
             **stub_model_env(model),
             "ETUDE_DATA_DIR": str(folder / "data"),
+            "ETUDE_MAX_QUEUED_TURNS": "3",
         }
         with etude_server(env, folder) as server:
             yield server
@@ -315,3 +318,39 @@ def test_a_lying_zip_bomb_through_analyze_leaves_the_server_small(
     sent = client.post("/analyze", files={"file": ("bomb.mxl", hostile.lying_zip_bomb())})
     _error(sent, 422)
     assert served.peak_rss_mb() - before < 150, (before, served.peak_rss_mb())
+
+
+# Back-pressure.
+
+
+def test_turns_past_the_queue_limits_get_429_with_retry_after(served: Served, folder: Path) -> None:
+    """Two turns queued per learner at most, three in all on this server
+    (``ETUDE_MAX_QUEUED_TURNS=3``): the rest are told when to come back, not queued."""
+
+    def learner() -> tuple[httpx.Client, str]:
+        client = httpx.Client(base_url=served.url, timeout=300)
+        return client, client.post("/sessions").json()["id"]
+
+    ana, ana_lesson = learner()
+    others = [learner() for _ in range(3)]
+
+    def turn(who: tuple[httpx.Client, str]) -> httpx.Response:
+        client, lesson = who
+        # A message the stand-in model answers (slowly: 0.1 s a word), not a canned greeting.
+        message = "Hello, this is a turn of our chat."
+        return client.post(f"/sessions/{lesson}/turns", json={"message": message})
+
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            replies = list(pool.map(turn, [(ana, ana_lesson)] * 3))
+        codes = sorted(r.status_code for r in replies)
+        assert codes == [200, 200, 429], codes
+        refused = next(r for r in replies if r.status_code == 429)
+        assert int(refused.headers["retry-after"]) >= 1
+        assert "turns" in _error(refused, 429)
+        with ThreadPoolExecutor(4) as pool:
+            replies = list(pool.map(turn, [*others, (ana, ana_lesson)]))
+        assert sorted(r.status_code for r in replies) == [200, 200, 200, 429]
+    finally:
+        for client, _ in [(ana, ana_lesson), *others]:
+            client.close()

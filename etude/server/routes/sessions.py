@@ -87,9 +87,7 @@ async def upload_score(
     level: Level | None = Form(None),  # noqa: B008
 ) -> ScoreReply:
     owned_session(ownership, caller, session_id)
-    record = await receive_score(
-        file, studio.root, studio.limit, ownership, caller.learner, session_id
-    )
+    record = await receive_score(file, studio, ownership, caller.learner, session_id)
     return await score_reply(studio, mentor, record, level)
 
 
