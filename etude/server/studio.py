@@ -16,10 +16,14 @@ import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from etude.config import Level
+from etude.limits import DEFAULT_LIMITS
 from etude.server.errors import ApiError
+
+if TYPE_CHECKING:
+    from etude.scores.loading import LoadedScore
 
 T = TypeVar("T")
 
@@ -98,37 +102,52 @@ class ScoreStudio:
 
 
 def _analyze(path: Path, level: Level) -> dict[str, Any]:
-    from etude.critic.analysis import analyze_file
+    """The report, from the same reading of the file the upload's check made (the parse is
+    cached per file), so reading, playing back and drawing share one time budget."""
+    from etude.attachments import load_attachment
+    from etude.critic.analysis import analyze_score
     from etude.scores.loading import ScoreError
 
     try:
-        report = analyze_file(path, level=level)
+        loaded = load_attachment(path)
+        report = analyze_score(loaded, level=level)
     except ScoreError as exc:
         raise ApiError(422, str(exc).splitlines()[0]) from exc
-    report.style = _style(path)
+    report.style = _style(loaded)
     return report.model_dump(mode="json")
 
 
-def _style(path: Path) -> dict[str, Any] | None:
+def _style(loaded: LoadedScore) -> dict[str, Any] | None:
     """The encoder's style estimate, as ``etude analyze`` reports it; None when the encoder
     has no checkpoint or cannot read the piece (the analysis stands on its own)."""
     try:
-        from etude.attachments import load_attachment
         from etude.encoders.embedding import embed_midi, estimate_style
         from etude.scores.midi_bytes import score_midi_bytes
 
-        piece = embed_midi(score_midi_bytes(load_attachment(path))).piece
+        piece = embed_midi(score_midi_bytes(loaded)).piece
         return estimate_style(piece).model_dump(mode="json")
     except (OSError, ValueError):
         return None
 
 
 def _view(path: Path) -> dict[str, Any]:
+    """What the page draws, made in a worker with what is left of the file's time budget
+    (converting a score to MusicXML walks all of it, as playing it back does)."""
     from etude.attachments import load_attachment
     from etude.scores.loading import ScoreError
+    from etude.scores.sandbox import isolation_available, run_isolated
     from etude.server.scoreview import score_view
 
     try:
-        return score_view(load_attachment(path)).model_dump(mode="json")
+        loaded = load_attachment(path)
+        if not isolation_available():
+            return score_view(loaded).model_dump(mode="json")
+        return run_isolated(
+            lambda: score_view(loaded).model_dump(mode="json"),
+            path.name,
+            DEFAULT_LIMITS,
+            doing="draw",
+            budget=loaded.budget,
+        )
     except ScoreError as exc:
         raise ApiError(422, str(exc).splitlines()[0]) from exc

@@ -174,3 +174,19 @@ def lying_zip_bomb(inflated: int = 1 << 30, declared: int = 1000) -> bytes:
         "<HHHHIIH", 0, 0, 1, 1, len(central), len(local) + len(body), 0
     )
     return local + body + central + end
+
+
+def abc_tie_chain(bars: int = 700) -> bytes:
+    """An ABC tune of ``bars`` bars of tied half notes: a few kilobytes that music21 reads in
+    time quadratic in the bars (its beaming looks up the time signature of every bar through
+    the whole part), and then takes as long again to play back."""
+    return ("X:1\nT:Ties\nM:4/4\nL:1/8\nK:C\n" + "C4-C4-|" * bars + "C8|]\n").encode()
+
+
+def musicxml_repeat(times: int = 10**8) -> bytes:
+    """One bar repeated ``times`` times: parsed in a blink, played back for ever."""
+    repeat = (
+        '<barline location="right"><bar-style>light-heavy</bar-style>'
+        f'<repeat direction="backward" times="{times}"/></barline></measure>'
+    )
+    return musicxml().decode().replace("</measure>", repeat, 1).encode()

@@ -185,3 +185,51 @@ def test_mxl_with_a_compression_musicxml_does_not_allow_is_refused(tmp_path: Pat
     path = tmp_path / "bzip2.mxl"
     path.write_bytes(buffer.getvalue())
     _refused(path, "compression method MXL does not allow")
+
+
+def test_a_repeat_played_a_hundred_million_times_is_refused_at_once(tmp_path: Path) -> None:
+    """Issue #21: one bar with ``times="100000000"`` parsed in 0.1 s, and playing it back for the
+    encoder ran until the worker's budget (34 s, 613 MB). Its length with repeats is known once
+    it is parsed, so it is refused then."""
+    path = tmp_path / "repeat.musicxml"
+    path.write_bytes(hostile.musicxml_repeat())
+    assert _refused(path, "with its repeats") < 5
+    path.write_bytes(hostile.musicxml_repeat(times=3))
+    assert load_score(path).score.recurse().notes  # an ordinary repeat is fine
+    began = time.perf_counter()
+    done, _peak = run_etude_measured("analyze", str(path), "--json", timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert time.perf_counter() - began < 60
+
+
+def test_one_file_gets_one_time_budget_for_reading_and_playing_back(tmp_path: Path) -> None:
+    """Issue #21: a 5 kB ABC tie chain took 84 s in ``etude analyze``: read twice (the report
+    and the style estimate each loaded it) and then played back, each with a budget of its
+    own. Reading, playing back and drawing a file now share one ``parse_seconds``."""
+    path = tmp_path / "ties.abc"
+    path.write_bytes(hostile.abc_tie_chain(bars=300))
+    limits = DEFAULT_LIMITS.with_overrides(parse_seconds=60)
+    began = time.perf_counter()
+    loaded = load_score(path, limits=limits)
+    parse_s = time.perf_counter() - began
+    assert 0 < loaded.budget.spent <= parse_s
+    # What is left after the parse is all playback may use: here, nothing left.
+    loaded.budget.spend(loaded.budget.left)
+    began = time.perf_counter()
+    with pytest.raises(ScoreError, match="budget"):
+        score_midi_bytes(loaded)
+    assert time.perf_counter() - began < 1
+
+
+def test_etude_analyze_of_a_slow_tie_chain_ends_within_the_parse_budget(tmp_path: Path) -> None:
+    """The whole command: at most ``parse_seconds`` of reading and playing back, plus starting
+    Python and the critic; it used to read the file twice and then play it back (84 s)."""
+    path = tmp_path / "ties.abc"
+    path.write_bytes(hostile.abc_tie_chain())
+    began = time.perf_counter()
+    done, _peak = run_etude_measured("analyze", str(path), "--json", timeout=300)
+    elapsed = time.perf_counter() - began
+    assert done.returncode in (0, 2), done.stderr
+    if done.returncode == 2:
+        assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ties.abc")
+    assert elapsed < DEFAULT_LIMITS.parse_seconds + 20, f"{elapsed:.1f} s"
