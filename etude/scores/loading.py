@@ -139,6 +139,11 @@ def _prechecked(fmt: ScoreFormat, path: Path, data: bytes, limits: Limits) -> by
     system, where the file could have changed since it was checked).
     """
     if fmt == "midi":
+        if len(data) >= 10 and data[8:10] == b"\x00\x02":
+            raise ScoreError(
+                f"{path.name} is a type-2 MIDI file (independent patterns), which Etude cannot "
+                "read; save it as type 0 or 1"
+            )
         return scan_midi(data, limits).smf
     if fmt == "musicxml":
         if data.startswith(b"PK\x03\x04"):
@@ -314,13 +319,19 @@ def _with_notes_only(score: stream.Score, path: Path) -> stream.Score:
     Etude teaches harmony and melody: a drum hit has no pitch to analyse, and every pitch-based
     computation downstream (ranges, key finding) would otherwise meet notes without pitches.
     """
-    for element in list(score.recurse().getElementsByClass(_UNPITCHED)):
+    drums = list(score.recurse().getElementsByClass(_UNPITCHED))
+    for element in drums:
         site = element.activeSite
         if site is not None:
             site.remove(element)
     empty = [part for part in score.parts if not part.recurse().notes]
     for part in empty:
         score.remove(part)
+    if not score.parts and drums:
+        raise ScoreError(
+            f"{path.name} holds only drums (unpitched percussion, MIDI channel 10); "
+            "Etude analyses pitched notes"
+        )
     if not score.parts:
         raise ScoreError(f"{path.name} contains no notes")
     return score

@@ -157,9 +157,10 @@ class MidiScan:
     duration_ql: float
     smf: bytes = field(repr=False)
     """The file as the parser must read it: a six-byte header and the declared tracks, nothing
-    else. music21 reads the first chunks after byte 14 as tracks whatever their kind or the
-    header's length, so an unknown chunk (which the standard says to skip) or a longer header
-    would otherwise hand it bytes this scan never counted."""
+    else, each track in canonical form (``_scan_track``). music21 reads the first chunks after
+    byte 14 as tracks whatever their kind or the header's length, so an unknown chunk (which the
+    standard says to skip) or a longer header would otherwise hand it bytes this scan never
+    counted; and it reads running status and unreleased notes otherwise than this scan does."""
 
 
 def scan_midi(data: bytes, limits: Limits) -> MidiScan:
@@ -186,11 +187,12 @@ def scan_midi(data: bytes, limits: Limits) -> MidiScan:
     position = 14
     notes = events = 0
     longest = 0
+    rewritten = [smf[:14]]
     while position + 8 <= len(smf):
         (length,) = struct.unpack(">I", smf[position + 4 : position + 8])
         body_start = position + 8
-        position = body_start + length
-        track_notes, track_events, ticks = _scan_track(
+        chunk_start, position = position, body_start + length
+        track_notes, track_events, ticks, canonical = _scan_track(
             smf,
             body_start,
             position,
@@ -208,12 +210,18 @@ def scan_midi(data: bytes, limits: Limits) -> MidiScan:
             raise ScoreError(
                 f"the MIDI file has more than {limits.max_midi_events:,} events, Etude's limit"
             )
+        if canonical is None:
+            rewritten.append(smf[chunk_start:position])
+        else:
+            rewritten.append(b"MTrk" + struct.pack(">I", len(canonical)) + canonical)
+    rewritten.append(smf[position:])
     duration = longest / ticks_per_quarter
     if duration > limits.max_duration_ql:
         raise ScoreError(
             f"the MIDI file is too long ({duration:,.0f} quarter notes; "
             f"the limit is {limits.max_duration_ql:,.0f})"
         )
+    smf = b"".join(rewritten)
     return MidiScan(tracks=header.tracks, notes=notes, events=events, duration_ql=duration, smf=smf)
 
 
@@ -266,15 +274,28 @@ def _ticks_per_quarter(division: int) -> float:
 
 def _scan_track(
     data: bytes, start: int, end: int, notes_left: int, events_left: int
-) -> tuple[int, int, int]:
-    """Notes, events and ticks of one track; stops early past a budget or at corrupt bytes
-    (the parser then decides what a corrupt track means)."""
+) -> tuple[int, int, int, bytes | None]:
+    """Notes, events and ticks of one track, and the track rewritten in canonical form for the
+    parser (None when the bytes are corrupt: the parser then decides what they mean). Stops
+    early past a budget.
+
+    Canonical form: every channel event carries its status byte (music21 resolves running
+    status its own way: after a system-exclusive event, or at a track's start, it guesses), and
+    notes still sounding at the end of the track are released there, as a player releases them
+    (music21 drops a note that is never released, so a chord or melody without note-offs was
+    counted here and then read as "no notes").
+    """
     position = start
     running = 0
     notes = events = ticks = 0
+    out = bytearray()
+    sounding: dict[tuple[int, int], int] = {}
+    pending_delta = 0
+    corrupt = False
     while position < end:
         delta, position = _read_varlen(data, position, end)
         if position >= end:
+            pending_delta += delta
             break
         ticks += delta
         status = data[position]
@@ -285,26 +306,80 @@ def _scan_track(
         elif running:
             status = running
         else:
+            corrupt = True
             break
         events += 1
         if status == 0xFF:
             if position >= end:
+                corrupt = True
                 break
-            length, position = _read_varlen(data, position + 1, end)
-            position += length
+            length, after = _read_varlen(data, position + 1, end)
+            if after + length > end:
+                corrupt = True
+                break
+            if data[position] == 0x2F:  # end of track: release what still sounds first
+                pending_delta += delta
+                break
+            size = after + length - position
         elif status in (0xF0, 0xF7):
-            length, position = _read_varlen(data, position, end)
-            position += length
+            length, after = _read_varlen(data, position, end)
+            if after + length > end:
+                corrupt = True
+                break
+            size = after + length - position
         elif status >= 0xF0:
-            position += {0xF1: 1, 0xF2: 2, 0xF3: 1}.get(status, 0)
+            size = _SYSTEM_SIZES.get(status, 0)
         else:
             high = status & 0xF0
-            if high == 0x90 and position + 1 < end and data[position + 1] > 0:
+            size = 1 if high in (0xC0, 0xD0) else 2
+            if position + size > end:
+                corrupt = True
+                break
+            if high == 0x90 and data[position + 1] > 0:
                 notes += 1
-            position += 1 if high in (0xC0, 0xD0) else 2
+                key = (status & 0x0F, data[position])
+                sounding[key] = sounding.get(key, 0) + 1
+            elif high in (0x80, 0x90):
+                key = (status & 0x0F, data[position])
+                if sounding.get(key, 0) > 0:
+                    sounding[key] -= 1
+        stamp = pending_delta + delta
+        if stamp < 0x80:  # nearly every delta: one byte, no call
+            out.append(stamp)
+        else:
+            out += _varlen(stamp)
+        out.append(status)
+        out += data[position : position + size]
+        position += size
+        pending_delta = 0
         if notes > notes_left or events > events_left:
-            break
-    return notes, events, ticks
+            return notes, events, ticks, None
+    if corrupt:
+        return notes, events, ticks, None
+    for (channel, pitch), count in sounding.items():
+        for _ in range(count):
+            out += _varlen(pending_delta) + bytes([0x80 | channel, pitch, 0])
+            pending_delta = 0
+    out += _varlen(pending_delta) + b"\xff\x2f\x00"
+    return notes, events, ticks, bytes(out)
+
+
+_SYSTEM_SIZES = {0xF1: 1, 0xF2: 2, 0xF3: 1}
+"""Data bytes of the system common messages (which a file should not hold; they are kept)."""
+
+
+def _varlen(value: int) -> bytes:
+    """A MIDI variable-length quantity.
+
+    >>> _varlen(0), _varlen(480)
+    (b'\\x00', b'\\x83`')
+    """
+    out = [value & 0x7F]
+    value >>= 7
+    while value:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    return bytes(reversed(out))
 
 
 def _read_varlen(data: bytes, position: int, end: int) -> tuple[int, int]:
