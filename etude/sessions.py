@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
@@ -67,6 +68,8 @@ def _connect(path: Path, *, autocommit: bool = False) -> sqlite3.Connection:
     # FULL: every commit is fsynced to the WAL, so an acknowledged turn survives a power cut
     # too, not only a killed process (costs ~1 ms per checkpoint on an SSD).
     conn.execute("PRAGMA synchronous=FULL")
+    # A deleted lesson is overwritten with zeros, not left in free pages of the file.
+    conn.execute("PRAGMA secure_delete=ON")
     return conn
 
 
@@ -92,6 +95,7 @@ class Persistence:
     _query: Callable[[str], list[tuple[Any, ...]]]
     _close: Callable[[], None]
     _lock: TurnLock
+    _compact: Callable[[], None] = lambda: None
 
     def close(self) -> None:
         self._close()
@@ -107,6 +111,27 @@ class Persistence:
     def sessions(self) -> list[str]:
         """Thread ids of all saved lessons, most recent first."""
         return [row[0] for row in self._query(_SESSIONS_SQL)]
+
+    def erase_thread(self, thread_id: str) -> ErasedThread:
+        """Delete every checkpoint and pending write of the lesson, between its turns (under its
+        lock), and leave no copy of it in the database's files: SQLite overwrites what it
+        deletes (``secure_delete``) and the write-ahead log is emptied into the file."""
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        with self.turn_lock(thread_id):
+            latest = self.checkpointer.get_tuple(config)
+            messages = latest.checkpoint["channel_values"].get("messages", []) if latest else []
+            checkpoints = len(list(self.checkpointer.list(config)))
+            self.checkpointer.delete_thread(thread_id)
+        self._compact()
+        return ErasedThread(checkpoints=checkpoints, messages=len(messages))
+
+
+@dataclass(frozen=True)
+class ErasedThread:
+    """What ``Persistence.erase_thread`` removed."""
+
+    checkpoints: int
+    messages: int
 
 
 def open_persistence(settings: Settings) -> Persistence:
@@ -134,8 +159,12 @@ def open_sqlite(path: Path) -> Persistence:
     def lock(thread_id: str, wait_s: float) -> AbstractContextManager[None]:
         return _file_lock(locks / f"{_digest(thread_id)}.lock", thread_id, wait_s)
 
+    def compact() -> None:
+        # Old page images stay in the write-ahead log until a checkpoint empties it.
+        saver_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
     return Persistence(
-        checkpointer, store, lambda sql: saver_conn.execute(sql).fetchall(), close, lock
+        checkpointer, store, lambda sql: saver_conn.execute(sql).fetchall(), close, lock, compact
     )
 
 
