@@ -59,6 +59,30 @@ class Budget:
             self.spent += seconds
 
 
+class WorkerPeaks:
+    """How much memory this process's workers grew by (peak resident memory over what each
+    inherited), for the benchmarks that show no admitted file comes near the cap.
+
+    >>> peaks = WorkerPeaks(); peaks.record(5); peaks.record(3); (peaks.largest, peaks.count)
+    (5, 2)
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.largest = 0
+        self.count = 0
+
+    def record(self, grown: int) -> None:
+        self.largest = max(self.largest, grown)
+        self.count += 1
+
+
+WORKER_PEAKS = WorkerPeaks()
+"""Every worker of this process reports here (a measurement, read by ``bench/fuzz_report.py``)."""
+
+
 def isolation_available() -> bool:
     """Whether this platform can fork a worker (Linux and macOS; not Windows).
 
@@ -119,7 +143,7 @@ def _run_worker(task: Callable[[], T], name: str, limits: Limits, doing: str, se
                 "it is malformed or too complex"
             )
         try:
-            status, payload = receiver.recv()
+            status, payload, grown = receiver.recv()
         except EOFError:
             raise ScoreError(
                 f"could not {doing} {name}: it needs more memory or time than Etude allows"
@@ -129,6 +153,7 @@ def _run_worker(task: Callable[[], T], name: str, limits: Limits, doing: str, se
         if worker.is_alive():
             worker.kill()
         worker.join(timeout=5)
+    WORKER_PEAKS.record(grown)
     if status != "ok":
         raise ScoreError(payload)
     return payload
@@ -137,7 +162,9 @@ def _run_worker(task: Callable[[], T], name: str, limits: Limits, doing: str, se
 def _work(
     sender: Connection, task: Callable[[], object], name: str, doing: str, limits: Limits
 ) -> None:
-    """The worker's body: never raises, always answers with ``(status, payload)``."""
+    """The worker's body: never raises, always answers with ``(status, payload, grown)``, where
+    ``grown`` is how far its resident memory rose above what it started with."""
+    started = _memory_kb("VmRSS")
     try:
         _cap_memory(limits.parse_memory_bytes)
         outcome: tuple[str, object] = ("ok", task())
@@ -149,10 +176,23 @@ def _work(
         reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
         outcome = ("refused", f"could not {doing} {name}: {reason}")
     try:
-        sender.send(outcome)
+        sender.send((*outcome, max(_memory_kb("VmHWM") - started, 0) * 1024))
     finally:
         sender.close()
         os._exit(0)
+
+
+def _memory_kb(field: str) -> int:
+    """A ``/proc/self/status`` figure in kB (0 where there is none). A forked process's peak
+    (``VmHWM``) starts at its resident size when forked, not at its parent's peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def _cap_memory(extra_bytes: int) -> None:

@@ -190,3 +190,10 @@ def musicxml_repeat(times: int = 10**8) -> bytes:
         f'<repeat direction="backward" times="{times}"/></barline></measure>'
     )
     return musicxml().decode().replace("</measure>", repeat, 1).encode()
+
+
+def midi_cluster(size: int = 128) -> bytes:
+    """A chord of ``size`` notes (every MIDI pitch, by default), struck in running status and
+    never released: players sound it to the end of the track."""
+    events = b"\x00\x90\x00\x40" + b"".join(b"\x00" + bytes([p, 64]) for p in range(1, size))
+    return _smf([events + b"\x83\x60\xff\x2f\x00"])
