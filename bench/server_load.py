@@ -267,7 +267,7 @@ async def warm(base: str) -> None:
     """One turn before the clock starts: builds the knowledge index and fills caches."""
     async with httpx.AsyncClient(base_url=base, timeout=600) as client:
         session = (await client.post("/sessions")).json()["id"]
-        await stream_turn(client, session, "Which notes make up a G major triad?")
+        await stream_turn(client, f"/sessions/{session}", "Which notes make up a G major triad?")
 
 
 done_turns: list[int] = []
