@@ -8,26 +8,29 @@ from pathlib import Path
 
 from etude.cli.console import out
 from etude.config import Level
-from etude.critic.analysis import analyze_file
+from etude.critic.analysis import analyze_score
 from etude.critic.report import overview
+from etude.scores import LoadedScore, load_score
 
 
-def _style(file: Path) -> dict[str, object] | None:
+def _style(loaded: LoadedScore) -> dict[str, object] | None:
     """The encoder's style estimate for the report's ``style`` field; None if unavailable."""
     try:
-        from etude.attachments import load_attachment
         from etude.encoders.embedding import embed_midi, estimate_style
         from etude.scores.midi_bytes import score_midi_bytes
 
-        piece = embed_midi(score_midi_bytes(load_attachment(file))).piece
+        piece = embed_midi(score_midi_bytes(loaded)).piece
         return estimate_style(piece).model_dump(mode="json")
     except (OSError, ValueError):
         return None
 
 
 def run_analyze(file: Path, *, level: Level, as_json: bool) -> None:
-    report = analyze_file(file, level=level)
-    report.style = _style(file)
+    """The report of ``etude analyze``: the file is read once, and the critic and the style
+    estimate share that reading (and its time budget)."""
+    loaded = load_score(file)
+    report = analyze_score(loaded, level=level)
+    report.style = _style(loaded)
     if as_json:
         sys.stdout.write(json.dumps(report.model_dump(mode="json"), ensure_ascii=False) + "\n")
         return

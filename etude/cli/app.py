@@ -34,6 +34,8 @@ app.add_typer(finetune_app, name="finetune")
 app.add_typer(eval_app, name="eval")
 encoder_app = typer.Typer(help="Manage the MusicBERT encoder's checkpoints.", no_args_is_help=True)
 app.add_typer(encoder_app, name="encoder")
+sessions_app = typer.Typer(help="List, show, export and delete lessons.", no_args_is_help=True)
+app.add_typer(sessions_app, name="sessions")
 
 LevelOption = Annotated[
     str | None, typer.Option("--level", help="beginner, intermediate or advanced.")
@@ -207,6 +209,42 @@ def serve(
     from etude.cli.serve import run_serve
 
     run_serve(host, port, settings=_settings(adapter))
+
+
+@sessions_app.command("list")
+def sessions_list(as_json: JsonOption = False) -> None:
+    """The saved lessons, most recent first."""
+    from etude.cli.sessions import run_list
+
+    run_list(_settings(), as_json=as_json)
+
+
+@sessions_app.command("show")
+def sessions_show(
+    session: Annotated[str, typer.Argument(help="The lesson's id.")], as_json: JsonOption = False
+) -> None:
+    """A lesson's history."""
+    from etude.cli.sessions import run_show
+
+    run_show(_settings(), session, as_json=as_json)
+
+
+@sessions_app.command("export")
+def sessions_export(session: Annotated[str, typer.Argument(help="The lesson's id.")]) -> None:
+    """A lesson's history as one JSON object, to keep."""
+    from etude.cli.sessions import run_show
+
+    run_show(_settings(), session, as_json=True)
+
+
+@sessions_app.command("delete")
+def sessions_delete(
+    session: Annotated[str, typer.Argument(help="The lesson's id.")], as_json: JsonOption = False
+) -> None:
+    """Delete a lesson: its history, its uploads and the records made from them."""
+    from etude.cli.sessions import run_delete
+
+    run_delete(_settings(), session, as_json=as_json)
 
 
 @app.command("config")

@@ -105,7 +105,7 @@ def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> Anal
         confidence=round(float(found_key.correlationCoefficient or 0.0), 4),
     )
     report = AnalysisReport(
-        file=str(loaded.path),
+        file=loaded.path.name,  # the file's own name: its folder may be a server's
         format=loaded.format,
         parts=len(piece.lines),
         bars=piece.meter.bars,
