@@ -6,28 +6,14 @@ import json
 import sys
 from pathlib import Path
 
+from etude.api import analyze_score
 from etude.cli.console import out
 from etude.config import Level
-from etude.critic.analysis import analyze_file
 from etude.critic.report import overview
 
 
-def _style(file: Path) -> dict[str, object] | None:
-    """The encoder's style estimate for the report's ``style`` field; None if unavailable."""
-    try:
-        from etude.attachments import load_attachment
-        from etude.encoders.embedding import embed_midi, estimate_style
-        from etude.scores.midi_bytes import score_midi_bytes
-
-        piece = embed_midi(score_midi_bytes(load_attachment(file))).piece
-        return estimate_style(piece).model_dump(mode="json")
-    except (OSError, ValueError):
-        return None
-
-
 def run_analyze(file: Path, *, level: Level, as_json: bool) -> None:
-    report = analyze_file(file, level=level)
-    report.style = _style(file)
+    report = analyze_score(file, level=level)
     if as_json:
         sys.stdout.write(json.dumps(report.model_dump(mode="json"), ensure_ascii=False) + "\n")
         return
