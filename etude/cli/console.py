@@ -31,7 +31,7 @@ def status(message: str, *, quiet: bool = False) -> Iterator[Callable[[str], Non
 
         def announce(text: str) -> None:
             if not quiet:
-                err.print(text, style="dim")
+                err.print(text, style="dim", soft_wrap=True)  # whole lines: paths stay copyable
 
         announce(message)
         yield announce

@@ -126,7 +126,11 @@ def export_session(
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror}") from exc
-    err.print(f"Wrote lesson {session} ({len(lesson.turns)} turns) to {output}")
+    err.print(
+        f"Wrote lesson {session} ({len(lesson.turns)} turns) to {output}",
+        soft_wrap=True,
+        markup=False,
+    )
 
 
 # `etude sessions delete ID` goes here (see the module docstring).

@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import logging
 import shlex
 import sys
@@ -116,7 +118,10 @@ def embedded_model_dir(settings: Settings, status: Status = _quiet) -> Path:
     offline_and_quiet()
     from etude.llm.gguf import dequantise
 
-    return dequantise(gguf, target)
+    # transformers' GGUF reader draws its own tqdm bar, which no setting turns off; the status
+    # line above already says what is happening, so the bar is kept off the learner's stderr.
+    with contextlib.redirect_stderr(io.StringIO()):
+        return dequantise(gguf, target)
 
 
 def load_transformers_model(

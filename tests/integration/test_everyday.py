@@ -216,3 +216,23 @@ def test_the_example_runs_in_a_fresh_interpreter(data_dir: Path) -> None:
     assert "G major triad (G): G – B – D" in done.stdout
     assert "turn 2: 'And a G major triad?' → 1 computed fact(s)" in done.stdout
     assert "bwv66.6.mxl: 4 parts, F# minor" in done.stdout
+
+
+STATUS_LINES = ("Starting Etude", "Loading the router", "Preparing the embedded SmolLM2",
+                "Loading chat model", "Applying adapter", "session ")  # fmt: skip
+
+
+def test_a_first_ask_on_a_fresh_cache_says_only_what_etude_is_doing(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """The model is converted on this first start (a new cache folder): no library's progress
+    bar or warning reaches stderr, only Etude's own status lines."""
+    done = run_etude(
+        "ask", "Which notes are in a D7 chord?", timeout=900,
+        ETUDE_DATA_DIR=str(data_dir), ETUDE_CACHE_DIR=str(tmp_path / "cache"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("D dominant seventh chord (D7)")
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert any(line.startswith("Preparing the embedded SmolLM2") for line in lines)
+    assert [line for line in lines if not line.startswith(STATUS_LINES)] == []
