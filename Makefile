@@ -28,8 +28,8 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV)
 	@$(PIP) install --quiet --upgrade pip
 	@echo "[2/5] Fetching the wheels of Etude's requirements into $(WHEELS) (the first time: about 700 MB, a few minutes)"
-	@$(PIP) wheel --quiet --wheel-dir $(WHEELS) '$(TORCH)' 'setuptools>=77' wheel '.[dev]'
-	@$(PIP) wheel --quiet --no-deps --wheel-dir $(WHEELS) '$(EMBEDDED)'
+	@$(PIP) wheel --quiet --quiet --wheel-dir $(WHEELS) '$(TORCH)' 'setuptools>=77' wheel '.[dev]'
+	@$(PIP) wheel --quiet --quiet --no-deps --wheel-dir $(WHEELS) '$(EMBEDDED)'
 	@rm -rf $(WHEELS)/etude-*.whl build
 	@echo "[3/5] Installing torch first ($(TORCH)), so that nothing else can pull a CUDA build"
 	@$(PIP) install --quiet $(FROM_WHEELS) '$(TORCH)'

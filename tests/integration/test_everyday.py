@@ -10,6 +10,7 @@ interpreter`` is the one that runs the embedded model.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 HELLO = "Hello! I'm Ana and I play the cello."
 AGAIN = "Which instrument do I play?"
+SCORED = "What key is my piece in?"
 REPLY = "Nice to meet you, Ana."
 
 
@@ -47,11 +49,13 @@ def mentor(lessons: Path) -> Iterator[Mentor]:
 
 
 @pytest.fixture(scope="module")
-def session(mentor: Mentor) -> str:
+def session(mentor: Mentor, g_major_midi: Path) -> str:
     first = mentor.ask(HELLO)
     reply = mentor.stream(AGAIN, session=first.session)
     pieces = list(reply)
     assert pieces and reply.result.session == first.session
+    scored = mentor.ask(SCORED, session=first.session, attach=g_major_midi)
+    assert "critic" in scored.route
     return first.session
 
 
@@ -66,32 +70,36 @@ def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def test_the_api_reads_back_what_it_asked(mentor: Mentor, session: str) -> None:
+def test_the_api_reads_back_what_it_asked(mentor: Mentor, session: str, g_major_midi: Path) -> None:
     lesson = mentor.history(session)
     assert lesson.session == session
-    assert [turn.question for turn in lesson.turns] == [HELLO, AGAIN]
+    assert [turn.question for turn in lesson.turns] == [HELLO, AGAIN, SCORED]
     assert all(turn.complete and turn.answer for turn in lesson.turns)
-    assert [turn.number for turn in lesson.turns] == [1, 2]
+    assert [turn.number for turn in lesson.turns] == [1, 2, 3]
+    assert [turn.attachment for turn in lesson.turns[:2]] == [None, None]
+    assert lesson.attachments == [{"path": str(g_major_midi.resolve()), "format": "midi"}]
+    key = [e for e in lesson.turns[2].evidence if e.tool == "critic"]
+    assert key and "G major" in " ".join(e.summary for e in key)
     (latest, *_) = mentor.sessions()
-    assert (latest.id, latest.turns, latest.first_question) == (session, 2, HELLO)
+    assert (latest.id, latest.turns, latest.first_question) == (session, 3, HELLO)
     with pytest.raises(KeyError):
         mentor.history("no-such-lesson")
     assert mentor.progress("nobody").exercises == 0
 
 
 def test_the_cli_lists_shows_and_exports_a_lesson(
-    mentor: Mentor, session: str, lessons: Path, tmp_path: Path
+    mentor: Mentor, session: str, lessons: Path, tmp_path: Path, g_major_midi: Path
 ) -> None:
     listed = etude("sessions", "list", "--json", data=lessons)
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout)["sessions"][0] == {
         "id": session,
-        "turns": 2,
+        "turns": 3,
         "updated": mentor.sessions()[0].updated,
         "first_question": HELLO,
     }
     readable = etude("sessions", "list", data=lessons)
-    assert session in readable.stdout and "2 turns" in readable.stdout
+    assert session in readable.stdout and "3 turns" in readable.stdout
 
     shown = etude("sessions", "show", session, "--json", data=lessons)
     assert shown.returncode == 0, shown.stderr
@@ -100,14 +108,16 @@ def test_the_cli_lists_shows_and_exports_a_lesson(
     markdown = etude("sessions", "export", session, data=lessons)
     assert markdown.returncode == 0, markdown.stderr
     assert markdown.stdout.startswith(f"# Lesson {session}\n")
-    assert f"**You:** {HELLO}" in markdown.stdout and "## Turn 2" in markdown.stdout
+    assert f"**You:** {HELLO}" in markdown.stdout and "## Turn 3" in markdown.stdout
+    assert f"*Score:* `{g_major_midi.resolve()}` (midi)" in markdown.stdout
+    assert "**Evidence** (route: critic" in markdown.stdout
 
     target = tmp_path / "lesson.json"
     exported = etude("sessions", "export", session, "--format", "json", "--out", str(target),
                      data=lessons)  # fmt: skip
     assert exported.returncode == 0 and exported.stdout == "", exported.stderr
     turns = json.loads(target.read_text())["turns"]
-    assert [t["question"] for t in turns] == [HELLO, AGAIN]
+    assert [t["question"] for t in turns] == [HELLO, AGAIN, SCORED]
     assert set(turns[0]) >= {"question", "attachment", "answer", "route", "evidence", "at"}
 
 
@@ -236,3 +246,37 @@ def test_a_first_ask_on_a_fresh_cache_says_only_what_etude_is_doing(
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert any(line.startswith("Preparing the embedded SmolLM2") for line in lines)
     assert [line for line in lines if not line.startswith(STATUS_LINES)] == []
+
+
+def _chat(monkeypatch: pytest.MonkeyPatch, lessons: Path, lines: list[str], session: str) -> str:
+    """`etude chat` in this process with a scripted model, fed ``lines``; its stderr."""
+    from etude.cli import chat
+    from etude.config import Settings
+    from etude.mentor import Mentor as Engine
+
+    answers = iter(lines)
+
+    def prompt(*_: object, **__: object) -> str:
+        try:
+            return next(answers)
+        except StopIteration:
+            raise EOFError from None
+
+    def engine(settings: Settings, status: object = None) -> Engine:
+        return Engine(settings, chat_model=FakeListChatModel(responses=[REPLY]))
+
+    monkeypatch.setattr(chat.Prompt, "ask", prompt)
+    monkeypatch.setattr(chat, "Mentor", engine)
+    settings = Settings(data_dir=lessons, router_llm_fallback=False)
+    errors = io.StringIO()
+    monkeypatch.setattr(chat.err, "file", errors)
+    chat.run_chat(settings, session=session, level=None)
+    return errors.getvalue()
+
+
+def test_chat_says_lesson_saved_only_when_there_was_a_turn(
+    monkeypatch: pytest.MonkeyPatch, lessons: Path
+) -> None:
+    assert "Lesson saved" not in _chat(monkeypatch, lessons, ["/quit"], session="empty")
+    said = _chat(monkeypatch, lessons, [HELLO, "/quit"], session="one-turn")
+    assert "Lesson saved. Resume with: etude chat --session one-turn" in said
