@@ -76,7 +76,8 @@ bench: install
 dist: install
 	@echo "[1/2] Building the sdist and the wheel into dist/"
 	@rm -rf dist
-	@PIP_NO_INDEX=1 PIP_FIND_LINKS=$(WHEELS) $(BIN)/python -m build --outdir dist . >/dev/null
+	@PIP_NO_INDEX=1 PIP_FIND_LINKS=$(WHEELS) $(BIN)/python -m build --outdir dist . \
+		> $(VENV)/build.log 2>&1 || (cat $(VENV)/build.log; exit 1)
 	@rm -rf build etude.egg-info
 	@ls dist
 	@echo "[2/2] Installing the wheel into a fresh venv, then etude doctor and one question"
