@@ -80,13 +80,14 @@ def list_sessions(as_json: JsonOption = False) -> None:
     if not found:
         err.print("No saved lessons yet. Start one with `etude chat` or `etude ask`.")
         return
+    width = max(len(summary.id) for summary in found)
     for summary in found:
         when = (summary.updated or "")[:16].replace("T", " ")
         question = summary.first_question
         if len(question) > 60:
             question = question[:59] + "…"
         turns = f"{summary.turns} turn{'s' if summary.turns != 1 else ''}"
-        out.print(f"[cyan]{summary.id}[/cyan]  {when}  {turns:>8}  {question}", markup=True)
+        out.print(f"{summary.id:<{width}}  {when}  {turns:>9}  {question}", markup=False)
 
 
 @sessions_app.command("show")
@@ -99,7 +100,8 @@ def show_session(session: SessionArgument, as_json: JsonOption = False) -> None:
         return
     from rich.markdown import Markdown
 
-    out.print(Markdown(lesson.markdown()))
+    # Wrapped to the terminal (the console's soft wrap would crop a rendered paragraph).
+    out.print(Markdown(lesson.markdown()), soft_wrap=False)
 
 
 @sessions_app.command("export")
