@@ -182,6 +182,11 @@ class Settings(BaseSettings):
     """Another MusicBERT checkpoint folder (``model.safetensors`` + ``config.json``, as
     ``etude encoder import-fairseq`` writes) instead of the shipped MusicBERT-small."""
 
+    plugins: bool = Field(True, validation_alias="ETUDE_PLUGINS")
+    """Load the tool plug-ins installed under the ``etude.tools`` entry point (``0`` for the
+    built-in tools alone; the test suite sets it, so that plug-ins installed by ``make run``
+    do not change how its questions are routed)."""
+
     debug: bool = Field(False, validation_alias="ETUDE_DEBUG")
     """Print the traceback under a CLI ``error:`` line (for developers; learners never need
     it)."""

@@ -58,7 +58,9 @@ class Mentor:
         status: Status | None = None,
     ) -> None:
         self.settings = settings
-        self.registry = registry if registry is not None else load_registry()
+        self.registry = (
+            registry if registry is not None else load_registry(plugins=settings.plugins)
+        )
         self._persistence = persistence
         self._chat_model = chat_model
         self._status = status or (lambda _msg: None)

@@ -6,31 +6,14 @@ import json
 import sys
 from pathlib import Path
 
+from etude.api import analyze_score
 from etude.cli.console import out
 from etude.config import Level
-from etude.critic.analysis import analyze_score
 from etude.critic.report import overview
-from etude.scores import LoadedScore, load_score
-
-
-def _style(loaded: LoadedScore) -> dict[str, object] | None:
-    """The encoder's style estimate for the report's ``style`` field; None if unavailable."""
-    try:
-        from etude.encoders.embedding import embed_midi, estimate_style
-        from etude.scores.midi_bytes import score_midi_bytes
-
-        piece = embed_midi(score_midi_bytes(loaded)).piece
-        return estimate_style(piece).model_dump(mode="json")
-    except (OSError, ValueError):
-        return None
 
 
 def run_analyze(file: Path, *, level: Level, as_json: bool) -> None:
-    """The report of ``etude analyze``: the file is read once, and the critic and the style
-    estimate share that reading (and its time budget)."""
-    loaded = load_score(file)
-    report = analyze_score(loaded, level=level)
-    report.style = _style(loaded)
+    report = analyze_score(file, level=level)
     if as_json:
         sys.stdout.write(json.dumps(report.model_dump(mode="json"), ensure_ascii=False) + "\n")
         return
