@@ -139,7 +139,8 @@ def test_the_operator_deletes_a_lesson_with_the_cli(
         try:
             env = {**stub_model_env(model), "ETUDE_DATA_DIR": str(data)}
             listed = run_etude("sessions", "list", "--json", **env)
-            assert lessons.doomed in json.loads(listed.stdout)["sessions"], listed.stderr
+            listed_ids = [s["id"] for s in json.loads(listed.stdout)["sessions"]]
+            assert lessons.doomed in listed_ids, listed.stderr
             done = run_etude("sessions", "delete", lessons.doomed, "--json", **env)
             assert done.returncode == 0, done.stderr
             _assert_deleted(json.loads(done.stdout)["deleted"], lessons.doomed)
