@@ -80,7 +80,7 @@ def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> Anal
     >>> from music21 import corpus
     >>> from etude.scores.loading import LoadedScore
     >>> chorale = corpus.parse("bach/bwv66.6")
-    >>> report = analyze_score(LoadedScore("bwv66.6.mxl", "musicxml", chorale, 0))
+    >>> report = analyze_score(LoadedScore(Path("bwv66.6.mxl"), "musicxml", chorale, 0))
     >>> report.parts, report.key.tonic, report.key.mode, report.texture
     (4, 'F#', 'minor', 'chorale')
     """
