@@ -10,6 +10,10 @@ attack files of issue #9 (a 1 GB upload, an XML billion-laughs file, a MIDI file
 million notes) and seven more hostile files are each loaded by ``load_score`` and by
 ``etude analyze`` in fresh processes whose time and peak memory are measured.
 
+Memory: every parse (and playback) worker reports how far its resident memory rose above what
+it inherited (``etude.scores.sandbox.WORKER_PEAKS``); the report gives the largest per format,
+for files admitted and refused, against the worker's cap (``Limits.parse_memory_bytes``).
+
     .venv/bin/python bench/fuzz_report.py --inputs 10000 --tokens 2000 --cli 30
 """
 
@@ -39,13 +43,16 @@ import numpy as np  # noqa: E402
 
 from etude.cli.analysis import run_analyze  # noqa: E402
 from etude.encoders.octuple import EncodingError, OctupleEncoder  # noqa: E402
+from etude.limits import DEFAULT_LIMITS  # noqa: E402
 from etude.scores import ScoreError  # noqa: E402
+from etude.scores.sandbox import WORKER_PEAKS  # noqa: E402
 from tests.fuzz import hostile  # noqa: E402
 from tests.fuzz.generators import GENERATORS, SUFFIXES  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fuzz" / "corpus"
 SLOW_SECONDS = 10.0
-ETUDE = ROOT / ".venv" / "bin" / "etude"
+ETUDE = (sys.executable, "-m", "etude")
+"""The CLI of this checkout, whatever environment runs the report."""
 
 
 class Hang(BaseException):
@@ -72,6 +79,7 @@ def run_in_process(
     slow: list[dict[str, object]] = []
     formats = list(GENERATORS)
     encoder = OctupleEncoder()
+    peaks: dict[str, list[int]] = {}
     started = time.perf_counter()
     for index in range(count + token_grids):
         fmt = formats[index % len(formats)] if index < count else "octuple"
@@ -84,6 +92,8 @@ def run_in_process(
             path = workdir / f"input{SUFFIXES[fmt]}"
             path.write_bytes(data)
         began = time.perf_counter()
+        WORKER_PEAKS.reset()
+        verdict = "refused"
         signal.alarm(hang_seconds)
         try:
             if fmt == "octuple":
@@ -92,6 +102,7 @@ def run_in_process(
                 with contextlib.redirect_stdout(io.StringIO()):
                     run_analyze(path, level="intermediate", as_json=True)
             outcomes[f"{fmt}:accepted"] += 1
+            verdict = "accepted"
         except EncodingError as exc:
             outcomes["octuple:refused" if str(exc) else "octuple:bad_message"] += 1
         except ScoreError as exc:
@@ -106,6 +117,8 @@ def run_in_process(
             crashes.append(_save(fmt, data or _token_bytes(tokens), reason))
         finally:
             signal.alarm(0)
+        if WORKER_PEAKS.count:
+            peaks.setdefault(f"{fmt}:{verdict}", []).append(WORKER_PEAKS.largest)
         elapsed = time.perf_counter() - began
         seconds.append(elapsed)
         if elapsed > SLOW_SECONDS:
@@ -127,7 +140,22 @@ def run_in_process(
         "p99_s": round(float(np.percentile(seconds, 99)), 3) if seconds else 0.0,
         "slowest_s": round(max(seconds), 2) if seconds else 0.0,
         "slow_inputs": sorted(slow, key=lambda item: -float(str(item["seconds"]))),
+        "worker_peak_mb": {
+            key: {
+                "files": len(values),
+                "median": round(float(np.median(values)) / 1e6, 1),
+                "max": round(max(values) / 1e6, 1),
+            }
+            for key, values in sorted(peaks.items())
+        },
+        "worker_cap_mb": DEFAULT_LIMITS.parse_memory_bytes / 1e6,
+        "report_peak_rss_mb": round(_own_peak_kb() / 1024, 1),
     }
+
+
+def _own_peak_kb() -> int:
+    with open("/proc/self/status") as status:
+        return max(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 
 
 def octuple_tokens(encoder: OctupleEncoder, rng: random.Random) -> np.ndarray:
@@ -176,10 +204,11 @@ def run_cli(count: int, seed: int, workdir: Path) -> dict[str, Any]:
         path = workdir / f"cli{index}{SUFFIXES[fmt]}"
         path.write_bytes(GENERATORS[fmt](random.Random(rng.getrandbits(64))))
         done = subprocess.run(
-            [str(ETUDE), "analyze", str(path), "--json"],
+            [*ETUDE, "analyze", str(path), "--json"],
             capture_output=True,
             text=True,
             timeout=120,
+            cwd=ROOT,
         )
         stderr_lines = [line for line in done.stderr.splitlines() if line.strip()]
         if done.returncode == 0 and json.loads(done.stdout).get("notes", 0) > 0:
@@ -200,6 +229,7 @@ def run_cli(count: int, seed: int, workdir: Path) -> dict[str, Any]:
 _LOAD_PROBE = """
 import resource, sys, time
 from etude.scores import ScoreError, load_score
+from etude.scores.sandbox import WORKER_PEAKS
 began = time.perf_counter()
 try:
     load_score(sys.argv[1])
@@ -210,11 +240,11 @@ seconds = time.perf_counter() - began
 with open("/proc/self/status") as status:
     own_kb = max(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 worker_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(repr((outcome, seconds, max(own_kb, worker_kb) / 1024)))
+print(repr((outcome, seconds, max(own_kb, worker_kb) / 1024, WORKER_PEAKS.largest / 2**20)))
 """
 """``load_score`` in a fresh interpreter. Its peak is ``VmHWM`` (ru_maxrss would also count the
 memory of the process that started it: Linux keeps the larger across ``exec``) or its parse
-worker's, whichever is larger."""
+worker's, whichever is larger; and how far the parse worker grew above what it inherited."""
 
 _CLI_PROBE = """
 import resource, subprocess, sys, time
@@ -264,6 +294,15 @@ def attack_files(workdir: Path) -> dict[str, tuple[Path, str]]:
             lambda: hostile.musicxml(duration=10**9),
             "refused",
         ),
+        # Issue #21.
+        "MXL whose directory lies (1 kB claimed, 1 GB inflated)": (
+            "lying.mxl",
+            hostile.lying_zip_bomb,
+            "refused",
+        ),
+        "MusicXML bar repeated 10^8 times": ("repeat.musicxml", hostile.musicxml_repeat, "refused"),
+        "ABC tie chain, 700 bars (5 kB)": ("ties.abc", hostile.abc_tie_chain, "either"),
+        "MIDI 128-note chord never released": ("cluster.mid", hostile.midi_cluster, "accepted"),
     }
     files = {}
     for label, (name, build, expected) in builders.items():
@@ -284,20 +323,24 @@ def _probe(*command: str) -> Any:
 def run_attacks(workdir: Path) -> list[dict[str, object]]:
     """Each attack file through ``load_score`` and through ``etude analyze``, each in a fresh
     process: outcome, seconds and peak RSS in MB (imports included). ``ok`` means the library
-    gave the expected outcome within 5 s under 500 MB, and the CLI agreed (exit 2 with one
-    ``error:`` line, or exit 0) under 500 MB; the CLI's wall time includes starting Python and
-    importing Etude, so it is reported but not judged."""
+    gave the expected outcome within 5 s under 500 MB (``either``: accepted, or refused, within
+    the parse budget), and the CLI agreed (exit 2 with one ``error:`` line, or exit 0) under
+    500 MB; the CLI's wall time includes starting Python and importing Etude, so it is reported
+    but not judged."""
     rows = []
     for label, (path, expected) in attack_files(workdir).items():
-        outcome, seconds, peak_mb = _probe(sys.executable, "-c", _LOAD_PROBE, str(path))
+        outcome, seconds, peak_mb, worker_mb = _probe(sys.executable, "-c", _LOAD_PROBE, str(path))
         code, _stdout, stderr, cli_seconds, cli_cpu, cli_mb = _probe(
-            sys.executable, "-c", _CLI_PROBE, str(ETUDE), "analyze", str(path), "--json"
+            sys.executable, "-c", _CLI_PROBE, *ETUDE, "analyze", str(path), "--json"
         )
         lines = [line for line in stderr.splitlines() if line.strip()]
+        refused_ok = code == 2 and len(lines) == 1 and lines[0].startswith("error: ")
         if expected == "refused":
-            cli_ok = code == 2 and len(lines) == 1 and lines[0].startswith("error: ")
-        else:
+            cli_ok = refused_ok
+        elif expected == "accepted":
             cli_ok = code == 0
+        else:
+            cli_ok = code == 0 or refused_ok
         rows.append(
             {
                 "attack": label,
@@ -305,14 +348,19 @@ def run_attacks(workdir: Path) -> list[dict[str, object]]:
                 "outcome": outcome,
                 "load_seconds": round(seconds, 3),
                 "peak_rss_mb": round(peak_mb, 1),
+                "worker_growth_mb": round(worker_mb, 1),
                 "cli_exit": code,
                 "cli_stderr": lines[-1] if lines else "",
                 "cli_wall_seconds": round(cli_seconds, 2),
                 "cli_cpu_seconds": round(cli_cpu, 2),
                 "cli_peak_rss_mb": round(cli_mb, 1),
-                "ok": outcome.startswith(expected)
-                and seconds < 5
+                "ok": (
+                    outcome.startswith(expected) and seconds < 5
+                    if expected != "either"
+                    else seconds < DEFAULT_LIMITS.parse_seconds + 5
+                )
                 and peak_mb < 500
+                and worker_mb * 2**20 < DEFAULT_LIMITS.parse_memory_bytes
                 and cli_ok
                 and cli_mb < 500,
             }

@@ -13,13 +13,20 @@ first token and the server's own time per turn (``timings_ms.total``, from the m
 left the queue). Turns are serialised on the one model, so latency under load is mostly
 queueing: with N learners a turn waits for up to N-1 others.
 
+With ``--workers 2 --postgres`` two ``etude serve`` processes share one throw-away PostgreSQL
+(Debian's binaries, as the tests start it) and one data folder, and each learner's turns
+alternate between them: a turn lost between workers (two writers on one lesson) or a reply
+crossed between them shows in the same checks (issue #21).
+
     .venv/bin/python bench/server_load.py [--learners 50] [--turns 5] [--json]
+    .venv/bin/python bench/server_load.py --learners 30 --turns 2 --workers 2 --postgres
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -34,6 +41,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 ROOTS = (
     "C",
@@ -110,14 +122,15 @@ class Learner:
     """The time budget ended while this learner's last turn was still queued or running."""
 
 
-async def stream_turn(client: httpx.AsyncClient, session: str, message: str) -> dict[str, Any]:
+async def stream_turn(client: httpx.AsyncClient, lesson: str, message: str) -> dict[str, Any]:
+    """One turn over SSE; ``lesson`` is the lesson's path, ``/sessions/ID`` or a whole URL."""
     started = time.perf_counter()
     first_token: float | None = None
     tokens: list[str] = []
     result: dict[str, Any] | None = None
     async with client.stream(
         "POST",
-        f"/sessions/{session}/turns",
+        f"{lesson}/turns",
         json={"message": message},
         headers={"Accept": "text/event-stream"},
     ) as response:
@@ -147,16 +160,19 @@ async def stream_turn(client: httpx.AsyncClient, session: str, message: str) -> 
 
 
 async def run_learner(
-    base: str, learner: Learner, asks: list[str], expected: dict[str, list[str]]
+    bases: list[str], learner: Learner, asks: list[str], expected: dict[str, list[str]]
 ) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(3600.0)) as client:
-        created = await client.post("/sessions")
+    """One learner: a lesson opened on one worker, each turn sent to the next worker in turn
+    (the learner's cookie goes to all of them: cookies are not per port)."""
+    async with httpx.AsyncClient(timeout=httpx.Timeout(3600.0)) as client:
+        created = await client.post(f"{bases[learner.index % len(bases)]}/sessions")
         learner.session = created.json()["id"]
         learner.cookies = dict(client.cookies)
-        for message in asks:
+        for number, message in enumerate(asks):
             learner.asked.append(message)
+            base = bases[(learner.index + number + 1) % len(bases)]
             try:
-                turn = await stream_turn(client, learner.session, message)
+                turn = await stream_turn(client, f"{base}/sessions/{learner.session}", message)
             except asyncio.CancelledError:
                 learner.cut_off = True
                 raise
@@ -215,25 +231,28 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    data_dir: Path, database_url: str | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "ETUDE_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
-    log = (data_dir / "serve.log").open("wb")
-    etude = Path(sys.executable).with_name("etude")
-    command = [str(etude), "serve"] if etude.exists() else [sys.executable, "-m", "etude.cli.serve"]
+    if database_url:
+        env["ETUDE_DATABASE_URL"] = database_url
+    log = (data_dir / f"serve-{port}.log").open("wb")
     process = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "etude", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"the server exited; see {data_dir / 'serve.log'}")
+            raise SystemExit(f"the server exited; see {data_dir}/serve-{port}.log")
         try:
             if httpx.get(f"{base}/health", timeout=2).json().get("model_ready"):
                 return process, base
@@ -241,14 +260,14 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
             pass
         time.sleep(0.5)
     process.terminate()
-    raise SystemExit("the server did not become ready in 300 s")
+    raise SystemExit("the server did not become ready in 600 s")
 
 
 async def warm(base: str) -> None:
     """One turn before the clock starts: builds the knowledge index and fills caches."""
     async with httpx.AsyncClient(base_url=base, timeout=600) as client:
         session = (await client.post("/sessions")).json()["id"]
-        await stream_turn(client, session, "Which notes make up a G major triad?")
+        await stream_turn(client, f"/sessions/{session}", "Which notes make up a G major triad?")
 
 
 done_turns: list[int] = []
@@ -256,7 +275,7 @@ done_turns: list[int] = []
 
 
 async def load(
-    base: str, count: int, turns: int, budget_s: float | None
+    bases: list[str], count: int, turns: int, budget_s: float | None
 ) -> tuple[list[Learner], float, list[str]]:
     """Run the learners; with ``budget_s``, turns still queued when it ends are cancelled
     (the client hangs up) and counted apart, so a slow machine still gives a verdict."""
@@ -266,15 +285,51 @@ async def load(
     asks = [[pool[(i * turns + t) % len(pool)] for t in range(turns)] for i in range(count)]
     started = time.perf_counter()
     tasks = [
-        asyncio.create_task(run_learner(base, lr, asks[lr.index], expected)) for lr in learners
+        asyncio.create_task(run_learner(bases, lr, asks[lr.index], expected)) for lr in learners
     ]
     _, pending = await asyncio.wait(tasks, timeout=budget_s)
     for task in pending:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     wall = time.perf_counter() - started
-    await check_histories(base, learners)
-    return learners, wall, await check_isolation(base, learners)
+    await check_histories(bases[0], learners)
+    return learners, wall, await check_isolation(bases[-1], learners)
+
+
+def _run(
+    args: argparse.Namespace, database: str | None, stack: contextlib.ExitStack
+) -> tuple[list[Learner], float, list[str], dict[str, Any]]:
+    """Start the workers (the first one warms the knowledge index alone, so the others find it
+    built), run the learners, stop the workers."""
+    processes: list[subprocess.Popen[bytes]] = []
+    bases = [args.url] if args.url else []
+
+    def stop_all() -> None:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:  # turns cut off by the budget may still be running on the server
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    stack.callback(stop_all)
+    data_dir = Path(tempfile.mkdtemp(prefix="etude-load-"))
+    if not bases:
+        print(f"starting etude serve (data in {data_dir})…", file=sys.stderr)
+        process, base = start_server(data_dir, database)
+        processes.append(process)
+        bases.append(base)
+    asyncio.run(warm(bases[0]))
+    while len(bases) < args.workers:
+        process, base = start_server(data_dir, database)
+        processes.append(process)
+        bases.append(base)
+    print(f"{args.learners} learners × {args.turns} turns on {len(bases)} worker(s)…",
+          file=sys.stderr)  # fmt: skip
+    learners, wall, isolation = asyncio.run(load(bases, args.learners, args.turns, args.budget_s))
+    extra = {"workers": len(bases), "database": "postgresql" if database else "sqlite"}
+    return learners, wall, isolation, extra
 
 
 def main() -> None:
@@ -289,27 +344,25 @@ def main() -> None:
         help="stop after this many seconds of load: turns not answered by then are cancelled "
         "and reported as turns_cut_off (for machines too busy to finish the whole run)",
     )
+    parser.add_argument("--workers", type=int, default=1, help="etude serve processes")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help=f"keep lessons in a throw-away PostgreSQL (binaries in {PG_BIN}) the workers share",
+    )
+    parser.add_argument("--database-url", help="keep lessons in this PostgreSQL database")
     args = parser.parse_args()
 
-    process = None
-    base = args.url
-    if base is None:
-        data_dir = Path(tempfile.mkdtemp(prefix="etude-load-"))
-        print(f"starting etude serve (data in {data_dir})…", file=sys.stderr)
-        process, base = start_server(data_dir)
-    try:
-        asyncio.run(warm(base))
-        print(f"{args.learners} learners × {args.turns} turns…", file=sys.stderr)
-        learners, wall, isolation = asyncio.run(
-            load(base, args.learners, args.turns, args.budget_s)
-        )
-    finally:
-        if process is not None:
-            process.terminate()
-            try:  # turns cut off by the budget may still be running on the server
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with contextlib.ExitStack() as stack:
+        database = args.database_url
+        if args.postgres and database is None:
+            from tests.servers import postgres_owner, postgres_server
+
+            owner = postgres_owner()
+            if owner is None:
+                raise SystemExit("running as root with no user to run PostgreSQL as")
+            database = stack.enter_context(postgres_server(PG_BIN, owner))
+        learners, wall, isolation, extra = _run(args, database, stack)
 
     latencies = [v for lr in learners for v in lr.latencies]
     first = [v for lr in learners for v in lr.first_tokens]
@@ -334,6 +387,7 @@ def main() -> None:
         "server_turn_p95_s": round(percentile(service, 0.95), 2),
         "wall_per_turn_s": round(wall / len(latencies), 2) if latencies else None,
         "mean_latency_s": round(statistics.fmean(latencies), 2) if latencies else None,
+        **extra,
         "cpu_cores": os.cpu_count(),
         "load_average_1m_at_end": round(os.getloadavg()[0], 2),
     }

@@ -182,6 +182,11 @@ class Settings(BaseSettings):
     """Another MusicBERT checkpoint folder (``model.safetensors`` + ``config.json``, as
     ``etude encoder import-fairseq`` writes) instead of the shipped MusicBERT-small."""
 
+    plugins: bool = Field(True, validation_alias="ETUDE_PLUGINS")
+    """Load the tool plug-ins installed under the ``etude.tools`` entry point (``0`` for the
+    built-in tools alone; the test suite sets it, so that plug-ins installed by ``make run``
+    do not change how its questions are routed)."""
+
     debug: bool = Field(False, validation_alias="ETUDE_DEBUG")
     """Print the traceback under a CLI ``error:`` line (for developers; learners never need
     it)."""
@@ -206,6 +211,21 @@ class Settings(BaseSettings):
 
     secure_cookies: bool = Field(False, validation_alias="ETUDE_SECURE_COOKIES")
     """Mark ``etude serve``'s cookies ``Secure`` (set it when served over HTTPS)."""
+
+    allowed_hosts: str | None = Field(None, validation_alias="ETUDE_ALLOWED_HOSTS")
+    """The host names ``etude serve`` answers to, comma-separated (``name`` for any port or
+    ``name:port``), e.g. ``etude.school.org``; ``*`` for any name (only behind a proxy that
+    checks it). Default: the loopback names and the address it listens on, with its port, so
+    that a page whose name an attacker points at this machine (DNS rebinding) is refused."""
+
+    max_queued_turns: int = Field(64, validation_alias="ETUDE_MAX_QUEUED_TURNS")
+    """Turns one ``etude serve`` process holds queued or running; past it a turn is answered
+    429 with ``Retry-After`` instead of waiting in a queue without end (turns run one at a time
+    and take seconds each on a CPU, so 64 is already many minutes of waiting)."""
+
+    max_learner_turns: int = Field(2, validation_alias="ETUDE_MAX_LEARNER_TURNS")
+    """Turns one learner may have queued or running on one ``etude serve`` process (the studio
+    sends one at a time; a script that sends more is told to wait, with 429)."""
 
     @classmethod
     def settings_customise_sources(

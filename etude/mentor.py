@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from langgraph.types import StateSnapshot
 from pydantic import BaseModel, Field
 
 from etude.agents.router import Router
@@ -57,7 +58,9 @@ class Mentor:
         status: Status | None = None,
     ) -> None:
         self.settings = settings
-        self.registry = registry if registry is not None else load_registry()
+        self.registry = (
+            registry if registry is not None else load_registry(plugins=settings.plugins)
+        )
         self._persistence = persistence
         self._chat_model = chat_model
         self._status = status or (lambda _msg: None)
@@ -107,23 +110,26 @@ class Mentor:
         """Run one turn, yielding stream events (route, evidence, token) and finally
         ``{"event": "done", "result": TurnResult}``."""
         session = session or new_session_id()
-        config = {"configurable": {"thread_id": session}}
         context = TurnContext(learner=learner or self.settings.learner)
         started = time.perf_counter()
         final: dict[str, Any] = {}
-        for mode, payload in self.graph.stream(
-            turn_input(message, attachment=attachment, level=level),
-            config,
-            context=context,
-            stream_mode=["custom", "values"],
-            # Each checkpoint is committed before the graph moves on, so when the "done" event
-            # acknowledges a turn its checkpoint is already on disk (a SIGKILL loses nothing).
-            durability="sync",
-        ):
-            if mode == "custom":
-                yield payload
-            else:
-                final = payload
+        # One turn of a lesson at a time, across processes: the turn reads the latest checkpoint
+        # and writes its own on top, and a second writer in between would orphan one of them.
+        with self.persistence.turn_lock(session):
+            for mode, payload in self.graph.stream(
+                turn_input(message, attachment=attachment, level=level),
+                self._after_last_whole_turn(session),
+                context=context,
+                stream_mode=["custom", "values"],
+                # Each checkpoint is committed before the graph moves on, so when the "done"
+                # event acknowledges a turn its checkpoint is already on disk (a SIGKILL loses
+                # nothing).
+                durability="sync",
+            ):
+                if mode == "custom":
+                    yield payload
+                else:
+                    final = payload
         timings = dict(final.get("timings_ms") or {})
         timings["total"] = round((time.perf_counter() - started) * 1000, 1)
         result = TurnResult(
@@ -143,9 +149,37 @@ class Mentor:
         raise RuntimeError("the graph ended without an answer")
 
     def history(self, session: str) -> list[dict[str, str]]:
-        state = self.graph.get_state({"configurable": {"thread_id": session}})
+        """The lesson's messages up to its last whole turn: a turn still running, or one whose
+        process died mid-way, shows neither its question nor any part of its reply."""
+        state = self._last_whole_turn(session)
         messages = (state.values or {}).get("messages", []) if state else []
         return [{"role": m.type, "content": str(m.content)} for m in messages]
+
+    def _last_whole_turn(self, session: str) -> StateSnapshot | None:
+        """The lesson's latest checkpoint that ends a turn, or None.
+
+        The graph commits a checkpoint after every step (``durability="sync"``), the first one
+        holding the new question, so a process killed mid-turn leaves checkpoints with steps
+        still to run. The history lists checkpoints newest first, each as it was saved
+        (``get_state`` would count a step whose output was saved as done, and so call a turn
+        whole that stopped right after one of its steps).
+        """
+        history = self.graph.get_state_history({"configurable": {"thread_id": session}})
+        return next((snapshot for snapshot in history if not snapshot.next), None)
+
+    def _after_last_whole_turn(self, session: str) -> dict[str, Any]:
+        """Where a new turn starts: after the last whole turn, so half a turn left by a killed
+        process is never part of the lesson (the new turn branches off before it, and the
+        tutor is not shown a question that was never answered)."""
+        config: dict[str, Any] = {"configurable": {"thread_id": session}}
+        head = next(iter(self.graph.get_state_history(config, limit=1)), None)
+        if head is None or not head.next:
+            return config
+        whole = self._last_whole_turn(session)
+        if whole is None:  # the lesson's first turn never finished: nothing to keep
+            self.persistence.checkpointer.delete_thread(session)
+            return config
+        return dict(whole.config)
 
     def close(self) -> None:
         if "persistence" in self.__dict__:

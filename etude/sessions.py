@@ -4,17 +4,28 @@ SQLite by default, one file under the data directory, in WAL mode with a busy ti
 chat in one terminal and an ``etude ask`` in another can share it. With ``ETUDE_DATABASE_URL``
 both live in PostgreSQL instead, so that several server workers (on several machines) share
 every lesson: a lesson started on one worker continues on any other.
+
+A turn reads the lesson's latest checkpoint and writes its own on top; two turns of one lesson
+running at once (two ``etude ask --session S``, two server workers) would both build on the
+same checkpoint, and one would vanish onto an orphaned branch. ``Persistence.turn_lock`` makes
+them take turns, across processes: a lock file per lesson beside the SQLite database (released
+by the kernel when its holder dies), or a PostgreSQL advisory lock (released by the server when
+its connection closes).
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
@@ -26,8 +37,26 @@ from etude.evidence import Citation, Evidence
 from etude.learner import LearnerProfile
 from etude.state import Fresh
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: turns are serialised within one process only
+    fcntl = None  # type: ignore[assignment]
+
 SERIALIZABLE_TYPES = (Evidence, Citation, LearnerProfile, Fresh)
 """Our types inside checkpoints; LangGraph only revives classes it was told about."""
+
+TURN_LOCK_WAIT_S = 600.0
+"""How long a turn waits for the turn before it on the same lesson: far longer than any turn
+takes (seconds on a CPU), short enough that a stuck holder is reported rather than waited for
+for ever."""
+
+_LOCK_POLL_S = 0.05
+
+TurnLock = Callable[[str, float], AbstractContextManager[None]]
+
+
+class SessionBusy(RuntimeError):
+    """Another turn of the same lesson held it for longer than ``TURN_LOCK_WAIT_S``."""
 
 
 def _connect(path: Path, *, autocommit: bool = False) -> sqlite3.Connection:
@@ -39,6 +68,8 @@ def _connect(path: Path, *, autocommit: bool = False) -> sqlite3.Connection:
     # FULL: every commit is fsynced to the WAL, so an acknowledged turn survives a power cut
     # too, not only a killed process (costs ~1 ms per checkpoint on an SSD).
     conn.execute("PRAGMA synchronous=FULL")
+    # A deleted lesson is overwritten with zeros, not left in free pages of the file.
+    conn.execute("PRAGMA secure_delete=ON")
     return conn
 
 
@@ -63,13 +94,44 @@ class Persistence:
     store: BaseStore
     _query: Callable[[str], list[tuple[Any, ...]]]
     _close: Callable[[], None]
+    _lock: TurnLock
+    _compact: Callable[[], None] = lambda: None
 
     def close(self) -> None:
         self._close()
 
+    def turn_lock(
+        self, thread_id: str, wait_s: float = TURN_LOCK_WAIT_S
+    ) -> AbstractContextManager[None]:
+        """Hold the lesson ``thread_id`` for one turn (read checkpoint → write checkpoint), in
+        this process and every other one on the same database; ``SessionBusy`` after
+        ``wait_s`` seconds of waiting."""
+        return self._lock(thread_id, wait_s)
+
     def sessions(self) -> list[str]:
         """Thread ids of all saved lessons, most recent first."""
         return [row[0] for row in self._query(_SESSIONS_SQL)]
+
+    def erase_thread(self, thread_id: str) -> ErasedThread:
+        """Delete every checkpoint and pending write of the lesson, between its turns (under its
+        lock), and leave no copy of it in the database's files: SQLite overwrites what it
+        deletes (``secure_delete``) and the write-ahead log is emptied into the file."""
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
+        with self.turn_lock(thread_id):
+            latest = self.checkpointer.get_tuple(config)
+            messages = latest.checkpoint["channel_values"].get("messages", []) if latest else []
+            checkpoints = len(list(self.checkpointer.list(config)))
+            self.checkpointer.delete_thread(thread_id)
+        self._compact()
+        return ErasedThread(checkpoints=checkpoints, messages=len(messages))
+
+
+@dataclass(frozen=True)
+class ErasedThread:
+    """What ``Persistence.erase_thread`` removed."""
+
+    checkpoints: int
+    messages: int
 
 
 def open_persistence(settings: Settings) -> Persistence:
@@ -92,7 +154,75 @@ def open_sqlite(path: Path) -> Persistence:
         saver_conn.close()
         store_conn.close()
 
-    return Persistence(checkpointer, store, lambda sql: saver_conn.execute(sql).fetchall(), close)
+    locks = path.with_name(path.name + ".locks")
+
+    def lock(thread_id: str, wait_s: float) -> AbstractContextManager[None]:
+        return _file_lock(locks / f"{_digest(thread_id)}.lock", thread_id, wait_s)
+
+    def compact() -> None:
+        # Old page images stay in the write-ahead log until a checkpoint empties it.
+        saver_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    return Persistence(
+        checkpointer, store, lambda sql: saver_conn.execute(sql).fetchall(), close, lock, compact
+    )
+
+
+def _digest(thread_id: str) -> str:
+    """A file name for any thread id (ids come from learners: never a path).
+
+    >>> _digest("../../etc/passwd")
+    '3754d6cb3a38e1185e5b382d5f3ef3f1'
+    """
+    return hashlib.sha256(thread_id.encode()).hexdigest()[:32]
+
+
+_LOCAL_LOCKS: dict[str, threading.Lock] = {}
+_LOCAL_LOCKS_GUARD = threading.Lock()
+
+
+@contextmanager
+def _file_lock(path: Path, thread_id: str, wait_s: float) -> Iterator[None]:
+    """An exclusive ``flock`` on ``path``: the kernel frees it when the holder exits, however it
+    exits, so a killed turn never leaves its lesson locked. The file stays (empty) afterwards:
+    removing it while another process waits on it would let a third one lock a new file."""
+    if fcntl is None:  # pragma: no cover - no flock on Windows
+        with _LOCAL_LOCKS_GUARD:
+            local = _LOCAL_LOCKS.setdefault(thread_id, threading.Lock())
+        if not local.acquire(timeout=wait_s):
+            raise SessionBusy(_busy(thread_id, wait_s))
+        try:
+            yield
+        finally:
+            local.release()
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+b") as handle:
+        _poll(lambda: _try_flock(handle.fileno()), thread_id, wait_s)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _try_flock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _poll(attempt: Callable[[], bool], thread_id: str, wait_s: float) -> None:
+    deadline = time.monotonic() + wait_s
+    while not attempt():
+        if time.monotonic() > deadline:
+            raise SessionBusy(_busy(thread_id, wait_s))
+        time.sleep(_LOCK_POLL_S)
+
+
+def _busy(thread_id: str, wait_s: float) -> str:
+    return f"lesson {thread_id} is busy with another turn (waited {wait_s:.0f} s)"
 
 
 POOL_SIZE = 8
@@ -137,7 +267,38 @@ def open_postgres(url: str) -> Persistence:
         with pool.connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
             return cursor.execute(sql).fetchall()
 
-    return Persistence(checkpointer, store, query, pool.close)
+    @contextmanager
+    def lock(thread_id: str, wait_s: float) -> Iterator[None]:
+        """A session-level advisory lock, held on one pooled connection for the turn; if the
+        process dies the connection closes and PostgreSQL releases the lock."""
+        key = (_ADVISORY_CLASS, _advisory_key(thread_id))
+        with pool.connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+
+            def attempt() -> bool:
+                row = cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()
+                return bool(row and row[0])
+
+            _poll(attempt, thread_id, wait_s)
+            try:
+                yield
+            finally:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+
+    return Persistence(checkpointer, store, query, pool.close, lock)
+
+
+_ADVISORY_CLASS = int.from_bytes(b"Etud", "big", signed=True)
+"""The first key of Etude's advisory locks, so they cannot meet another application's."""
+
+
+def _advisory_key(thread_id: str) -> int:
+    """The second key: 32 bits of the thread id's hash (two lessons sharing one only wait
+    for each other).
+
+    >>> _advisory_key("lesson-1") == _advisory_key("lesson-1"), -2**31 <= _advisory_key("x") < 2**31
+    (True, True)
+    """
+    return int.from_bytes(hashlib.sha256(thread_id.encode()).digest()[:4], "big", signed=True)
 
 
 def learner_store(settings: Settings) -> AbstractContextManager[BaseStore]:

@@ -18,6 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from etude.cli.console import progress_bar
 from etude.encoders.corpus import collection_of, corpus_paths, encode_corpus_file
 from etude.encoders.embedding import checkpoint_dir, load_model
 
@@ -33,21 +34,24 @@ def main() -> None:
     model = load_model()
     rng = random.Random(0)
     names, collections, vectors = [], [], []
-    for collection in COLLECTIONS:
-        paths = [p for p in corpus_paths() if collection_of(p) == collection]
-        rng.shuffle(paths)
-        taken = 0
-        for path in paths:
-            for piece in encode_corpus_file(path):
+    wanted = args.per_collection * len(COLLECTIONS)
+    with progress_bar("Embedding reference pieces", total=wanted) as update:
+        for collection in COLLECTIONS:
+            paths = [p for p in corpus_paths() if collection_of(p) == collection]
+            rng.shuffle(paths)
+            taken = 0
+            for path in paths:
+                for piece in encode_corpus_file(path):
+                    if taken >= args.per_collection:
+                        break
+                    vectors.append(model.embed(piece.tokens.astype(np.int64))[1])
+                    names.append(piece.name)
+                    collections.append(collection)
+                    taken += 1
+                    update(len(names), wanted)
                 if taken >= args.per_collection:
                     break
-                vectors.append(model.embed(piece.tokens.astype(np.int64))[1])
-                names.append(piece.name)
-                collections.append(collection)
-                taken += 1
-            if taken >= args.per_collection:
-                break
-        print(f"{collection}: {taken}", flush=True)
+            print(f"{collection}: {taken}", flush=True)
     np.savez_compressed(args.out, vectors=np.stack(vectors).astype(np.float16),
                         names=np.array(names), collections=np.array(collections))
     print(f"wrote {len(names)} pieces to {args.out}")

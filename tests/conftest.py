@@ -1,29 +1,11 @@
-"""Shared fixtures. Tests never touch the user's real lessons: each run gets its own data dir;
-derived caches (the converted chat model) are shared so the conversion happens once per machine."""
+"""Shared fixtures of tests/ (the suite-wide ones, such as ``data_dir``, are in the root
+``conftest.py``)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
-
-@pytest.fixture(scope="session")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("etude-data")
-    previous = os.environ.get("ETUDE_DATA_DIR")
-    os.environ["ETUDE_DATA_DIR"] = str(path)
-    yield path
-    if previous is None:
-        os.environ.pop("ETUDE_DATA_DIR", None)
-    else:
-        os.environ["ETUDE_DATA_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -6,44 +6,16 @@ import json
 import sys
 from pathlib import Path
 
+from etude.api import analyze_score
 from etude.cli.console import out
 from etude.config import Level
-from etude.critic.analysis import analyze_file
 from etude.critic.report import overview
-
-
-def _style(file: Path) -> dict[str, object] | None:
-    """The encoder's style estimate for the report's ``style`` field; None if unavailable."""
-    try:
-        from etude.attachments import load_attachment
-        from etude.encoders.embedding import embed_midi, estimate_style
-        from etude.scores.midi_bytes import score_midi_bytes
-
-        piece = embed_midi(score_midi_bytes(load_attachment(file))).piece
-        return estimate_style(piece).model_dump(mode="json")
-    except (OSError, ValueError):
-        return None
-
-
-def _encoder(file: Path) -> dict[str, object] | None:
-    """The encoder's most surprising notes for the report's ``encoder`` field (information
-    only, never a finding); None if the encoder has no checkpoint or cannot read the piece."""
-    from etude.attachments import load_attachment
-    from etude.encoders.surprise import analysis_section
-
-    try:
-        return analysis_section(load_attachment(file).score)
-    except (OSError, ValueError):
-        return None
 
 
 def run_analyze(file: Path, *, level: Level, as_json: bool, encoder: bool = True) -> None:
     """``encoder=False`` (``--no-encoder``) leaves MusicBERT out: ``style`` and ``encoder`` are
     null, as without a checkpoint, and every other field is the same."""
-    report = analyze_file(file, level=level)
-    if encoder:
-        report.style = _style(file)
-        report.encoder = _encoder(file)
+    report = analyze_score(file, level=level, encoder=encoder)
     if as_json:
         sys.stdout.write(json.dumps(report.model_dump(mode="json"), ensure_ascii=False) + "\n")
         return

@@ -12,6 +12,7 @@ import typer
 
 from etude.cli.console import err, out, progress_bar, status
 from etude.cli.errors import InputError, fail, first_line
+from etude.cli.sessions import sessions_app
 from etude.config import LEVELS, Level, Settings
 
 app = typer.Typer(
@@ -34,6 +35,28 @@ app.add_typer(finetune_app, name="finetune")
 app.add_typer(eval_app, name="eval")
 encoder_app = typer.Typer(help="Manage the MusicBERT encoder's checkpoints.", no_args_is_help=True)
 app.add_typer(encoder_app, name="encoder")
+app.add_typer(sessions_app, name="sessions")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        import etude
+
+        out.print(f"etude {etude.__version__}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_show_version
+        ),
+    ] = False,
+) -> None:
+    """Etude, an open-source composition mentor. Start with `etude doctor`, then `etude chat`."""
+
 
 LevelOption = Annotated[
     str | None, typer.Option("--level", help="beginner, intermediate or advanced.")
@@ -62,6 +85,16 @@ def _settings(adapter: str | None = None) -> Settings:
     return settings.with_overrides(adapter=str(chosen) if chosen else "none")
 
 
+def _model_settings(adapter: str | None) -> Settings:
+    """Settings for a command that talks to the chat model: a missing model or adapter is
+    reported at once, with the command that fixes it, before anything loads."""
+    from etude.llm.loading import check_chat_model
+
+    settings = _settings(adapter)
+    check_chat_model(settings)
+    return settings
+
+
 def _level(value: str | None) -> Level | None:
     if value is None:
         return None
@@ -82,7 +115,13 @@ def ask(
     attach: Annotated[Path | None, typer.Option(help="A score: MIDI, MusicXML or ABC.")] = None,
     level: LevelOption = None,
     batch: Annotated[
-        Path | None, typer.Option(help="JSONL file of {id, question, attach?} lines.")
+        Path | None,
+        typer.Option(
+            help='JSON Lines, one question a line: {"id", "question", "attach"?, "session"?, '
+            '"level"?}. Each line is its own lesson, unless it names a "session": lines with '
+            "the same session continue one lesson, in file order. Prints one JSON object a "
+            "line (the --json object plus the line's id, or its error)."
+        ),
     ] = None,
     adapter: AdapterOption = None,
     as_json: JsonOption = False,
@@ -90,15 +129,16 @@ def ask(
     """Ask one question (or a batch) and print the mentor's answer."""
     from etude.cli.turns import run_batch, run_single
 
-    settings = _settings(adapter)
     chosen = _level(level)
+    if batch is not None and question is not None:
+        raise InputError("give either a QUESTION or --batch FILE, not both")
+    if batch is None and (not question or not question.strip()):
+        raise InputError('ask needs a question, e.g. etude ask "What is a cadence?"')
+    settings = _model_settings(adapter)
     if batch is not None:
-        if question is not None:
-            raise InputError("give either a QUESTION or --batch FILE, not both")
         run_batch(settings, batch, level=chosen)
         return
-    if not question or not question.strip():
-        raise InputError('ask needs a question, e.g. etude ask "What is a cadence?"')
+    assert question is not None
     run_single(settings, question, session=session, attach=attach, level=chosen, as_json=as_json)
 
 
@@ -111,7 +151,7 @@ def chat(
     """An interactive lesson in the terminal (/quit, /new, /attach FILE, /level LEVEL)."""
     from etude.cli.chat import run_chat
 
-    run_chat(_settings(adapter), session=session, level=_level(level))
+    run_chat(_model_settings(adapter), session=session, level=_level(level))
 
 
 @app.command()
@@ -219,7 +259,18 @@ def serve(
     """The HTTP API and the web studio (open http://HOST:PORT/ in a browser)."""
     from etude.cli.serve import run_serve
 
-    run_serve(host, port, settings=_settings(adapter))
+    run_serve(host, port, settings=_model_settings(adapter))
+
+
+@app.command()
+def doctor(as_json: JsonOption = False) -> None:
+    """Check that everything a lesson needs is in place, and say how to fix what is not
+    (exit code 0 when nothing failed, 1 otherwise)."""
+    from etude.cli.doctor import run_doctor
+
+    code = run_doctor(_settings(), as_json=as_json)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command("config")
@@ -314,7 +365,7 @@ def tools_list(as_json: JsonOption = False) -> None:
     """The tools the router can use, where each came from, and plug-ins that failed to load."""
     from etude.tools.registry import load_registry
 
-    registry = load_registry()
+    registry = load_registry(plugins=_settings().plugins)
     tools = [
         {
             "name": s.name,
@@ -480,15 +531,19 @@ def main() -> None:
     from etude.scores.loading import ScoreError
 
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, click hands back the code of a `typer.Exit` raised in a
+        # command (`etude doctor`'s 1) instead of exiting with it.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            raise SystemExit(code)
     except Exit as exc:
         raise SystemExit(exc.exit_code) from None
     except ClickException as exc:
         fail(exc.format_message(), 2)
-    except (InputError, ScoreError) as exc:
+    except (InputError, ScoreError, ModelLoadError) as exc:
+        # A model that cannot be loaded is the user's to fix (a setting, a missing package),
+        # and the message says how.
         fail(first_line(exc), 2)
-    except ModelLoadError as exc:
-        fail(first_line(exc), 1)
     except (KeyboardInterrupt, ClickAbort):
         err.print("interrupted")
         raise SystemExit(130) from None

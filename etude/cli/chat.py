@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from langchain_core.runnables import RunnableConfig
 from rich.prompt import Prompt
 
 from etude.attachments import prepare_attachment
@@ -74,5 +75,13 @@ def run_chat(settings: Settings, *, session: str | None, level: Level | None) ->
             sys.stdout.write("\n")
             attachment = None
     finally:
+        saved = _has_turns(mentor, session)
         mentor.close()
-        err.print(f"[dim]Lesson saved. Resume with: etude chat --session {session}[/dim]")
+        if saved:
+            err.print(f"[dim]Lesson saved. Resume with: etude chat --session {session}[/dim]")
+
+
+def _has_turns(mentor: Mentor, session: str) -> bool:
+    """Whether the lesson has a saved turn: quitting before asking anything saves nothing."""
+    config: RunnableConfig = {"configurable": {"thread_id": session}}
+    return mentor.persistence.checkpointer.get_tuple(config) is not None

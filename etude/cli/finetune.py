@@ -12,7 +12,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from etude.cli.console import err, out, progress_bar, status
+from etude.cli.console import Update, err, out, progress_bar, status
 from etude.cli.errors import InputError
 
 if TYPE_CHECKING:
@@ -82,20 +82,21 @@ def run_finetune_train(
     from etude.finetune.config import FinetuneConfig
     from etude.finetune.train import train
 
-    if as_json:
-        overrides = {**overrides, "report_progress": False}
+    # Our own progress bar replaces the Trainer's tqdm bar (which would also write to the JSON).
+    overrides = {**overrides, "report_progress": False}
     try:
         config = FinetuneConfig.load(config_file) if config_file else FinetuneConfig()
         config = config.with_overrides(**overrides)
     except (OSError, ValueError, TypeError) as exc:
         raise InputError(str(exc)) from exc
     _existing(Path(config.data_dir) / "train.jsonl", "training split")
-    # transformers' Trainer prints its log lines to stdout: keep stdout for the result alone.
+    # transformers' Trainer prints its log lines to stdout: keep stdout for the result alone
+    # (they go to stderr, above the bar: the bar is entered first, so it owns stderr).
     with (
-        status(f"Fine-tuning into {config.output_dir}…", quiet=as_json),
+        progress_bar(f"Fine-tuning into {config.output_dir}") as update,
         redirect_stdout(sys.stderr),
     ):
-        summary = train(config, resume=resume or None)
+        summary = train(config, resume=resume or None, extra_callbacks=[_steps(update)])
     from dataclasses import asdict
 
     if as_json:
@@ -107,6 +108,20 @@ def run_finetune_train(
         f"best validation loss {summary.best_eval_loss}"
     )
     out.print(f"adapter: {summary.adapter_dir}")
+
+
+def _steps(update: Update) -> Any:
+    """A Trainer callback that moves the bar: optimiser steps done of the run's total."""
+    from transformers import TrainerCallback
+
+    class Steps(TrainerCallback):
+        def on_train_begin(self, args: Any, state: Any, control: Any, **_: Any) -> None:
+            update(state.global_step, state.max_steps)
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **_: Any) -> None:
+            update(state.global_step, state.max_steps)
+
+    return Steps()
 
 
 def run_eval_qa(
@@ -136,7 +151,7 @@ def run_eval_qa(
     else:
         test = _existing(test_file or SHIPPED_TEST, "test split")
         with (
-            status("Generating base and tuned replies on the test split…", quiet=as_json),
+            progress_bar("Replies on the test split (base, then tuned)") as update,
             redirect_stdout(sys.stderr),
         ):
             result = evaluate_qa(
@@ -147,6 +162,7 @@ def run_eval_qa(
                 max_new_tokens=max_new_tokens,
                 with_bertscore=bertscore,
                 predictions_out=save_predictions,
+                progress=update,
             )
     if as_json:
         _print_json(result)
@@ -186,10 +202,12 @@ def run_eval_mtb(
             result = evaluate_mtb_graph(file, graph, limit=limit, progress=update)
     else:
         with (
-            status("Answering the questions with the base and tuned models…", quiet=as_json),
+            progress_bar("Questions answered (base, then tuned)") as update,
             redirect_stdout(sys.stderr),
         ):
-            result = evaluate_mtb(file, adapter_option(adapter), model=model, limit=limit)
+            result = evaluate_mtb(
+                file, adapter_option(adapter), model=model, limit=limit, progress=update
+            )
     if as_json:
         _print_json(result)
         return

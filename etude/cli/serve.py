@@ -29,7 +29,7 @@ def run_serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | No
 
     from etude.server import create_app
 
-    app = create_app(settings, ServerSettings.from_settings(settings))
+    app = create_app(settings, ServerSettings.from_settings(settings, bind=(host, port)))
     print(f"Etude studio on http://{host}:{port}/ (Ctrl-C stops it)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", workers=1)
 

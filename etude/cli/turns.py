@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from etude.cli.console import err, status
+from etude.cli.console import err, progress_bar, status
 from etude.cli.errors import InputError, first_line
 from etude.config import Level, Settings
 from etude.mentor import Mentor, TurnResult
@@ -76,30 +76,41 @@ def _read_batch(path: Path) -> list[dict[str, Any]]:
 
 
 def run_batch(settings: Settings, path: Path, *, level: Level | None) -> None:
-    """Each line is its own lesson; a bad attachment fails that line, not the batch."""
-    from etude.attachments import prepare_attachment
-    from etude.scores.loading import ScoreError
-
+    """Each line is its own lesson unless it names one with ``"session"`` (lines naming the
+    same session continue it, in file order); a bad attachment fails that line, not the
+    batch."""
     items = _read_batch(path)
     with status("Starting Etude…") as say:
         mentor = Mentor(settings, status=say)
         mentor.warm_up()
     try:
-        for number, item in enumerate(items, start=1):
-            err.print(f"[dim]{number}/{len(items)}[/dim]", end="\r")
-            record: dict[str, Any] = {"id": item.get("id", number)}
-            try:
-                attachment = prepare_attachment(item["attach"]) if item.get("attach") else None
-                result = mentor.ask(
-                    item["question"],
-                    session=item.get("session"),
-                    attachment=attachment,
-                    level=item.get("level") or level,
-                )
-                record.update(result_json(result))
-            except ScoreError as exc:
-                record["error"] = first_line(exc)
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
+        with progress_bar("Answering", total=len(items)) as update:
+            for number, item in enumerate(items, start=1):
+                record = _answer(mentor, item, number, level)
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+                update(number, len(items))
     finally:
         mentor.close()
+
+
+def _answer(
+    mentor: Mentor, item: dict[str, Any], number: int, level: Level | None
+) -> dict[str, Any]:
+    """One batch line's output: the ``ask --json`` object with the line's id, or its error."""
+    from etude.attachments import prepare_attachment
+    from etude.scores.loading import ScoreError
+
+    record: dict[str, Any] = {"id": item.get("id", number)}
+    try:
+        attachment = prepare_attachment(item["attach"]) if item.get("attach") else None
+        result = mentor.ask(
+            item["question"],
+            session=item.get("session"),
+            attachment=attachment,
+            level=item.get("level") or level,
+        )
+        record.update(result_json(result))
+    except ScoreError as exc:
+        record["error"] = first_line(exc)
+    return record

@@ -80,7 +80,7 @@ def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> Anal
     >>> from music21 import corpus
     >>> from etude.scores.loading import LoadedScore
     >>> chorale = corpus.parse("bach/bwv66.6")
-    >>> report = analyze_score(LoadedScore("bwv66.6.mxl", "musicxml", chorale, 0))
+    >>> report = analyze_score(LoadedScore(Path("bwv66.6.mxl"), "musicxml", chorale, 0))
     >>> report.parts, report.key.tonic, report.key.mode, report.texture
     (4, 'F#', 'minor', 'chorale')
     """
@@ -111,7 +111,7 @@ def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> Anal
         source="declared" if declared is not None else "estimated",
     )
     report = AnalysisReport(
-        file=str(loaded.path),
+        file=loaded.path.name,  # the file's own name: its folder may be a server's
         format=loaded.format,
         parts=len(piece.lines),
         bars=piece.meter.bars,

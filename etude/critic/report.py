@@ -118,7 +118,10 @@ class Cadence(BaseModel):
 class AnalysisReport(BaseModel):
     """What the critic found in one score; ``model_dump(mode="json")`` is the CLI's JSON."""
 
-    file: str
+    file: str = Field(
+        description="The file's name without its folder: a report may leave the machine (the "
+        "server's replies, a turn's evidence), the folder it was read from never does."
+    )
     format: Literal["midi", "musicxml", "abc"]
     parts: int
     bars: int

@@ -13,7 +13,7 @@ import math
 import random
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing import Pool
 from pathlib import Path
@@ -147,11 +147,17 @@ def _encode_or_skip(path: Path) -> list[CorpusPiece]:
 
 
 def encode_corpus(
-    workers: int, *, max_files: int | None = None, budget_s: float = math.inf
+    workers: int,
+    *,
+    max_files: int | None = None,
+    budget_s: float = math.inf,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[CorpusPiece]:
     """Every corpus file read by ``workers`` processes (music21 parses slowly), sorted by name.
 
     Files are taken in a fixed shuffled order, so a time budget cuts across collections evenly.
+    ``progress(files_done, files)`` is told after each file; without it, a line is printed
+    every 200 files (for logs of runs on a remote machine).
     """
     paths = corpus_paths()[:max_files]
     random.Random(0).shuffle(paths)
@@ -160,7 +166,9 @@ def encode_corpus(
     with Pool(workers) as pool:
         for done, result in enumerate(pool.imap_unordered(_encode_or_skip, paths, chunksize=4), 1):
             pieces.extend(result)
-            if done % 200 == 0:
+            if progress:
+                progress(done, len(paths))
+            elif done % 200 == 0:
                 print(
                     f"data: {done}/{len(paths)} files, {len(pieces)} pieces, "
                     f"{time.perf_counter() - started:.0f} s",

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from etude.config import SHIPPED_ADAPTER
 from etude.finetune.formatting import generation_prompt, read_records
+
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: replies written so far, over every model evaluated."""
 
 BASE = "base"
 TUNED = "tuned"
@@ -62,8 +66,10 @@ def generate_texts(
     *,
     max_new_tokens: int = 160,
     batch_size: int = 16,
+    done: Callable[[int], None] | None = None,
 ) -> list[str]:
-    """Greedy continuations of rendered prompts, batched with left padding."""
+    """Greedy continuations of rendered prompts, batched with left padding; ``done(n)`` is
+    told how many are written after each batch."""
     import torch
 
     tokenizer.padding_side = "left"
@@ -86,6 +92,8 @@ def generate_texts(
             )
         new = out[:, batch["input_ids"].shape[1] :]
         replies.extend(t.strip() for t in tokenizer.batch_decode(new, skip_special_tokens=True))
+        if done:
+            done(len(replies))
     return replies
 
 
@@ -96,11 +104,12 @@ def generate_replies(
     *,
     max_new_tokens: int = 160,
     batch_size: int = 16,
+    done: Callable[[int], None] | None = None,
 ) -> list[str]:
     """Greedy replies to each record's final turn (its reference reply is not shown)."""
     prompts = [generation_prompt(tokenizer, r["messages"]) for r in records]
     return generate_texts(
-        tokenizer, model, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size
+        tokenizer, model, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size, done=done
     )
 
 
@@ -130,8 +139,10 @@ def predict(
     limit: int | None = None,
     max_new_tokens: int = 160,
     batch_size: int = 16,
+    progress: Progress | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, list[str]], dict[str, float]]:
-    """Records, replies per model (base, and tuned when an adapter is given) and seconds each.
+    """Records, replies per model (base, and tuned when an adapter is given) and seconds each;
+    ``progress(done, total)`` counts replies over both models.
 
     The base model is loaded once; the tuned model is the same weights with the adapter merged
     in afterwards, as the live tutor applies it.
@@ -139,20 +150,33 @@ def predict(
     records = read_records(test_file, limit)
     replies: dict[str, list[str]] = {}
     seconds: dict[str, float] = {}
+    models = [BASE] if adapter is None else [BASE, TUNED]
+    total = len(records) * len(models)
     tokenizer, model = load_eval_model(base, None)
-    for name in (BASE, TUNED):
+    for index, name in enumerate(models):
         if name == TUNED:
-            if adapter is None:
-                break
             from etude.llm.loading import merge_adapter
 
-            model = merge_adapter(model, adapter)
+            model = merge_adapter(model, adapter)  # type: ignore[arg-type]
         started = time.perf_counter()
         replies[name] = generate_replies(
-            tokenizer, model, records, max_new_tokens=max_new_tokens, batch_size=batch_size
+            tokenizer,
+            model,
+            records,
+            max_new_tokens=max_new_tokens,
+            batch_size=batch_size,
+            done=_offset(progress, index * len(records), total),
         )
         seconds[name] = round(time.perf_counter() - started, 2)
     return records, replies, seconds
+
+
+def _offset(progress: Progress | None, before: int, total: int) -> Callable[[int], None] | None:
+    """``done(n)`` for one model's share of a ``progress(done, total)`` over several."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda n: report(before + n, total)
 
 
 def computed_notes(record: dict[str, Any]) -> set[str]:
@@ -258,6 +282,7 @@ def evaluate_qa(
     batch_size: int = 8,
     with_bertscore: bool = True,
     predictions_out: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Base vs base+adapter on the test split: replies generated here, then every metric.
 
@@ -274,6 +299,7 @@ def evaluate_qa(
         limit=limit,
         max_new_tokens=max_new_tokens,
         batch_size=batch_size,
+        progress=progress,
     )
     if not records:
         raise ValueError(f"{test_file}: no test examples")

@@ -251,8 +251,13 @@ def letter_ids(tokenizer: Any) -> list[int]:
     return ids
 
 
-def choose(tokenizer: Any, model: Any, questions: list[dict[str, Any]]) -> list[str]:
-    """The letter the model finds most probable after each question."""
+def choose(
+    tokenizer: Any,
+    model: Any,
+    questions: list[dict[str, Any]],
+    done: Callable[[int], None] | None = None,
+) -> list[str]:
+    """The letter the model finds most probable after each question (``done(n)`` after each)."""
     import torch
 
     from etude.finetune.formatting import render
@@ -270,6 +275,8 @@ def choose(tokenizer: Any, model: Any, questions: list[dict[str, Any]]) -> list[
         with torch.no_grad():
             logits = model(**encoded).logits[0, -1]
         picks.append(LETTERS[int(torch.argmax(logits[candidates.to(logits.device)]))])
+        if done:
+            done(len(picks))
     return picks
 
 
@@ -302,8 +309,10 @@ def evaluate_mtb(
     *,
     model: str | None = None,
     limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Base vs base+adapter on a MusicTheoryBench file: accuracy per subject, every choice."""
+    """Base vs base+adapter on a MusicTheoryBench file: accuracy per subject, every choice;
+    ``progress(done, total)`` counts answered questions over both models."""
     from etude.finetune.evaluate import BASE, TUNED, load_eval_model, resolve_base
     from etude.llm.loading import merge_adapter
 
@@ -312,13 +321,15 @@ def evaluate_mtb(
     tokenizer, loaded = load_eval_model(base, None)
     picks: dict[str, list[str]] = {}
     seconds: dict[str, float] = {}
-    for name in (BASE, TUNED):
+    models = [BASE] if adapter is None else [BASE, TUNED]
+    total = len(questions) * len(models)
+    for index, name in enumerate(models):
         if name == TUNED:
-            if adapter is None:
-                break
-            loaded = merge_adapter(loaded, adapter)
+            loaded = merge_adapter(loaded, adapter)  # type: ignore[arg-type]
         started = time.perf_counter()
-        picks[name] = choose(tokenizer, loaded, questions)
+        before = index * len(questions)
+        done = (lambda n, before=before: progress(before + n, total)) if progress else None
+        picks[name] = choose(tokenizer, loaded, questions, done)
         seconds[name] = round(time.perf_counter() - started, 2)
     return {
         "file": str(path),

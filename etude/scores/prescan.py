@@ -59,27 +59,35 @@ def _has_internal_subset(view: bytes) -> bool:
 def read_mxl(data: bytes, name: str, limits: Limits) -> bytes:
     """The MusicXML document inside an MXL archive, after checking the archive is safe.
 
-    The archive's directory gives each member's uncompressed size, so a zip bomb is refused
-    before anything is inflated; every XML member (``container.xml`` included, which music21
-    would parse too) is checked for entity declarations.
+    The archive's directory gives each member's uncompressed size, so an honest zip bomb is
+    refused before anything is inflated. The directory can lie, though (a member that claims
+    1 kB and inflates to 1 GB): members are therefore inflated a chunk at a time, and the bytes
+    actually produced count against ``max_uncompressed_bytes``, so memory never holds more
+    than the limit whatever the directory says. Only stored and deflated members are read (the
+    two methods MusicXML allows; zipfile would inflate bzip2 and LZMA without a bound). Every
+    XML member (``container.xml`` included, which music21 would parse too) is checked for
+    entity declarations.
     """
+    budget = limits.max_uncompressed_bytes
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
             if len(members) > _MXL_MEMBERS:
                 raise ScoreError(f"{name} holds too many files to be a score archive")
             total = sum(member.file_size for member in members)
-            if total > limits.max_uncompressed_bytes:
-                raise ScoreError(
-                    f"{name} unpacks to {total / 1e6:.0f} MB; the limit is "
-                    f"{limits.max_uncompressed_bytes / 1e6:.0f} MB"
-                )
+            if total > budget:
+                raise ScoreError(_unpacks_to(name, total, budget))
             documents: dict[str, bytes] = {}
+            inflated = 0
             for member in members:
-                if member.filename.lower().endswith((".xml", ".musicxml")):
-                    content = archive.read(member)
-                    check_xml_safety(content, name)
-                    documents[member.filename] = content
+                if not member.filename.lower().endswith((".xml", ".musicxml")):
+                    continue
+                if member.compress_type not in _MXL_METHODS:
+                    raise ScoreError(f"{name} uses a compression method MXL does not allow")
+                content = _inflate(archive, member, budget - inflated, name, budget)
+                inflated += len(content)
+                check_xml_safety(content, name)
+                documents[member.filename] = content
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
@@ -99,6 +107,31 @@ def read_mxl(data: bytes, name: str, limits: Limits) -> bytes:
     if not scores:
         raise ScoreError(f"{name} does not contain valid MusicXML data")
     return scores[0]
+
+
+_MXL_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_INFLATE_CHUNK = 1 << 16
+
+
+def _inflate(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, left: int, name: str, budget: int
+) -> bytes:
+    """One member's bytes, inflated ``_INFLATE_CHUNK`` at a time; refused as soon as it has
+    produced more than ``left`` bytes (zipfile would inflate a whole deflate stream in one call,
+    so a lying directory would cost the whole expansion in memory before any check)."""
+    chunks: list[bytes] = []
+    produced = 0
+    with archive.open(member) as stream:
+        while chunk := stream.read(_INFLATE_CHUNK):
+            produced += len(chunk)
+            if produced > left:
+                raise ScoreError(f"{name} unpacks to more than {budget / 1e6:.0f} MB, the limit")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _unpacks_to(name: str, total: int, budget: int) -> str:
+    return f"{name} unpacks to {total / 1e6:.0f} MB; the limit is {budget / 1e6:.0f} MB"
 
 
 def _rootfile(container: bytes | None) -> str | None:
@@ -124,9 +157,10 @@ class MidiScan:
     duration_ql: float
     smf: bytes = field(repr=False)
     """The file as the parser must read it: a six-byte header and the declared tracks, nothing
-    else. music21 reads the first chunks after byte 14 as tracks whatever their kind or the
-    header's length, so an unknown chunk (which the standard says to skip) or a longer header
-    would otherwise hand it bytes this scan never counted."""
+    else, each track in canonical form (``_scan_track``). music21 reads the first chunks after
+    byte 14 as tracks whatever their kind or the header's length, so an unknown chunk (which the
+    standard says to skip) or a longer header would otherwise hand it bytes this scan never
+    counted; and it reads running status and unreleased notes otherwise than this scan does."""
 
 
 def scan_midi(data: bytes, limits: Limits) -> MidiScan:
@@ -153,11 +187,12 @@ def scan_midi(data: bytes, limits: Limits) -> MidiScan:
     position = 14
     notes = events = 0
     longest = 0
+    rewritten = [smf[:14]]
     while position + 8 <= len(smf):
         (length,) = struct.unpack(">I", smf[position + 4 : position + 8])
         body_start = position + 8
-        position = body_start + length
-        track_notes, track_events, ticks = _scan_track(
+        chunk_start, position = position, body_start + length
+        track_notes, track_events, ticks, canonical = _scan_track(
             smf,
             body_start,
             position,
@@ -175,12 +210,18 @@ def scan_midi(data: bytes, limits: Limits) -> MidiScan:
             raise ScoreError(
                 f"the MIDI file has more than {limits.max_midi_events:,} events, Etude's limit"
             )
+        if canonical is None:
+            rewritten.append(smf[chunk_start:position])
+        else:
+            rewritten.append(b"MTrk" + struct.pack(">I", len(canonical)) + canonical)
+    rewritten.append(smf[position:])
     duration = longest / ticks_per_quarter
     if duration > limits.max_duration_ql:
         raise ScoreError(
             f"the MIDI file is too long ({duration:,.0f} quarter notes; "
             f"the limit is {limits.max_duration_ql:,.0f})"
         )
+    smf = b"".join(rewritten)
     return MidiScan(tracks=header.tracks, notes=notes, events=events, duration_ql=duration, smf=smf)
 
 
@@ -233,15 +274,28 @@ def _ticks_per_quarter(division: int) -> float:
 
 def _scan_track(
     data: bytes, start: int, end: int, notes_left: int, events_left: int
-) -> tuple[int, int, int]:
-    """Notes, events and ticks of one track; stops early past a budget or at corrupt bytes
-    (the parser then decides what a corrupt track means)."""
+) -> tuple[int, int, int, bytes | None]:
+    """Notes, events and ticks of one track, and the track rewritten in canonical form for the
+    parser (None when the bytes are corrupt: the parser then decides what they mean). Stops
+    early past a budget.
+
+    Canonical form: every channel event carries its status byte (music21 resolves running
+    status its own way: after a system-exclusive event, or at a track's start, it guesses), and
+    notes still sounding at the end of the track are released there, as a player releases them
+    (music21 drops a note that is never released, so a chord or melody without note-offs was
+    counted here and then read as "no notes").
+    """
     position = start
     running = 0
     notes = events = ticks = 0
+    out = bytearray()
+    sounding: dict[tuple[int, int], int] = {}
+    pending_delta = 0
+    corrupt = False
     while position < end:
         delta, position = _read_varlen(data, position, end)
         if position >= end:
+            pending_delta += delta
             break
         ticks += delta
         status = data[position]
@@ -252,26 +306,80 @@ def _scan_track(
         elif running:
             status = running
         else:
+            corrupt = True
             break
         events += 1
         if status == 0xFF:
             if position >= end:
+                corrupt = True
                 break
-            length, position = _read_varlen(data, position + 1, end)
-            position += length
+            length, after = _read_varlen(data, position + 1, end)
+            if after + length > end:
+                corrupt = True
+                break
+            if data[position] == 0x2F:  # end of track: release what still sounds first
+                pending_delta += delta
+                break
+            size = after + length - position
         elif status in (0xF0, 0xF7):
-            length, position = _read_varlen(data, position, end)
-            position += length
+            length, after = _read_varlen(data, position, end)
+            if after + length > end:
+                corrupt = True
+                break
+            size = after + length - position
         elif status >= 0xF0:
-            position += {0xF1: 1, 0xF2: 2, 0xF3: 1}.get(status, 0)
+            size = _SYSTEM_SIZES.get(status, 0)
         else:
             high = status & 0xF0
-            if high == 0x90 and position + 1 < end and data[position + 1] > 0:
+            size = 1 if high in (0xC0, 0xD0) else 2
+            if position + size > end:
+                corrupt = True
+                break
+            if high == 0x90 and data[position + 1] > 0:
                 notes += 1
-            position += 1 if high in (0xC0, 0xD0) else 2
+                key = (status & 0x0F, data[position])
+                sounding[key] = sounding.get(key, 0) + 1
+            elif high in (0x80, 0x90):
+                key = (status & 0x0F, data[position])
+                if sounding.get(key, 0) > 0:
+                    sounding[key] -= 1
+        stamp = pending_delta + delta
+        if stamp < 0x80:  # nearly every delta: one byte, no call
+            out.append(stamp)
+        else:
+            out += _varlen(stamp)
+        out.append(status)
+        out += data[position : position + size]
+        position += size
+        pending_delta = 0
         if notes > notes_left or events > events_left:
-            break
-    return notes, events, ticks
+            return notes, events, ticks, None
+    if corrupt:
+        return notes, events, ticks, None
+    for (channel, pitch), count in sounding.items():
+        for _ in range(count):
+            out += _varlen(pending_delta) + bytes([0x80 | channel, pitch, 0])
+            pending_delta = 0
+    out += _varlen(pending_delta) + b"\xff\x2f\x00"
+    return notes, events, ticks, bytes(out)
+
+
+_SYSTEM_SIZES = {0xF1: 1, 0xF2: 2, 0xF3: 1}
+"""Data bytes of the system common messages (which a file should not hold; they are kept)."""
+
+
+def _varlen(value: int) -> bytes:
+    """A MIDI variable-length quantity.
+
+    >>> _varlen(0), _varlen(480)
+    (b'\\x00', b'\\x83`')
+    """
+    out = [value & 0x7F]
+    value >>= 7
+    while value:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    return bytes(reversed(out))
 
 
 def _read_varlen(data: bytes, position: int, end: int) -> tuple[int, int]:

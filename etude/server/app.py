@@ -11,6 +11,8 @@ This module only assembles the app; where the rest is:
 - what a route is handed (mentor, turn runner, ownership, score studio, caller):
   ``etude.server.deps``, from ``app.state`` as ``lifespan`` below builds it;
 - who is calling (cookie or header, shared secret): ``etude.server.identity``;
+- what a request must pass first (host, origin, content type, size) and the headers every
+  response carries: ``etude.server.guard``;
 - the ``{"error"}`` shape: ``etude.server.errors``.
 """
 
@@ -27,6 +29,7 @@ from etude.config import Settings
 from etude.mentor import Mentor
 from etude.server.config import ServerSettings
 from etude.server.errors import answer_errors_as_json
+from etude.server.guard import RequestGuard
 from etude.server.identity import identify_caller
 from etude.server.ownership import Ownership
 from etude.server.routes import ROUTERS
@@ -60,6 +63,8 @@ def create_app(
     app.state.server = server
     answer_errors_as_json(app)
     app.middleware("http")(identify_caller)
+    # Added last, so it is the outermost: nothing reads a request it refuses.
+    app.add_middleware(RequestGuard, settings=server)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
@@ -75,7 +80,7 @@ async def lifespan(app: FastAPI, *, mentor: Mentor | None, warm_up: bool) -> Asy
     app.state.mentor = mentor or Mentor(settings)
     _ = app.state.mentor.graph  # compiled here, once, before two threads could race to it
     app.state.ownership = Ownership(app.state.mentor.persistence.store)
-    app.state.runner = TurnRunner()
+    app.state.runner = TurnRunner(server.max_queued_turns, server.max_learner_turns)
     app.state.studio = ScoreStudio(settings.data_dir / "uploads", server.max_upload_bytes)
     app.state.warm = app.state.runner.submit(app.state.mentor.warm_up if warm_up else lambda: None)
     try:

@@ -14,28 +14,37 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 class ApiError(Exception):
-    """An error meant for the caller.
+    """An error meant for the caller, with any headers it needs (``Retry-After``).
 
     >>> ApiError(404, "no such session").payload()
     {'error': 'no such session'}
     """
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
     def payload(self) -> dict[str, str]:
         return {"error": self.message}
 
 
 async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
-    return JSONResponse(exc.payload(), status_code=exc.status)
+    return JSONResponse(exc.payload(), status_code=exc.status, headers=exc.headers)
 
 
 async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
     """Unknown paths and wrong methods answer in the same ``{"error"}`` shape."""
-    return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+    return JSONResponse(
+        {"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def internal_error(_request: Request, _exc: Exception) -> JSONResponse:
+    """A fault of ours, still in the ``{"error"}`` shape (the traceback goes to the log, where
+    only faults of ours belong: bad input is answered before it can raise)."""
+    return JSONResponse({"error": "internal error; please try again"}, status_code=500)
 
 
 async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -50,3 +59,4 @@ def answer_errors_as_json(app: FastAPI) -> None:
     app.exception_handler(ApiError)(api_error)
     app.exception_handler(StarletteHTTPException)(http_error)
     app.exception_handler(RequestValidationError)(invalid_request)
+    app.exception_handler(Exception)(internal_error)

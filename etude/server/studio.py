@@ -2,17 +2,39 @@
 
 Both are computed once per upload (and level) and kept as JSON beside the file, because the
 page asks again on every reload and music21 takes a second or more on a chorale.
+
+Reading a score is the most expensive thing a request can ask for: each parse runs in a worker
+process that may use ``Limits.parse_memory_bytes`` (1.5 GB) for up to ``parse_seconds``. So one
+server reads ``MAX_PARALLEL_SCORES`` scores at a time (``ScoreStudio.exclusive``), lets
+``MAX_WAITING_SCORES`` more wait, and answers the rest 429: forty uploads at once must not
+become forty workers.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from etude.config import Level
+from etude.limits import DEFAULT_LIMITS
 from etude.server.errors import ApiError
+
+if TYPE_CHECKING:
+    from etude.scores.loading import LoadedScore
+
+T = TypeVar("T")
+
+MAX_PARALLEL_SCORES = 2
+"""Scores one server process reads (parses, analyses, renders) at once."""
+
+MAX_WAITING_SCORES = 8
+"""Score reads that may wait for a place; more are answered 429."""
+
+RETRY_SCORES_S = 5
+"""``Retry-After`` for a score read refused for lack of a place: a chorale takes 1-3 s."""
 
 
 class ScoreStudio:
@@ -26,13 +48,44 @@ class ScoreStudio:
         self.root = root
         self.limit = limit
         self._lock = threading.Lock()
+        self._places = threading.BoundedSemaphore(MAX_PARALLEL_SCORES)
+        self._asking = 0
+
+    @property
+    def reading(self) -> int:
+        """Score reads running or waiting for a place now."""
+        return self._asking
+
+    def exclusive(self, call: Callable[..., T], *args: Any) -> T:
+        """``call(*args)`` once one of the ``MAX_PARALLEL_SCORES`` places is free (run it in a
+        thread); ``ApiError(429)`` when ``MAX_WAITING_SCORES`` calls are waiting already."""
+        with self._lock:
+            if self._asking >= MAX_PARALLEL_SCORES + MAX_WAITING_SCORES:
+                raise ApiError(
+                    429,
+                    "the server is reading other scores; please try again shortly",
+                    {"Retry-After": str(RETRY_SCORES_S)},
+                )
+            self._asking += 1
+        try:
+            with self._places:
+                return call(*args)
+        finally:
+            with self._lock:
+                self._asking -= 1
 
     def analysis(self, path: Path, level: Level) -> dict[str, Any]:
         """The ``etude analyze --json`` object for the file; a bad file is an ``ApiError(422)``."""
-        return self._cached(path, f"analysis-{level}.json", lambda: _analyze(path, level))
+        return self.exclusive(self._analysis, path, level)
 
     def analysis_and_view(self, path: Path, level: Level) -> tuple[dict[str, Any], dict[str, Any]]:
-        analysis = self.analysis(path, level)
+        return self.exclusive(self._analysis_and_view, path, level)
+
+    def _analysis(self, path: Path, level: Level) -> dict[str, Any]:
+        return self._cached(path, f"analysis-{level}.json", lambda: _analyze(path, level))
+
+    def _analysis_and_view(self, path: Path, level: Level) -> tuple[dict[str, Any], dict[str, Any]]:
+        analysis = self._analysis(path, level)
         view = self._cached(path, "view.json", lambda: _view(path))
         return analysis, view
 
@@ -49,50 +102,64 @@ class ScoreStudio:
 
 
 def _analyze(path: Path, level: Level) -> dict[str, Any]:
-    from etude.critic.analysis import analyze_file
+    """The report, from the same reading of the file the upload's check made (the parse is
+    cached per file), so reading, playing back and drawing share one time budget."""
+    from etude.attachments import load_attachment
+    from etude.critic.analysis import analyze_score
     from etude.scores.loading import ScoreError
 
     try:
-        report = analyze_file(path, level=level)
+        loaded = load_attachment(path)
+        report = analyze_score(loaded, level=level)
     except ScoreError as exc:
         raise ApiError(422, str(exc).splitlines()[0]) from exc
-    report.style = _style(path)
-    report.encoder = _encoder(path)
+    report.style = _style(loaded)
+    report.encoder = _encoder(loaded)
     return report.model_dump(mode="json")
 
 
-def _encoder(path: Path) -> dict[str, Any] | None:
+def _encoder(loaded: LoadedScore) -> dict[str, Any] | None:
     """The encoder's most surprising notes, as ``etude analyze`` reports them; None without a
     checkpoint or when the encoder cannot read the piece."""
     try:
-        from etude.attachments import load_attachment
         from etude.encoders.surprise import analysis_section
 
-        return analysis_section(load_attachment(path).score)
+        return analysis_section(loaded.score)
     except (OSError, ValueError):
         return None
 
 
-def _style(path: Path) -> dict[str, Any] | None:
+def _style(loaded: LoadedScore) -> dict[str, Any] | None:
     """The encoder's style estimate, as ``etude analyze`` reports it; None when the encoder
     has no checkpoint or cannot read the piece (the analysis stands on its own)."""
     try:
-        from etude.attachments import load_attachment
         from etude.encoders.embedding import embed_midi, estimate_style
         from etude.scores.midi_bytes import score_midi_bytes
 
-        piece = embed_midi(score_midi_bytes(load_attachment(path))).piece
+        piece = embed_midi(score_midi_bytes(loaded)).piece
         return estimate_style(piece).model_dump(mode="json")
     except (OSError, ValueError):
         return None
 
 
 def _view(path: Path) -> dict[str, Any]:
+    """What the page draws, made in a worker with what is left of the file's time budget
+    (converting a score to MusicXML walks all of it, as playing it back does)."""
     from etude.attachments import load_attachment
     from etude.scores.loading import ScoreError
+    from etude.scores.sandbox import isolation_available, run_isolated
     from etude.server.scoreview import score_view
 
     try:
-        return score_view(load_attachment(path)).model_dump(mode="json")
+        loaded = load_attachment(path)
+        if not isolation_available():
+            return score_view(loaded).model_dump(mode="json")
+        return run_isolated(
+            lambda: score_view(loaded).model_dump(mode="json"),
+            path.name,
+            DEFAULT_LIMITS,
+            doing="draw",
+            budget=loaded.budget,
+        )
     except ScoreError as exc:
         raise ApiError(422, str(exc).splitlines()[0]) from exc

@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile
 
 from etude.server.errors import ApiError
 from etude.server.ownership import Ownership, UploadRecord
+from etude.server.studio import ScoreStudio
 
 if TYPE_CHECKING:
     from etude.state import Attachment
@@ -100,16 +101,17 @@ def validate_score(path: Path) -> Attachment:
 
 async def receive_score(
     file: UploadFile,
-    uploads_root: Path,
-    limit: int,
+    studio: ScoreStudio,
     ownership: Ownership,
     learner: str,
     session_id: str,
 ) -> UploadRecord:
-    """Save, validate (parse) and record an upload into the learner's folder."""
-    path = await save_upload(file, file.filename, learner_folder(uploads_root, learner), limit)
+    """Save, validate (parse, in one of the studio's places) and record an upload into the
+    learner's folder."""
+    folder = learner_folder(studio.root, learner)
+    path = await save_upload(file, file.filename, folder, studio.limit)
     try:
-        attachment = await run_in_threadpool(validate_score, path)
+        attachment = await run_in_threadpool(studio.exclusive, validate_score, path)
     except ApiError:
         discard(path)
         raise

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from tests.smf_writer import varlen
@@ -144,3 +145,55 @@ def midi_track_named(name: str, pitches: tuple[int, ...] = (60, 62, 64, 65, 67))
     for pitch in pitches:
         events += bytes([0x00, 0x90, pitch, 0x50, 0x83, 0x60, 0x80, pitch, 0x00])
     return _smf([events + b"\x00\xff\x2f\x00"])
+
+
+def lying_zip_bomb(inflated: int = 1 << 30, declared: int = 1000) -> bytes:
+    """An MXL archive whose one XML member inflates to ``inflated`` bytes of spaces while its
+    directory (and local header) claim ``declared``: a check of the directory's sizes passes,
+    and a reader that inflates a member in one call holds ``inflated`` bytes at once.
+
+    Built by hand from one deflated megabyte, so building it needs no more memory than the
+    file itself (~1 MB per GB inflated)."""
+    name = b"score.xml"
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk = b" " * (1 << 20)
+    # After a full flush the compressor starts afresh, so every megabyte deflates to the same
+    # bytes: deflate one, repeat it, then close the stream.
+    piece = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(inflated // len(chunk)):
+        crc = zlib.crc32(chunk, crc)
+    body = piece * (inflated // len(chunk)) + packer.flush()
+    fields = struct.pack("<HHHHHIII", 20, 0, 8, 0, 0, crc, len(body), declared)
+    local = b"PK\x03\x04" + fields + struct.pack("<HH", len(name), 0) + name
+    central = (
+        b"PK\x01\x02" + struct.pack("<H", 20) + fields
+        + struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0, 0) + name
+    )  # fmt: skip
+    end = b"PK\x05\x06" + struct.pack(
+        "<HHHHIIH", 0, 0, 1, 1, len(central), len(local) + len(body), 0
+    )
+    return local + body + central + end
+
+
+def abc_tie_chain(bars: int = 700) -> bytes:
+    """An ABC tune of ``bars`` bars of tied half notes: a few kilobytes that music21 reads in
+    time quadratic in the bars (its beaming looks up the time signature of every bar through
+    the whole part), and then takes as long again to play back."""
+    return ("X:1\nT:Ties\nM:4/4\nL:1/8\nK:C\n" + "C4-C4-|" * bars + "C8|]\n").encode()
+
+
+def musicxml_repeat(times: int = 10**8) -> bytes:
+    """One bar repeated ``times`` times: parsed in a blink, played back for ever."""
+    repeat = (
+        '<barline location="right"><bar-style>light-heavy</bar-style>'
+        f'<repeat direction="backward" times="{times}"/></barline></measure>'
+    )
+    return musicxml().decode().replace("</measure>", repeat, 1).encode()
+
+
+def midi_cluster(size: int = 128) -> bytes:
+    """A chord of ``size`` notes (every MIDI pitch, by default), struck in running status and
+    never released: players sound it to the end of the track."""
+    events = b"\x00\x90\x00\x40" + b"".join(b"\x00" + bytes([p, 64]) for p in range(1, size))
+    return _smf([events + b"\x83\x60\xff\x2f\x00"])

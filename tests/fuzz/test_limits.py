@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from music21 import corpus
 from etude.limits import DEFAULT_LIMITS
 from etude.scores import ScoreError, load_score
 from etude.scores.midi_bytes import score_midi_bytes
+from tests.etude_cli import run_etude_measured
 from tests.fuzz import hostile
 
 
@@ -31,7 +34,7 @@ def _refused(path: Path, fragment: str, **kwargs: object) -> float:
         ("laughs.musicxml", hostile.billion_laughs, "declares XML entities"),
         ("xxe.xml", hostile.external_entity, "declares XML entities"),
         ("bomb.mxl", hostile.zip_bomb, "unpacks to"),
-        ("packed.mxl", hostile.unknown_compression, "damaged or truncated MXL archive"),
+        ("packed.mxl", hostile.unknown_compression, "compression method MXL does not allow"),
         ("notes.mid", lambda: hostile.midi_with_notes(150_000), "more than 100,000 notes"),
         ("long.mid", hostile.midi_long_note, "too long"),
         ("tracks.mid", hostile.midi_many_tracks, "300 tracks"),
@@ -142,3 +145,91 @@ def test_chorale_loads_within_the_default_limits(tmp_path: Path) -> None:
         loaded = load_score(path)
         assert len(loaded.score.parts) == 4, suffix
         assert len(loaded.score.recurse().notes) >= expected * 0.9, suffix
+
+
+def test_zip_bomb_with_a_lying_directory_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    """Issue #21: the directory says 1 kB, the member inflates to 1 GB. The whole ``etude
+    analyze`` process (and its workers) must refuse it in seconds, far under the worker's
+    memory cap: it used to inflate the member in one call (2.2 GB peak)."""
+    path = tmp_path / "lying.mxl"
+    path.write_bytes(hostile.lying_zip_bomb())
+    began = time.perf_counter()
+    done, peak_mb = run_etude_measured("analyze", str(path), "--json", timeout=120)
+    elapsed = time.perf_counter() - began
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: lying.mxl") and done.stderr.count("\n") == 1
+    assert peak_mb < 400, f"peak {peak_mb:.0f} MB"
+    assert peak_mb * 1e6 < DEFAULT_LIMITS.parse_memory_bytes
+    assert elapsed < 60, f"{elapsed:.1f} s"
+
+
+def test_mxl_members_inflate_against_the_budget_not_the_directory(tmp_path: Path) -> None:
+    """The bytes inflated count, not the sizes the directory claims: a member that claims
+    1 kB but inflates to 8 MB is refused (a damaged archive), and one honest member over the
+    limit is refused before it is inflated."""
+    path = tmp_path / "lying.mxl"
+    path.write_bytes(hostile.lying_zip_bomb(inflated=8 << 20))
+    _refused(path, "damaged")
+    limits = DEFAULT_LIMITS.with_overrides(max_uncompressed_bytes=4_000_000)
+    path.write_bytes(hostile.lying_zip_bomb(inflated=8 << 20, declared=8 << 20))
+    _refused(path, "unpacks to 8 MB", limits=limits)
+    path.write_bytes(hostile.lying_zip_bomb(inflated=8 << 20, declared=1000))
+    _refused(path, "damaged", limits=limits)
+
+
+def test_mxl_with_a_compression_musicxml_does_not_allow_is_refused(tmp_path: Path) -> None:
+    """bzip2 and LZMA are inflated by zipfile without any bound on one call's output."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("score.xml", hostile.musicxml())
+    path = tmp_path / "bzip2.mxl"
+    path.write_bytes(buffer.getvalue())
+    _refused(path, "compression method MXL does not allow")
+
+
+def test_a_repeat_played_a_hundred_million_times_is_refused_at_once(tmp_path: Path) -> None:
+    """Issue #21: one bar with ``times="100000000"`` parsed in 0.1 s, and playing it back for the
+    encoder ran until the worker's budget (34 s, 613 MB). Its length with repeats is known once
+    it is parsed, so it is refused then."""
+    path = tmp_path / "repeat.musicxml"
+    path.write_bytes(hostile.musicxml_repeat())
+    assert _refused(path, "with its repeats") < 5
+    path.write_bytes(hostile.musicxml_repeat(times=3))
+    assert load_score(path).score.recurse().notes  # an ordinary repeat is fine
+    began = time.perf_counter()
+    done, _peak = run_etude_measured("analyze", str(path), "--json", timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert time.perf_counter() - began < 60
+
+
+def test_one_file_gets_one_time_budget_for_reading_and_playing_back(tmp_path: Path) -> None:
+    """Issue #21: a 5 kB ABC tie chain took 84 s in ``etude analyze``: read twice (the report
+    and the style estimate each loaded it) and then played back, each with a budget of its
+    own. Reading, playing back and drawing a file now share one ``parse_seconds``."""
+    path = tmp_path / "ties.abc"
+    path.write_bytes(hostile.abc_tie_chain(bars=300))
+    limits = DEFAULT_LIMITS.with_overrides(parse_seconds=60)
+    began = time.perf_counter()
+    loaded = load_score(path, limits=limits)
+    parse_s = time.perf_counter() - began
+    assert 0 < loaded.budget.spent <= parse_s
+    # What is left after the parse is all playback may use: here, nothing left.
+    loaded.budget.spend(loaded.budget.left)
+    began = time.perf_counter()
+    with pytest.raises(ScoreError, match="budget"):
+        score_midi_bytes(loaded)
+    assert time.perf_counter() - began < 1
+
+
+def test_etude_analyze_of_a_slow_tie_chain_ends_within_the_parse_budget(tmp_path: Path) -> None:
+    """The whole command: at most ``parse_seconds`` of reading and playing back, plus starting
+    Python and the critic; it used to read the file twice and then play it back (84 s)."""
+    path = tmp_path / "ties.abc"
+    path.write_bytes(hostile.abc_tie_chain())
+    began = time.perf_counter()
+    done, _peak = run_etude_measured("analyze", str(path), "--json", timeout=300)
+    elapsed = time.perf_counter() - began
+    assert done.returncode in (0, 2), done.stderr
+    if done.returncode == 2:
+        assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ties.abc")
+    assert elapsed < DEFAULT_LIMITS.parse_seconds + 20, f"{elapsed:.1f} s"

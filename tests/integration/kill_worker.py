@@ -8,6 +8,8 @@ Lines on stdout (all flushed at once, so the test sees them in order):
     pid N            the child's process id (the one the test kills)
     answered 1,2,5   turns whose question and reply are both in the saved lesson
     integrity ok     SQLite's own integrity check of the file
+    history whole    the saved lesson alternates question, reply (``history half: …``
+                     when it holds a question without its reply: half a turn)
     begin N / ack N  a turn starts / the mentor returned it (acknowledged to the learner)
     exited           the zygote reaped the child
 
@@ -76,11 +78,20 @@ def answered_turns(mentor: Mentor) -> list[int]:
     return done
 
 
+def history_shape(mentor: Mentor) -> str:
+    """``whole`` when every question in the lesson is followed by its reply."""
+    roles = [message["role"] for message in mentor.history(SESSION)]
+    if roles == ["human", "ai"] * (len(roles) // 2):
+        return "whole"
+    return "half: " + ",".join(roles)
+
+
 def child(mentor: Mentor, first_turn: int) -> None:
     say(f"pid {os.getpid()}")
     say("answered " + ",".join(str(n) for n in answered_turns(mentor)))
     with sqlite3.connect(mentor.settings.sqlite_path) as check:
         say("integrity " + check.execute("PRAGMA integrity_check").fetchone()[0])
+    say("history " + history_shape(mentor))
     turn = first_turn
     while True:
         say(f"begin {turn}")

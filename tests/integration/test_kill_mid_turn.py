@@ -1,5 +1,6 @@
-"""SIGKILL in the middle of a turn, twenty times in a row: no acknowledged turn is lost and the
-session is never corrupt.
+"""SIGKILL in the middle of a turn, twenty times in a row: no acknowledged turn is lost, the
+session is never corrupt, and its history never holds half a turn (a question without its
+reply, which the next reply would then answer too: issue #21).
 
 A turn counts as acknowledged when ``Mentor.ask`` has returned it (the CLI prints it, the server
 sends it); the mentor only returns after the turn's checkpoint is committed (``durability="sync"``,
@@ -87,6 +88,7 @@ def _start_round(worker: Worker, first_turn: int) -> tuple[int, set[int]]:
     label, *answered = worker.read().split()
     assert label == "answered"
     assert worker.read() == "integrity ok"
+    assert worker.read() == "history whole"
     return pid, {int(n) for n in "".join(answered).split(",") if n}
 
 

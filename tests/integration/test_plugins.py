@@ -38,10 +38,17 @@ def pip_install(project: Path, target: Path) -> None:
     )
 
 
-def run_with(site: Path | None, code: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ETUDE_DATA_DIR": str(data_dir)}
+def _env(site: Path | None, data_dir: Path) -> dict[str, str]:
+    """This process's environment with the plug-ins on (the suite turns them off) and those
+    installed in ``site`` visible."""
+    env = {**os.environ, "ETUDE_DATA_DIR": str(data_dir), "ETUDE_PLUGINS": "1"}
     if site is not None:
         env["PYTHONPATH"] = str(site)
+    return env
+
+
+def run_with(site: Path | None, code: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = _env(site, data_dir)
     return subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -92,7 +99,7 @@ def test_plugin_that_raises_is_listed_as_failed(plugin_site: Path, data_dir: Pat
         text=True,
         timeout=120,
         check=False,
-        env={**os.environ, "PYTHONPATH": str(plugin_site), "ETUDE_DATA_DIR": str(data_dir)},
+        env=_env(plugin_site, data_dir),
     )
     assert listed.returncode == 0, listed.stderr
     payload = json.loads(listed.stdout)
@@ -106,7 +113,7 @@ def test_full_turn_with_plugin_and_broken_plugin(plugin_site: Path, data_dir: Pa
         text=True,
         timeout=300,
         check=False,
-        env={**os.environ, "PYTHONPATH": str(plugin_site), "ETUDE_DATA_DIR": str(data_dir)},
+        env=_env(plugin_site, data_dir),
     )
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
@@ -127,7 +134,7 @@ def test_tools_check_validates_the_plugin(plugin_site: Path, data_dir: Path) -> 
         text=True,
         timeout=120,
         check=False,
-        env={**os.environ, "PYTHONPATH": str(plugin_site), "ETUDE_DATA_DIR": str(data_dir)},
+        env=_env(plugin_site, data_dir),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ok metronome" in done.stdout

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,60 +42,10 @@ from tests.servers import free_port, stop, wait_until_up
 
 pytestmark = pytest.mark.integration
 
-PG_BIN = Path(os.environ.get("ETUDE_PG_BIN", "/usr/lib/postgresql/15/bin"))
 CHROMA = Path(sys.executable).parent / "chroma"
 ETUDE = Path(sys.executable).parent / "etude"
 SESSION = "shared-lesson"
 LEARNER = "pia"
-
-
-def _owner() -> dict[str, Any]:
-    """PostgreSQL refuses to run as root: run it as the ``postgres`` (or ``nobody``) user."""
-    if os.geteuid() != 0:
-        return {}
-    import pwd
-
-    for name in ("postgres", "nobody"):
-        try:
-            entry = pwd.getpwnam(name)
-        except KeyError:
-            continue
-        return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
-    pytest.skip("running as root with no unprivileged user to run PostgreSQL as")
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
-        pytest.skip(f"no PostgreSQL server binaries in {PG_BIN} (set ETUDE_PG_BIN)")
-    psycopg = pytest.importorskip("psycopg")
-    pytest.importorskip("langgraph.checkpoint.postgres")
-    owner = _owner()
-    # Not under pytest's tmp_path: its root-only parent folder would stop the postgres user.
-    home = Path(tempfile.mkdtemp(prefix="etude-pg-"))
-    if owner:
-        os.chown(home, owner["user"], owner["group"])
-    data, port = home / "data", free_port()
-
-    def run(*command: str) -> None:
-        subprocess.run(command, check=True, capture_output=True, timeout=120, **owner)
-
-    # fsync off: a throw-away test database, where speed matters and durability does not.
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {home} -c fsync=off"
-    try:
-        run(str(PG_BIN / "initdb"), "-D", str(data), "-U", "etude", "--auth=trust", "--no-sync")
-        run(str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(home / "log"),
-            "-w", "-t", "60", "start")  # fmt: skip
-        try:
-            with psycopg.connect(
-                f"postgresql://etude@127.0.0.1:{port}/postgres", autocommit=True
-            ) as admin:
-                admin.execute("CREATE DATABASE etude")
-            yield f"postgresql://etude@127.0.0.1:{port}/etude"
-        finally:
-            run(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,9 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 ASK_KEYS = {"session", "answer", "route", "evidence", "timings_ms"}
+BASE_URL = "http://127.0.0.1"
+"""A name the server answers to (it refuses TestClient's default ``testserver``: any name that
+is not its own could be a DNS-rebinding page's)."""
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,7 @@ def app(settings: Settings, mentor: Mentor) -> Any:
 
 @pytest.fixture(scope="module")
 def ana(app: Any) -> Iterator[TestClient]:
-    with TestClient(app) as client:
+    with TestClient(app, base_url=BASE_URL) as client:
         yield client
 
 
@@ -42,7 +45,7 @@ def ana(app: Any) -> Iterator[TestClient]:
 def ben(app: Any, ana: TestClient) -> Iterator[TestClient]:
     """Another learner: a fresh cookie jar on the app ``ana`` started (entering a second
     ``with TestClient`` would run the app's start-up and shut-down again)."""
-    client = TestClient(app)
+    client = TestClient(app, base_url=BASE_URL)
     yield client
     client.close()
 
@@ -123,7 +126,7 @@ def test_uploads_over_the_limit_are_refused(
     settings: Settings, mentor: Mentor, chorale_midi: Path
 ) -> None:
     small = create_app(settings, ServerSettings(max_upload_bytes=200), mentor=mentor, warm_up=False)
-    with TestClient(small) as client:
+    with TestClient(small, base_url=BASE_URL) as client:
         response = client.post("/analyze", files=_upload(chorale_midi))
         assert response.status_code == 413 and "too large" in response.json()["error"]
         session = client.post("/sessions").json()["id"]
@@ -241,7 +244,7 @@ def test_turns_refuse_bad_input(ana: TestClient, lesson: str) -> None:
         ana.post(f"/sessions/{lesson}/turns", json={}),
         ana.post(f"/sessions/{lesson}/turns", json={"message": ""}),
         ana.post(f"/sessions/{lesson}/turns", json={"message": "hi", "level": "expert"}),
-        ana.post(f"/sessions/{lesson}/turns", content=b"not json"),
+        ana.post(f"/sessions/{lesson}/turns", content=b"not json"),  # no content type: 415
         ana.post(
             f"/sessions/{lesson}/turns",
             data={"message": "Look at this"},
@@ -249,14 +252,14 @@ def test_turns_refuse_bad_input(ana: TestClient, lesson: str) -> None:
         ),
         ana.post(f"/sessions/{lesson}/turns", json={"message": "hi", "upload": "nope"}),
     ]
-    assert [r.status_code for r in bad] == [422, 422, 422, 422, 422, 404]
+    assert [r.status_code for r in bad] == [422, 422, 422, 415, 422, 404]
     assert all(set(r.json()) == {"error"} for r in bad)
     assert "MIDI" in bad[4].json()["error"]
 
 
 def test_header_auth_mode(settings: Settings, mentor: Mentor) -> None:
     app = create_app(settings, ServerSettings(auth="header"), mentor=mentor, warm_up=False)
-    with TestClient(app) as client:
+    with TestClient(app, base_url=BASE_URL) as client:
         assert client.get("/health").status_code == 200
         assert client.get("/sessions").status_code == 401
         session = client.post("/sessions", headers={"X-Etude-Learner": "ana@school"}).json()["id"]
@@ -268,7 +271,7 @@ def test_header_auth_mode(settings: Settings, mentor: Mentor) -> None:
 
 def test_shared_secret(settings: Settings, mentor: Mentor) -> None:
     app = create_app(settings, ServerSettings(secret="s3cret"), mentor=mentor, warm_up=False)
-    with TestClient(app) as client:
+    with TestClient(app, base_url=BASE_URL) as client:
         assert client.get("/health").status_code == 200
         assert client.get("/sessions").status_code == 401
         assert client.get("/").status_code == 401

@@ -199,9 +199,8 @@ def test_a_tune_in_the_chat_is_engraved_and_playable(visit: dict[str, Any], shot
     play.click()
     assert play.get_attribute("aria-pressed") == "true"
     assert play.inner_text().endswith("Stop")
-    # The router has answered, so the message is in the lesson's history; the reply itself
-    # is not awaited (a 135M model on a busy CPU can take minutes over a tune), and reloading
-    # while it is written must not lose the lesson.
+    # The router has answered; the reply itself is awaited by the next test, before it
+    # reloads (a 135M model on a busy CPU can take minutes over a tune).
     page.locator(".message.ai").last.and_(page.locator("[data-route]")).wait_for(
         timeout=TURN_TIMEOUT_MS
     )
@@ -212,6 +211,9 @@ def test_reload_restores_history_score_and_profile(
     visit: dict[str, Any], studio_url: str, shots: Path
 ) -> None:
     page = visit["page"]
+    # A turn enters the lesson's history whole, once it is answered (a question without its
+    # reply is never part of the lesson: issue #21), so the reply to the tune comes first.
+    page.wait_for_function(REPLY_DONE, timeout=TURN_TIMEOUT_MS)
     page.reload()
     page.wait_for_selector("body[data-ready=true]", timeout=60_000)
     page.wait_for_selector("#notation .finding-mark", timeout=120_000)

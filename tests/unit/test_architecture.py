@@ -45,7 +45,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[2] / PACKAGE
 # fmt: off
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Settings, limits and the typed evidence every layer passes around; imports no etude code.
-    ("core", ("etude", "etude.config", "etude.lazy", "etude.limits", "etude.hf", "etude.evidence",
+    ("core", ("etude.config", "etude.lazy", "etude.limits", "etude.hf", "etude.evidence",
               "etude.store_layout")),
     # The music and the models.
     ("domain", ("etude.theory", "etude.scores", "etude.knowledge", "etude.encoders",
@@ -57,7 +57,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # One turn's data and where it persists: the graph's state, the attachment it carries
     # (``attachments`` validates a score into ``state.Attachment``), and the checkpointer and
     # store (``sessions``), which the lesson tool opens when called outside a graph.
-    ("turn", ("etude.state", "etude.attachments", "etude.sessions")),
+    # ``transcripts`` reads a lesson back from those checkpoints.
+    ("turn", ("etude.state", "etude.attachments", "etude.sessions", "etude.transcripts")),
     # The tool machinery and the adapters over the domain.
     ("tools", ("etude.tools",)),
     # The graph's nodes: intake, router, tutor, remember, and the prompt text.
@@ -65,8 +66,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # What assembles and drives the nodes. ``etude tools check`` runs the router over a
     # plug-in's examples, so it sits here, above the nodes, not with the tool machinery.
     ("application", ("etude.graph", "etude.mentor", "etude.finetune", "etude.tools.check")),
-    # The ways in: HTTP and the command line.
-    ("interfaces", ("etude.server", "etude.cli", "etude.__main__")),
+    # The ways in: HTTP, the command line and the Python API (``etude.api``, which the
+    # package's own ``__init__`` names lazily: ``from etude import Mentor``).
+    ("interfaces", ("etude.server", "etude.cli", "etude.__main__", "etude.api", "etude")),
 )
 # fmt: on
 """Bottom to top. A module belongs to its longest matching entry (``etude.tools.check`` is not

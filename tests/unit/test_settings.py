@@ -222,6 +222,7 @@ def test_every_field_has_its_own_documented_variable() -> None:
 NOT_SETTINGS = {
     "ETUDE_CHROMIUM",
     "ETUDE_TEST_ARTIFACTS",
+    "ETUDE_WHEELHOUSE",
     "ETUDE_PG_BIN",
     "ETUDE_FUZZ",
     "ETUDE_SONGWRITING_DRAFTER",

@@ -6,7 +6,7 @@
 | ``health`` | ``GET /health`` |
 | ``pages`` | ``GET /`` (the studio page; its files are mounted at ``/static``) |
 | ``analyze`` | ``POST /analyze`` |
-| ``sessions`` | ``/sessions``, ``/sessions/{id}``, its ``uploads`` and ``score`` |
+| ``sessions`` | ``/sessions``, ``/sessions/{id}`` (history, ``DELETE``), ``uploads``, ``score`` |
 | ``turns`` | ``POST /sessions/{id}/turns`` (JSON or SSE) |
 | ``profile`` | ``GET /me`` |
 """

@@ -28,6 +28,8 @@ async def analyze(
     scratch = Path(tempfile.mkdtemp(prefix="etude-analyze-"))
     try:
         path = await save_upload(file, file.filename, scratch, studio.limit)
+        # The report names the file by the learner's own (sanitised) name, never the scratch
+        # folder it sat in for this request.
         return await run_in_threadpool(studio.analysis, path, level or settings.level)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

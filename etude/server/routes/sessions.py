@@ -1,5 +1,6 @@
-"""Lessons: ``/sessions`` (create, list), ``/sessions/{id}`` (history), and the scores uploaded
-into a lesson (``/sessions/{id}/uploads``, ``/sessions/{id}/score``). Turns are in ``turns``.
+"""Lessons: ``/sessions`` (create, list), ``/sessions/{id}`` (history; ``DELETE`` removes the
+lesson with its uploads), and the scores uploaded into a lesson (``/sessions/{id}/uploads``,
+``/sessions/{id}/score``). Turns are in ``turns``.
 
 Every lookup is "the caller's session with this id" (``deps.owned_session``).
 """
@@ -16,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from etude.config import Level
 from etude.mentor import Mentor
 from etude.server.deps import CallerDep, MentorDep, OwnershipDep, StudioDep, owned_session
+from etude.server.erasure import Erased, erase_lesson
 from etude.server.errors import ApiError
 from etude.server.ownership import SessionRecord, UploadRecord
 from etude.server.studio import ScoreStudio
@@ -76,6 +78,28 @@ async def get_session(
     )
 
 
+class Deleted(BaseModel):
+    deleted: Erased = Field(description="What was removed.")
+
+
+@router.delete(
+    "/sessions/{session_id}",
+    summary="Delete a lesson: its history, its uploads and the records made from them.",
+)
+async def delete_session(
+    session_id: str,
+    caller: CallerDep,
+    ownership: OwnershipDep,
+    mentor: MentorDep,
+    studio: StudioDep,
+) -> Deleted:
+    owned_session(ownership, caller, session_id)
+    erased = await run_in_threadpool(
+        erase_lesson, mentor.persistence, studio.root, session_id, caller.learner
+    )
+    return Deleted(deleted=erased)
+
+
 @router.post("/sessions/{session_id}/uploads", status_code=201, summary="Upload a score.")
 async def upload_score(
     session_id: str,
@@ -87,9 +111,7 @@ async def upload_score(
     level: Level | None = Form(None),  # noqa: B008
 ) -> ScoreReply:
     owned_session(ownership, caller, session_id)
-    record = await receive_score(
-        file, studio.root, studio.limit, ownership, caller.learner, session_id
-    )
+    record = await receive_score(file, studio, ownership, caller.learner, session_id)
     return await score_reply(studio, mentor, record, level)
 
 

@@ -2,7 +2,8 @@
 object or, with ``Accept: text/event-stream``, streamed as Server-Sent Events.
 
 A turn arrives as JSON or, when a score comes with it, as a multipart form; either way it runs
-on the single turn worker (``etude.server.runner``), in arrival order.
+on the single turn worker (``etude.server.runner``), in arrival order. It takes a place in the
+queue before its body is read; past the queue's limits it is answered 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from etude.config import LEVELS, Level
-from etude.mentor import TurnResult
+from etude.mentor import Mentor, TurnResult
+from etude.server.bodies import parse_json
+from etude.server.config import MAX_MESSAGE_CHARS
 from etude.server.deps import (
     CallerDep,
     MentorDep,
@@ -31,12 +34,12 @@ from etude.server.deps import (
     owned_session,
 )
 from etude.server.errors import ApiError
-from etude.server.ownership import UploadRecord
+from etude.server.ownership import Ownership, UploadRecord
+from etude.server.runner import TurnEvents, TurnsBusy
+from etude.server.studio import ScoreStudio
 from etude.server.uploads import receive_score, validate_score
 
 log = logging.getLogger(__name__)
-
-MAX_MESSAGE_CHARS = 4000
 
 router = APIRouter()
 
@@ -93,13 +96,44 @@ async def post_turn(
     studio: StudioDep,
 ) -> Any:
     owned_session(ownership, caller, session_id)
+    try:
+        admission = runner.admit(caller.learner)
+    except TurnsBusy as busy:
+        raise ApiError(429, str(busy), {"Retry-After": str(busy.retry_after)}) from None
+    try:
+        events = await _prepared_turn(
+            request, session_id, caller.learner, ownership, mentor, studio
+        )
+    except BaseException:
+        admission.release()
+        raise
+    stream = runner.start(events, admission)
+    if "text/event-stream" in request.headers.get("accept", ""):
+        return StreamingResponse(
+            _sse(stream),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+    async for event in stream:
+        if event.get("event") == "done":
+            return event["result"]
+    raise ApiError(500, "the turn ended without an answer")
+
+
+async def _prepared_turn(
+    request: Request,
+    session_id: str,
+    learner: str,
+    ownership: Ownership,
+    mentor: Mentor,
+    studio: ScoreStudio,
+) -> TurnEvents:
+    """Read and check everything the turn needs (its body, its score) before it is queued;
+    returns the turn itself, ready to run on the turn worker."""
     turn, upload = await _read_turn(request)
-    learner = caller.learner
     record: UploadRecord | None
     if upload is not None:
-        record = await receive_score(
-            upload, studio.root, studio.limit, ownership, learner, session_id
-        )
+        record = await receive_score(upload, studio, ownership, learner, session_id)
     elif turn.upload:
         record = ownership.upload_for(learner, turn.upload)
         if record is None:
@@ -107,7 +141,9 @@ async def post_turn(
     else:
         record = None
     attachment = (
-        await run_in_threadpool(validate_score, Path(record.path)) if record is not None else None
+        await run_in_threadpool(studio.exclusive, validate_score, Path(record.path))
+        if record is not None
+        else None
     )
     ownership.touch(learner, session_id, turn.message)
 
@@ -120,16 +156,7 @@ async def post_turn(
             learner=learner,
         )
 
-    if "text/event-stream" in request.headers.get("accept", ""):
-        return StreamingResponse(
-            _sse(runner.stream(events)),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
-    async for event in runner.stream(events):
-        if event.get("event") == "done":
-            return event["result"]
-    raise ApiError(500, "the turn ended without an answer")
+    return events
 
 
 async def _read_turn(request: Request) -> tuple[TurnRequest, StarletteUpload | None]:
@@ -144,11 +171,7 @@ async def _read_turn(request: Request) -> tuple[TurnRequest, StarletteUpload | N
             if upload is not None and not isinstance(upload, StarletteUpload):
                 raise ApiError(422, "file must be a file upload")
             return turn, upload
-        try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ApiError(422, 'send JSON {"message": ...} or a multipart form') from exc
-        return TurnRequest.model_validate(body), None
+        return TurnRequest.model_validate(parse_json(await request.body())), None
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         first = exc.errors()[0] if hasattr(exc, "errors") else None
         where = ".".join(str(p) for p in first["loc"]) if first else "request"

@@ -63,8 +63,10 @@ class Layered:
         self.site = Path(site)
         parent = sysconfig.get_paths()["purelib"]
         (self.site / "_etude_project.pth").write_text(f"import site; site.addsitedir({parent!r})\n")
+        # ETUDE_PLUGINS=1: the suite turns plug-ins off; this test is about loading them.
         self.env = {**os.environ, "ETUDE_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1",
-                    "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}  # fmt: skip
+                    "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
+                    "ETUDE_PLUGINS": "1"}  # fmt: skip
         self.env.pop("PYTHONPATH", None)
 
     def pip(self, *args: str) -> None:
