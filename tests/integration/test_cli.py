@@ -22,7 +22,9 @@ def test_ask_json_contract(data_dir: Path) -> None:
     done = etude("ask", "--json", "Which notes make up a G major triad?", data_dir=data_dir)
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
-    assert set(payload) == {"session", "answer", "route", "evidence", "timings_ms"}
+    # the contract's five keys, and the reply's blocks (an extension)
+    assert set(payload) == {"session", "answer", "route", "evidence", "timings_ms", "blocks"}
+    assert all({"role", "text", "source"} <= set(block) for block in payload["blocks"])
     assert "theory" in payload["route"]
     assert all(note in payload["answer"] for note in ("G", "B", "D"))
 

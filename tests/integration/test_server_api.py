@@ -24,7 +24,9 @@ from tests.contracts import ANALYZE_KEYS
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-ASK_KEYS = {"session", "answer", "route", "evidence", "timings_ms"}
+ASK_KEYS = {"session", "answer", "route", "evidence", "timings_ms", "blocks"}
+"""The contract's five keys of ``etude ask --json``, and ``blocks`` (the reply as it was
+composed), an extension."""
 BASE_URL = "http://127.0.0.1"
 """A name the server answers to (it refuses TestClient's default ``testserver``: any name that
 is not its own could be a DNS-rebinding page's)."""
