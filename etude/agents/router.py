@@ -227,14 +227,14 @@ class Router:
         would get is also sent to the knowledge base: with the embedded model, chat alone has
         nothing a learner may read ("is it OK if my chorus doesn't rhyme?" got a stock line)."""
         from etude.claims.vocabulary import is_about_music
-        from etude.knowledge.lexicon import mentions_music
 
         names = {spec.name for spec in self.registry}
         if KNOWLEDGE not in names or KNOWLEDGE in tools:
             return tools
         if any(name in recognised or name not in ("lesson",) for name in tools):
             return tools
-        if not (is_about_music(message) or mentions_music(message)):
+        # the musical vocabulary, not every word an article uses ("helps" is one)
+        if _SMALL_TALK.search(message) or not is_about_music(message):
             return tools
         return [*tools, KNOWLEDGE]
 
