@@ -294,14 +294,18 @@ _GENERIC_ARTICLE = re.compile(
 )
 
 
-_NOTE_DASH = re.compile(r"(?<=\b[A-G])(?<![a-z][A-G])([#b♯♭x]{0,2})\s*[–—]\s*(?=[A-G](?![a-z]{2}))")
+_NOTE_CHAIN = re.compile(
+    r"(?<![\w#♯♭–—])(?<![–—]\s)[A-G][#b♯♭x]{0,2}(?:\s*[–—]\s*[A-G][#b♯♭x]{0,2})+"
+    r"(?![\w#♯♭])(?!\s*[–—])"
+)
+"""A dashed chain of plain note names ("F#–A#–C#–E"), not of chord symbols ("C–F–Dm–E7")."""
 
 
 def _normalised(text: str) -> str:
     text = _MARKDOWN.sub("", text)
     # "F#–A#–C#–E#" is a list of notes, read like "F#, A#, C#, E#" (as a dash it cut the list
     # after its first note, and the first note alone was checked)
-    text = _NOTE_DASH.sub(r"\1, ", text)
+    text = _NOTE_CHAIN.sub(lambda m: re.sub(r"\s*[–—]\s*", ", ", m.group(0)), text)
     text = text.replace("–", " - ").replace("—", " - ")
     # "the I chord in a major scale": any major scale, not the A major one
     text = re.sub(r"\b(in|of|for|from|on|to) a (major|minor) (scale|key)\b", r"\1 any \2 \3", text)
@@ -437,9 +441,11 @@ _NOT_A_SUBJECT = {
     "if",
     "when",
     "unlike",
+    "from",
 }
 """Clauses whose subject is something else than the music they name: "these notes are …",
-"above G7 the next thirds are …", "over a C major chord, a melody …"."""
+"above G7 the next thirds are …", "over a C major chord, a melody …", "from C major to A
+minor a simple route is …"."""
 
 
 def _subject_side(items: list[_Item]) -> _Side | None:
@@ -800,6 +806,8 @@ def _spelling_claim(text: str, notes: frozenset[str]) -> Claim | None:
     named = notes_in(text)
     if not named or keys_in(text) or len(set(named)) > 3:
         return None
+    # "Bb3" in a critic finding is the note Bb: spellings are compared without octaves
+    notes = frozenset(re.sub(r"-?\d+$", "", n) for n in notes)
     classes = {pitch_class(n): n for n in notes}
     for note in named:
         twin = classes.get(pitch_class(note))
@@ -899,7 +907,10 @@ def _scale_claim(items: list[_Item], verb: int, text: str) -> Claim | None:
         listing_verb = items[verb].word not in _HAVING
         if isinstance(stated.value, Notes) and listing_verb and len(names) >= 3:
             # "is C, Eb, F, F, Bb" lists the whole scale: every degree, each once, in order
-            holds = list(names) == notes or list(names) == [notes[0], *reversed(notes[1:])]
+            listed = list(names)
+            if len(listed) == len(notes) + 1 and listed[-1] == listed[0]:
+                listed = listed[:-1]  # "A–B–C–D–E–F–G#–A" closes on the octave
+            holds = listed == notes or listed == [notes[0], *reversed(notes[1:])]
             return Claim(text, "scale_notes", holds, truth)
         return Claim(text, "scale_notes", all(n in notes for n in names), truth)
     return None

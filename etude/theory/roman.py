@@ -111,7 +111,7 @@ def _chromatic_steps(figure: str, rn: roman.RomanNumeral) -> list[str]:
     >>> german[1]
     'Add the tonic, C, and the minor third above it, Eb.'
     >>> _chromatic_steps("N6", roman.RomanNumeral("N6", make_key("A", "minor")))[0]
-    'It is the major triad on the lowered second degree, Bb: Bb – D – F.'
+    'Build a major triad on the lowered second degree, Bb: Bb – D – F.'
     """
     key = rn.key
     tonic = human(key.tonic.name)
@@ -123,7 +123,7 @@ def _chromatic_steps(figure: str, rn: roman.RomanNumeral) -> list[str]:
         bass = human(rn.bass().name)
         leading = human(key.getLeadingTone().name)
         return [
-            f"It is the major triad on the lowered second degree, {root}: {triad}.",
+            f"Build a major triad on the lowered second degree, {root}: {triad}.",
             f"Sixth means first inversion: its third, {bass} (the fourth degree), is in the bass.",
             f"It moves to the dominant, {fifth}: {root} falls to {leading} (a diminished "
             f"third), often through the cadential 6/4 on {tonic}.",

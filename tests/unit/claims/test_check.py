@@ -180,3 +180,17 @@ def test_whole_listings_signatures_and_named_accidentals_are_checked(
     sentence: str, status: str
 ) -> None:
     assert check_sentence(sentence).status == status
+
+
+def test_notes_with_octaves_in_the_evidence_are_the_same_spellings() -> None:
+    context = ClaimContext(notes=frozenset({"Bb2", "A3", "G3"}))
+    found = "this Bb2 is the least expected note; A3 is far likelier, then G3."
+    assert check_sentence(found, context=context).status != "refuted"
+    assert check_sentence("this A#2 is the least expected note.", context=context).status == (
+        "refuted"
+    )
+
+
+def test_a_path_from_one_key_to_another_is_not_a_claim_about_the_first_key() -> None:
+    assert check_sentence("From C major to A minor a route is C–F–Dm–E7–Am.").status != "refuted"
+    assert check_sentence("A harmonic minor is A–B–C–D–E–F–G#–A.").status == "verified"
