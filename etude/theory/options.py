@@ -31,30 +31,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from etude.theory.intervals import QUALITY_CODES
 from etude.theory.plan import Chord, Key, PlanError, chord_of, chord_of_pitches
+from etude.theory.questions import NUMBER_WORDS
 from etude.theory.spelling import normalise_text, to_music21
 
-_NUMBERS = {
-    "no": 0,
-    "none": 0,
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-}
+_NUMBERS = NUMBER_WORDS
 _ORDINALS = {
     "unison": 1,
     "prime": 1,
@@ -71,15 +53,7 @@ _ORDINALS = {
     "twelfth": 12,
     "thirteenth": 13,
 }
-_INTERVAL_QUALITIES = {
-    "perfect": "P",
-    "major": "M",
-    "minor": "m",
-    "augmented": "A",
-    "diminished": "d",
-    "doubly augmented": "AA",
-    "doubly diminished": "dd",
-}
+_INTERVAL_QUALITIES = QUALITY_CODES
 _CHORD_QUALITIES = {
     "major": "",
     "minor": "m",

@@ -235,6 +235,9 @@ NUMBER_WORDS = {
     "eleven": 11,
     "twelve": 12,
     "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
 }
 ORDINAL_WORDS = {
     "unison": 1,
