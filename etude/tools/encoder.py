@@ -131,7 +131,7 @@ TOOL = ToolSpec(
         "How many notes are in this MIDI file?",
         "Tell me about the structure of this file",
         "Which note in my piece is the most unexpected?",
-        "Does any note of my melody sound out of place in this style?",
+        "Which note of this piece would the style least expect?",
     ),
     run=encode,
     needs_attachment=True,
