@@ -1353,14 +1353,14 @@ def _rule_claims(text: str) -> list[Claim]:
             for d in (form.group("first"), form.group("second") or "")
             if d
         }
-        right = {"7"} if form.group("form").lower() == "harmonic" else {"6", "7"}
+        raises = {"7"} if form.group("form").lower() == "harmonic" else {"6", "7"}
         truth = (
             "Harmonic minor raises only the seventh degree (A – B – C – D – E – F – G#)."
-            if right == {"7"}
+            if raises == {"7"}
             else "Melodic minor, going up, raises the sixth and the seventh (A – B – C – D – E – "
             "F# – G#)."
         )
-        found.append(Claim(text, "scale_notes", raised == right, truth))
+        found.append(Claim(text, "scale_notes", raised == raises, truth))
     meter = _METER_KIND.search(text)
     if meter is not None:
         top = int(meter.group("top"))

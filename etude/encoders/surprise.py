@@ -227,8 +227,9 @@ def speller(notes: list[ScoreNote]) -> Callable[[int], str]:
         step = spelled.get(midi % 12)
         if step is None:
             fallback = m21pitch.Pitch(midi=midi)
-            if not sharps and fallback.accidental is not None:
-                fallback = fallback.getEnharmonic()
+            respelled = fallback.getEnharmonic() if fallback.accidental is not None else None
+            if not sharps and respelled is not None:
+                fallback = respelled
             text = fallback.nameWithOctave
             return text[0] + text[1:].replace("-", "b")
         candidate = m21pitch.Pitch(step.replace("b", "-") if len(step) > 1 else step)
@@ -247,9 +248,9 @@ def measure_locator(score: object) -> Locate:
     from music21 import stream
 
     parts = list(getattr(score, "parts", [])) or [score]
-    measures = list(parts[0].getElementsByClass(stream.Measure))  # type: ignore[attr-defined]
+    measures = list(parts[0].getElementsByClass(stream.Measure))
     if not measures:  # a flat part (a split keyboard track): bars of the first signature
-        first = parts[0].recurse().getElementsByClass("TimeSignature").first()  # type: ignore[attr-defined]
+        first = parts[0].recurse().getElementsByClass("TimeSignature").first()
         bar = float(first.barDuration.quarterLength) if first is not None else 4.0
         beat = _beat_length(first)
         return lambda offset: (
@@ -259,7 +260,7 @@ def measure_locator(score: object) -> Locate:
     starts = [float(m.offset) for m in measures]
     pickups = [float(m.paddingLeft) for m in measures]
     beats = []
-    current = parts[0].recurse().getElementsByClass("TimeSignature").first()  # type: ignore[attr-defined]
+    current = parts[0].recurse().getElementsByClass("TimeSignature").first()
     for measure in measures:
         current = measure.timeSignature or current
         beats.append(_beat_length(current))

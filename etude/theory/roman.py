@@ -120,11 +120,12 @@ def _chromatic_steps(figure: str, rn: roman.RomanNumeral) -> list[str]:
     if figure == "N6":
         root = human(rn.root().name)
         triad = " – ".join(human(p.name) for p in (rn.root(), rn.third, rn.fifth))
-        bass = human(rn.bass().name)
+        in_bass = human(rn.bass().name)
         leading = human(key.getLeadingTone().name)
         return [
             f"Build a major triad on the lowered second degree, {root}: {triad}.",
-            f"Sixth means first inversion: its third, {bass} (the fourth degree), is in the bass.",
+            f"Sixth means first inversion: its third, {in_bass} (the fourth degree), is in the "
+            "bass.",
             f"It moves to the dominant, {fifth}: {root} falls to {leading} (a diminished "
             f"third), often through the cadential 6/4 on {tonic}.",
         ]
