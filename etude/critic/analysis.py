@@ -159,10 +159,17 @@ def with_suggestions(context: RuleContext, shown: list[Finding], *, limit: int) 
     Faults the learner sees are searched, errors before warnings, at most ``limit``."""
     targets = sorted(shown, key=lambda f: (SEVERITY_ORDER[f.severity], f.offset_ql))
     fixes = suggest_fixes(context, targets, limit=limit)
-    return [
-        f.model_copy(update={"suggestion": fixes[key_of(f)]}) if key_of(f) in fixes else f
-        for f in shown
-    ]
+    result = []
+    for finding in shown:
+        fix = fixes.get(key_of(finding))
+        if fix is None:
+            result.append(finding)
+            continue
+        # A rule's own "Try B4 in the soprano instead" is a guess the rules never checked;
+        # the verified suggestion replaces it, so a learner never reads two different fixes.
+        message = finding.message.split(" Try ", 1)[0]
+        result.append(finding.model_copy(update={"suggestion": fix, "message": message}))
+    return result
 
 
 def merge_duplicates(findings: list[Finding]) -> list[Finding]:

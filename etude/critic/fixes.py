@@ -57,6 +57,13 @@ FIXABLE_RULES: tuple[str, ...] = (
 )
 """Rules whose faults sit in particular notes, so that moving a note can remove them."""
 
+FAULT_NAMES: dict[str, str] = {
+    "range": "note out of range",
+    "spacing": "gap of more than an octave",
+    "out_of_key": "note outside the key",
+}
+"""How a fix's explanation names a fault whose rule id is not already a phrase."""
+
 SINGLE_MOVES: tuple[int, ...] = (1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 7, -7, 12, -12)
 """Semitone moves tried for one note: steps, then the other chord tones within a fifth, then
 the octave. The harmony check below keeps only those that stay in the chord (or the key)."""
@@ -244,7 +251,7 @@ def describe(context: RuleContext, target: Finding, edits: Sequence[Edit]) -> Su
         f"(bar {c.measure}, beat {c.beat:g})"
         for e, c in zip(edits, changes, strict=True)
     )
-    fault = target.rule.replace("_", " ")
+    fault = FAULT_NAMES.get(target.rule, target.rule.replace("_", " "))
     kept = _chord_words(context, edits)
     why = (
         f"Move {moves}: that removes the {fault}{kept}, and checking the music around it "
