@@ -22,7 +22,13 @@ Per plant we report:
   among every edit the search verified (the chance baseline for the ranking);
 - *new errors / new warnings*: faults the suggestion created (target: 0).
 
-Run: ``python bench/fix_suggestions.py [--chorales 48] [--seed 0] [--json OUT]``.
+With ``--encoder`` (issue #22), on the chorales pre-training held out only, the same valid
+edits are also ranked by the MusicBERT encoder: the edit whose new notes the encoder finds
+likeliest in context (``log p(pitch | everything else)`` from one batched masked pass over the
+planted score, summed over the edited notes) — *encoder-ranked restores* — beside the
+critic's own order and a random valid edit on the same plants.
+
+Run: ``python bench/fix_suggestions.py [--chorales 48] [--seed 0] [--json OUT] [--encoder]``.
 """
 
 from __future__ import annotations
@@ -170,7 +176,13 @@ def main() -> None:
     parser.add_argument("--chorales", type=int, default=48)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None, help="write every plant's record")
+    parser.add_argument("--encoder", action="store_true", help="also rank by the encoder")
     args = parser.parse_args()
+    model = None
+    if args.encoder:
+        from etude.encoders.embedding import load_model
+
+        model = load_model()
 
     from etude.critic.fixes import apply_changes  # the same code the studio applies
 
@@ -224,15 +236,16 @@ def main() -> None:
                 LoadedScore(Path(name), "musicxml", planted, 0)  # type: ignore[arg-type]
             ).context
             valid = verified_edits(planted_context, target)
-            restoring = sum(
-                len(edits) == 1
-                and edits[0].line == edit.line
-                and edits[0].index == edit.index
-                and edits[0].midi == note.midi
-                for _, edits in valid
-            )
+            restoring = sum(_restores(edits, edit, note.midi) for _, edits in valid)
             record["valid_edits"] = len(valid)
             record["random_restores"] = restoring / len(valid) if valid else 0.0
+            record["critic_restores"] = bool(valid) and _restores(valid[0][1], edit, note.midi)
+            if model is not None and valid and held_out(name):
+                likelihood = encoder_likelihood(model, planted, planted_context)
+                best = max(valid, key=lambda item: likelihood(item[1]))[1]
+                record["encoder_restores"] = _restores(best, edit, note.midi)
+                tier = [edits for cost, edits in valid if cost[:3] == valid[0][0][:3]]
+                record["tie_restores"] = _restores(max(tier, key=likelihood), edit, note.midi)
             suggestion = target.suggestion
             if suggestion is None:
                 continue
@@ -267,10 +280,63 @@ def main() -> None:
         args.json.write_text("\n".join(json.dumps(r) for r in records) + "\n")
 
 
+def _restores(edits: tuple[Edit, ...], planted: Edit, bach: int) -> bool:
+    return (
+        len(edits) == 1
+        and edits[0].line == planted.line
+        and edits[0].index == planted.index
+        and edits[0].midi == bach
+    )
+
+
+def encoder_likelihood(model: object, score: object, context: RuleContext):  # type: ignore[no-untyped-def]
+    """log p(new pitch | the rest) of an edit's notes, from one masked pass over the score."""
+    import numpy as np
+
+    from etude.encoders.corpus import score_notes, score_to_performance
+    from etude.encoders.octuple import OctupleEncoder
+    from etude.encoders.surprise import pitch_distributions
+
+    notes = score_notes(score)
+    encoding, rows = OctupleEncoder().encode_indexed(score_to_performance(score, notes))
+    p = pitch_distributions(model, encoding.tokens)  # type: ignore[arg-type]
+    where = {
+        (n.part, round(n.note.start, 4), n.note.pitch): int(row)
+        for n, row in zip(notes, rows, strict=True)
+        if row >= 0
+    }
+
+    def likelihood(edits: tuple[Edit, ...]) -> float:
+        total = 0.0
+        for e in edits:
+            line = context.piece.lines[e.line]
+            old = line.notes[e.index]
+            row = where.get((line.part, round(old.start, 4), old.midi))
+            total += float(np.log(p[row, e.midi] + 1e-12)) if row is not None else -30.0
+        return total
+
+    return likelihood
+
+
 def print_table(records: list[dict[str, object]], chorales: int, elapsed: float) -> None:
     by_rule: dict[str, list[dict[str, object]]] = defaultdict(list)
     for record in records:
         by_rule[str(record["rule"])].append(record)
+    ranked = [r for r in records if "encoder_restores" in r]
+    if ranked:
+        rows = [
+            ("encoder (MusicBERT-small) over all valid edits", "encoder_restores"),
+            ("critic's own order, encoder breaks its ties", "tie_restores"),
+            ("critic's own order", "critic_restores"),
+        ]
+        print(
+            f"\nRanking the valid edits, on the {len(ranked)} plants in chorales pre-training "
+            "held out:\n\n| ranking | restores Bach |\n|---|---:|"
+        )
+        for label, field in rows:
+            print(f"| {label} | {_share(sum(bool(r.get(field)) for r in ranked), len(ranked))} |")
+        chance = sum(float(r["random_restores"]) for r in ranked)  # type: ignore[arg-type]
+        print(f"| random valid edit (expected) | {_share(chance, len(ranked))} |")
     print(
         f"\n{len(records)} planted faults in {chorales} chorales ({elapsed:.0f} s)\n\n"
         "| rule | planted | found | with suggestion | verified end to end | restores Bach | "

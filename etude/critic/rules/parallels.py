@@ -10,7 +10,7 @@ are only judged between the outer voices, where the ear notices them.
 
 from __future__ import annotations
 
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from etude.critic.report import Finding, Severity
 from etude.critic.rules.common import (
@@ -35,10 +35,13 @@ def voice_pairs(context: RuleContext) -> list[tuple[Line, Line]]:
 
 
 def check_parallels(context: RuleContext) -> list[Finding]:
-    """Parallel fifths and octaves (unisons included) between every judged voice pair."""
+    """Parallel fifths and octaves (unisons included) between every judged voice pair: from
+    one sonority to the next (an error in a chorale), and from one shared beat to the next
+    across a passing or neighbour note (a warning: the decoration softens them)."""
     severity: Severity = "error" if context.piece.texture == "chorale" else "warning"
     findings = []
     for upper, lower in voice_pairs(context):
+        strict = len(findings)
         for motion in motions(upper, lower):
             if not motion.both_move:
                 continue
@@ -55,7 +58,76 @@ def check_parallels(context: RuleContext) -> list[Finding]:
                     _parallel_message(context, rule, upper, lower, motion),
                 )
             )
+        flagged = {f.offset_ql for f in findings[strict:]}
+        findings.extend(
+            f for f in _across_decoration(context, upper, lower) if f.offset_ql not in flagged
+        )
     return findings
+
+
+def _across_decoration(context: RuleContext, upper: Line, lower: Line) -> list[Finding]:
+    """Fifths or octaves between the notes two voices strike together on successive shared
+    onsets, with a passing or neighbour note between them in one voice.
+
+    Judged as music21's ``VoiceLeadingQuartet`` judges the two shared onsets (both voices
+    move, the same perfect interval before and after), within two beats, where the strict
+    check sees only the decoration's own, innocent, motion. Teachers point these out: the
+    ear still hears the two voices land in fifths on the beats. A warning in a chorale, a
+    remark (info) elsewhere, one step below the strict kind.
+
+    >>> from etude.critic.texture import LineNote, Meter, Piece
+    >>> from etude.critic.rules.common import Tonality
+    >>> from music21 import key
+    >>> alto = Line(1, "alto", [LineNote(0, 1, 69, "A4"), LineNote(1, 2, 65, "F4")])
+    >>> tenor = Line(2, "tenor", [LineNote(0, 0.5, 62, "D4"), LineNote(0.5, 1, 60, "C4"),
+    ...                           LineNote(1, 2, 58, "Bb3")])
+    >>> piece = Piece([alto, tenor], [], Meter([0.0], [1.0], [0.0], [1], "2/4"),
+    ...               "chorale", 2.0, [])
+    >>> context = RuleContext(piece, Tonality.of(key.Key("F")))
+    >>> [(f.rule, f.severity, f.beat) for f in _across_decoration(context, alto, tenor)]
+    [('parallel_fifths', 'warning', 2.0)]
+    """
+    severity: Severity = "warning" if context.piece.texture == "chorale" else "info"
+    shared = sorted(set(upper.starts) & set(lower.starts))
+    findings = []
+    for before, after in pairwise(shared):
+        a0, a1, b0, b1 = upper.at(before), upper.at(after), lower.at(before), lower.at(after)
+        if a0 is None or a1 is None or b0 is None or b1 is None:
+            continue
+        if a0.start != before or b0.start != before or a1.start != after or b1.start != after:
+            continue
+        if a0.midi == a1.midi or b0.midi == b1.midi:
+            continue
+        decorated = a0.end < after - 1e-9 or b0.end < after - 1e-9
+        within = after - before <= 2 * _beat_at(context, before) + 1e-9
+        if not (decorated and within):
+            continue
+        first, second = interval_class(a0.midi - b0.midi), interval_class(a1.midi - b1.midi)
+        if first != second or first not in (0, PERFECT_FIFTH):
+            continue
+        rule = "parallel_fifths" if first == PERFECT_FIFTH else "parallel_octaves"
+        kind = "fifths" if first == PERFECT_FIFTH else "octaves"
+        between = upper if a0.end < after - 1e-9 else lower
+        findings.append(
+            context.finding(
+                rule,
+                after,
+                [upper.part, lower.part],
+                severity,
+                f"Parallel {kind} between {upper.label} and {lower.label} from "
+                f"{context.where(before)} to {context.where(after)}: {a0.name}/{b0.name} "
+                f"moves to {a1.name}/{b1.name} on the next beat. The {between.label}'s "
+                f"passing note between them softens the {kind} but does not hide them: the "
+                "ear still hears both voices land on them. Give one of the voices another "
+                "chord tone on the second beat, or move them in contrary motion.",
+            )
+        )
+    return findings
+
+
+def _beat_at(context: RuleContext, offset: float) -> float:
+    bar, _ = context.piece.meter.locate(offset)
+    return context.piece.meter.beat_lengths[bar - 1]
 
 
 def check_hidden(context: RuleContext) -> list[Finding]:
