@@ -327,7 +327,7 @@ def print_table(records: list[dict[str, object]], chorales: int, elapsed: float)
         rows = [
             ("encoder (MusicBERT-small) over all valid edits", "encoder_restores"),
             ("critic's own order, encoder breaks its ties", "tie_restores"),
-            ("critic's own order", "critic_restores"),
+            ("critic's own order (the suggestion it makes)", "restores"),
         ]
         print(
             f"\nRanking the valid edits, on the {len(ranked)} plants in chorales pre-training "

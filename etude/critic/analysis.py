@@ -8,7 +8,8 @@ count of hidden findings is kept so the tutor can say there is more.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Literal
@@ -16,7 +17,17 @@ from typing import Literal
 from music21 import key as m21key
 from music21 import stream, tempo
 
-from etude.critic.fixes import MAX_SEARCHED, key_of, suggest_fixes
+from etude.critic.fixes import (
+    FAULT_SEVERITIES,
+    MAX_SEARCHED,
+    Confirm,
+    Edit,
+    apply_changes,
+    describe,
+    key_of,
+    same_fault,
+    suggest_fixes,
+)
 from etude.critic.harmony import analyze_harmony, find_cadences, phrase_ends
 from etude.critic.modulation import find_modulations
 from etude.critic.profiles import part_profiles
@@ -86,7 +97,9 @@ def analyze_score(
     findings.sort(key=lambda f: (f.offset_ql, SEVERITY_ORDER[f.severity], f.rule, f.parts))
     shown = select_for_level(findings, level)
     if suggest:
-        shown = with_suggestions(context, shown, limit=suggest_limit)
+        shown = with_suggestions(
+            context, shown, limit=suggest_limit, confirm=_confirmer(loaded, reading)
+        )
     key_estimate = KeyEstimate(
         tonic=found_key.tonic.name.replace("-", "b"),
         mode=found_key.mode,
@@ -153,12 +166,18 @@ def read_score(loaded: LoadedScore) -> Reading:
     return Reading(piece, found_key, declared, context, ends, cadences)
 
 
-def with_suggestions(context: RuleContext, shown: list[Finding], *, limit: int) -> list[Finding]:
+def with_suggestions(
+    context: RuleContext,
+    shown: list[Finding],
+    *,
+    limit: int,
+    confirm: Callable[[Finding], Confirm] | None = None,
+) -> list[Finding]:
     """The shown findings, each fault with the fix the critic verified (``suggestion``).
 
     Faults the learner sees are searched, errors before warnings, at most ``limit``."""
     targets = sorted(shown, key=lambda f: (SEVERITY_ORDER[f.severity], f.offset_ql))
-    fixes = suggest_fixes(context, targets, limit=limit)
+    fixes = suggest_fixes(context, targets, limit=limit, confirm=confirm)
     result = []
     for finding in shown:
         fix = fixes.get(key_of(finding))
@@ -170,6 +189,35 @@ def with_suggestions(context: RuleContext, shown: list[Finding], *, limit: int) 
         message = finding.message.split(" Try ", 1)[0]
         result.append(finding.model_copy(update={"suggestion": fix, "message": message}))
     return result
+
+
+def _confirmer(loaded: LoadedScore, reading: Reading) -> Callable[[Finding], Confirm]:
+    """For a fault, a check that an edit survives the whole analysis of the edited score:
+    the fault gone and no new error or warning, with the harmony and key heard again."""
+    before = {key_of(f) for f in _every_rule(reading) if f.severity in FAULT_SEVERITIES}
+
+    def for_target(target: Finding) -> Confirm:
+        def confirm(edits: Sequence[Edit]) -> bool:
+            try:
+                fixed = apply_changes(
+                    loaded.score, describe(reading.context, target, edits).changes
+                )
+            except ValueError:
+                return False
+            found = _every_rule(read_score(replace(loaded, score=fixed)))
+            faults = [f for f in found if f.severity in FAULT_SEVERITIES]
+            if any(same_fault(f, target) for f in faults):
+                return False
+            return {key_of(f) for f in faults} <= before
+
+        return confirm
+
+    return for_target
+
+
+def _every_rule(reading: Reading) -> list[Finding]:
+    context = reading.context
+    return run_rules(context) + check_final_cadence(context, context.harmony, reading.cadences)
 
 
 def merge_duplicates(findings: list[Finding]) -> list[Finding]:

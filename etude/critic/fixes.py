@@ -79,9 +79,14 @@ MARGIN_QL = 8.0
 """How much music either side of a fault the screening re-checks: two bars of 4/4, more than
 any rule looks across (a rule judges a note against its neighbours)."""
 
+MAX_CONFIRMED = 3
+"""Chord-changing edits re-analysed in full per fault before giving up on it."""
+
 Key = tuple[str, float, tuple[int, ...]]
 Ranker = Callable[[Piece, Sequence["Edit"]], float]
 """Scores an edited piece (higher is more idiomatic); only orders edits already verified."""
+Confirm = Callable[[Sequence["Edit"]], bool]
+"""Whether an edit survives the whole analysis run again on the edited score."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,7 @@ def suggest_fixes(
     *,
     rank: Ranker | None = None,
     limit: int = MAX_SEARCHED,
+    confirm: Callable[[Finding], Confirm] | None = None,
 ) -> dict[Key, Suggestion]:
     """A verified suggestion for each target fault that has one, by the fault's key.
 
@@ -133,7 +139,8 @@ def suggest_fixes(
         if key_of(target) in result or searched >= limit:
             continue
         searched += 1
-        best = best_edit(context, target, rank=rank)
+        check = confirm(target) if confirm is not None else None
+        best = best_edit(context, target, rank=rank, confirm=check)
         if best is not None:
             result[key_of(target)] = describe(context, target, best)
     return result
@@ -149,17 +156,34 @@ class Baseline:
 
 
 def best_edit(
-    context: RuleContext, target: Finding, *, rank: Ranker | None = None
+    context: RuleContext,
+    target: Finding,
+    *,
+    rank: Ranker | None = None,
+    confirm: Confirm | None = None,
 ) -> tuple[Edit, ...] | None:
-    """The edit a teacher would propose for ``target``, verified by the rules; None if none."""
+    """The edit a teacher would propose for ``target``, verified by the rules; None if none.
+
+    An edit that keeps every chord is judged by the rules on the harmony already heard. One
+    that changes a chord changes what the critic hears there (the harmony, perhaps the key),
+    so ``confirm`` (the whole analysis run again on the edited score) must accept it too;
+    without ``confirm`` such edits are not offered."""
     verified = verified_edits(context, target)
-    if not verified:
-        return None
-    if rank is not None:  # the style decides among edits equally good by rule
+    if rank is not None and verified:  # the style decides among edits equally good by rule
         best_cost = verified[0][0][:3]
-        tied = [edits for cost, edits in verified if cost[:3] == best_cost]
-        return max(tied, key=lambda edits: rank(edited(context.piece, edits), edits))
-    return verified[0][1]
+        tied = [item for item in verified if item[0][:3] == best_cost]
+        tied.sort(key=lambda item: -rank(edited(context.piece, item[1]), item[1]))
+        verified = tied + verified[len(tied) :]
+    confirmed = 0
+    for cost, edits in verified:
+        if cost[2] == 0:
+            return edits
+        if confirm is None or confirmed >= MAX_CONFIRMED:
+            continue
+        confirmed += 1
+        if confirm(edits):
+            return edits
+    return None
 
 
 def verified_edits(
@@ -414,14 +438,14 @@ def _verify(
     else the number of new ``info`` remarks (what the edit costs in the learner's report)."""
     after = run_rules(replace(context, piece=edited(context.piece, edits)))
     faults = [f for f in after if f.severity in FAULT_SEVERITIES]
-    if any(_same_fault(f, target) for f in faults):
+    if any(same_fault(f, target) for f in faults):
         return None
     if not {key_of(f) for f in faults} <= baseline.faults:
         return None
     return float(sum(f.severity == "info" for f in after) - baseline.infos)
 
 
-def _same_fault(found: Finding, target: Finding) -> bool:
+def same_fault(found: Finding, target: Finding) -> bool:
     """The target fault is still there: same rule, same onset, a part in common (a shown
     finding may name the parts of several merged ones)."""
     return (
