@@ -53,12 +53,7 @@ def music21_fifth(upper: Line, lower: Line, before: float, after: float) -> bool
     a0, a1, b0, b1 = upper.at(before), upper.at(after), lower.at(before), lower.at(after)
     if a0 is None or a1 is None or b0 is None or b1 is None:
         return False
-    quartet = voiceLeading.VoiceLeadingQuartet(
-        note.Note(midi=a0.midi),
-        note.Note(midi=a1.midi),
-        note.Note(midi=b0.midi),
-        note.Note(midi=b1.midi),
-    )
+    quartet = voiceLeading.VoiceLeadingQuartet(*(_spelled(n) for n in (a0, a1, b0, b1)))
     return bool(quartet.parallelFifth())
 
 
