@@ -277,7 +277,7 @@ def _shifted(found: re.Match[str], text: str, subject: Subject) -> str | None:
     """'the same thing a whole step higher', 'what about down a whole step?'."""
     way = "up" if found.group("way").lower() in ("higher", "up") else "down"
     amount = found.group("amount")
-    if subject.kind == "notes" and subject.notes:
+    if subject.kind in ("notes", "chord") and subject.notes:
         return f"transpose {' '.join(subject.notes)} {way} {amount}"
     return _moved_question(subject, amount, way) or f"transpose {_anchor(subject)} {way} {amount}"
 
@@ -319,6 +319,8 @@ def _key_version(found: re.Match[str], text: str, subject: Subject) -> str | Non
 def _version(found: re.Match[str], text: str, subject: Subject) -> str | None:
     """'the minor version (of that one)': the same root with another quality."""
     quality = found.group("quality").lower()
+    if quality in ("harmonic", "melodic", "natural"):
+        quality = f"{quality} minor"  # "the harmonic version" of a minor scale
     if subject.kind in ("key", "piece", "finding") and subject.key and subject.question:
         if quality not in ("major", "minor"):
             return None
@@ -454,7 +456,7 @@ def _rule(name: str, pattern: str, kinds: str, rewrite: Rewrite, *, final: bool 
 _THAT = r"(?:that one|that chord|that scale|that key|that|this one|this|it)"
 _QUALITIES = (
     r"harmonic minor|melodic minor|natural minor|dominant seventh|major seventh|minor seventh|"
-    r"major|minor|diminished|augmented"
+    r"major|minor|diminished|augmented|harmonic|melodic|natural"
 )
 _ROLES = r"root|third|3rd|fifth|5th|seventh|7th"
 _ORDINAL = "|".join(_ORDINALS)
@@ -474,6 +476,13 @@ RULES: tuple[Rule, ...] = (
         r"^\W*(?:and\s+)?(?:what|how)\s+about\s+(?:going\s+|moving\s+|transposing\s+)?"
         r"(?P<way>up|down)\s+(?P<amount>(?:a|an)\s+[\w\s-]+?)\W*$",
         "notes key numeral chord scale",
+        _shifted,
+    ),
+    _rule(
+        "transpose it",
+        r"\b(?:transpose|move|shift)\s+(?:it|that|them|those(?:\s+notes)?|these(?:\s+notes)?)"
+        r"\s+(?P<way>up|down)\s+(?P<amount>(?:a|an)\s+[\w\s-]+?)\W*$",
+        "notes chord scale key numeral",
         _shifted,
     ),
     _rule(
@@ -674,6 +683,24 @@ def _named_again(message: str, subject: Subject) -> str:
     return _PRONOUN.sub(subject.phrase, message, count=1)
 
 
+_ABOUT_A_FINDING = tuple(rule for rule in RULES if rule.kinds == frozenset({"finding"}))
+
+
+def asks_about_the_piece(message: str, subject: Subject | None) -> bool:
+    """Whether ``message`` asks about the piece or finding the subject is ("which voices were
+    those?" after the critic's parallel octaves): the thread's score goes with the turn.
+
+    >>> finding = Subject(kind="finding", phrase="the range in bar 3", rule="range", bar=3)
+    >>> asks_about_the_piece("which voice is out of range?", finding)
+    True
+    >>> asks_about_the_piece("which voice is out of range?", None)
+    False
+    """
+    if subject is None or subject.kind not in ("piece", "finding"):
+        return False
+    return any(rule.pattern.search(message) for rule in _ABOUT_A_FINDING)
+
+
 def resolve(message: str, subject: Subject | None) -> str:
     """``message`` with its references to the subject written out (or unchanged).
 
@@ -719,7 +746,9 @@ def resolve(message: str, subject: Subject | None) -> str:
 def _moved_question(subject: Subject, amount: str, way: str) -> str | None:
     """The subject's question again, in the key moved by ``amount``: "the same thing a whole
     step higher" after a ii–V–I in E♭ is the ii–V–I in F."""
-    if not subject.key or subject.kind not in ("key", "numeral") or not subject.question:
+    if not subject.key or subject.kind not in ("key", "numeral", "scale") or not subject.question:
+        return None
+    if subject.key not in subject.question:
         return None
     from etude.theory.chains import read_plan
     from etude.theory.plan import PlanError, evaluate, key_name

@@ -86,6 +86,9 @@ def _chain(turns: list[str]) -> tuple[str, list[str]]:
         (["what's the interval from F up to D", "how many semitones does it span?"], ["9"]),
         (["interval from A up to F#", "what's its inversion?"], ["minor third"]),
         (["transpose D F A up a major second", "what about down a minor third?"], ["B – D – F"]),
+        (["spell the G major triad", "now transpose it up a whole step"], ["A – C# – E"]),
+        (["spell the D major scale", "the same thing a whole step higher"], ["E major scale"]),
+        (["spell the E minor scale", "and the harmonic version?"], ["D#"]),
     ],
 )  # fmt: skip
 def test_two_and_three_turn_exchanges_resolve(turns: list[str], wanted: list[str]) -> None:
