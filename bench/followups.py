@@ -85,7 +85,12 @@ def run(out: Path, only: list[str] | None, limit: int | None) -> None:
 
 
 def score(
-    path: Path, as_json: Path | None, transcripts: Path | None, sample: int, seed: int
+    path: Path,
+    as_json: Path | None,
+    transcripts: Path | None,
+    sample: int,
+    seed: int,
+    pick: list[str] | None = None,
 ) -> None:
     from teaching import _sentences
 
@@ -145,17 +150,19 @@ def score(
     if as_json:
         as_json.write_text(json.dumps({"items": records}, indent=1, ensure_ascii=False))
     if transcripts:
-        write_transcripts(records, transcripts, sample, seed, path.stem)
+        write_transcripts(records, transcripts, sample, seed, path.stem, pick or [])
 
 
 def write_transcripts(
-    records: list[dict[str, Any]], path: Path, sample: int, seed: int, name: str
+    records: list[dict[str, Any]], path: Path, sample: int, seed: int, name: str, pick: list[str]
 ) -> None:
     chosen = random.Random(seed).sample(records, min(sample, len(records)))
+    chosen += [r for r in records if r["id"] in pick and r not in chosen]
+    picked = f", plus {', '.join(pick)} chosen by name" if pick else ""
     out = [
         f"# Follow-up benchmark transcripts ({name})\n",
-        f"{len(chosen)} exchanges drawn at random (seed {seed}) from `bench/followups.py`: every "
-        "turn and every reply as the learner reads them; only the last reply is scored.\n",
+        f"{sample} exchanges drawn at random (seed {seed}){picked}, from `bench/followups.py`: "
+        "every turn and every reply as the learner reads them; only the last reply is scored.\n",
     ]
     for record in sorted(chosen, key=lambda r: r["id"]):
         verdict = "resolved" if record["resolved"] else "NOT resolved"
@@ -189,11 +196,12 @@ def main() -> None:
     scorer.add_argument("--transcripts", type=Path)
     scorer.add_argument("--sample", type=int, default=12)
     scorer.add_argument("--seed", type=int, default=3)
+    scorer.add_argument("--pick", nargs="*", help="exchanges to add to the transcripts by id")
     args = parser.parse_args()
     if args.command == "run":
         run(args.out, args.only, args.limit)
     else:
-        score(args.replies, args.json, args.transcripts, args.sample, args.seed)
+        score(args.replies, args.json, args.transcripts, args.sample, args.seed, args.pick)
 
 
 if __name__ == "__main__":
