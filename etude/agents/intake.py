@@ -14,7 +14,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
-from etude.agents.followup import Subject, resolve
+from etude.agents.followup import Subject, asks_about_the_piece, resolve
 from etude.config import Settings
 from etude.learner import LearnerProfile, update_profile
 from etude.state import Node, TurnContext, TurnState
@@ -55,15 +55,18 @@ def make_intake(settings: Settings) -> Node:
         profile = update_profile(load_profile(runtime.store, learner), state["question"])
         level = state.get("requested_level") or profile.level or settings.level
         update: dict[str, Any] = {"profile": profile, "level": level}
-        subject = state.get("subject")
-        if subject:
-            resolved = resolve(state["question"], Subject.model_validate(subject))
+        stored = state.get("subject")
+        subject = Subject.model_validate(stored) if stored else None
+        if subject is not None:
+            resolved = resolve(state["question"], subject)
             if resolved != state["question"]:
                 update["question"] = resolved
         attachment = state.get("attachment")
         if attachment is not None:
             update["piece"] = attachment
-        elif state.get("piece") and refers_to_piece(state["question"]):
+        elif state.get("piece") and (
+            refers_to_piece(state["question"]) or asks_about_the_piece(state["question"], subject)
+        ):
             update["attachment"] = state["piece"]
         return update
 

@@ -146,7 +146,7 @@ def make_tutor(settings: Settings, chat_model: Callable[[], BaseChatModel]) -> N
             "messages": [AIMessage(answer)],
             "timings_ms": timings,
         }
-        subject = subject_of(evidence)
+        subject = subject_of(evidence, state.get("subject"))
         if subject is not None:
             update["subject"] = subject.model_dump(mode="json")
         return update

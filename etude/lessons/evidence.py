@@ -8,6 +8,8 @@ seen by the learner too).
 
 from __future__ import annotations
 
+import re
+
 from etude.evidence import Evidence, EvidenceKind
 from etude.lessons.curriculum import Curriculum
 from etude.lessons.drills import CheckResult, read_notes
@@ -43,9 +45,11 @@ def exercise_evidence(
     )
 
 
-def verdict_text(exercise: Exercise, result: CheckResult) -> str:
+def verdict_text(exercise: Exercise, result: CheckResult, *, reveal: bool = True) -> str:
     """The verdict line: for drills the given and right answers, the diagnoses and the
     engine's fact; for compositions the count of constraints met and each failure, located.
+    With ``reveal`` off (a miss the learner will retry) a drill's verdict explains what is
+    wrong without naming the answer (:func:`concealed`).
 
     >>> ex = Exercise(skill="triads", kind="triad_spell", prompt="Spell the E major triad.",
     ...               answer_kind="notes", expected=["E", "G#", "B"], fact="E – G# – B.")
@@ -64,21 +68,77 @@ def verdict_text(exercise: Exercise, result: CheckResult) -> str:
     if result.correct:
         return " ".join(["Correct.", *fact]).strip()
     given = result.given or "nothing I could read"
+    if not reveal:
+        explained = [c for line in diagnoses if (c := concealed(line, exercise))]
+        if not explained and "relative_as_parallel" in result.misconceptions:
+            explained = ["That is the parallel key: a relative key shares the key signature."]
+        return " ".join([f"Not yet: you answered {given}.", *explained]).strip()
     head = f"Not yet: you answered {given}; the answer is {result.expected}."
     return " ".join([head, *diagnoses, *fact]).strip()
 
 
-def check_evidence(exercise: Exercise, result: CheckResult) -> Evidence:
-    notes = [*exercise.expected] if exercise.answer_kind == "notes" else []
-    notes += read_notes(" ".join(result.feedback))
+_SHOULD_BE_WHY = re.compile(r"^(?P<wrote>\S+) should be \S+: (?P<why>.+)$")
+_SHOULD_BE = re.compile(r"^(?P<wrote>\S+) should be \S+\.$")
+_SPELLED = re.compile(r"^(?P<wrote>\S+) sounds right but is spelled wrong: .*$")
+_MISSING = re.compile(r"^\S+ is missing\.$")
+
+
+def concealed(line: str, exercise: Exercise) -> str:
+    """A checker's diagnosis without the right note in it ('' if it cannot be said without).
+
+    >>> ex = Exercise(skill="triads", kind="triad_spell", prompt="Spell the E major triad.",
+    ...               answer_kind="notes", expected=["E", "G#", "B"], fact="E – G# – B.")
+    >>> concealed("G should be G#: from E up to G is a minor third (3 semitones), but the "
+    ...           "chord needs a major third (4 semitones).", ex)
+    'G is not right: from E up to G is a minor third (3 semitones), but the chord needs a major \
+third (4 semitones).'
+    >>> concealed("B is missing.", ex)
+    'A note is missing.'
+    """
+    if line == exercise.fact:
+        return ""
+    if found := _SHOULD_BE_WHY.match(line):
+        return f"{found['wrote']} is not right: {found['why']}"
+    if found := _SHOULD_BE.match(line):
+        return f"{found['wrote']} is not right."
+    if found := _SPELLED.match(line):
+        return f"{found['wrote']} sounds right but is spelled wrong: each letter name appears once."
+    if _MISSING.match(line):
+        return "A note is missing."
+    return line
+
+
+def check_evidence(
+    exercise: Exercise, result: CheckResult, *, reveal: bool = True, why: str = ""
+) -> Evidence:
+    """The verdict; ``why`` (the method, after the last miss) is appended to it. A concealed
+    verdict's JSON leaves the answer out too (``ask --json`` is read by the learner)."""
+    summary = verdict_text(exercise, result, reveal=reveal)
+    if why:
+        summary = f"{summary} {why}"
+    shown = result.model_dump(mode="json")
+    notes = read_notes(summary)
+    if reveal:
+        notes = [*(exercise.expected if exercise.answer_kind == "notes" else []), *notes]
+        notes += read_notes(" ".join(result.feedback))
+    else:
+        shown.update(expected="", feedback=[])
     return Evidence(
         tool=TOOL_NAME,
         kind="analysis",
-        summary=verdict_text(exercise, result),
+        summary=summary,
         authoritative=True,
         notes=list(dict.fromkeys(notes)),
-        data={"type": "check", "result": result.model_dump(mode="json")},
+        data={"type": "check", "result": shown, "revealed": reveal},
     )
+
+
+def retry_evidence(exercise: Exercise, curriculum: Curriculum, hint: str = "") -> Evidence:
+    """The same exercise again after a miss, with the hint on the second miss."""
+    opened = exercise_evidence(exercise, curriculum, "Try again")
+    if hint:
+        opened = opened.model_copy(update={"summary": f"{hint} {opened.summary}"})
+    return opened.model_copy(update={"data": {**opened.data, "retry": True, "hint": hint}})
 
 
 def mastery_evidence(
@@ -88,16 +148,33 @@ def mastery_evidence(
     attempts: int,
     correct: int,
     untested: list[str] | None = None,
+    *,
+    family: str = "",
+    family_counts: tuple[int, int] | None = None,
+    next_step: str = "",
 ) -> Evidence:
-    """The estimate after an answer, and the families not yet answered right, if any."""
+    """The estimate after an answer in words a learner reads ("2 of 3 right on minor triads;
+    next: …"), and the families not yet answered right, if any.
+
+    >>> from etude.lessons.curriculum import load_curriculum
+    >>> print(mastery_evidence(load_curriculum(), "triads", 0.6, 3, 2, family="minor triads",
+    ...     family_counts=(2, 3), next_step="another minor triad").summary)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    2 of 3 right on minor triads; Triads and their qualities: 60%, in progress (2 of 3 right);
+    next: another minor triad.
+    """
     title = curriculum.skill(skill_id).title
     state = "mastered" if p_known >= MASTERED else "in progress"
     still = f"; still to show: {', '.join(untested)}" if untested else ""
+    words = ""
+    if family and family_counts is not None:
+        words = f"{family_counts[0]} of {family_counts[1]} right on {family}; "
+    then = f"; next: {next_step}" if next_step else ""
     return Evidence(
         tool=TOOL_NAME,
         kind="profile",
-        summary=f"Mastery of {title}: {p_known:.0%} ({state}; {correct} of {attempts} right"
-        f"{still}).",
+        summary=f"{words}{title}: {p_known:.0%}, {state} ({correct} of {attempts} right{still})"
+        f"{then}.",
         authoritative=True,
         data={
             "type": "mastery",
@@ -106,6 +183,10 @@ def mastery_evidence(
             "attempts": attempts,
             "correct": correct,
             "untested": untested or [],
+            "family": family,
+            "family_right": family_counts[0] if family_counts else None,
+            "family_attempts": family_counts[1] if family_counts else None,
+            "next": next_step,
         },
     )
 

@@ -13,8 +13,34 @@ import re
 from typing import Literal
 
 Intent = Literal[
-    "progress", "plan", "skip", "exercise", "harder", "easier", "teach", "start", "answer", "other"
+    "progress",
+    "plan",
+    "why",
+    "repeat",
+    "skip",
+    "exercise",
+    "harder",
+    "easier",
+    "teach",
+    "start",
+    "answer",
+    "other",
 ]
+
+_WHY_WRONG = (
+    r"why\s+(?:was|were|is|am|did)\s+(?:i|my\s+(?:(?:first|last|previous|second|third)\s+)?"
+    r"(?:answer|attempt|try|guess)|that\s+(?:answer|attempt))\s+(?:wrong|incorrect|not\s+right|"
+    r"marked\s+wrong|get\s+it\s+wrong)|why\s+(?:was|is)\s+(?:that|it)\s+(?:wrong|incorrect|"
+    r"not\s+right)\W*$|what\s+did\s+i\s+(?:do|get)\s+wrong|explain\s+my\s+mistake|"
+    r"where\s+did\s+i\s+go\s+wrong"
+)
+_WHY = re.compile(rf"\b(?:{_WHY_WRONG})", re.IGNORECASE)
+_REPEAT_QUESTION = (
+    r"what\s+(?:was|is)\s+the\s+(?:question|exercise|task)(?:\s+again)?|"
+    r"(?:repeat|say\s+again)\s+the\s+(?:question|exercise|task)|"
+    r"what\s+(?:am\s+i|was\s+i)\s+supposed\s+to\s+(?:answer|do)"
+)
+_REPEAT = re.compile(rf"\b(?:{_REPEAT_QUESTION})\b", re.IGNORECASE)
 
 _PROGRESS = re.compile(
     r"how am i doing|my progress|progress report|how (?:far|well) (?:have|am) i|"
@@ -83,12 +109,20 @@ def read_intent(text: str) -> Intent:
     ('harder', 'easier')
     >>> read_intent("can you make me a 6 week plan for counterpoint?")
     'plan'
+    >>> read_intent("why was my first answer wrong?"), read_intent("what was the question again?")
+    ('why', 'repeat')
+    >>> read_intent("why is it wrong to write parallel fifths?") != "why"
+    True
 
     """
     if _PROGRESS.search(text):
         return "progress"
     if _PLAN.search(text):
         return "plan"
+    if _WHY.search(text):
+        return "why"
+    if _REPEAT.search(text) and len(text) < 80:
+        return "repeat"
     if _HARDER.search(text) and len(text) < 120:
         return "harder"
     if _EASIER.search(text) and len(text) < 120:
@@ -113,7 +147,8 @@ _LESSON_REQUEST = re.compile(
     r"what should i (?:learn|practi[cs]e|study) next|my first (?:song|piece|composition)|"
     r"too (?:easy|hard)|(?:a |something )?(?:harder|easier|tougher|simpler) (?:one|exercise|"
     r"question|task)|(?:week(?:ly)?|\d+[- ]week|study|learning) plan|"
-    r"where (?:do|should) i (?:start|begin))\b",
+    r"where (?:do|should) i (?:start|begin)|"
+    rf"{_WHY_WRONG}|{_REPEAT_QUESTION})\b",
     re.IGNORECASE,
 )
 
@@ -134,5 +169,7 @@ def asks_for_lesson(text: str) -> bool:
     False
     >>> asks_for_lesson("How should I practise scales on the piano?")
     False
+    >>> asks_for_lesson("why was I wrong?"), asks_for_lesson("why is it wrong to double the third?")
+    (True, False)
     """
     return bool(_LESSON_REQUEST.search(text))

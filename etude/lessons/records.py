@@ -20,6 +20,7 @@ from typing import Any
 from langgraph.store.base import BaseStore
 from pydantic import BaseModel, Field
 
+from etude.lessons.drills import CheckResult
 from etude.lessons.exercises import Exercise
 from etude.store_layout import (
     MASTERY_KEY,
@@ -67,6 +68,7 @@ class Attempt(BaseModel):
     review: bool = False
     placement: bool = False
     misconceptions: list[str] = Field(default_factory=list)
+    family: str = Field(default="", description="Which case of the skill (``coverage.py``).")
     at: float
 
 
@@ -86,6 +88,23 @@ class OpenExercise(BaseModel):
         default=None,
         description="The lesson thread that set it: only a reply in that thread answers it.",
     )
+    misses: int = Field(default=0, description="Wrong answers to it so far (retries).")
+
+
+class LastCheck(BaseModel):
+    """The checks of the exercise answered last, first try first: what "why was I wrong?" and
+    "why was my first answer wrong?" are answered from."""
+
+    exercise: Exercise
+    results: list[CheckResult] = Field(default_factory=list)
+    closed: bool = Field(
+        default=False, description="Answered right, skipped or missed for the last time."
+    )
+    session: str | None = None
+
+
+LAST_CHECK_KEY = "last_check"
+"""Store key (in the learner's lesson namespace) of :class:`LastCheck`."""
 
 
 class LessonRecords:
@@ -193,6 +212,7 @@ class LessonRecords:
             review=exercise.review,
             placement=exercise.placement,
             misconceptions=misconceptions,
+            family=exercise.family,
             at=now,
         )
         self.store.put(
@@ -251,6 +271,11 @@ class LessonRecords:
         found = self._get(learner, OPEN_KEY)
         return OpenExercise.model_validate(found).session if found else None
 
+    def misses(self, learner: str) -> int:
+        """Wrong answers so far to the open exercise (0 when none is open)."""
+        found = self._get(learner, OPEN_KEY)
+        return OpenExercise.model_validate(found).misses if found else 0
+
     def set_open(
         self,
         learner: str,
@@ -258,11 +283,41 @@ class LessonRecords:
         queue: list[Exercise] | None = None,
         *,
         session: str | None = None,
+        misses: int = 0,
     ) -> None:
         if exercise is None:
             self.store.delete(lesson_namespace(learner), OPEN_KEY)
             return
         opened = OpenExercise(
-            exercise=exercise, queue=list(queue or []), opened=self.clock(), session=session
+            exercise=exercise,
+            queue=list(queue or []),
+            opened=self.clock(),
+            session=session,
+            misses=misses,
         )
         self._put(learner, OPEN_KEY, opened.model_dump(mode="json"))
+
+    # -- the last check ---------------------------------------------------------------------
+
+    def last_check(self, learner: str) -> LastCheck | None:
+        found = self._get(learner, LAST_CHECK_KEY)
+        return LastCheck.model_validate(found) if found else None
+
+    def add_check(
+        self,
+        learner: str,
+        exercise: Exercise,
+        result: CheckResult,
+        *,
+        closed: bool,
+        session: str | None,
+    ) -> LastCheck:
+        """Keep ``result`` with the checks before it of the same exercise (a new exercise
+        starts a new list)."""
+        last = self.last_check(learner)
+        earlier = last.results if last is not None and last.exercise.id == exercise.id else []
+        kept = LastCheck(
+            exercise=exercise, results=[*earlier, result], closed=closed, session=session
+        )
+        self._put(learner, LAST_CHECK_KEY, kept.model_dump(mode="json"))
+        return kept

@@ -31,9 +31,12 @@ from etude.lessons.evidence import (
     note,
     path_evidence,
     public,
+    retry_evidence,
     skill_evidence,
+    verdict_text,
 )
 from etude.lessons.exercises import Exercise
+from etude.lessons.hints import hint
 from etude.lessons.intents import read_intent
 from etude.lessons.mastery import COMPOSITION, DRILL, MASTERED, next_review, update
 from etude.lessons.path import (
@@ -44,6 +47,10 @@ from etude.lessons.path import (
     placement_exercises,
 )
 from etude.lessons.records import LessonRecords
+
+MAX_TRIES = 3
+"""Tries at one exercise: a retry after the first miss, a hint after the second, the answer
+and how it is found after the third."""
 
 
 def _rng(learner: str, count: int, salt: str = "") -> random.Random:
@@ -88,19 +95,63 @@ def looks_like_question(text: str) -> bool:
     return "?" in text or bool(_QUESTION_START.match(text))
 
 
+_REQUEST_START = re.compile(
+    r"^\W*(?:(?:please|pls|now|ok|okay|so|and)\W+)?(?:list|spell|name|give|show|tell|explain|"
+    r"find|build|write|compose|transpose|play|describe|define|compare|help|teach|analy[sz]e|"
+    r"check|let'?s|i\s+(?:want|need|would\s+like))\b",
+    re.IGNORECASE,
+)
+_ANSWER_TEXT = (
+    "i i'm think it it's its is a an the my answer answers maybe perhaps probably so um uh "
+    "hmm ok okay well and then that would be guess sure not yes no final here here's must "
+    "should oh wait sorry right hm let me see of or with sharp flat natural sharps flats "
+    "double naturals major minor perfect augmented diminished maj min aug dim unison prime "
+    "second third fourth fifth sixth seventh octave ninth semitone semitones up down above "
+    "below key none zero one two three four five six seven no accidentals signature"
+)
+_ANSWER_WORDS = frozenset(_ANSWER_TEXT.split())
+_WORD = re.compile(r"[a-z']+")
+_FOREIGN_WORDS = 2
+"""Words an answer may hold beyond note names, answer words and the answer's own vocabulary
+("I think it's E, G sharp and B, the triad" has one): more, and it is another message."""
+
+
+def answer_shaped(text: str) -> bool:
+    """Whether ``text`` is worded like an answer to a drill: short, made of note names and the
+    words answers are given in, not a request ("List the tones of a D♭ major seventh chord"
+    holds an interval's words but asks for something).
+
+    >>> [answer_shaped(t) for t in ("M6", "I think it's a major sixth", "major seventh?",
+    ...  "List the tones of a Db major seventh chord", "my answer: a minor sixth, 8 semitones",
+    ...  "the tones of a D major seventh chord, in order from the bass")]
+    [True, True, True, False, True, False]
+    """
+    if _REQUEST_START.match(text):
+        return False
+    body = re.sub(r"(?<![\w#])[A-G](?:#|b|♯|♭|x|##|bb)?\d?(?![\w#])", " ", text)
+    body = re.sub(r"\b[PMmAd][1-9]\b|\d+(?:st|nd|rd|th)?", " ", body)
+    foreign = [w for w in _WORD.findall(body.lower()) if w.strip("'") not in _ANSWER_WORDS]
+    return len(foreign) <= _FOREIGN_WORDS
+
+
 def reads_as_reply(exercise: Exercise, text: str, *, has_attachment: bool) -> bool:
-    """Whether ``text`` (with or without a score) answers or skips the open ``exercise``.
+    """Whether ``text`` (with or without a score) answers or skips the open ``exercise``: a
+    drill's answer must also be worded like one (:func:`answer_shaped`).
 
     >>> ex = Exercise(skill="triads", kind="triad_spell", prompt="Spell the E major triad.",
     ...               answer_kind="notes", expected=["E", "G#", "B"])
     >>> [reads_as_reply(ex, t, has_attachment=False)
     ...  for t in ("E G# B", "Is it E G B?", "What is a triad?", "skip", "Thanks!")]
     [True, True, False, True, False]
+    >>> reads_as_reply(ex, "Spell the Db major seventh chord", has_attachment=False)
+    False
     """
     intent = read_intent(text)
     if intent == "skip":
         return True
-    if intent in ("progress", "plan", "exercise", "harder", "easier", "teach", "start"):
+    if intent in (
+        "progress", "plan", "why", "repeat", "exercise", "harder", "easier", "teach", "start"
+    ):  # fmt: skip
         return False
     if looks_like_question(text) and (intent != "answer" or _QUESTION_START.match(text)):
         return False  # "Is it E G B?" answers; "What key is my piece in?" asks
@@ -108,7 +159,7 @@ def reads_as_reply(exercise: Exercise, text: str, *, has_attachment: bool) -> bo
         from etude.lessons.composition import abc_in_text
 
         return has_attachment or abc_in_text(text) is not None
-    return check_drill(exercise, text).answered
+    return answer_shaped(text) and check_drill(exercise, text).answered
 
 
 def awaits_answer(
@@ -181,6 +232,12 @@ class LessonTurn:
             return self.progress()
         if intent == "plan":
             return self.plan(skill)
+        if intent == "why":
+            return self.why_wrong()
+        if intent == "repeat":
+            if opened is None:
+                return [note("No exercise is open: ask me for one.", type="no_exercise")]
+            return [exercise_evidence(opened[0], self.curriculum, "Still open")]
         has_attachment = self.message.attachment is not None
         here = _same_thread(self.records.opened_in(self.learner), self.message.session)
         if (
@@ -204,7 +261,7 @@ class LessonTurn:
             return self.teach(skill)
         if intent == "exercise":
             return self.next_exercise()
-        if opened is not None and here and intent is not None:
+        if opened is not None and here and intent in ("answer", "skip"):
             # a reminder only for a lesson request in the lesson's own thread: it never leaks
             # into an answer to a plain question the router also sent here
             return [exercise_evidence(opened[0], self.curriculum, "Still open")]
@@ -375,7 +432,42 @@ class LessonTurn:
     def record(
         self, exercise: Exercise, queue: list[Exercise], result: CheckResult
     ) -> list[Evidence]:
-        """Update the learner model with one verdict and say what comes next."""
+        """Update the learner model with one verdict and say what comes next.
+
+        A miss keeps the same exercise open for a retry, with the checker's explanation but
+        not the answer; the second miss adds a hint (the method, computed for this exercise);
+        the third shows the answer and how it is found, and the lesson moves on. Only the first
+        try of an exercise updates the learner model (a retry after an explanation is no fresh
+        evidence of what the learner knew). Placement questions and skips never retry.
+        """
+        misses = self.records.misses(self.learner)
+        first_try = misses == 0
+        skipped = "skipped" in result.misconceptions
+        closed = result.correct or exercise.placement or skipped or misses + 1 >= MAX_TRIES
+        if first_try:
+            self._update_model(exercise, result)
+        why = ""
+        if closed and not result.correct and exercise.answer_kind != "composition":
+            why = "How to find it: " + hint(exercise).removeprefix("Hint: ")
+        evidence = [check_evidence(exercise, result, reveal=closed, why=why)]
+        self.records.add_check(
+            self.learner, exercise, result, closed=closed, session=self.message.session
+        )
+        if not closed:
+            self.records.set_open(
+                self.learner, exercise, queue, session=self.message.session, misses=misses + 1
+            )
+            shown_hint = hint(exercise) if misses + 1 >= 2 else ""
+            follow = [retry_evidence(exercise, self.curriculum, shown_hint)]
+            next_step = "the same exercise again, above"
+        else:
+            follow = self._follow_up(exercise, queue)
+            next_step = self._next_words(exercise)
+        if not exercise.placement:
+            evidence.append(self._mastery_words(exercise, next_step))
+        return [*evidence, *follow]
+
+    def _update_model(self, exercise: Exercise, result: CheckResult) -> None:
         params = COMPOSITION if exercise.answer_kind == "composition" else DRILL
         known = self.records.mastery(self.learner).get(exercise.skill)
         prior = params.prior if known is None else known.p_known
@@ -407,21 +499,86 @@ class LessonTurn:
             shown=gated(p_known, missing),
         )
         self._schedule(exercise, result.correct, count)
+
+    def _mastery_words(self, exercise: Exercise, next_step: str) -> Evidence:
+        """Where the learner stands on the exercise's skill and its family, in words."""
         stats = self.records.mastery(self.learner)[exercise.skill]
-        evidence = [check_evidence(exercise, result)]
-        if not exercise.placement:
-            evidence.append(
-                mastery_evidence(
-                    self.curriculum,
-                    exercise.skill,
-                    gated(p_known, missing),
-                    stats.attempts,
-                    stats.correct,
-                    missing,
+        missing = untested(self.curriculum.skill(exercise.skill), stats.covered)
+        family_counts = None
+        if exercise.family:
+            same = [
+                a
+                for a in self.records.attempts(self.learner)
+                if a.skill == exercise.skill and a.family == exercise.family and not a.placement
+            ]
+            if same:
+                family_counts = (sum(a.correct for a in same), len(same))
+        return mastery_evidence(
+            self.curriculum,
+            exercise.skill,
+            gated(stats.p_known, missing),
+            stats.attempts,
+            stats.correct,
+            missing,
+            family=exercise.family,
+            family_counts=family_counts,
+            next_step=next_step,
+        )
+
+    def _next_words(self, exercise: Exercise) -> str:
+        """What comes next, as the learner should hear it: a review of what they missed (counted
+        in exercises, as the schedule is), more of the same, or the next skill."""
+        queued = self.records.review_item(self.learner, exercise)
+        if queued is not None:
+            gap = max(queued.due - self._count(), 1)
+            return f"this one comes back for review after {gap} more exercise{'s' * (gap > 1)}"
+        opened = self.records.open_exercise(self.learner)
+        if opened is not None and opened[0].skill != exercise.skill:
+            return f"on to {self.curriculum.skill(opened[0].skill).title}"
+        if self.mastery_map().get(exercise.skill, 0.0) >= MASTERED:
+            return "mastered"
+        return f"more practice on {exercise.family or self.curriculum.skill(exercise.skill).title}"
+
+    def why_wrong(self) -> list[Evidence]:
+        """'why was I wrong?' / 'why was my first answer wrong?': from the checks of the last
+        exercise answered, never a new guess. An exercise still open keeps its answer hidden."""
+        last = self.records.last_check(self.learner)
+        if last is None or not last.results or not _same_thread(last.session, self.message.session):
+            return [
+                note(
+                    "You have not answered an exercise in this lesson yet, so there is no answer "
+                    "of yours to explain: ask me for an exercise.",
+                    type="why",
                 )
+            ]
+        first = bool(re.search(r"\bfirst\b", self.message.text, re.IGNORECASE))
+        result = last.results[0] if first else last.results[-1]
+        which = "first" if first and len(last.results) > 1 else "last"
+        exercise = last.exercise
+        asked = f'You were asked: "{exercise.prompt}" Your {which} answer was '
+        if result.correct:
+            summary = f"{asked}{result.given}, and it was right. {exercise.fact}".strip()
+        elif last.closed:
+            summary = f"{asked}{result.given or 'not readable'}: " + verdict_text(
+                exercise, result
+            ).removeprefix("Not yet: ")
+            if exercise.answer_kind != "composition":
+                summary += " How to find it: " + hint(exercise).removeprefix("Hint: ")
+        else:
+            explained = verdict_text(exercise, result, reveal=False).removeprefix("Not yet: ")
+            summary = (
+                f"{asked}{result.given or 'not readable'}: {explained} {hint(exercise)} "
+                "The exercise is still open: try again."
             )
-        evidence.extend(self._follow_up(exercise, queue))
-        return evidence
+        return [
+            note(
+                summary,
+                kind="analysis",
+                type="why",
+                exercise=public(exercise),
+                result=result.model_dump(mode="json") if last.closed or result.correct else None,
+            )
+        ]
 
     def _p(self, skill_id: str) -> float:
         found = self.records.mastery(self.learner).get(skill_id)

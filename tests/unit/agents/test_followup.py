@@ -47,3 +47,90 @@ def test_a_follow_up_about_the_last_scale_or_key_names_it() -> None:
     )
     key = Subject(kind="key", phrase="Bb major", key="Bb major")
     assert resolve("ok which chord is the diminished one", key) == "what is vii° in Bb major?"
+
+
+def _chain(turns: list[str]) -> tuple[str, list[str]]:
+    """Each turn resolved against the subject the turns before it left, as the graph does."""
+    subject = None
+    statements: list[str] = []
+    question = ""
+    for turn in turns:
+        question = resolve(turn, subject)
+        facts = compute_facts(question)
+        statements = [fact.statement for fact in facts]
+        found = subject_of([fact_evidence(fact) for fact in facts], subject)
+        subject = found or subject
+    return question, statements
+
+
+@pytest.mark.parametrize(
+    ("turns", "wanted"),
+    [
+        (["spell a G major chord", "what about Eb?"], ["Eb – G – Bb"]),
+        (["spell the D major triad", "the minor version?", "and what about E?"], ["E – G – B"]),
+        (["spell the A major triad", "and the minor version", "which notes changed?"], ["C", "C#"]),
+        (["what are the notes of Gmaj7", "which one is the third?"], ["B"]),
+        (["spell A7", "which note is the fifth?"], ["E"]),
+        (["key signature of Ab major", "what about E?"], ["4 sharps"]),
+        (["how many flats does Bb major have", "and the minor version?"], ["5 flats"]),
+        (["relative minor of A major", "what's the IV chord in that key?", "and in the other key?"],
+         ["D – F# – A"]),
+        (["what's the relative major of B minor", "how many sharps in it?"], ["2 sharps"]),
+        (["what is V in G major", "and in the minor version of that key?"], ["D – F# – A"]),
+        (["what are the chords in F major", "tell me about the third one"], ["A – C – E"]),
+        (["spell the E major scale", "what's its relative minor?"], ["C# minor"]),
+        (["spell the C dorian scale", "and in A?"], ["A – B – C – D – E – F# – G"]),
+        (["the A major scale", "which note is the seventh degree?"], ["G#"]),
+        (["what's a minor sixth above E", "and the major version?"], ["C#"]),
+        (["what's a perfect fourth above A", "what about C?"], ["F"]),
+        (["what's the interval from F up to D", "how many semitones does it span?"], ["9"]),
+        (["interval from A up to F#", "what's its inversion?"], ["minor third"]),
+        (["transpose D F A up a major second", "what about down a minor third?"], ["B – D – F"]),
+        (["spell the G major triad", "now transpose it up a whole step"], ["A – C# – E"]),
+        (["spell the D major scale", "the same thing a whole step higher"], ["E major scale"]),
+        (["spell the E minor scale", "and the harmonic version?"], ["D#"]),
+    ],
+)  # fmt: skip
+def test_two_and_three_turn_exchanges_resolve(turns: list[str], wanted: list[str]) -> None:
+    question, statements = _chain(turns)
+    text = " ".join(statements)
+    assert statements and all(w in text for w in wanted), (question, statements)
+
+
+def test_the_critic_leaves_the_finding_and_the_key_of_the_piece() -> None:
+    from etude.evidence import Evidence
+
+    analysis = Evidence(
+        tool="critic",
+        kind="analysis",
+        summary="…",
+        authoritative=True,
+        data={
+            "key": {"tonic": "D", "mode": "major"},
+            "findings": [
+                {"rule": "weak_cadence", "bar": 8, "severity": "info"},
+                {"rule": "range", "bar": 3, "severity": "error", "parts": [3]},
+            ],
+        },
+    )
+    finding = subject_of([analysis])
+    assert finding is not None and finding.kind == "finding" and finding.bar == 3
+    assert resolve("why is that a problem?", finding) == "why is range a problem?"
+    assert "bar 3" in resolve("which bar was that?", finding)
+    assert resolve("how do I fix the problem you mentioned?", finding) == (
+        "how do I fix the range in bar 3 of my piece?"
+    )
+    relative = compute_facts(resolve("and its relative?", finding))
+    assert relative and "B minor" in relative[0].statement
+
+
+def test_a_subject_is_plain_json_kept_in_the_thread() -> None:
+    import json
+
+    from etude.agents.followup import Subject
+
+    first = subject_of([fact_evidence(f) for f in compute_facts("relative minor of F major")])
+    assert first is not None
+    stored = json.loads(json.dumps(first.model_dump(mode="json")))
+    assert Subject.model_validate(stored) == first
+    assert (first.key, first.other_key) == ("D minor", "F major")
