@@ -128,8 +128,9 @@ def question_input(question: str) -> dict[str, Any]:
     }
 
 
-def run_turn(sdk: Any, thread: str, payload: dict[str, Any]) -> list[StreamPart]:
-    parts = list(sdk.runs.stream(thread, "etude", input=payload, stream_mode=ALL_MODES))
+def run_turn(sdk: Any, thread: str, payload: dict[str, Any], **options: Any) -> list[StreamPart]:
+    stream = sdk.runs.stream(thread, "etude", input=payload, stream_mode=ALL_MODES, **options)
+    parts = list(stream)
     errors = [part.data for part in parts if part.event == "error"]
     assert not errors, errors
     return parts
@@ -246,7 +247,7 @@ def test_a_score_sent_in_a_message_then_a_follow_up_about_it(
 def test_lessons_are_owned_and_the_learner_comes_from_the_token(server: str) -> None:
     ana, sam = client(server, "tok-ana"), client(server, "tok-sam")
     thread = ana.threads.create()["thread_id"]
-    run_turn(ana, thread, {"messages": [human("Hi! My name is Ana and I play the cello.")]})
+    run_turn(ana, thread, question_input("Hi! My name is Ana and I play the cello."))
     assert ana.threads.get(thread)["metadata"]["owner"] == "ana"
     with pytest.raises(NotFoundError):
         sam.threads.get(thread)
@@ -262,8 +263,8 @@ def test_lessons_are_owned_and_the_learner_comes_from_the_token(server: str) -> 
 
     # the learner is the token's, whatever the run's context says
     own = sam.threads.create()["thread_id"]
-    sam_turn = {"messages": [human("My name is Sam and I play the oboe.")]}
-    list(sam.runs.stream(own, "etude", input=sam_turn, context={"learner": "ana"}))
+    sam_turn = question_input("My name is Sam and I play the oboe.")
+    run_turn(sam, own, sam_turn, context={"learner": "ana"})
     assert ana.store.get_item(("learners", "ana"), "profile")["value"]["name"] == "Ana"
     assert sam.store.get_item(("learners", "sam"), "profile")["value"]["name"] == "Sam"
     with pytest.raises(PermissionDeniedError):
@@ -285,7 +286,7 @@ def test_checkpoints_hold_plain_data(served: Served) -> None:
     and will refuse them)."""
     sdk = client(served.url)
     threads = sdk.threads.search(limit=100)
-    run_turn(sdk, threads[0]["thread_id"], {"messages": [human("And a C major triad?")]})
+    run_turn(sdk, threads[0]["thread_id"], question_input("And a C major triad?"))
     for thread in sdk.threads.search(limit=100):
         history = sdk.threads.get_history(thread["thread_id"], limit=100)
         assert history
