@@ -203,6 +203,11 @@ class Settings(BaseSettings):
     ``X-Etude-Secret`` or ``Authorization: Bearer``; a browser opens ``/?access=SECRET`` once
     and keeps it in an HttpOnly cookie. Useful for a class server on a shared network."""
 
+    langgraph_tokens: Path | None = Field(None, validation_alias="ETUDE_LANGGRAPH_TOKENS")
+    """On LangGraph Server (``langgraph.json``): a JSON file ``{"<bearer token>": "<learner
+    id>"}`` naming who may call it and as which learner (``etude.server.lg_auth``). Unset, only
+    callers on loopback come in, as ``learner``."""
+
     max_upload_bytes: int = Field(
         DEFAULT_LIMITS.max_bytes, validation_alias="ETUDE_MAX_UPLOAD_BYTES"
     )

@@ -8,6 +8,11 @@
 
 The router may pick several tools; they run in the same step and the tutor waits for all of
 them. This file only wires: each node is built by its own module.
+
+The chat model reaches the nodes tagged ``nostream``: LangGraph's ``messages`` stream mode
+would otherwise send its raw tokens to the client before the claim checker has read them. A
+client sees only the tutor's reply, as the AI message the tutor writes (and its guarded text
+on the ``custom`` stream).
 """
 
 from __future__ import annotations
@@ -15,7 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import BaseMessage
+from langchain_core.runnables import Runnable
+from langgraph.constants import TAG_NOSTREAM
 from langgraph.graph import END, START, StateGraph
 
 from etude.agents.intake import make_intake
@@ -43,22 +51,28 @@ def build_graph(
     chat_model: Callable[[], BaseChatModel],
     checkpointer: Any = None,
     store: Any = None,
+    trust_paths: bool = True,
 ) -> Any:
-    """Compile the graph; ``router`` and ``chat_model`` are providers so loading is lazy."""
+    """Compile the graph; ``router`` and ``chat_model`` are providers so loading is lazy.
+    ``trust_paths=False`` for callers who may not name files on this machine (LangGraph
+    Server's clients): a score must then come inside the message."""
     reserved = set(CORE_NODES) | set(TurnState.__annotations__)
     for name in registry.names():
         if name in reserved:
             raise ValueError(f"tool name {name!r} is reserved by the graph")
 
+    def unstreamed_model() -> Runnable[LanguageModelInput, BaseMessage]:
+        return chat_model().with_config(tags=[TAG_NOSTREAM])
+
     def ask_llm(prompt: str) -> str:
-        return str(chat_model().invoke(prompt).content)
+        return str(unstreamed_model().invoke(prompt).content)
 
     graph = StateGraph(TurnState, context_schema=TurnContext)
-    graph.add_node("intake", make_intake(settings))
+    graph.add_node("intake", make_intake(settings, trust_paths=trust_paths))
     graph.add_node("router", make_router_node(router, settings, ask_llm))
     for spec in registry:
         graph.add_node(spec.name, make_tool_node(spec, settings))
-    graph.add_node("tutor", make_tutor(settings, chat_model))
+    graph.add_node("tutor", make_tutor(settings, unstreamed_model))
     graph.add_node("remember", remember)
 
     graph.add_edge(START, "intake")

@@ -2,8 +2,8 @@
 answer, for ``etude sessions``, ``Mentor.history`` and anyone who wants their lessons as data.
 
 The checkpointer saves a thread after every node of every turn. A turn begins with an
-``input`` checkpoint; its last checkpoint holds the whole turn (the graph's state replaces the
-per-turn keys at each input, see ``etude.state.turn_input``). So a transcript is the last
+``input`` checkpoint; its last checkpoint holds the whole turn (intake resets the per-turn
+keys as each turn starts, see ``etude.agents.intake.fresh_turn``). So a transcript is the last
 checkpoint of each run of checkpoints that starts with an input. A turn cut off before its
 answer was saved (a killed process) is kept, marked ``complete=False``.
 

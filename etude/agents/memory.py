@@ -6,7 +6,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from etude.state import TurnContext, TurnState
+from etude.state import TurnContext, TurnState, learner_of, profile_of
 from etude.store_layout import PROFILE_KEY, PROGRESS_KEY, profile_namespace
 
 
@@ -19,10 +19,9 @@ def remember(state: TurnState, *, runtime: Runtime[TurnContext]) -> dict[str, An
     store = runtime.store
     if store is None:
         return {}
-    namespace = profile_namespace(runtime.context.learner if runtime.context else "local")
-    profile = state.get("profile")
-    if profile is not None:
-        store.put(namespace, PROFILE_KEY, profile.model_dump(mode="json"))
+    namespace = profile_namespace(learner_of(runtime, "local"))
+    if state.get("profile") is not None:
+        store.put(namespace, PROFILE_KEY, profile_of(state).model_dump(mode="json"))
     item = store.get(namespace, PROGRESS_KEY)
     progress: dict[str, int] = dict(item.value) if item else {}
     for tool in state.get("route") or ["conversation"]:

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from etude.config import Settings
 from etude.knowledge.embeddings import Embedder
-from etude.state import Node, TurnContext, TurnState
+from etude.state import Node, TurnContext, TurnState, learner_of
 from etude.tools.base import TurnFacts
 from etude.tools.registry import ToolRegistry
 
@@ -328,7 +328,7 @@ def make_router_node(
         started = time.perf_counter()
         router = router_provider()
         has_attachment = state.get("attachment") is not None
-        learner = runtime.context.learner if runtime.context else settings.learner
+        learner = learner_of(runtime, settings.learner)
         session = get_config().get("configurable", {}).get("thread_id")
         facts = TurnFacts(state["question"], has_attachment, learner, runtime.store, session)
         if claimed := router.claimed(facts):

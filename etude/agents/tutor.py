@@ -17,8 +17,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import Runnable
 from langgraph.runtime import Runtime
 
 from etude.agents.followup import subject_of
@@ -30,9 +31,12 @@ from etude.config import Settings
 from etude.evidence import Evidence
 from etude.learner import LearnerProfile, update_profile
 from etude.limits import untrusted_text
-from etude.state import Node, TurnContext, TurnState
+from etude.state import Node, TurnContext, TurnState, evidence_of, profile_of
 
 log = logging.getLogger(__name__)
+
+ChatModel = Runnable[LanguageModelInput, BaseMessage]
+"""A chat model, or one bound to a config (the graph binds it out of the ``messages`` stream)."""
 
 MODEL_FAILED = (
     "(Sorry: the tutor model failed while writing this reply, so you only get the computed "
@@ -75,11 +79,11 @@ DROPPED_LIMIT = {"strict": 2, "lenient": 4}
 
 
 def prompt_messages(state: TurnState, blocks: list[Block], sentences: int) -> list[BaseMessage]:
-    profile = state.get("profile") or LearnerProfile()
+    profile = profile_of(state)
     system = bridge_prompt(
         profile_description=profile.describe(),
         level=state["level"],
-        evidence=state.get("evidence") or [],
+        evidence=evidence_of(state),
         sentences=sentences,
     )
     history = list(state.get("messages") or [])[:-1][-HISTORY_MESSAGES:]
@@ -91,11 +95,11 @@ def prompt_messages(state: TurnState, blocks: list[Block], sentences: int) -> li
     return [SystemMessage(system), *history, HumanMessage(question)]
 
 
-def make_tutor(settings: Settings, chat_model: Callable[[], BaseChatModel]) -> Node:
+def make_tutor(settings: Settings, chat_model: Callable[[], ChatModel]) -> Node:
     def tutor(state: TurnState, *, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         started = time.perf_counter()
         write = runtime.stream_writer
-        evidence = list(state.get("evidence") or [])
+        evidence = evidence_of(state)
         question = state["question"]
         parts: list[str] = []
         shown: list[Block] = []
@@ -159,7 +163,7 @@ def _bridge(
     evidence: list[Evidence],
     shown: list[Block],
     settings: Settings,
-    chat_model: Callable[[], BaseChatModel],
+    chat_model: Callable[[], ChatModel],
     started: float,
     timings: dict[str, float],
 ) -> Block | None:

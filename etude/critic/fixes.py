@@ -260,14 +260,16 @@ def describe(context: RuleContext, target: Finding, edits: Sequence[Edit]) -> Su
         bar, beat = context.piece.meter.locate(old.start)
         tonality = context.tonality_at(old.start)
         changes.append(
-            Change(
-                part=line.part,
-                bar=bar,
-                measure=context.piece.meter.measure(bar),
-                beat=beat,
-                offset_ql=round(old.start, 4),
-                from_=old.name,
-                to=tonality.name(edit.midi),
+            Change.model_validate(
+                {
+                    "part": line.part,
+                    "bar": bar,
+                    "measure": context.piece.meter.measure(bar),
+                    "beat": beat,
+                    "offset_ql": round(old.start, 4),
+                    "from": old.name,
+                    "to": tonality.name(edit.midi),
+                }
             )
         )
     moves = "; ".join(
@@ -331,7 +333,7 @@ def _notes_involved(context: RuleContext, target: Finding) -> list[tuple[int, in
 
 
 def _single_edits(context: RuleContext, target: Finding) -> list[tuple[Edit, ...]]:
-    edits = []
+    edits: list[tuple[Edit, ...]] = []
     for line, index in _notes_involved(context, target):
         for move in SINGLE_MOVES:
             edit = Edit(line, index, context.piece.lines[line].notes[index].midi + move)
@@ -343,7 +345,7 @@ def _single_edits(context: RuleContext, target: Finding) -> list[tuple[Edit, ...
 def _pair_edits(context: RuleContext, target: Finding) -> list[tuple[Edit, ...]]:
     """Two consecutive notes of one voice moved an octave together (a range or spacing fault
     in the middle of a figure, where moving one note alone would leave a leap)."""
-    pairs = []
+    pairs: list[tuple[Edit, ...]] = []
     for line, index in _notes_involved(context, target):
         notes = context.piece.lines[line].notes
         for first, second in ((index - 1, index), (index, index + 1)):

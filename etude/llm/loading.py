@@ -173,17 +173,10 @@ def merge_adapter(model: Any, adapter: str | Path) -> Any:
 
 def _openai_model(settings: Settings) -> BaseChatModel:
     try:
-        from langchain_openai import ChatOpenAI
+        from etude.llm.openai_compat import openai_chat_model
     except ImportError as exc:
         raise _serving_missing() from exc
-    return ChatOpenAI(
-        base_url=settings.openai_base_url,
-        model=settings.openai_model,
-        api_key=settings.openai_api_key,  # type: ignore[arg-type]
-        temperature=settings.temperature,
-        max_completion_tokens=settings.max_new_tokens,
-        streaming=True,
-    )
+    return openai_chat_model(settings)
 
 
 def _model_name(settings: Settings) -> str:

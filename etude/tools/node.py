@@ -17,8 +17,7 @@ from langgraph.runtime import Runtime
 
 from etude.config import Settings
 from etude.evidence import Evidence
-from etude.learner import LearnerProfile
-from etude.state import Node, TurnContext, TurnState
+from etude.state import Node, TurnContext, TurnState, as_data, learner_of, profile_of
 from etude.tools.base import ToolSpec
 
 log = logging.getLogger(__name__)
@@ -33,8 +32,8 @@ def make_tool_node(spec: ToolSpec, settings: Settings) -> Node:
             attachment=Path(attachment["path"]) if attachment else None,
             attachment_format=attachment["format"] if attachment else None,
             level=state.get("level", settings.level),
-            profile=state.get("profile") or LearnerProfile(),
-            learner=runtime.context.learner if runtime.context else settings.learner,
+            profile=profile_of(state),
+            learner=learner_of(runtime, settings.learner),
             session=get_config().get("configurable", {}).get("thread_id"),
             store=runtime.store,
         )
@@ -51,15 +50,10 @@ def make_tool_node(spec: ToolSpec, settings: Settings) -> Node:
                     authoritative=True,
                 )
             ]
-        runtime.stream_writer(
-            {
-                "event": "evidence",
-                "tool": spec.name,
-                "items": [item.model_dump(mode="json") for item in evidence],
-            }
-        )
+        items = as_data(evidence)
+        runtime.stream_writer({"event": "evidence", "tool": spec.name, "items": items})
         elapsed = round((time.perf_counter() - started) * 1000, 1)
-        return {"evidence": evidence, "timings_ms": {spec.name: elapsed}}
+        return {"evidence": items, "timings_ms": {spec.name: elapsed}}
 
     run_tool.__name__ = f"tool_{spec.name}"
     return run_tool

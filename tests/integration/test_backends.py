@@ -107,3 +107,21 @@ def test_openai_compatible_backend_streams(openai_server: str) -> None:
     text = "".join(str(c.content) for c in model.stream([HumanMessage("G major triad?")]))
     assert text == "G, B and D."
     assert _OpenAIStub.requests[-1]["model"] == "etude-test"
+
+
+def test_openai_backend_asks_for_the_adapter_and_caps_tokens_under_both_names(
+    openai_server: str, tmp_path: Path
+) -> None:
+    """vLLM serves a LoRA adapter under its own model name (``--lora-modules NAME=PATH``);
+    Ollama reads ``max_tokens`` and ignores ``max_completion_tokens``."""
+    adapter = tmp_path / "smollm2-etude"
+    settings = Settings.from_env().with_overrides(
+        openai_base_url=openai_server, openai_model="base", adapter=str(adapter), max_new_tokens=99
+    )
+    model = load_chat_model(settings)
+    "".join(str(c.content) for c in model.stream([HumanMessage("G major triad?")], max_tokens=48))
+    sent = _OpenAIStub.requests[-1]
+    assert sent["model"] == "smollm2-etude"
+    assert sent["max_tokens"] == sent["max_completion_tokens"] == 48
+    model.invoke([HumanMessage("and D major?")])
+    assert _OpenAIStub.requests[-1]["max_tokens"] == 99

@@ -39,7 +39,7 @@ def check_parallels(context: RuleContext) -> list[Finding]:
     one sonority to the next (an error in a chorale), and from one shared beat to the next
     across a passing or neighbour note (a warning: the decoration softens them)."""
     severity: Severity = "error" if context.piece.texture == "chorale" else "warning"
-    findings = []
+    findings: list[Finding] = []
     for upper, lower in voice_pairs(context):
         strict = len(findings)
         for motion in motions(upper, lower):

@@ -16,7 +16,7 @@ from langgraph.store.memory import InMemoryStore
 from etude.config import Settings
 from etude.evidence import Evidence
 from etude.learner import LearnerProfile
-from etude.state import Fresh, TurnContext, TurnState
+from etude.state import Fresh, TurnContext, TurnState, evidence_of
 from etude.tools.base import ToolFunction, ToolRequest, ToolSpec
 from etude.tools.node import make_tool_node
 
@@ -66,7 +66,8 @@ def _turn(
 def test_a_tools_evidence_reaches_the_state_and_the_stream(tmp_path: Path) -> None:
     fact = Evidence(tool="probe", kind="fact", summary="C E G", authoritative=True)
     final, events = _turn(_spec(lambda request, settings: [fact]), Settings(data_dir=tmp_path))
-    assert final["evidence"] == [fact]
+    assert evidence_of(final) == [fact]
+    assert final["evidence"] == [fact.model_dump(mode="json")]  # plain data in checkpoints
     assert events == [
         {"event": "evidence", "tool": "probe", "items": [fact.model_dump(mode="json")]}
     ]
@@ -136,7 +137,7 @@ def test_a_failing_tool_gives_one_error_not_an_exception(
 
     with caplog.at_level(logging.ERROR, logger="etude.tools.node"):
         final, events = _turn(_spec(broken), Settings(data_dir=tmp_path))
-    (item,) = final["evidence"]
+    (item,) = evidence_of(final)
     assert item.kind == "error" and item.tool == "probe" and item.authoritative
     assert item.summary == f"The probe tool could not help this time ({reason})."
     assert events[0]["items"] == [item.model_dump(mode="json")]
