@@ -659,7 +659,12 @@ def _eval(plan: Plan, trace: _Trace) -> Value:
         case Parallel():
             return _parallel(_related_source(plan, trace), trace)
         case DegreeOf():
-            return _degree(plan, _eval_key(plan.of, trace), trace)
+            k = _eval_key(plan.of, trace)
+            form = plan.of.form if isinstance(plan.of, ScaleOf) else None
+            if form in _RAISED and k.mode == "minor" and plan.number in _RAISED[form]:
+                if plan.form in ("auto", "note"):
+                    return _raised_degree(plan.number, k, form, trace)
+            return _degree(plan, k, trace)
         case IntervalFrom():
             start = _eval(plan.of, trace)
             if isinstance(start, Key):
@@ -829,6 +834,40 @@ def _parallel(k: Key, trace: _Trace) -> Value:
         f"{signature_words(_m21_key(k).sharps)}."
     )
     return trace.add(text, result)
+
+
+_RAISED: dict[str | None, tuple[int, ...]] = {"harmonic minor": (7,), "melodic minor": (6, 7)}
+"""The degrees a minor scale's named form raises: harmonic minor its 7th, melodic minor
+(ascending) its 6th and 7th."""
+
+
+def _raised_degree(number: int, k: Key, form: str, trace: _Trace) -> Value:
+    """A degree of the harmonic or melodic minor scale that the form raises ("the 7th degree
+    of G harmonic minor" is F#, not the F of G natural minor).
+
+    >>> trace = _Trace()
+    >>> _raised_degree(6, Key("A", "minor"), "melodic minor", trace).note
+    'F#'
+    >>> print(trace.steps[-1].text)
+    The 6th degree of the A melodic minor scale is F#: A – B – C – D – E – F# (melodic minor, ascending, raises the 6th and 7th degrees a semitone).
+    """
+    from music21 import scale
+
+    kind = scale.HarmonicMinorScale if form == "harmonic minor" else scale.MelodicMinorScale
+    pitches = [p.name for p in kind(_m21_key(k).tonic).getPitches()][:7]
+    note = pitches[number - 1]
+    climb = " – ".join(human(n) for n in pitches[:number])
+    why = (
+        "harmonic minor raises the 7th degree a semitone"
+        if form == "harmonic minor"
+        else "melodic minor, ascending, raises the 6th and 7th degrees a semitone"
+    )
+    text = (
+        f"The {_ORDINALS[number]} degree of the {human(k.tonic)} {form} scale is "
+        f"{human(note)}: {climb} ({why})."
+    )
+    name = "leading tone" if number == 7 else "raised submediant (6th degree)"
+    return trace.add(text, Degree(k, number, note, name, leading=number == 7))
 
 
 def _degree(plan: DegreeOf, k: Key, trace: _Trace, *, as_key_reading: bool = False) -> Value:

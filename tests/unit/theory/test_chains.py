@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from music21 import chord, interval, key, pitch, roman
 
 from etude.theory.chains import read_plan
@@ -430,3 +431,22 @@ def test_the_grammar_reads_free_phrasings() -> None:
             misses.append(f"{question!r}: got {got!r}, want {want!r}")
     share = 1 - len(misses) / len(CASES)
     assert share >= 0.95, f"{share:.1%} right; misses:\n" + "\n".join(misses)
+
+
+@pytest.mark.parametrize(
+    ("question", "note"),
+    [
+        ("What is the 7th degree of the G harmonic minor scale?", "F#"),
+        ("the seventh degree of the C melodic minor scale", "B"),
+        ("what's the 6th degree of the E melodic minor scale", "C#"),
+        ("the 6th degree of the E harmonic minor scale", "C"),
+        ("What is the 7th degree of G minor?", "F"),
+    ],
+)
+def test_a_named_minor_form_raises_its_degrees(question: str, note: str) -> None:
+    """Harmonic minor raises the 7th, melodic minor (ascending) the 6th and 7th; the plain
+    minor key's 7th stays the subtonic."""
+    from etude.theory.calculator import compute_facts
+
+    statement = compute_facts(question)[0].statement
+    assert statement.rstrip(".").endswith(f" is {note}"), statement
