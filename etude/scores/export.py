@@ -60,9 +60,8 @@ def export_score(loaded: LoadedScore, fmt: ExportFormat, *, title: str | None = 
     if same or (fmt == "musicxml" and loaded.format == "musicxml"):
         return loaded.source or loaded.path.read_bytes()
     if fmt == "midi":
-        from etude.scores.midi_bytes import score_midi_bytes
-
-        return score_midi_bytes(loaded)
+        kept = loaded.derived.get("midi")  # the encoder's rendering, when it made one
+        return kept if isinstance(kept, bytes) else midi_bytes(loaded.score, loaded.path.name)
     score = _notated(loaded)
     name = title or loaded.path.stem
     if fmt == "musicxml":
@@ -72,6 +71,19 @@ def export_score(loaded: LoadedScore, fmt: ExportFormat, *, title: str | None = 
     if difference:
         raise ScoreError(f"ABC cannot carry {loaded.path.name} note for note ({difference})")
     return text.encode("utf-8")
+
+
+def midi_bytes(score: stream.Score, name: str) -> bytes:
+    """Standard MIDI for ``score``, played back as music21 plays it (repeats expanded, ties
+    joined); ``ScoreError`` for notation that cannot be played. Runs in the caller's process:
+    inside the sandbox's worker, which may not start a worker of its own."""
+    from music21.midi import translate
+
+    try:
+        return bytes(translate.streamToMidiFile(score).writestr())
+    except Exception as exc:  # music21 raises many types on notation it cannot play back
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
+        raise ScoreError(f"{name} cannot be written as MIDI: {reason}") from exc
 
 
 def musicxml_bytes(score: stream.Score, title: str) -> bytes:

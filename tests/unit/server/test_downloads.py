@@ -19,6 +19,7 @@ from etude.server.config import ServerSettings
 
 BASE_URL = "http://127.0.0.1"
 TUNE = "X:1\nT:Little tune\nM:4/4\nL:1/4\nK:G\nGABc|d2B2|cAFA|G4|]"
+TUNE_PITCHES = [67, 69, 71, 72, 74, 71, 72, 69, 66, 69, 67]
 
 
 @pytest.fixture(scope="module")
@@ -81,14 +82,20 @@ def test_the_upload_comes_home_in_each_format(
 
 
 def test_a_chat_tune_comes_home_named_by_its_title(
-    ana: TestClient, uploaded: tuple[str, str]
+    ana: TestClient, uploaded: tuple[str, str], tmp_path: Path
 ) -> None:
     lesson, _ = uploaded
     reply = ana.post(f"/sessions/{lesson}/tunes/musicxml", json={"abc": TUNE})
     assert reply.status_code == 200, reply.text
     assert 'filename="Little_tune.musicxml"' in reply.headers["content-disposition"]
-    assert _pitches(reply.content, "musicxml") == [67, 69, 71, 72, 74, 71, 72, 69, 66, 69, 67]
+    assert _pitches(reply.content, "musicxml") == TUNE_PITCHES
     assert ana.post(f"/sessions/{lesson}/tunes/abc", json={"abc": TUNE}).text == TUNE
+    # MIDI is written inside the conversion's worker, which may not start one of its own.
+    midi = ana.post(f"/sessions/{lesson}/tunes/midi", json={"abc": TUNE})
+    assert midi.status_code == 200, midi.text
+    path = tmp_path / "tune.mid"
+    path.write_bytes(midi.content)
+    assert [p.midi for p in converter.parse(path).flatten().pitches] == TUNE_PITCHES
 
 
 def test_bad_requests_are_refused_without_paths(
