@@ -325,7 +325,16 @@ function engrave(where, abc, inPlace) {
   if (inPlace) where.replaceChildren(box);
   else where.append(box);
   try {
-    const [tune] = window.ABCJS.renderAbc(sheet, abc, { responsive: "resize", add_classes: true, scale: 1.15 });
+    // Laid out at the box's own width, wrapped into lines of a few bars, so a long tune keeps
+    // a readable note size instead of being shrunk to fit one line.
+    // (A message being built is not on the page yet: then the chat's width tells.)
+    const room = sheet.clientWidth || 0.8 * $("messages").clientWidth;
+    const width = Math.max(220, Math.min(620, room - 24));
+    const [tune] = window.ABCJS.renderAbc(sheet, abc, {
+      add_classes: true,
+      staffwidth: width,
+      wrap: { minSpacing: 1.6, maxSpacing: 2.6, preferredMeasuresPerLine: 4 },
+    });
     const music = abcNotes(tune);
     if (!music.notes.length) throw new Error("no notes");
     const title = (/^T:\s*(.+)$/m.exec(abc) || [])[1];
