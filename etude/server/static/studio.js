@@ -335,6 +335,9 @@ function engrave(where, abc, inPlace) {
       staffwidth: width,
       wrap: { minSpacing: 1.6, maxSpacing: 2.6, preferredMeasuresPerLine: 4 },
     });
+    // abcjs leaves a 1-px SVG on the body for measuring text, marked role="img" without a name:
+    // it is no picture, so assistive technology should not meet it.
+    document.querySelectorAll("body > svg[role='img']").forEach((svg) => svg.setAttribute("aria-hidden", "true"));
     const music = abcNotes(tune);
     if (!music.notes.length) throw new Error("no notes");
     const title = (/^T:\s*(.+)$/m.exec(abc) || [])[1];
