@@ -282,7 +282,11 @@ def _finding_text(item: Evidence) -> str:
     severity = str(data.get("severity", "")).capitalize()
     rule = str(data.get("rule", "")).replace("_", " ")
     head = f"{where} ({rule}, part{'s' if len(parts) != 1 else ''} {voices})" if where else rule
-    return f"- {severity}: {head}: {data.get('message', item.summary)}".strip()
+    text = f"- {severity}: {head}: {data.get('message', item.summary)}".strip()
+    suggestion = data.get("suggestion")
+    if isinstance(suggestion, dict) and suggestion.get("why"):
+        text += f"\n  Checked fix: {suggestion['why']}"
+    return text
 
 
 def plan_reply(
@@ -382,7 +386,7 @@ def plan_reply(
     if findings and not next_steps:
         first = findings[0].data
         next_steps.append(
-            f"Next: fix bar {first.get('bar')} as suggested, then send me the score again "
+            f"Next: fix bar {engraved(first)} as suggested, then send me the score again "
             "and I will check it."
         )
     after.extend(Block("next", text, "computed") for text in next_steps[:1])

@@ -8,7 +8,7 @@ count of hidden findings is kept so the tutor can say there is more.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Literal
@@ -16,6 +16,7 @@ from typing import Literal
 from music21 import key as m21key
 from music21 import stream, tempo
 
+from etude.critic.fixes import MAX_SEARCHED, key_of, suggest_fixes
 from etude.critic.harmony import analyze_harmony, find_cadences, phrase_ends
 from etude.critic.modulation import find_modulations
 from etude.critic.profiles import part_profiles
@@ -29,31 +30,12 @@ from etude.critic.report import (
 )
 from etude.critic.rules.cadence import check_final_cadence
 from etude.critic.rules.common import RuleContext, Tonality
-from etude.critic.rules.melody import check_leaps, check_monotony
-from etude.critic.rules.parallels import check_hidden, check_parallels, voice_pairs
-from etude.critic.rules.ranges import check_ranges
-from etude.critic.rules.rhythm import check_rhythm
-from etude.critic.rules.tonality import check_leading_tone, check_out_of_key
-from etude.critic.rules.voices import check_crossing, check_overlap, check_spacing
+from etude.critic.rules.parallels import voice_pairs
+from etude.critic.rules.run import run_rules
 from etude.critic.texture import Piece, build_piece
 from etude.scores.loading import LoadedScore, load_score
 
 Level = Literal["beginner", "intermediate", "advanced"]
-
-RULES: tuple[Callable[[RuleContext], list[Finding]], ...] = (
-    check_parallels,
-    check_hidden,
-    check_crossing,
-    check_overlap,
-    check_spacing,
-    check_ranges,
-    check_leaps,
-    check_monotony,
-    check_out_of_key,
-    check_leading_tone,
-    check_rhythm,
-)
-"""Rules that need only the piece and key; the cadence rule also needs the harmony."""
 
 LEVEL_LIMITS: dict[str, tuple[int, int | None]] = {
     "beginner": (SEVERITY_ORDER["error"], 5),
@@ -74,7 +56,13 @@ def analyze_file(path: str | Path, *, level: Level = "intermediate") -> Analysis
     return analyze_score(load_score(path), level=level)
 
 
-def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> AnalysisReport:
+def analyze_score(
+    loaded: LoadedScore,
+    *,
+    level: Level = "intermediate",
+    suggest: bool = True,
+    suggest_limit: int = MAX_SEARCHED,
+) -> AnalysisReport:
     """Run the critic on a loaded score.
 
     >>> from music21 import corpus
@@ -84,24 +72,21 @@ def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> Anal
     >>> report.parts, report.key.tonic, report.key.mode, report.texture
     (4, 'F#', 'minor', 'chorale')
     """
-    piece = build_piece(loaded.score)
-    estimated = _estimate_key(loaded.score)
-    declared = declared_key(loaded, estimated)
-    found_key = declared or estimated
-    tonality = Tonality.of(found_key)
-    ends = phrase_ends(piece)
-    harmony: list[HarmonySlice] = []
-    cadences: list[Cadence] = []
-    if piece.texture != "melody":  # one line implies harmony but does not state it
-        harmony = analyze_harmony(piece, tonality)
-        cadences = find_cadences(harmony, ends, tonality)
-    modulations = find_modulations(piece, ends, found_key) if piece.texture != "melody" else []
-    context = RuleContext(piece, tonality, harmony, modulations)
-    findings = [finding for rule in RULES for finding in rule(context)]
+    reading = read_score(loaded)
+    piece, context, found_key, declared = (
+        reading.piece,
+        reading.context,
+        reading.key,
+        reading.declared,
+    )
+    harmony, cadences, ends = context.harmony, reading.cadences, reading.ends
+    findings = run_rules(context)
     findings.extend(check_final_cadence(context, harmony, cadences))
     findings = merge_duplicates(findings)
     findings.sort(key=lambda f: (f.offset_ql, SEVERITY_ORDER[f.severity], f.rule, f.parts))
     shown = select_for_level(findings, level)
+    if suggest:
+        shown = with_suggestions(context, shown, limit=suggest_limit)
     key_estimate = KeyEstimate(
         tonic=found_key.tonic.name.replace("-", "b"),
         mode=found_key.mode,
@@ -125,7 +110,7 @@ def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> Anal
         strengths=strengths(piece, context, findings, cadences, key_estimate),
         harmony=harmony,
         cadences=cadences,
-        modulations=modulations,
+        modulations=context.modulations,
         phrases=sorted({piece.meter.locate(end)[0] for end in ends}),
         phrase_measures=sorted({piece.meter.measure(piece.meter.locate(end)[0]) for end in ends}),
         hidden_findings=len(findings) - len(shown),
@@ -133,6 +118,58 @@ def analyze_score(loaded: LoadedScore, *, level: Level = "intermediate") -> Anal
     )
     report.summary = _summary(report, findings)
     return report
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A score as the rules read it: the lines, the key (and whether the file declared it),
+    the harmony, phrase ends and cadences, in the context every rule takes."""
+
+    piece: Piece
+    key: m21key.Key
+    declared: m21key.Key | None
+    context: RuleContext
+    ends: list[float]
+    cadences: list[Cadence]
+
+
+def read_score(loaded: LoadedScore) -> Reading:
+    """Everything the rules need from a loaded score (the first half of the analysis).
+
+    The fix benchmark plants faults in this reading and re-runs the rules on it."""
+    piece = build_piece(loaded.score)
+    estimated = _estimate_key(loaded.score)
+    declared = declared_key(loaded, estimated)
+    found_key = declared or estimated
+    tonality = Tonality.of(found_key)
+    ends = phrase_ends(piece)
+    harmony: list[HarmonySlice] = []
+    cadences: list[Cadence] = []
+    if piece.texture != "melody":  # one line implies harmony but does not state it
+        harmony = analyze_harmony(piece, tonality)
+        cadences = find_cadences(harmony, ends, tonality)
+    modulations = find_modulations(piece, ends, found_key) if piece.texture != "melody" else []
+    context = RuleContext(piece, tonality, harmony, modulations)
+    return Reading(piece, found_key, declared, context, ends, cadences)
+
+
+def with_suggestions(context: RuleContext, shown: list[Finding], *, limit: int) -> list[Finding]:
+    """The shown findings, each fault with the fix the critic verified (``suggestion``).
+
+    Faults the learner sees are searched, errors before warnings, at most ``limit``."""
+    targets = sorted(shown, key=lambda f: (SEVERITY_ORDER[f.severity], f.offset_ql))
+    fixes = suggest_fixes(context, targets, limit=limit)
+    result = []
+    for finding in shown:
+        fix = fixes.get(key_of(finding))
+        if fix is None:
+            result.append(finding)
+            continue
+        # A rule's own "Try B4 in the soprano instead" is a guess the rules never checked;
+        # the verified suggestion replaces it, so a learner never reads two different fixes.
+        message = finding.message.split(" Try ", 1)[0]
+        result.append(finding.model_copy(update={"suggestion": fix, "message": message}))
+    return result
 
 
 def merge_duplicates(findings: list[Finding]) -> list[Finding]:

@@ -37,6 +37,37 @@ RULE_IDS: tuple[str, ...] = (
 """Stable rule ids (a contract: tools outside the code filter on them)."""
 
 
+class Change(BaseModel):
+    """One note of a suggested fix: where it is and what it becomes.
+
+    ``from`` is a Python keyword, so the field is ``from_`` in code and ``"from"`` in JSON.
+
+    >>> Change(part=1, bar=5, beat=2.0, offset_ql=17.0, from_="A4", to="B4").model_dump()
+    {'part': 1, 'bar': 5, 'beat': 2.0, 'offset_ql': 17.0, 'from': 'A4', 'to': 'B4', 'measure': None}
+    """
+
+    model_config = ConfigDict(frozen=True, serialize_by_alias=True, validate_by_name=True)
+
+    part: int = Field(description="0-based part index in file order.")
+    bar: int = Field(description="The bar, counted from 1 at the start of the file.")
+    beat: float = Field(description="Beat within the bar, from 1.")
+    offset_ql: float = Field(description="Quarter notes from the start of the file.")
+    from_: str = Field(alias="from", description="The note as written, e.g. 'A4'.")
+    to: str = Field(description="The note it becomes, spelled in the key, e.g. 'B4'.")
+    measure: int | None = Field(
+        default=None, description="The score's own measure number, as engraved (a pickup is 0)."
+    )
+
+
+class Suggestion(BaseModel):
+    """A fix the critic verified: the changes, and why they remove the fault and add none."""
+
+    model_config = ConfigDict(frozen=True)
+
+    changes: list[Change]
+    why: str
+
+
 class Finding(BaseModel):
     """One thing the critic noticed, located precisely enough to open the score at it.
 
@@ -58,6 +89,11 @@ class Finding(BaseModel):
         default=None,
         description="The score's own measure number, as engraved (a pickup is 0); what a "
         "learner reads. ``bar`` counts from 1 at the start of the file.",
+    )
+    suggestion: Suggestion | None = Field(
+        default=None,
+        description="A fix the critic verified by re-running its rules (issue #20); null "
+        "when no small edit removes the fault without adding another.",
     )
 
 
