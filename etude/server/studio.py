@@ -92,6 +92,18 @@ class ScoreStudio:
         limits as a pasted tune; nothing is kept."""
         return self.exclusive(_export_tune, abc, fmt, name)
 
+    def corrected(self, path: Path, level: Level, finding: int) -> bytes:
+        """MusicXML of the upload with the critic's verified fix for its ``finding``-th finding
+        (at ``level``) applied; ``ApiError(422)`` when that finding has none. Only the critic's
+        own suggestions are applied, never edits a request makes up."""
+        return self.exclusive(self._corrected, path, level, finding)
+
+    def _corrected(self, path: Path, level: Level, finding: int) -> bytes:
+        findings = self._analysis(path, level)["findings"]
+        if not 0 <= finding < len(findings) or not findings[finding].get("suggestion"):
+            raise ApiError(422, "that finding has no fix the critic verified")
+        return _corrected(path, findings[finding]["suggestion"]["changes"])
+
     def _export(self, path: Path, fmt: ExportFormat) -> bytes:
         cache = path.parent / f".{path.name}.export{SUFFIXES[fmt]}"
         if cache.is_file() and cache.stat().st_mtime_ns >= path.stat().st_mtime_ns:
@@ -230,4 +242,30 @@ def _export_tune(abc: str, fmt: ExportFormat, name: str) -> bytes:
             budget=loaded.budget,
         )
     except ScoreError as exc:
+        raise ApiError(422, str(exc).splitlines()[0]) from exc
+
+
+def _corrected(path: Path, changes: list[dict[str, Any]]) -> bytes:
+    """The score with ``changes`` made, as MusicXML, in a worker on the file's time budget."""
+    from etude.attachments import load_attachment
+    from etude.critic.fixes import apply_changes
+    from etude.critic.report import Change
+    from etude.scores.export import musicxml_bytes
+    from etude.scores.loading import ScoreError
+    from etude.scores.sandbox import isolation_available, run_isolated
+
+    edits = [Change.model_validate(change) for change in changes]
+
+    def write() -> bytes:
+        fixed = apply_changes(loaded.score, edits)
+        if loaded.keyboard_split:
+            fixed = fixed.makeNotation()
+        return musicxml_bytes(fixed, loaded.path.stem)
+
+    try:
+        loaded = load_attachment(path)
+        if not isolation_available():
+            return write()
+        return run_isolated(write, path.name, DEFAULT_LIMITS, doing="correct", budget=loaded.budget)
+    except (ScoreError, ValueError) as exc:
         raise ApiError(422, str(exc).splitlines()[0]) from exc

@@ -8,11 +8,21 @@
 | ``analyze`` | ``POST /analyze`` |
 | ``sessions`` | ``/sessions``, ``/sessions/{id}`` (history, ``DELETE``), ``uploads``, ``score`` |
 | ``downloads`` | ``/sessions/{id}/uploads/{upload}/{format}``, ``/sessions/{id}/tunes/{format}`` |
+| ``fixes`` | ``POST /sessions/{id}/uploads/{upload}/fixes`` (the critic's fix, applied) |
 | ``turns`` | ``POST /sessions/{id}/turns`` (JSON or SSE) |
 | ``profile`` | ``GET /me`` |
 """
 
-from etude.server.routes import analyze, downloads, health, pages, profile, sessions, turns
+from etude.server.routes import (
+    analyze,
+    downloads,
+    fixes,
+    health,
+    pages,
+    profile,
+    sessions,
+    turns,
+)
 
 ROUTERS = (
     health.router,
@@ -20,6 +30,7 @@ ROUTERS = (
     analyze.router,
     sessions.router,
     downloads.router,
+    fixes.router,
     turns.router,
     profile.router,
 )

@@ -6,12 +6,13 @@ nothing of the server's folders in a name or an error. The real app, with no mod
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from music21 import converter, corpus
+from music21 import converter, corpus, stream
 
 from etude.config import Settings
 from etude.server import create_app
@@ -51,6 +52,17 @@ def uploaded(ana: TestClient, chorale: Path) -> tuple[str, str]:
     )
     assert reply.status_code == 201, reply.text
     return lesson, reply.json()["upload"]["id"]
+
+
+@contextmanager
+def _another_learner(app: Any) -> Iterator[TestClient]:
+    """A fresh cookie jar on the running app (entering ``with TestClient`` again would run the
+    app's start-up and shut-down, closing the database under ``ana``)."""
+    client = TestClient(app, base_url=BASE_URL)
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def _pitches(data: bytes, fmt: str) -> list[int]:
@@ -110,8 +122,56 @@ def test_bad_requests_are_refused_without_paths(
         ana.post(f"/sessions/{lesson}/tunes/abc", json={"abc": "K:C\n" + "C" * 70_000}).status_code
         == 413
     )
-    with TestClient(app, base_url=BASE_URL) as ben:
+    with _another_learner(app) as ben:
         assert ben.get(f"/sessions/{lesson}/uploads/{upload}/midi").status_code == 404
         own = ben.post("/sessions").json()["id"]
         assert ben.get(f"/sessions/{own}/uploads/{upload}/midi").status_code == 404
         assert ben.post(f"/sessions/{lesson}/tunes/abc", json={"abc": TUNE}).status_code == 404
+
+
+# Soprano and bass in parallel fifths from beat 1 to beat 2 (G4/C3 → A4/D3), clean else.
+PARALLEL_FIFTHS = ("g4 a4 b4 c'4", "e4 f4 g4 g4", "c2 d4 e4", "C4 D4 GG4 C4")
+
+
+def test_the_critics_fix_is_applied_and_the_corrected_score_comes_home(
+    app: Any, ana: TestClient, tmp_path: Path
+) -> None:
+    score = stream.Score()
+    for line in PARALLEL_FIFTHS:
+        score.insert(0, converter.parse(f"tinyNotation: 4/4 {line}"))
+    path = tmp_path / "fifths.musicxml"
+    score.write("musicxml", fp=str(path))
+    lesson = ana.post("/sessions").json()["id"]
+    sent = ana.post(
+        f"/sessions/{lesson}/uploads",
+        files={"file": (path.name, path.read_bytes(), "application/octet-stream")},
+        data={"level": "advanced"},
+    ).json()
+    findings = sent["analysis"]["findings"]
+    fixable = next(i for i, f in enumerate(findings) if f["rule"] == "parallel_fifths")
+    assert findings[fixable]["suggestion"]["changes"]
+    upload = sent["upload"]["id"]
+
+    fixed = ana.post(
+        f"/sessions/{lesson}/uploads/{upload}/fixes", json={"finding": fixable, "level": "advanced"}
+    )
+    assert fixed.status_code == 201, fixed.text
+    reply = fixed.json()
+    assert reply["upload"]["filename"] == "fifths-fixed.musicxml"
+    assert not [f for f in reply["analysis"]["findings"] if f["rule"] == "parallel_fifths"]
+    change = findings[fixable]["suggestion"]["changes"][0]
+    midi = ana.get(f"/sessions/{lesson}/uploads/{reply['upload']['id']}/midi")
+    assert 'filename="fifths-fixed.mid"' in midi.headers["content-disposition"]
+    back = tmp_path / "back.mid"
+    back.write_bytes(midi.content)
+    notes = converter.parse(back).parts[change["part"]].flatten().notes
+    sounding = {n.offset: n.pitch.nameWithOctave for n in notes}
+    assert sounding[change["offset_ql"]] == change["to"].replace("b", "-")
+    assert ana.get(f"/sessions/{lesson}/score").json()["upload"]["id"] == reply["upload"]["id"]
+
+    beyond = {"finding": len(findings), "level": "advanced"}  # no such finding: nothing to fix
+    refused = ana.post(f"/sessions/{lesson}/uploads/{upload}/fixes", json=beyond)
+    assert refused.status_code == 422 and "verified" in refused.json()["error"]
+    with _another_learner(app) as ben:
+        stranger = ben.post(f"/sessions/{lesson}/uploads/{upload}/fixes", json={"finding": fixable})
+        assert stranger.status_code == 404
