@@ -477,6 +477,44 @@ def _luminance(css_colour: str) -> float:
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
+def test_apply_fix_corrects_the_score_and_offers_it(visit: dict[str, Any], tmp_path: Path) -> None:
+    """The critic's verified fix for the chorale's finding, applied from the keyboard: the
+    corrected score replaces the upload, the critic finds that fault gone, and the MIDI the
+    learner takes home has the changed note."""
+    page = visit["page"]
+    offer = page.locator("#findings .fix button").first
+    index = int(offer.get_attribute("data-finding") or "0")
+    before = page.locator("#findings li button[data-bar]").nth(index)
+    rule, bar = before.locator(".rule").inner_text(), before.get_attribute("data-bar")
+    shown = page.evaluate(
+        "async () => (await (await fetch('/sessions/' + location.hash.slice(3) + '/score'))"
+        ".json()).analysis.findings"
+    )
+    change = shown[index]["suggestion"]["changes"][0]
+    offer.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('#score-meta').textContent.endsWith('-fixed.musicxml')",
+        timeout=120_000,
+    )
+    assert page.locator("#score-meta").inner_text() == "bwv66_6-fixed.musicxml"
+    assert "Fixed." in page.locator("#score-status").inner_text()
+    left = [
+        (b.locator(".rule").inner_text(), b.get_attribute("data-bar"))
+        for b in page.locator("#findings li button[data-bar]").all()
+    ]
+    assert (rule, bar) not in left
+    midi = save_download(
+        page, lambda: page.click('#downloads button[data-format="midi"]'), tmp_path
+    )
+    assert midi.name == "bwv66_6-fixed.mid"
+    from music21 import converter, pitch
+
+    part = converter.parse(str(midi)).parts[change["part"]].flatten()
+    sounding = [n.pitch.midi for n in part.notes if abs(n.offset - change["offset_ql"]) < 1e-6]
+    assert sounding == [pitch.Pitch(change["to"]).midi], (change, sounding)
+
+
 def test_another_learner_cannot_open_the_lesson(
     visit: dict[str, Any], browser: Any, studio_url: str, shots: Path
 ) -> None:

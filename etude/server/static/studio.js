@@ -210,7 +210,7 @@ function showScore(reply) {
   roll.show(view, findings);
   $("findings").replaceChildren(
     ...(findings.length
-      ? findings.map((f) =>
+      ? findings.map((f, index) =>
           el("li", {}, el("button", {
             type: "button",
             class: f.severity,
@@ -221,13 +221,48 @@ function showScore(reply) {
           el("span", { class: "severity", text: f.severity }),
           el("span", { class: "where", text: `Bar ${f.measure ?? f.bar}, beat ${f.beat}` }),
           el("span", { class: "rule", text: f.rule.replaceAll("_", " ") }),
-          el("div", { text: f.message }))),
+          el("div", { text: f.message })), fixOffer(f, index)),
         )
       : [el("li", { class: "none", text: "No problems found at this level. Well done!" })]),
   );
   notation.show(view, findings).catch((error) => {
     $("notation").replaceChildren(el("p", { class: "muted", text: `The notation could not be drawn: ${error.message}` }));
   });
+}
+
+// The critic's verified fix for a finding, and the button that applies it on the server.
+function fixOffer(finding, index) {
+  const suggestion = finding.suggestion;
+  if (!suggestion || !suggestion.changes || !suggestion.changes.length) return null;
+  const notes = suggestion.changes.map((c) => `${c.from} → ${c.to}`).join(", ");
+  const where = `bar ${finding.measure ?? finding.bar}`;
+  return el("div", { class: "fix" },
+    el("span", { text: `Verified fix: ${notes}` }),
+    el("button", {
+      type: "button",
+      class: "button small",
+      "data-finding": String(index),
+      "aria-label": `Apply fix in ${where}: ${notes}`,
+      text: "Apply fix",
+      onclick: () => applyFix(index),
+    }));
+}
+
+// The corrected score becomes the lesson's score: shown, analysed again, ready to download.
+async function applyFix(index) {
+  if (!state.score) return;
+  const { id, filename } = state.score.upload;
+  setStatus(`Applying the fix to ${filename}…`);
+  const payload = { finding: index };
+  if (level()) payload.level = level();
+  try {
+    const reply = await postJSON(`/sessions/${state.session}/uploads/${id}/fixes`, payload);
+    showScore(reply);
+    setStatus(`Fixed. Your score is now ${reply.upload.filename}: download it above.`);
+    $("downloads").querySelector("button").focus();
+  } catch (error) {
+    setStatus(error.message, true);
+  }
 }
 
 // Take the upload home in one format; the server names the file after the learner's own.
@@ -244,7 +279,7 @@ async function downloadScore(format) {
 
 // Move to the next (step 1) or previous (step -1) finding, select it and focus its button.
 function stepFinding(step) {
-  const buttons = [...document.querySelectorAll("#findings li button")];
+  const buttons = [...document.querySelectorAll("#findings li button[data-bar]")];
   if (!buttons.length) return;
   const at = buttons.findIndex((b) => b.getAttribute("aria-pressed") === "true");
   const next = buttons[(at + step + buttons.length) % buttons.length] || buttons[0];
@@ -254,7 +289,7 @@ function stepFinding(step) {
 
 function selectFinding(bar, button) {
   state.selectedBar = bar;
-  document.querySelectorAll("#findings button").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+  document.querySelectorAll("#findings button[data-bar]").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
   roll.select(bar);
   notation.mark(bar);
 }
