@@ -12,13 +12,15 @@ import copy
 import warnings
 from typing import Literal
 
-from music21 import metadata, meter, stream
+from music21 import clef, metadata, meter, stream
 from music21.musicxml.m21ToXml import GeneralObjectExporter
 from pydantic import BaseModel, Field
 
 from etude.scores.loading import LoadedScore
 
 NotationKind = Literal["musicxml", "abc"]
+
+MIDDLE_C = 60
 
 
 class RollNote(BaseModel):
@@ -108,11 +110,32 @@ def _notation(loaded: LoadedScore) -> str:
         return data.decode("utf-8", errors="replace")
     # A copy, because the parsed score is shared with the critic through the loader's cache.
     score = loaded.score.makeNotation() if loaded.keyboard_split else copy.deepcopy(loaded.score)
+    for part in score.parts:
+        octave_treble(part)
     if not score.metadata or not score.metadata.title:
         score.metadata = metadata.Metadata(title=loaded.path.stem)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return GeneralObjectExporter(score).parse().decode("utf-8")
+
+
+def octave_treble(part: stream.Part) -> None:
+    """Write a part in treble clef that sounds mostly below middle C (a tenor line, read from
+    a MIDI file, which has no clefs) with the octave-treble clef singers read it in, instead of
+    ledger lines under a plain treble staff.
+
+    >>> from music21 import converter
+    >>> tenor = converter.parse("tinyNotation: 4/4 G4 A4 B4 c4", makeNotation=True)
+    >>> tenor.getElementsByClass(stream.Measure)[0].clef = clef.TrebleClef()  # as MIDI reads
+    >>> octave_treble(tenor); type(tenor.recurse().getElementsByClass(clef.Clef)[0]).__name__
+    'Treble8vbClef'
+    """
+    pitches = sorted(p.midi for p in part.flatten().pitches)
+    if not pitches or pitches[len(pitches) // 2] >= MIDDLE_C:
+        return
+    for found in list(part.recurse().getElementsByClass(clef.Clef)):
+        if type(found) is clef.TrebleClef:
+            found.activeSite.replace(found, clef.Treble8vbClef())
 
 
 def _part_name(part: stream.Part, index: int) -> str:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from etude.config import Level
 from etude.limits import DEFAULT_LIMITS
+from etude.scores.export import SUFFIXES, ExportFormat
 from etude.server.errors import ApiError
 
 if TYPE_CHECKING:
@@ -80,6 +81,39 @@ class ScoreStudio:
 
     def analysis_and_view(self, path: Path, level: Level) -> tuple[dict[str, Any], dict[str, Any]]:
         return self.exclusive(self._analysis_and_view, path, level)
+
+    def export(self, path: Path, fmt: ExportFormat) -> bytes:
+        """The upload as a ``fmt`` file to take home; ``ApiError(422)`` when the format cannot
+        carry its notes. Kept beside the upload, like the analysis."""
+        return self.exclusive(self._export, path, fmt)
+
+    def export_tune(self, abc: str, fmt: ExportFormat, name: str) -> bytes:
+        """A tune from the chat (ABC text) as a ``fmt`` file named ``name``, read under the same
+        limits as a pasted tune; nothing is kept."""
+        return self.exclusive(_export_tune, abc, fmt, name)
+
+    def corrected(self, path: Path, level: Level, finding: int) -> bytes:
+        """MusicXML of the upload with the critic's verified fix for its ``finding``-th finding
+        (at ``level``) applied; ``ApiError(422)`` when that finding has none. Only the critic's
+        own suggestions are applied, never edits a request makes up."""
+        return self.exclusive(self._corrected, path, level, finding)
+
+    def _corrected(self, path: Path, level: Level, finding: int) -> bytes:
+        findings = self._analysis(path, level)["findings"]
+        if not 0 <= finding < len(findings) or not findings[finding].get("suggestion"):
+            raise ApiError(422, "that finding has no fix the critic verified")
+        return _corrected(path, findings[finding]["suggestion"]["changes"])
+
+    def _export(self, path: Path, fmt: ExportFormat) -> bytes:
+        cache = path.parent / f".{path.name}.export{SUFFIXES[fmt]}"
+        if cache.is_file() and cache.stat().st_mtime_ns >= path.stat().st_mtime_ns:
+            return cache.read_bytes()
+        data = _export(path, fmt)
+        with self._lock:
+            temporary = cache.with_suffix(".tmp")
+            temporary.write_bytes(data)
+            temporary.replace(cache)
+        return data
 
     def _analysis(self, path: Path, level: Level) -> dict[str, Any]:
         return self._cached(path, f"analysis-{level}.json", lambda: _analyze(path, level))
@@ -162,4 +196,76 @@ def _view(path: Path) -> dict[str, Any]:
             budget=loaded.budget,
         )
     except ScoreError as exc:
+        raise ApiError(422, str(exc).splitlines()[0]) from exc
+
+
+def _export(path: Path, fmt: ExportFormat) -> bytes:
+    """The conversion, in a worker with what is left of the file's time budget (music21 walks
+    the whole score to write it, as it does to draw it)."""
+    from etude.attachments import load_attachment
+    from etude.scores.export import export_score
+    from etude.scores.loading import ScoreError
+    from etude.scores.sandbox import isolation_available, run_isolated
+
+    try:
+        loaded = load_attachment(path)
+        if not isolation_available():
+            return export_score(loaded, fmt)
+        return run_isolated(
+            lambda: export_score(loaded, fmt),
+            path.name,
+            DEFAULT_LIMITS,
+            doing="write out",
+            budget=loaded.budget,
+        )
+    except ScoreError as exc:
+        raise ApiError(422, str(exc).splitlines()[0]) from exc
+
+
+def _export_tune(abc: str, fmt: ExportFormat, name: str) -> bytes:
+    """A tune read as ``load_score_text`` reads one pasted into a message (size limit, parse in
+    a worker), then written out in a worker on the same time budget."""
+    from etude.scores.export import export_score
+    from etude.scores.loading import ScoreError, load_score_text
+    from etude.scores.sandbox import isolation_available, run_isolated
+
+    stem = Path(name).stem
+    try:
+        loaded = load_score_text(abc, name=f"{stem}.abc")
+        if not isolation_available():
+            return export_score(loaded, fmt, title=stem)
+        return run_isolated(
+            lambda: export_score(loaded, fmt, title=stem),
+            loaded.path.name,
+            DEFAULT_LIMITS,
+            doing="write out",
+            budget=loaded.budget,
+        )
+    except ScoreError as exc:
+        raise ApiError(422, str(exc).splitlines()[0]) from exc
+
+
+def _corrected(path: Path, changes: list[dict[str, Any]]) -> bytes:
+    """The score with ``changes`` made, as MusicXML, in a worker on the file's time budget."""
+    from etude.attachments import load_attachment
+    from etude.critic.fixes import apply_changes
+    from etude.critic.report import Change
+    from etude.scores.export import musicxml_bytes
+    from etude.scores.loading import ScoreError
+    from etude.scores.sandbox import isolation_available, run_isolated
+
+    edits = [Change.model_validate(change) for change in changes]
+
+    def write() -> bytes:
+        fixed = apply_changes(loaded.score, edits)
+        if loaded.keyboard_split:
+            fixed = fixed.makeNotation()
+        return musicxml_bytes(fixed, loaded.path.stem)
+
+    try:
+        loaded = load_attachment(path)
+        if not isolation_available():
+            return write()
+        return run_isolated(write, path.name, DEFAULT_LIMITS, doing="correct", budget=loaded.budget)
+    except (ScoreError, ValueError) as exc:
         raise ApiError(422, str(exc).splitlines()[0]) from exc

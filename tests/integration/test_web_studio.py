@@ -3,17 +3,24 @@
 the real graph.
 
 One learner's visit: upload a Bach chorale, see it engraved with a finding marked on its bar
-and shaded in the piano roll, play it, ask about it and watch the reply stream in, paste a tune
-and see it engraved and playable, reload and find the lesson and the score again. A second
-browser (another learner) opening the first learner's lesson link sees none of it.
+and shaded in the piano roll, play it, take it home as MusicXML, MIDI and ABC (each read back
+with music21), work the page with the keyboard alone, ask about it and watch the reply stream in
+as Markdown, paste a tune and see it engraved, playable and downloadable, reload and find the
+lesson and the score again, in the dark theme and at a phone's width, with axe-core finding no
+serious or critical violation in any of them. A second browser (another learner) opening the
+first learner's lesson link sees none of it.
+
 Screenshots of each step go to ``tmp/artifacts/web_studio/`` (or ``$ETUDE_TEST_ARTIFACTS``)
-for a human to look at; they are never committed.
+for a human to look at; they are never committed. ``ETUDE_DOCS_SCREENSHOTS=1`` also refreshes
+the README's (``docs/studio-light.png``, ``studio-dark.png``, ``studio-phone.png``) from the
+same visit.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,6 +49,12 @@ CHROMIUM_ARGS = [
 TURN_TIMEOUT_MS = 240_000
 """A turn on a busy 2-core CPU takes 5-30 s; the first one may also wait for the model."""
 REPO = Path(__file__).resolve().parents[2]
+AXE = REPO / "tests" / "data" / "axe-core" / "axe.min.js"
+"""axe-core 4.14.1 (MPL-2.0, see its README there), run inside the page."""
+PHONE = {"width": 390, "height": 844}
+"""A phone's CSS viewport (iPhone 12-15); the studio's phone layout applies up to 420 px."""
+TUNE_PITCHES = [67, 69, 71, 72, 74, 71, 72, 69, 66, 69, 67]
+"""``TUNE``'s notes as MIDI numbers."""
 ARTIFACTS = Path(os.environ.get("ETUDE_TEST_ARTIFACTS") or REPO / "tmp" / "artifacts")
 TUNE = "X:1\nT:Little tune\nM:4/4\nL:1/4\nK:G\nGABc|d2B2|cAFA|G4|]"
 REPLY_DONE = (
@@ -58,6 +71,37 @@ if not CHROMIUM.is_file():
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing: pip install -e '.[dev]'"
 )
+
+
+def serious_violations(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    if not page.evaluate("() => Boolean(window.axe)"):
+        # Evaluated, not added as a <script>: the studio's CSP allows its own files only.
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)"
+    )
+    return list(found)
+
+
+def pitches_of(path: Path) -> list[list[int]]:
+    """The MIDI numbers of each part's notes, read back with music21."""
+    from music21 import converter
+
+    score = converter.parse(str(path))
+    return [[p.midi for p in part.flatten().pitches] for part in score.parts]
+
+
+def save_download(page: Any, click: Any, folder: Path) -> Path:
+    """Do ``click`` and keep the file the page hands over, under the name it suggests."""
+    with page.expect_download(timeout=120_000) as started:
+        click()
+    download = started.value
+    target = folder / download.suggested_filename
+    download.save_as(target)
+    return target
 
 
 @pytest.fixture(scope="module")
@@ -123,9 +167,17 @@ def visit(studio_url: str, browser: Any) -> Iterator[dict[str, Any]]:
     outside: list[str] = []
     page.on(
         "request",
-        lambda r: outside.append(r.url) if not r.url.startswith((studio_url, "data:")) else None,
+        lambda r: (
+            outside.append(r.url) if not r.url.startswith((studio_url, "data:", "blob:")) else None
+        ),
     )
-    yield {"page": page, "errors": errors, "turn_types": turn_types, "outside": outside}
+    yield {
+        "page": page,
+        "context": context,
+        "errors": errors,
+        "turn_types": turn_types,
+        "outside": outside,
+    }
     context.close()
 
 
@@ -172,6 +224,76 @@ def test_upload_shows_score_findings_and_plays(
     assert page.get_attribute("#play", "aria-pressed") == "false"
 
 
+def test_the_score_downloads_in_three_formats(
+    visit: dict[str, Any], chorale_midi: Path, tmp_path: Path
+) -> None:
+    """Each format the learner can take home opens in music21 with the chorale's own notes, by
+    keyboard, under the learner's own file name."""
+    page = visit["page"]
+    sent = pitches_of(chorale_midi)
+    names = []
+    for fmt in ("musicxml", "midi", "abc"):
+        button = page.locator(f'#downloads button[data-format="{fmt}"]')
+        button.focus()
+        path = save_download(page, lambda: page.keyboard.press("Enter"), tmp_path)
+        names.append(path.name)
+        assert pitches_of(path) == sent, fmt
+    assert names == ["bwv66_6.musicxml", "bwv66_6.mid", "bwv66_6.abc"]
+    assert "Downloaded bwv66_6.abc" in page.locator("#score-status").inner_text()
+
+
+def test_the_page_works_from_the_keyboard(visit: dict[str, Any], shots: Path) -> None:
+    """Tab reaches every control with a visible focus ring; the documented shortcuts work."""
+    page = visit["page"]
+    page.locator("body").click(position={"x": 5, "y": 300})  # start from the page itself
+    controls = page.evaluate(
+        "() => [...document.querySelectorAll('button, select, textarea, input, a[href], "
+        '[tabindex="0"]\')].filter(e => e.offsetParent !== null && !e.disabled'
+        " && !e.closest('dialog')).map(e => e.id || e.textContent.trim().slice(0, 30))"
+    )
+    reached: list[str] = []
+    rings: list[str] = []
+    for _ in range(len(controls) + 40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const e = document.activeElement; const s = getComputedStyle(e);"
+            " return e === document.body ? null : [e.id || e.textContent.trim().slice(0, 30),"
+            " s.outlineStyle + ' ' + s.outlineWidth]; }"
+        )
+        if focused:  # past the last control, focus leaves the page for a moment
+            reached.append(focused[0])
+            rings.append(focused[1])
+    missing = [c for c in controls if c not in reached]
+    assert not missing, missing
+    assert all(not ring.startswith("none") and not ring.endswith(" 0px") for ring in rings), rings
+
+    page.locator("#messages").click(position={"x": 5, "y": 5})  # focus off any field
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("u")
+    chooser.value.set_files([])  # chosen nothing: the score stays
+    page.keyboard.press("?")
+    assert page.locator("#help").evaluate("d => d.open")
+    assert "Next / previous finding" in page.locator("#help").inner_text()
+    page.screenshot(path=shots / "2b-help.png")
+    page.keyboard.press("Escape")
+    assert not page.locator("#help").evaluate("d => d.open")
+    page.keyboard.press("n")
+    first = page.locator("#findings li button").first
+    assert first.get_attribute("aria-pressed") == "true"
+    assert page.evaluate("() => document.activeElement.dataset.bar") == first.get_attribute(
+        "data-bar"
+    )
+    page.keyboard.press("p")
+    assert page.get_attribute("#play", "aria-pressed") == "true"
+    page.keyboard.press("Escape")
+    assert page.get_attribute("#play", "aria-pressed") == "false"
+    page.keyboard.press("/")
+    assert page.evaluate("() => document.activeElement.id") == "message"
+    page.keyboard.press("t")  # typed into the message box: no shortcut
+    assert page.input_value("#message") == "t"
+    page.fill("#message", "")
+
+
 def test_question_streams_a_grounded_reply(visit: dict[str, Any], shots: Path) -> None:
     page = visit["page"]
     question = "What should I improve in my chorale?"
@@ -184,21 +306,38 @@ def test_question_streams_a_grounded_reply(visit: dict[str, Any], shots: Path) -
     answer = reply.inner_text()
     assert "F# minor" in answer, answer  # the critic's key, stated verbatim
     assert "score critic" in answer  # the route tag under the reply
+    # The reply's Markdown is drawn: one list item per listed line, no literal markup left.
+    detail = page.evaluate(
+        "async () => (await (await fetch(location.pathname.replace(/\\/$/, '')"
+        " + '/sessions/' + location.hash.slice(3))).json()).messages"
+    )
+    written = detail[-1]["content"].split("\n\nSources:")[0]
+    listed = [line for line in written.splitlines() if re.match(r"\s*(?:[-*+]|\d+[.)])\s", line)]
+    assert reply.locator("li").count() == len(listed), written
+    assert "**" not in answer and "```" not in answer
     page.screenshot(path=shots / "3-reply.png", full_page=True)
 
 
-def test_a_tune_in_the_chat_is_engraved_and_playable(visit: dict[str, Any], shots: Path) -> None:
+def test_a_tune_in_the_chat_is_engraved_playable_and_downloadable(
+    visit: dict[str, Any], shots: Path, tmp_path: Path
+) -> None:
     page = visit["page"]
     page.uncheck("#attach")  # about the pasted tune, not the chorale
     page.fill("#message", f"Here is a tune I wrote:\n{TUNE}")
     page.keyboard.press("Enter")
     human = page.locator(".message.human").last
     human.locator(".message-music svg").wait_for(timeout=60_000)
-    play = human.locator(".message-music button")  # its name changes to Stop while playing
+    play = human.locator(".message-music button[aria-pressed]")  # named Stop while playing
     assert play.inner_text().endswith("Play tune")
     play.click()
     assert play.get_attribute("aria-pressed") == "true"
     assert play.inner_text().endswith("Stop")
+    play.click()
+    midi = save_download(
+        page, lambda: human.locator('.message-music button[data-format="midi"]').click(), tmp_path
+    )
+    assert midi.name == "Little_tune.mid"
+    assert pitches_of(midi) == [TUNE_PITCHES]
     # The router has answered; the reply itself is awaited by the next test, before it
     # reloads (a 135M model on a busy CPU can take minutes over a tune).
     page.locator(".message.ai").last.and_(page.locator("[data-route]")).wait_for(
@@ -228,6 +367,152 @@ def test_reload_restores_history_score_and_profile(
     page.screenshot(path=shots / "5-reloaded.png", full_page=True)
     assert not visit["errors"], visit["errors"]
     assert not visit["outside"], visit["outside"]  # everything came from our server
+
+
+def test_markdown_is_drawn_as_nodes_never_as_html(visit: dict[str, Any]) -> None:
+    """The studio's own Markdown module, in the page: lists, bold, code, a fenced tune set
+    aside for engraving, and markup in a reply kept as text."""
+    page = visit["page"]
+    drawn = page.evaluate(
+        """async () => {
+          const { renderMarkdown } = await import('/static/markdown.js');
+          const box = document.createElement('div');
+          box.append(renderMarkdown('Play **this**:\\n\\n```abc\\nX:1\\nK:G\\nGABc|\\n```\\n'
+            + '1. one `C E G`\\n2. two\\n- <img src=x onerror=alert(1)>'));
+          return { strong: box.querySelector('strong')?.textContent,
+                   slot: box.querySelector('.tune-slot')?.dataset.abc,
+                   items: [...box.querySelectorAll('li')].map(li => li.textContent),
+                   code: box.querySelector('code')?.textContent,
+                   images: box.querySelectorAll('img').length, text: box.textContent };
+        }"""
+    )
+    assert drawn["strong"] == "this" and drawn["code"] == "C E G"
+    assert drawn["slot"] == "X:1\nK:G\nGABc|"
+    assert drawn["items"] == ["one C E G", "two", "<img src=x onerror=alert(1)>"]
+    assert drawn["images"] == 0 and "```" not in drawn["text"]
+
+
+def test_dark_theme_phone_width_and_accessibility(
+    visit: dict[str, Any], browser: Any, studio_url: str, shots: Path
+) -> None:
+    """The whole lesson (score, findings, a Markdown reply, an engraved tune) in light and dark
+    and on a phone: axe-core finds no serious or critical violation in any of them."""
+    page = visit["page"]
+    # The chat shows the reply about the chorale from its start, the page its top.
+    page.evaluate(
+        "() => { const log = document.getElementById('messages');"
+        " log.scrollTop = document.querySelector('.message.ai').offsetTop - log.offsetTop - 8;"
+        " window.scrollTo(0, 0); }"
+    )
+    assert serious_violations(page) == []
+    docs = os.environ.get("ETUDE_DOCS_SCREENSHOTS") == "1"
+    page.screenshot(path=shots / "8-light.png")
+    if docs:
+        page.screenshot(path=REPO / "docs" / "studio-light.png")
+
+    page.click("#theme")
+    assert page.get_attribute("#theme", "aria-pressed") == "true"
+    page.reload()  # the choice is kept
+    page.wait_for_selector("#notation .finding-mark", timeout=120_000)
+    page.locator(".message-music svg").last.wait_for(timeout=60_000)
+    background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    assert _luminance(background) < 0.1, background
+    assert page.get_attribute("#theme", "aria-pressed") == "true"
+    assert serious_violations(page) == []
+    page.screenshot(path=shots / "9-dark.png")
+    if docs:
+        page.screenshot(path=REPO / "docs" / "studio-dark.png")
+    page.click("#theme")  # back to light for the tests after this one
+
+    # The system's choice is followed when the learner has made none.
+    system_dark = browser.new_context(viewport={"width": 1200, "height": 800}, color_scheme="dark")
+    try:
+        fresh = system_dark.new_page()
+        fresh.goto(studio_url)
+        fresh.wait_for_selector("body[data-ready=true]", timeout=60_000)
+        assert fresh.get_attribute("#theme", "aria-pressed") == "true"
+        assert (
+            _luminance(fresh.evaluate("() => getComputedStyle(document.body).backgroundColor"))
+            < 0.1
+        )
+    finally:
+        system_dark.close()
+
+    phone = browser.new_context(
+        viewport=PHONE,
+        storage_state=visit["context"].storage_state(),
+        is_mobile=True,
+        has_touch=True,
+    )
+    try:
+        small = phone.new_page()
+        small.goto(page.url)
+        small.wait_for_selector("#notation .finding-mark", timeout=120_000)
+        small.locator(".message-music svg").last.wait_for(timeout=60_000)
+        assert small.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+        for control in (
+            "#dropzone",
+            "#play",
+            "#downloads button >> nth=2",
+            "#message",
+            "#send",
+            "#theme",
+            "#help-open",
+            "#findings li button >> nth=0",
+        ):
+            box = small.locator(control).bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], control
+        assert serious_violations(small) == []
+        small.screenshot(path=shots / "10-phone.png")
+        if docs:
+            small.screenshot(path=REPO / "docs" / "studio-phone.png")
+    finally:
+        phone.close()
+
+
+def _luminance(css_colour: str) -> float:
+    """Relative luminance (WCAG) of an ``rgb(r, g, b)`` colour."""
+    channels = [int(c) / 255 for c in re.findall(r"\d+", css_colour)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_apply_fix_corrects_the_score_and_offers_it(visit: dict[str, Any], tmp_path: Path) -> None:
+    """The critic's verified fix for the chorale's finding, applied from the keyboard: the
+    corrected score replaces the upload, the critic finds that fault gone, and the MIDI the
+    learner takes home has the changed note."""
+    page = visit["page"]
+    offer = page.locator("#findings .fix button").first
+    index = int(offer.get_attribute("data-finding") or "0")
+    before = page.locator("#findings li button[data-bar]").nth(index)
+    rule, bar = before.locator(".rule").inner_text(), before.get_attribute("data-bar")
+    shown = page.evaluate(
+        "async () => (await (await fetch('/sessions/' + location.hash.slice(3) + '/score'))"
+        ".json()).analysis.findings"
+    )
+    change = shown[index]["suggestion"]["changes"][0]
+    offer.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('#score-meta').textContent.endsWith('-fixed.musicxml')",
+        timeout=120_000,
+    )
+    assert page.locator("#score-meta").inner_text() == "bwv66_6-fixed.musicxml"
+    assert "Fixed." in page.locator("#score-status").inner_text()
+    left = [
+        (b.locator(".rule").inner_text(), b.get_attribute("data-bar"))
+        for b in page.locator("#findings li button[data-bar]").all()
+    ]
+    assert (rule, bar) not in left
+    midi = save_download(
+        page, lambda: page.click('#downloads button[data-format="midi"]'), tmp_path
+    )
+    assert midi.name == "bwv66_6-fixed.mid"
+    from music21 import converter, pitch
+
+    part = converter.parse(str(midi)).parts[change["part"]].flatten()
+    sounding = [n.pitch.midi for n in part.notes if abs(n.offset - change["offset_ql"]) < 1e-6]
+    assert sounding == [pitch.Pitch(change["to"]).midi], (change, sounding)
 
 
 def test_another_learner_cannot_open_the_lesson(

@@ -58,3 +58,34 @@ export async function streamTurn(path, payload, onEvent) {
     }
   }
 }
+
+// The file name a download response gives (RFC 6266: the UTF-8 form first), or `fallback`.
+function attachmentName(response, fallback) {
+  const header = response.headers.get("Content-Disposition") || "";
+  const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (utf8) return decodeURIComponent(utf8[1]);
+  const plain = /filename="([^"]+)"/i.exec(header);
+  return plain ? plain[1] : fallback;
+}
+
+// Fetch a file (GET, or POST with a JSON payload) and hand it to the browser as a download
+// under the name the server gave it. Fetched rather than linked, so that a refusal (ABC that
+// cannot carry a score) arrives as a message for the learner instead of a downloaded error.
+export async function download(path, payload = null) {
+  const init = payload === null
+    ? { headers: { Accept: "*/*" } }
+    : { method: "POST", headers: { "Content-Type": "application/json", Accept: "*/*" }, body: JSON.stringify(payload) };
+  const response = await fetch(path, init);
+  if (!response.ok) await parse(response);
+  const name = attachmentName(response, "score");
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
+}

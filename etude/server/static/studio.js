@@ -1,8 +1,9 @@
-// The studio page: lessons, the score (notation, piano roll, findings, playback) and the chat.
-// Plain ES modules, no build step; every piece of text from the server is set as text, never
-// as HTML, so a reply cannot inject markup.
+// The studio page: lessons, the score (notation, piano roll, findings, playback, downloads) and
+// the chat. Plain ES modules, no build step; every piece of text from the server is set as
+// text, never as HTML (replies' Markdown is drawn node by node), so a reply cannot inject markup.
 
-import { getJSON, postForm, postJSON, streamTurn } from "./api.js";
+import { download, getJSON, postForm, postJSON, streamTurn } from "./api.js";
+import { renderMarkdown } from "./markdown.js";
 import { abcIn, abcNotes } from "./music.js";
 import { Notation } from "./notation.js";
 import { PianoRoll, partColour } from "./pianoroll.js";
@@ -14,6 +15,7 @@ const roll = new PianoRoll($("roll"));
 const notation = new Notation($("notation"));
 const synth = new Synth();
 const TOOL_LABELS = { theory: "theory", critic: "score critic", encoder: "style encoder", memory: "memory" };
+const FORMAT_LABELS = { musicxml: "MusicXML", midi: "MIDI", abc: "ABC" };
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -158,6 +160,7 @@ function clearScore() {
   state.selectedBar = null;
   $("score-body").hidden = true;
   $("play").disabled = true;
+  $("downloads").hidden = true;
   $("score-meta").textContent = "";
   $("attach-label").hidden = true;
   $("dropzone").classList.remove("compact");
@@ -185,6 +188,7 @@ function showScore(reply) {
   $("score-body").hidden = false;
   $("dropzone").classList.add("compact");
   $("play").disabled = false;
+  $("downloads").hidden = false;
   $("score-meta").textContent = meta.filename;
   $("attach-name").textContent = meta.filename;
   $("attach-label").hidden = false;
@@ -193,12 +197,12 @@ function showScore(reply) {
   const key = analysis.key ? `${analysis.key.tonic} ${analysis.key.mode}` : "key unclear";
   const pills = [key, analysis.time_signature, `${analysis.bars} bars`, `${analysis.parts} parts`, `${analysis.notes} notes`];
   if (analysis.tempo_bpm) pills.push(`♩ = ${Math.round(analysis.tempo_bpm)}`);
+  // The part's colour in the roll as a swatch beside its name: the name itself stays in ink,
+  // which every theme keeps readable.
   const partKeys = view.parts.map((name, i) => {
-    const swatch = el("span", { class: "pill" }, name);
-    swatch.style.background = "transparent";
-    swatch.style.color = partColour(i);
-    swatch.style.border = `1px solid ${partColour(i)}`;
-    return swatch;
+    const swatch = el("span", { class: "swatch", "aria-hidden": "true" });
+    swatch.style.background = partColour(i);
+    return el("span", { class: "pill part" }, swatch, name);
   });
   $("score-summary").replaceChildren(...pills.filter(Boolean).map((t) => el("span", { class: "pill", text: t })), ...partKeys);
 
@@ -206,7 +210,7 @@ function showScore(reply) {
   roll.show(view, findings);
   $("findings").replaceChildren(
     ...(findings.length
-      ? findings.map((f) =>
+      ? findings.map((f, index) =>
           el("li", {}, el("button", {
             type: "button",
             class: f.severity,
@@ -217,7 +221,7 @@ function showScore(reply) {
           el("span", { class: "severity", text: f.severity }),
           el("span", { class: "where", text: `Bar ${f.measure ?? f.bar}, beat ${f.beat}` }),
           el("span", { class: "rule", text: f.rule.replaceAll("_", " ") }),
-          el("div", { text: f.message }))),
+          el("div", { text: f.message })), fixOffer(f, index)),
         )
       : [el("li", { class: "none", text: "No problems found at this level. Well done!" })]),
   );
@@ -226,9 +230,66 @@ function showScore(reply) {
   });
 }
 
+// The critic's verified fix for a finding, and the button that applies it on the server.
+function fixOffer(finding, index) {
+  const suggestion = finding.suggestion;
+  if (!suggestion || !suggestion.changes || !suggestion.changes.length) return null;
+  const notes = suggestion.changes.map((c) => `${c.from} → ${c.to}`).join(", ");
+  const where = `bar ${finding.measure ?? finding.bar}`;
+  return el("div", { class: "fix" },
+    el("span", { text: `Verified fix: ${notes}` }),
+    el("button", {
+      type: "button",
+      class: "button small",
+      "data-finding": String(index),
+      "aria-label": `Apply fix in ${where}: ${notes}`,
+      text: "Apply fix",
+      onclick: () => applyFix(index),
+    }));
+}
+
+// The corrected score becomes the lesson's score: shown, analysed again, ready to download.
+async function applyFix(index) {
+  if (!state.score) return;
+  const { id, filename } = state.score.upload;
+  setStatus(`Applying the fix to ${filename}…`);
+  const payload = { finding: index };
+  if (level()) payload.level = level();
+  try {
+    const reply = await postJSON(`/sessions/${state.session}/uploads/${id}/fixes`, payload);
+    showScore(reply);
+    setStatus(`Fixed. Your score is now ${reply.upload.filename}: download it above.`);
+    $("downloads").querySelector("button").focus();
+  } catch (error) {
+    setStatus(error.message, true);
+  }
+}
+
+// Take the upload home in one format; the server names the file after the learner's own.
+async function downloadScore(format) {
+  if (!state.score) return;
+  const { id } = state.score.upload;
+  try {
+    const name = await download(`/sessions/${state.session}/uploads/${id}/${format}`);
+    setStatus(`Downloaded ${name}.`);
+  } catch (error) {
+    setStatus(`No ${FORMAT_LABELS[format]} file: ${error.message}`, true);
+  }
+}
+
+// Move to the next (step 1) or previous (step -1) finding, select it and focus its button.
+function stepFinding(step) {
+  const buttons = [...document.querySelectorAll("#findings li button[data-bar]")];
+  if (!buttons.length) return;
+  const at = buttons.findIndex((b) => b.getAttribute("aria-pressed") === "true");
+  const next = buttons[(at + step + buttons.length) % buttons.length] || buttons[0];
+  next.focus();
+  next.click();
+}
+
 function selectFinding(bar, button) {
   state.selectedBar = bar;
-  document.querySelectorAll("#findings button").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+  document.querySelectorAll("#findings button[data-bar]").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
   roll.select(bar);
   notation.mark(bar);
 }
@@ -267,22 +328,69 @@ function togglePlay() {
   playFrom($("play"), view.notes, analysis.tempo_bpm || 90, view.parts.length, (ql) => roll.setPlayhead(ql));
 }
 
-// Engrave the tune a message contains (if any) under it, with its own Play button.
+// Engrave the tunes a message contains: a reply's fenced ABC in place of the fence, else a tune
+// written in the text (a learner's paste) under it; each with Play and its downloads.
 function attachMusic(node, content) {
-  node.querySelector(".message-music")?.remove();
+  node.querySelectorAll(".message-music").forEach((box) => box.remove());
+  if (!window.ABCJS) return;
+  const slots = [...node.querySelectorAll(".tune-slot")];
+  if (slots.length) {
+    slots.forEach((slot) => engrave(slot, slot.dataset.abc, true));
+    return;
+  }
   const abc = abcIn(content);
-  if (!abc || !window.ABCJS) return;
+  if (abc) engrave(node, abc, false);
+}
+
+function engrave(where, abc, inPlace) {
   const sheet = el("div", { class: "message-score" });
   const play = el("button", { type: "button", class: "button", "aria-pressed": "false", text: "▶ Play tune" });
-  const box = el("div", { class: "message-music" }, sheet, play);
-  node.append(box);
+  const saves = Object.entries(FORMAT_LABELS).map(([format, label]) =>
+    el("button", {
+      type: "button",
+      class: "button",
+      "data-format": format,
+      "aria-label": `Download the tune as ${label}`,
+      text: label,
+      onclick: () => downloadTune(abc, format),
+    }));
+  const tools = el("div", { class: "tools" }, play, el("span", { class: "muted", text: "Download:" }), ...saves);
+  const box = el("div", { class: "message-music paper" }, sheet, tools);
+  const fallback = inPlace ? [...where.childNodes] : null;
+  if (inPlace) where.replaceChildren(box);
+  else where.append(box);
   try {
-    const [tune] = window.ABCJS.renderAbc(sheet, abc, { responsive: "resize", add_classes: true });
+    // Laid out at the box's own width, wrapped into lines of a few bars, so a long tune keeps
+    // a readable note size instead of being shrunk to fit one line.
+    // (A message being built is not on the page yet: then the chat's width tells.)
+    const room = sheet.clientWidth || 0.8 * $("messages").clientWidth;
+    const width = Math.max(220, Math.min(620, room - 24));
+    const [tune] = window.ABCJS.renderAbc(sheet, abc, {
+      add_classes: true,
+      staffwidth: width,
+      wrap: { minSpacing: 1.6, maxSpacing: 2.6, preferredMeasuresPerLine: 4 },
+    });
+    // abcjs leaves a 1-px SVG on the body for measuring text, marked role="img" without a name:
+    // it is no picture, so assistive technology should not meet it.
+    document.querySelectorAll("body > svg[role='img']").forEach((svg) => svg.setAttribute("aria-hidden", "true"));
     const music = abcNotes(tune);
     if (!music.notes.length) throw new Error("no notes");
+    const title = (/^T:\s*(.+)$/m.exec(abc) || [])[1];
+    sheet.setAttribute("role", "img");
+    sheet.setAttribute("aria-label", `Engraved tune${title ? `: ${title}` : ""}`);
     play.addEventListener("click", () => playFrom(play, music.notes, music.bpm, music.parts));
   } catch (_) {
     box.remove(); // not a tune after all: the text alone says it
+    if (fallback) where.replaceChildren(...fallback);
+  }
+}
+
+async function downloadTune(abc, format) {
+  try {
+    const name = await download(`/sessions/${state.session}/tunes/${format}`, { abc });
+    setStatus(`Downloaded ${name}.`);
+  } catch (error) {
+    setStatus(`No ${FORMAT_LABELS[format]} file of the tune: ${error.message}`, true);
   }
 }
 
@@ -307,13 +415,17 @@ function bubble(role, content) {
   return node;
 }
 
+// A learner's message is their own text; a reply is Markdown (lists, bold, fenced tunes),
+// its sources set apart.
 function setReply(node, content) {
-  const at = content.lastIndexOf("\n\nSources:");
-  if (at >= 0 && !node.classList.contains("human")) {
-    node.replaceChildren(content.slice(0, at), el("span", { class: "sources", text: content.slice(at + 2) }));
-  } else {
+  if (node.classList.contains("human")) {
     node.textContent = content;
+    return;
   }
+  const at = content.lastIndexOf("\n\nSources:");
+  const body = at >= 0 ? content.slice(0, at) : content;
+  node.replaceChildren(renderMarkdown(body));
+  if (at >= 0) node.append(el("span", { class: "sources", text: content.slice(at + 2) }));
 }
 
 async function ask(message) {
@@ -402,6 +514,12 @@ function wire() {
   });
 
   $("play").addEventListener("click", togglePlay);
+  for (const button of $("downloads").querySelectorAll("button[data-format]")) {
+    button.setAttribute("aria-label", `Download your score as ${FORMAT_LABELS[button.dataset.format]}`);
+    button.addEventListener("click", () => downloadScore(button.dataset.format));
+  }
+  wireTheme();
+  wireShortcuts();
   $("new-session").addEventListener("click", newSession);
   $("level").value = localStorage.getItem("etude-level") || "";
   $("level").addEventListener("change", () => localStorage.setItem("etude-level", $("level").value));
@@ -426,6 +544,69 @@ function wire() {
     if (chip) ask(chip.dataset.ask);
   });
   window.addEventListener("resize", () => roll.draw());
+}
+
+// ---- Theme and keyboard -----------------------------------------------------------------
+
+function currentTheme() {
+  const chosen = document.documentElement.dataset.theme;
+  if (chosen) return chosen;
+  return window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+}
+
+function showTheme() {
+  const dark = currentTheme() === "dark";
+  $("theme").setAttribute("aria-pressed", String(dark));
+  document.body.dataset.theme = dark ? "dark" : "light";
+}
+
+function toggleTheme() {
+  const next = currentTheme() === "dark" ? "light" : "dark";
+  document.documentElement.dataset.theme = next;
+  localStorage.setItem("etude-theme", next);
+  showTheme();
+}
+
+function wireTheme() {
+  $("theme").addEventListener("click", toggleTheme);
+  window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", showTheme);
+  showTheme();
+}
+
+function openHelp() {
+  const dialog = $("help");
+  if (!dialog.open) dialog.showModal();
+}
+
+// Single keys act only when the learner is not typing, and can be turned off in the help
+// (WCAG 2.1.4); Escape always stops playback.
+function wireShortcuts() {
+  const toggle = $("shortcuts-on");
+  toggle.checked = localStorage.getItem("etude-shortcuts") !== "off";
+  toggle.addEventListener("change", () => localStorage.setItem("etude-shortcuts", toggle.checked ? "on" : "off"));
+  $("help-open").addEventListener("click", openHelp);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && synth.playing) {
+      synth.stop();
+      return;
+    }
+    const target = event.target;
+    const typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
+    if (typing || event.ctrlKey || event.metaKey || event.altKey || !toggle.checked || $("help").open) return;
+    const actions = {
+      "?": openHelp,
+      "/": () => $("message").focus(),
+      u: () => $("file").click(),
+      p: () => !$("play").disabled && togglePlay(),
+      n: () => stepFinding(1),
+      N: () => stepFinding(-1),
+      t: toggleTheme,
+    };
+    const action = actions[event.key === "N" ? "N" : event.key.toLowerCase()];
+    if (!action) return;
+    event.preventDefault();
+    action();
+  });
 }
 
 async function start() {
