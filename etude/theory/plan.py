@@ -661,9 +661,9 @@ def _eval(plan: Plan, trace: _Trace) -> Value:
         case DegreeOf():
             k = _eval_key(plan.of, trace)
             form = plan.of.form if isinstance(plan.of, ScaleOf) else None
-            if form in _RAISED and k.mode == "minor" and plan.number in _RAISED[form]:
-                if plan.form in ("auto", "note"):
-                    return _raised_degree(plan.number, k, form, trace)
+            raised = form is not None and plan.number in _RAISED.get(form, ())
+            if raised and form is not None and k.mode == "minor" and plan.form in ("auto", "note"):
+                return _raised_degree(plan.number, k, form, trace)
             return _degree(plan, k, trace)
         case IntervalFrom():
             start = _eval(plan.of, trace)
@@ -836,7 +836,7 @@ def _parallel(k: Key, trace: _Trace) -> Value:
     return trace.add(text, result)
 
 
-_RAISED: dict[str | None, tuple[int, ...]] = {"harmonic minor": (7,), "melodic minor": (6, 7)}
+_RAISED: dict[str, tuple[int, ...]] = {"harmonic minor": (7,), "melodic minor": (6, 7)}
 """The degrees a minor scale's named form raises: harmonic minor its 7th, melodic minor
 (ascending) its 6th and 7th."""
 
@@ -848,8 +848,9 @@ def _raised_degree(number: int, k: Key, form: str, trace: _Trace) -> Value:
     >>> trace = _Trace()
     >>> _raised_degree(6, Key("A", "minor"), "melodic minor", trace).note
     'F#'
-    >>> print(trace.steps[-1].text)
-    The 6th degree of the A melodic minor scale is F#: A – B – C – D – E – F# (melodic minor, ascending, raises the 6th and 7th degrees a semitone).
+    >>> print(trace.steps[-1].text)  # doctest: +NORMALIZE_WHITESPACE
+    The 6th degree of the A melodic minor scale is F#: A – B – C – D – E – F#
+    (melodic minor, ascending, raises the 6th and 7th degrees a semitone).
     """
     from music21 import scale
 
