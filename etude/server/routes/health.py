@@ -1,5 +1,6 @@
-"""``GET /health``: liveness, whether the model has loaded, and how many turns wait; and
-``GET /ready``: whether the backends a turn needs answer (``etude.server.readiness``)."""
+"""``GET /health``: liveness, whether the model has loaded, and how many turns wait;
+``GET /ready``: whether the backends a turn needs answer (``etude.server.readiness``); and
+``GET /metrics``: the turn counters in Prometheus' text format (``etude.server.metrics``)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from concurrent.futures import Future
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
-from etude.server.deps import MentorDep, ModelReadyDep, RunnerDep
+from etude.server.deps import MentorDep, MetricsDep, ModelReadyDep, RunnerDep
 from etude.server.readiness import readiness
 
 router = APIRouter()
@@ -39,3 +40,15 @@ async def ready(request: Request, mentor: MentorDep) -> JSONResponse:
         body["error"] = "not ready: " + "; ".join(c.line() for c in failing)
         return JSONResponse(body, status_code=503)
     return JSONResponse({"status": "ready", **body})
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics: turns, turn latency and time to first text, queue depth, "
+    "tool errors by tool.",
+    response_class=PlainTextResponse,
+)
+async def metrics(metrics: MetricsDep, runner: RunnerDep) -> PlainTextResponse:
+    return PlainTextResponse(
+        metrics.render(queued=runner.waiting), media_type="text/plain; version=0.0.4"
+    )
