@@ -11,6 +11,7 @@ No mocks: every part is the real server a deployment runs (issue #24).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -285,3 +286,29 @@ def test_ready_names_the_backend_that_is_down_and_recovers(topology: Topology, p
         assert "A – C – E" in turn(learner, second, session, THIRD)["answer"]
         assert "G – B – D" in turn(learner, first, session, FIRST)["answer"]
         assert human_turns(learner, second, session) == [THIRD, FIRST]
+
+
+def test_a_workers_database_pool_survives_a_postgres_restart() -> None:
+    """Every pooled connection dies with the server; the pool must hand out a live one
+    afterwards, not fail the next request (as it did before connections were checked)."""
+    from etude.sessions import open_postgres
+
+    owner = postgres_owner()
+    if owner is None or not (PG_BIN / "initdb").exists():
+        pytest.skip("no PostgreSQL to run")
+    postgres = Postgres(owner)
+    try:
+        postgres.start()
+        postgres.create_database()
+        persistence = open_postgres(postgres.url)
+        try:
+            assert persistence.sessions() == []
+            postgres.stop()
+            postgres.start()
+            assert persistence.sessions() == []
+        finally:
+            persistence.close()
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            postgres.stop()
+        postgres.remove()
