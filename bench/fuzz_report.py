@@ -376,12 +376,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--hang-seconds", type=int, default=40)
     parser.add_argument("--out", type=Path, default=None, help="write the JSON report here")
+    parser.add_argument(
+        "--no-attacks",
+        action="store_true",
+        help="skip the attack files (each starts two fresh processes: minutes on a busy box)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         in_process = run_in_process(args.inputs, args.tokens, args.seed, args.hang_seconds, workdir)
         cli = run_cli(args.cli, args.seed, workdir) if args.cli else None
-        attacks = run_attacks(workdir)
+        attacks = [] if args.no_attacks else run_attacks(workdir)
     report = {"in_process": in_process, "cli": cli, "attacks": attacks}
     text = json.dumps(report, indent=2)
     print(text)

@@ -8,7 +8,8 @@ its ``done`` event and by the computed chord tones in its evidence, which must b
 chord's. At the end every lesson's history must hold exactly its own questions, in order, and
 a learner asking for someone else's lesson must get 404.
 
-Reports errors, crossed messages, p50/p95 turn latency (request to ``done``), time to the
+Reports errors, lost turns (answered with ``done`` but missing from the lesson's history),
+crossed messages, p50/p95 turn latency (request to ``done``), time to the
 first token and the server's own time per turn (``timings_ms.total``, from the moment the turn
 left the queue). Turns are serialised on the one model, so latency under load is mostly
 queueing: with N learners a turn waits for up to N-1 others.
@@ -20,6 +21,11 @@ crossed between them shows in the same checks (issue #21).
 
     .venv/bin/python bench/server_load.py [--learners 50] [--turns 5] [--json]
     .venv/bin/python bench/server_load.py --learners 30 --turns 2 --workers 2 --postgres
+
+``--model-stub`` answers every turn with the deterministic stand-in model server
+(``tests/model_stub.py``) instead of the embedded model, to measure the server, the database
+and the checkpoints alone; ``--kb-from DIR`` copies a built knowledge index into the fresh data
+folder instead of building one before the first turn.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import contextlib
 import itertools
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -117,6 +124,9 @@ class Learner:
     first_tokens: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     crossed: list[str] = field(default_factory=list)
+    acknowledged: list[str] = field(default_factory=list)
+    """Questions whose turn ended with a ``done`` event: each must be in the history."""
+    lost: list[str] = field(default_factory=list)
     cookies: dict[str, str] = field(default_factory=dict)
     cut_off: bool = False
     """The time budget ended while this learner's last turn was still queued or running."""
@@ -180,6 +190,7 @@ async def run_learner(
                 learner.errors.append(f"{message}: {exc}")
                 continue
             result = turn["result"]
+            learner.acknowledged.append(message)
             learner.latencies.append(turn["latency"])
             learner.service.append(result["timings_ms"].get("total", float("nan")) / 1000)
             if turn["first_token"] is not None:
@@ -206,6 +217,8 @@ async def check_histories(base: str, learners: list[Learner]) -> None:
         async with httpx.AsyncClient(base_url=base, cookies=learner.cookies, timeout=600) as c:
             history = (await c.get(f"/sessions/{learner.session}")).json()["messages"]
         mine = [m["content"] for m in history if m["role"] == "human"]
+        missing = [q for q in learner.acknowledged if q not in mine]
+        learner.lost.extend(f"{q!r} was answered but is not in the history" for q in missing)
         allowed = [learner.asked, learner.asked[:-1]] if learner.cut_off else [learner.asked]
         if mine not in allowed:
             learner.crossed.append(f"history holds {mine}, asked {learner.asked}")
@@ -232,12 +245,17 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def start_server(
-    data_dir: Path, database_url: str | None = None
+    data_dir: Path, database_url: str | None = None, extra_env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "ETUDE_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "ETUDE_DATA_DIR": str(data_dir),
+        "HF_HUB_OFFLINE": "1",
+        **(extra_env or {}),
+    }
     if database_url:
         env["ETUDE_DATABASE_URL"] = database_url
     log = (data_dir / f"serve-{port}.log").open("wb")
@@ -297,7 +315,10 @@ async def load(
 
 
 def _run(
-    args: argparse.Namespace, database: str | None, stack: contextlib.ExitStack
+    args: argparse.Namespace,
+    database: str | None,
+    stack: contextlib.ExitStack,
+    extra_env: dict[str, str] | None = None,
 ) -> tuple[list[Learner], float, list[str], dict[str, Any]]:
     """Start the workers (the first one warms the knowledge index alone, so the others find it
     built), run the learners, stop the workers."""
@@ -315,20 +336,26 @@ def _run(
 
     stack.callback(stop_all)
     data_dir = Path(tempfile.mkdtemp(prefix="etude-load-"))
+    if args.kb_from:  # a built index, so that the first worker does not spend minutes on it
+        shutil.copytree(args.kb_from, data_dir / "kb")
     if not bases:
         print(f"starting etude serve (data in {data_dir})…", file=sys.stderr)
-        process, base = start_server(data_dir, database)
+        process, base = start_server(data_dir, database, extra_env)
         processes.append(process)
         bases.append(base)
     asyncio.run(warm(bases[0]))
     while len(bases) < args.workers:
-        process, base = start_server(data_dir, database)
+        process, base = start_server(data_dir, database, extra_env)
         processes.append(process)
         bases.append(base)
     print(f"{args.learners} learners × {args.turns} turns on {len(bases)} worker(s)…",
           file=sys.stderr)  # fmt: skip
     learners, wall, isolation = asyncio.run(load(bases, args.learners, args.turns, args.budget_s))
-    extra = {"workers": len(bases), "database": "postgresql" if database else "sqlite"}
+    extra = {
+        "workers": len(bases),
+        "database": "postgresql" if database else "sqlite",
+        "model": "stub (tests/model_stub.py)" if extra_env else "embedded SmolLM2-135M",
+    }
     return learners, wall, isolation, extra
 
 
@@ -351,6 +378,16 @@ def main() -> None:
         help=f"keep lessons in a throw-away PostgreSQL (binaries in {PG_BIN}) the workers share",
     )
     parser.add_argument("--database-url", help="keep lessons in this PostgreSQL database")
+    parser.add_argument(
+        "--model-stub",
+        action="store_true",
+        help="answer with the deterministic stand-in model server (tests/model_stub.py) instead "
+        "of the embedded model: measures the server, the database and the checkpoints, not the "
+        "model (say so wherever its numbers are quoted)",
+    )
+    parser.add_argument(
+        "--kb-from", type=Path, help="copy this built knowledge index (a data folder's kb/) in"
+    )
     args = parser.parse_args()
 
     with contextlib.ExitStack() as stack:
@@ -362,7 +399,13 @@ def main() -> None:
             if owner is None:
                 raise SystemExit("running as root with no user to run PostgreSQL as")
             database = stack.enter_context(postgres_server(PG_BIN, owner))
-        learners, wall, isolation, extra = _run(args, database, stack)
+        extra_env = None
+        if args.model_stub:
+            from tests.servers import model_stub, stub_model_env
+
+            folder = Path(tempfile.mkdtemp(prefix="etude-load-stub-"))
+            extra_env = stub_model_env(stack.enter_context(model_stub(folder)))
+        learners, wall, isolation, extra = _run(args, database, stack, extra_env)
 
     latencies = [v for lr in learners for v in lr.latencies]
     first = [v for lr in learners for v in lr.first_tokens]
@@ -375,6 +418,7 @@ def main() -> None:
         "turns_cut_off": sum(lr.cut_off for lr in learners),
         "budget_s": args.budget_s,
         "errors": [e for lr in learners for e in lr.errors],
+        "lost": [lost for lr in learners for lost in lr.lost],
         "crossed": [c for lr in learners for c in lr.crossed] + isolation,
         "wall_s": round(wall, 1),
         "throughput_turns_per_min": round(60 * len(latencies) / wall, 2) if wall else None,
@@ -401,7 +445,7 @@ def main() -> None:
                     print(f"  - {item}")
             else:
                 print(f"{key}: {value}")
-    if summary["errors"] or summary["crossed"]:
+    if summary["errors"] or summary["crossed"] or summary["lost"]:
         raise SystemExit(1)
 
 

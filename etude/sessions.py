@@ -251,6 +251,10 @@ def open_postgres(url: str) -> Persistence:
         min_size=1,
         max_size=POOL_SIZE,
         kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        # A connection is checked before it is handed out: after PostgreSQL restarts, every
+        # pooled connection is dead, and without the check each would fail one request first
+        # (tests/integration/test_topology.py restarts it under two workers).
+        check=ConnectionPool.check_connection,
         open=True,
     )
     try:

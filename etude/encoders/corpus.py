@@ -65,8 +65,9 @@ def score_notes(score: object) -> list[ScoreNote]:
                     velocity=int(velocity),
                     instrument=int(program),
                 )
-                name = pitch.nameWithOctave
-                name = name[0] + name[1:].replace("-", "b")
+                # Flats written "b" in the name only, never the octave's minus sign: "C#-1"
+                # read as "C#b1" once crashed the encoder's speller (bench/fuzz_report.py).
+                name = pitch.name.replace("-", "b") + str(pitch.implicitOctave)
                 held = tie is not None and tie.type in ("stop", "continue")
                 found.append(ScoreNote(note, index, name, held))
     found.sort(key=lambda n: (n.note.start, n.note.instrument, n.note.pitch))

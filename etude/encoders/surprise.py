@@ -209,6 +209,13 @@ def speller(notes: list[ScoreNote]) -> Callable[[int], str]:
     >>> spell = speller(n)
     >>> spell(78), spell(58), spell(61)
     ('F#5', 'Bb3', 'C#4')
+
+    The lowest MIDI octave is -1, and its minus sign is not a flat:
+
+    >>> spell(6), spell(10), spell(3)
+    ('F#-1', 'Bb-1', 'Eb-1')
+    >>> speller([ScoreNote(Note(0, 1, 3), 0, "Eb-1", False)])(3)
+    'Eb-1'
     """
     from music21 import pitch as m21pitch
 
@@ -230,13 +237,11 @@ def speller(notes: list[ScoreNote]) -> Callable[[int], str]:
             respelled = fallback.getEnharmonic() if fallback.accidental is not None else None
             if not sharps and respelled is not None:
                 fallback = respelled
-            text = fallback.nameWithOctave
-            return text[0] + text[1:].replace("-", "b")
+            return fallback.name.replace("-", "b") + str(fallback.implicitOctave)
         candidate = m21pitch.Pitch(step.replace("b", "-") if len(step) > 1 else step)
         candidate.octave = 4
         candidate.octave += (midi - candidate.midi) // 12
-        text = candidate.nameWithOctave
-        return text[0] + text[1:].replace("-", "b")
+        return candidate.name.replace("-", "b") + str(candidate.implicitOctave)
 
     return name
 

@@ -13,11 +13,14 @@ This module only assembles the app; where the rest is:
 - who is calling (cookie or header, shared secret): ``etude.server.identity``;
 - what a request must pass first (host, origin, content type, size) and the headers every
   response carries: ``etude.server.guard``;
-- the ``{"error"}`` shape: ``etude.server.errors``.
+- the ``{"error"}`` shape: ``etude.server.errors``;
+- ``/ready``'s checks: ``etude.server.readiness``; ``/metrics`` and the per-turn JSON log line:
+  ``etude.server.metrics``.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -31,6 +34,7 @@ from etude.server.config import ServerSettings
 from etude.server.errors import answer_errors_as_json
 from etude.server.guard import RequestGuard
 from etude.server.identity import identify_caller
+from etude.server.metrics import TURN_LOG, TurnMetrics
 from etude.server.ownership import Ownership
 from etude.server.routes import ROUTERS
 from etude.server.routes.pages import STATIC_DIR
@@ -61,6 +65,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.server = server
+    app.state.metrics = TurnMetrics()
+    _log_turns_as_json_lines()
     answer_errors_as_json(app)
     app.middleware("http")(identify_caller)
     # Added last, so it is the outermost: nothing reads a request it refuses.
@@ -69,6 +75,18 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+def _log_turns_as_json_lines() -> None:
+    """Each turn's log record is already a JSON object: written as it is, one per line, on
+    stderr beside uvicorn's own lines (which a log shipper can tell apart: they are not JSON)."""
+    if TURN_LOG.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    TURN_LOG.addHandler(handler)
+    TURN_LOG.setLevel(logging.INFO)
+    TURN_LOG.propagate = False
 
 
 @asynccontextmanager

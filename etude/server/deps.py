@@ -17,6 +17,7 @@ from etude.config import Settings
 from etude.mentor import Mentor
 from etude.server.errors import ApiError
 from etude.server.identity import Caller
+from etude.server.metrics import TurnMetrics
 from etude.server.ownership import Ownership, SessionRecord
 from etude.server.runner import TurnRunner
 from etude.server.studio import ScoreStudio
@@ -54,6 +55,11 @@ async def the_studio(request: Request) -> ScoreStudio:
     return studio
 
 
+async def the_metrics(request: Request) -> TurnMetrics:
+    metrics: TurnMetrics = request.app.state.metrics
+    return metrics
+
+
 async def model_ready(request: Request) -> bool:
     """Whether the background warm-up (model load) has finished."""
     warm: Future[Any] = request.app.state.warm
@@ -67,6 +73,7 @@ OwnershipDep = Annotated[Ownership, Depends(the_ownership)]
 RunnerDep = Annotated[TurnRunner, Depends(the_runner)]
 StudioDep = Annotated[ScoreStudio, Depends(the_studio)]
 ModelReadyDep = Annotated[bool, Depends(model_ready)]
+MetricsDep = Annotated[TurnMetrics, Depends(the_metrics)]
 
 
 def owned_session(ownership: Ownership, caller: Caller, session_id: str) -> SessionRecord:

@@ -31,7 +31,7 @@ from etude.server.errors import ApiError
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 _HEADER_ID = re.compile(r"^[\w.@+-]{1,128}$")
 
-OPEN_PATHS = ("/health", "/static/")
+OPEN_PATHS = ("/health", "/ready", "/metrics", "/static/")
 """Paths that need neither a learner nor the shared secret."""
 COOKIE_MAX_AGE = 400 * 24 * 3600
 """Browsers cap cookie lifetimes at 400 days; a learner's token should last that long."""

@@ -3,7 +3,7 @@
 
 | module | paths |
 | --- | --- |
-| ``health`` | ``GET /health`` |
+| ``health`` | ``GET /health``, ``GET /ready``, ``GET /metrics`` |
 | ``pages`` | ``GET /`` (the studio page; its files are mounted at ``/static``) |
 | ``analyze`` | ``POST /analyze`` |
 | ``sessions`` | ``/sessions``, ``/sessions/{id}`` (history, ``DELETE``), ``uploads``, ``score`` |

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from etude.server.deps import (
     owned_session,
 )
 from etude.server.errors import ApiError
+from etude.server.metrics import TurnMetrics, observed
 from etude.server.ownership import Ownership, UploadRecord
 from etude.server.runner import TurnEvents, TurnsBusy
 from etude.server.studio import ScoreStudio
@@ -146,8 +148,10 @@ async def _prepared_turn(
         else None
     )
     ownership.touch(learner, session_id, turn.message)
+    metrics: TurnMetrics = request.app.state.metrics
+    queued_at = time.perf_counter()
 
-    def events() -> Iterator[dict[str, Any]]:
+    def turn_events() -> Iterator[dict[str, Any]]:
         return mentor.stream_turn(
             turn.message,
             session=session_id,
@@ -155,6 +159,9 @@ async def _prepared_turn(
             level=turn.level,
             learner=learner,
         )
+
+    def events() -> Iterator[dict[str, Any]]:
+        return observed(metrics, session_id, turn_events, queued_at)
 
     return events
 

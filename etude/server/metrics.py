@@ -1,0 +1,223 @@
+"""What an operator watches: ``GET /metrics`` in Prometheus' text format, and one JSON log line
+per turn.
+
+Both come from one observer (:class:`TurnObserver`) wrapped around each turn's event stream on
+the turn worker, so a turn is counted even when its client hangs up. Written by hand rather
+than with ``prometheus_client``: four series do not justify a dependency, and the text format is
+short (https://prometheus.io/docs/instrumenting/exposition_formats/).
+
+The log line never carries the message or the reply (a learner's words are theirs), and names
+the lesson by a hash, so logs can be shipped to a shared system: request id, session hash,
+route, status and timings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+TURN_LOG = logging.getLogger("etude.turns")
+"""One INFO record per turn, its message a JSON object (see :func:`turn_log_event`)."""
+
+LATENCY_BUCKETS_S = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 40.0, 80.0, 160.0)
+"""From a computed fact (a tenth of a second) to a long reply of the CPU model (a minute)."""
+
+
+class Histogram:
+    """A Prometheus histogram: cumulative buckets, sum and count.
+
+    >>> h = Histogram("etude_x_seconds", "X.", (1.0, 5.0))
+    >>> h.observe(0.5); h.observe(3.0)
+    >>> print("\\n".join(h.lines()))
+    # HELP etude_x_seconds X.
+    # TYPE etude_x_seconds histogram
+    etude_x_seconds_bucket{le="1.0"} 1
+    etude_x_seconds_bucket{le="5.0"} 2
+    etude_x_seconds_bucket{le="+Inf"} 2
+    etude_x_seconds_sum 3.5
+    etude_x_seconds_count 2
+    """
+
+    def __init__(self, name: str, help_text: str, buckets: tuple[float, ...]) -> None:
+        self.name, self.help, self.buckets = name, help_text, buckets
+        self.counts = [0] * len(buckets)
+        self.sum = 0.0
+        self.count = 0
+
+    def observe(self, value: float) -> None:
+        for index, bound in enumerate(self.buckets):
+            if value <= bound:
+                self.counts[index] += 1
+        self.sum += value
+        self.count += 1
+
+    def lines(self) -> list[str]:
+        out = [f"# HELP {self.name} {self.help}", f"# TYPE {self.name} histogram"]
+        out += [
+            f'{self.name}_bucket{{le="{bound}"}} {count}'
+            for bound, count in zip(self.buckets, self.counts, strict=True)
+        ]
+        out += [
+            f'{self.name}_bucket{{le="+Inf"}} {self.count}',
+            f"{self.name}_sum {round(self.sum, 6)}",
+            f"{self.name}_count {self.count}",
+        ]
+        return out
+
+
+def _label(value: str) -> str:
+    """A label value as the text format escapes it.
+
+    >>> _label('a"b\\\\c')
+    'a\\\\"b\\\\\\\\c'
+    """
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+class TurnMetrics:
+    """The server's counters, shared by the turn worker (writes) and ``/metrics`` (reads)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.turns: Counter[str] = Counter()
+        self.tool_errors: Counter[str] = Counter()
+        self.latency = Histogram(
+            "etude_turn_seconds",
+            "Time from a turn leaving the queue to its answer.",
+            LATENCY_BUCKETS_S,
+        )
+        self.first_text = Histogram(
+            "etude_turn_first_text_seconds",
+            "Time from a turn leaving the queue to the first text streamed to the learner.",
+            LATENCY_BUCKETS_S,
+        )
+
+    def record(
+        self, status: str, seconds: float, first_text: float | None, errors: list[str]
+    ) -> None:
+        with self._lock:
+            self.turns[status] += 1
+            self.latency.observe(seconds)
+            if first_text is not None:
+                self.first_text.observe(first_text)
+            self.tool_errors.update(errors)
+
+    def render(self, queued: int) -> str:
+        """The text format; ``queued`` is the turn queue's depth now (queued and running).
+
+        >>> metrics = TurnMetrics()
+        >>> metrics.record("ok", 0.3, 0.2, ["critic"])
+        >>> text = metrics.render(queued=1)
+        >>> 'etude_turns_total{status="ok"} 1' in text, "etude_turn_queue_depth 1" in text
+        (True, True)
+        >>> 'etude_tool_errors_total{tool="critic"} 1' in text
+        True
+        """
+        with self._lock:
+            lines = [
+                "# HELP etude_turns_total Turns answered (ok) or failed (error).",
+                "# TYPE etude_turns_total counter",
+            ]
+            for status in sorted({"ok", "error", *self.turns}):
+                lines.append(f'etude_turns_total{{status="{_label(status)}"}} {self.turns[status]}')
+            lines += [
+                "# HELP etude_tool_errors_total Tool results that were errors, by tool.",
+                "# TYPE etude_tool_errors_total counter",
+            ]
+            for tool, count in sorted(self.tool_errors.items()):
+                lines.append(f'etude_tool_errors_total{{tool="{_label(tool)}"}} {count}')
+            lines += self.latency.lines() + self.first_text.lines()
+        lines += [
+            "# HELP etude_turn_queue_depth Turns queued or running in this process.",
+            "# TYPE etude_turn_queue_depth gauge",
+            f"etude_turn_queue_depth {queued}",
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def session_hash(session: str) -> str:
+    """A lesson's id as logs name it: enough to follow one lesson, not to look it up.
+
+    >>> session_hash("abc")
+    'ba7816bf8f01cfea'
+    """
+    return hashlib.sha256(session.encode()).hexdigest()[:16]
+
+
+def turn_log_event(
+    request_id: str,
+    session: str,
+    status: str,
+    route: list[str],
+    timings_ms: dict[str, Any],
+    waited_ms: float,
+) -> str:
+    """The JSON a turn logs: no message text, no reply, the lesson hashed.
+
+    >>> json.loads(turn_log_event("r1", "abc", "ok", ["theory"], {"total": 5.0}, 1.5))["session"]
+    'ba7816bf8f01cfea'
+    """
+    return json.dumps(
+        {
+            "event": "turn",
+            "request_id": request_id,
+            "session": session_hash(session),
+            "status": status,
+            "route": route,
+            "queue_wait_ms": round(waited_ms, 1),
+            "timings_ms": timings_ms,
+        },
+        sort_keys=True,
+    )
+
+
+def observed(
+    metrics: TurnMetrics,
+    session: str,
+    events: Callable[[], Iterator[dict[str, Any]]],
+    queued_at: float | None = None,
+) -> Iterator[dict[str, Any]]:
+    """``events()`` passed through unchanged, measured on the way: run on the turn worker, so
+    the clock starts when the turn leaves the queue (``queued_at`` is when it entered)."""
+    request_id = uuid.uuid4().hex
+    started = time.perf_counter()
+    waited = (started - queued_at) * 1000 if queued_at is not None else 0.0
+    first_text: float | None = None
+    result: Any = None
+    try:
+        for event in events():
+            if first_text is None and event.get("event") == "token":
+                first_text = time.perf_counter() - started
+            if event.get("event") == "done":
+                result = event["result"]
+            yield event
+    except BaseException:
+        _finish(metrics, request_id, session, "error", started, first_text, None, waited)
+        raise
+    _finish(metrics, request_id, session, "ok", started, first_text, result, waited)
+
+
+def _finish(
+    metrics: TurnMetrics,
+    request_id: str,
+    session: str,
+    status: str,
+    started: float,
+    first_text: float | None,
+    result: Any,
+    waited_ms: float,
+) -> None:
+    seconds = time.perf_counter() - started
+    evidence = list(getattr(result, "evidence", None) or [])
+    errors = [e.tool for e in evidence if getattr(e, "kind", "") == "error"]
+    metrics.record(status, seconds, first_text, errors)
+    route = list(getattr(result, "route", None) or [])
+    timings = dict(getattr(result, "timings_ms", None) or {"total": round(seconds * 1000, 1)})
+    TURN_LOG.info(turn_log_event(request_id, session, status, route, timings, waited_ms))
