@@ -12,19 +12,8 @@ from __future__ import annotations
 from itertools import pairwise
 
 from etude.lessons.exercises import Exercise
-from etude.theory.intervals import interval_between, interval_words
+from etude.theory.intervals import ORDINAL_WORDS, interval_between, interval_words
 from etude.theory.spelling import pitch_class, to_music21, with_article
-
-_NUMBER_WORDS = {
-    1: "unison",
-    2: "second",
-    3: "third",
-    4: "fourth",
-    5: "fifth",
-    6: "sixth",
-    7: "seventh",
-    8: "octave",
-}
 
 
 def _above_root(notes: list[str]) -> list[str]:
@@ -112,7 +101,7 @@ def to_semitones(code: str) -> int:
 
 def _interval_hint(prompt: str) -> str:
     """'a major sixth' in the prompt → its size: '9 semitones'."""
-    for number, word in _NUMBER_WORDS.items():
+    for number, word in ORDINAL_WORDS.items():
         for quality, code in (
             ("perfect", "P"),
             ("major", "M"),
