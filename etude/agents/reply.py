@@ -33,6 +33,7 @@ Role = Literal[
     "premise",
     "answer",
     "steps",
+    "example",
     "finding",
     "reason",
     "bridge",
@@ -144,9 +145,50 @@ def _steps_wanted(
 ) -> bool:
     if not steps:
         return False
-    if level == "advanced" and not _HOW.search(question) and not _WHY.search(question):
+    if _short_form_wanted(level, question):
         return len(steps) >= 3
     return level == "beginner" or len(steps) >= 2 or intent in ("why", "how", "premise") or derived
+
+
+def _short_form_wanted(level: Level, question: str) -> bool:
+    """An advanced learner gets the one-line short form instead of the worked steps, unless
+    the question asks how or why."""
+    return level == "advanced" and not _HOW.search(question) and not _WHY.search(question)
+
+
+HEARD_IN_CONTEXT = ("roman_numeral", "progression", "diatonic_chords")
+"""Facts whose example puts the chord in a key (a resolution, a progression, the chord
+between tonics): the examples an advanced learner gets. A bare arpeggio, scale or interval to
+play is for beginners and intermediate learners, who are still learning the sound."""
+
+
+def example_block(evidence: list[Evidence], level: Level) -> Block | None:
+    """The example to hear, as the line the learner plays (its ABC and MusicXML stay in the
+    evidence), at the depth of the learner's level."""
+    examples = [item for item in evidence if item.kind == "example" and item.data.get("text")]
+    if not examples:
+        return None
+    facts = {str(item.data.get("kind")) for item in evidence if item.kind == "fact"}
+    if level == "advanced" and not facts & set(HEARD_IN_CONTEXT):
+        return None
+    return Block("example", f"Hear it: {examples[0].data['text']}", "computed")
+
+
+def _read_worked(item: Evidence, shorts: list[str], terms: list[str]) -> None:
+    """A fact's one-line short form and its beginner's terms (``etude.theory.worked``)."""
+    data = item.data.get("data")
+    if isinstance(data, dict):
+        shorts.extend([str(data["short"])] if data.get("short") else [])
+        terms.extend(str(term) for term in data.get("terms") or [])
+
+
+def _glossary(terms: list[str]) -> str:
+    """The plain meaning of the words the steps used, for a beginner.
+
+    >>> _glossary(["a semitone is one key to the next"])
+    'Words used: a semitone is one key to the next.'
+    """
+    return "Words used: " + "; ".join(dict.fromkeys(terms)) + "."
 
 
 def _numbered(steps: list[str]) -> str:
@@ -315,6 +357,8 @@ def plan_reply(
             after.append(Block("next", suggestion, "memory"))
         return intent, before, after
     steps: list[str] = []
+    shorts: list[str] = []
+    terms: list[str] = []
     next_steps: list[str] = []
     # a verdict on the learner's premise or a multiple-choice pick opens the reply, whatever
     # other tool answered in parallel ("Answer: C) …" must be the first line)
@@ -323,6 +367,7 @@ def plan_reply(
         if item.data.get("type") == "premise":
             before.append(Block("premise", item.summary, "computed"))
             steps.extend(item.data.get("steps") or [])
+            _read_worked(item, shorts, terms)
             continue
         if not item.authoritative:
             continue
@@ -338,14 +383,22 @@ def plan_reply(
         }.get(item.tool, "tool")  # type: ignore[assignment]
         before.append(Block("answer", item.summary, source))
         steps.extend(item.data.get("steps") or [])
+        _read_worked(item, shorts, terms)
         if item.data.get("next_step"):
             next_steps.append(str(item.data["next_step"]))
     where_to = _where_it_goes(question, steps)
     if where_to:
         before.insert(0, Block("answer", where_to, "computed"))
     derived = any(item.data.get("kind") == "derivation" for item in evidence)
-    if _steps_wanted(intent, level, steps, question, derived=derived):
+    if shorts and _short_form_wanted(level, question):
+        before.append(Block("steps", "Short form: " + "; ".join(shorts) + ".", "computed"))
+    elif _steps_wanted(intent, level, steps, question, derived=derived):
         before.append(Block("steps", "How to work it out:\n" + _numbered(steps), "computed"))
+        if level == "beginner" and terms:
+            before.append(Block("steps", _glossary(terms), "computed"))
+    heard = example_block(evidence, level)
+    if heard is not None:
+        before.append(heard)
     overview = next(
         (item for item in evidence if item.tool == "critic" and item.authoritative), None
     )
