@@ -294,7 +294,7 @@ def _roman_steps(fact: TheoryFact) -> tuple[list[str], str]:
     if outside and mode == "minor" and rn.scaleDegree in (5, 7):
         steps.append(
             f"{', '.join(outside)}: the 7th degree raised a semitone, as in harmonic minor, "
-            "so it leads up to the key note."
+            "so it becomes the leading tone, pulling up to the key note."
         )
     elif outside:
         steps.append(f"{', '.join(outside)} lies outside the key: an altered note.")
