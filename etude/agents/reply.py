@@ -140,6 +140,34 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", " ".join(line for line in lines if line.strip())).strip()
 
 
+_ITEM = re.compile(r"^\s*\d+\.\s+")
+STEP_ITEMS = 6
+"""Numbered steps of a passage kept, at most, when it answers a "how" question."""
+
+
+def quoted_passage(text: str, intent: Intent) -> str:
+    r"""A passage as quoted in the reply: one paragraph cut at a sentence end, except that a
+    "how" question answered by a passage with numbered steps keeps the steps as a list (the
+    learner follows them one by one) after the passage's opening sentence.
+
+    >>> text = "Work in order.\n1. Find the key.\n2. Mark the cadences.\nThen listen."
+    >>> print(quoted_passage(text, "how"))
+    Work in order.
+    1. Find the key.
+    2. Mark the cadences.
+    >>> quoted_passage(text, "why")
+    'Work in order. Find the key. Mark the cadences. Then listen.'
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    items = [_ITEM.sub("", line).strip() for line in lines if _ITEM.match(line)]
+    if intent != "how" or len(items) < 2:
+        return clip(_flat(text), QUOTE_CHARS)
+    first = next((i for i, line in enumerate(lines) if _ITEM.match(line)), 0)
+    opening = clip(_flat("\n".join(lines[:first])), QUOTE_CHARS // 2)
+    listed = _numbered([clip(item, QUOTE_CHARS // 2) for item in items[:STEP_ITEMS]])
+    return f"{opening}\n{listed}" if opening else listed
+
+
 def _steps_wanted(
     intent: Intent, level: Level, steps: list[str], question: str, *, derived: bool = False
 ) -> bool:
@@ -420,11 +448,23 @@ def plan_reply(
     computed_answer = any(block.role in ("answer", "premise") for block in before)
     passages = [item for item in evidence if item.kind == "passage" and item.citation]
     if passages and (not computed_answer or intent in ("why", "how")):
-        best = max(passages, key=lambda item: item.citation.score if item.citation else 0.0)
+        # retrieval ranks the section that answers the question's type first (a "why" question
+        # its "Why …" section): the first passage good enough to quote, else the closest
+        quotable = [
+            item
+            for item in passages
+            if item.citation is not None
+            and (item.citation.score >= QUOTE_SCORE or titled_for(question, item.citation))
+        ]
+        best = (
+            quotable[0]
+            if quotable
+            else max(passages, key=lambda item: item.citation.score if item.citation else 0.0)
+        )
         if best.citation is not None and (
             best.citation.score >= QUOTE_SCORE or titled_for(question, best.citation)
         ):
-            quote = clip(_flat(best.summary), QUOTE_CHARS)
+            quote = quoted_passage(best.summary, intent)
             label = best.citation.label()
             before.append(Block("reason", f"{quote}\n— from “{label}”", "knowledge"))
         elif not computed_answer:
