@@ -49,6 +49,7 @@ from etude.theory.plan import (
     show,
 )
 from etude.theory.questions import (
+    BassLineQuery,
     ChordQuery,
     CircleQuery,
     CompareScalesQuery,
@@ -61,6 +62,7 @@ from etude.theory.questions import (
     IntervalSizeQuery,
     KeyFromSignatureQuery,
     KeySignatureQuery,
+    ModulationQuery,
     NoteAtQuery,
     NumeralOfQuery,
     ProgressionQuery,
@@ -70,6 +72,7 @@ from etude.theory.questions import (
     ScaleQuery,
     SubstituteQuery,
     TransposeQuery,
+    WriteProgressionQuery,
     parse,
 )
 from etude.theory.spelling import human, notes_in, with_article
@@ -138,6 +141,12 @@ def answer(query: Query) -> TheoryFact:
             return roman.diatonic_chords(query.tonic, query.mode, query.sevenths)
         case ProgressionQuery():
             return progressions.progression(query.figures, query.tonic, query.mode, query.name)
+        case WriteProgressionQuery():
+            return progressions.requested(query.tonic, query.mode, query.style)
+        case ModulationQuery():
+            return progressions.modulation(query.source, query.target, query.bars)
+        case BassLineQuery():
+            return progressions.bass_line(query.symbols)
         case CompareScalesQuery():
             return scales.compare_scales(query.first, query.second)
         case SubstituteQuery():

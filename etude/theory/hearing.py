@@ -344,6 +344,8 @@ def _example(fact: TheoryFact) -> HearExample | None:
         lengths = _filled(len(first)) * 2
         text = f"Play {' '.join(source)}, then {' '.join(fact.notes)}: the same tune, moved."
         return _finish(fact.query, text, events, lengths)
+    if fact.kind == "progression" and data.get("bass"):
+        return _bass_example(fact.query, [[str(n) for n in bar] for bar in data["bass"]])
     if fact.kind in ("progression", "diatonic_chords"):
         chords = [c for c in data.get("chords") or [] if c.get("notes")]
         if not chords:
@@ -353,6 +355,16 @@ def _example(fact: TheoryFact) -> HearExample | None:
         figures = " – ".join(str(c.get("figure") or c.get("numeral")) for c in chords)
         return _finish(fact.query, f"Play {figures}: {names}.", events, [2] * len(events))
     return None
+
+
+def _bass_example(title: str, bars: list[list[str]]) -> HearExample | None:
+    """A bass line in the bass register (G2 up to F#3), one quarter note a beat."""
+    events: list[Group] = []
+    for bar in bars:
+        for name in bar:
+            events.append((_pitch(name, 2 if name[0] in "GAB" else 3),))
+    shown = " | ".join(" ".join(bar) for bar in bars)
+    return _finish(title, f"Play the bass: {shown}.", events, [1] * len(events))
 
 
 def _interval_example(title: str, low: str, high: str) -> HearExample | None:

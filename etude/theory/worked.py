@@ -403,8 +403,54 @@ def _circle_steps(fact: TheoryFact) -> tuple[list[str], str]:
     return steps, "clockwise: up a fifth, one more sharp"
 
 
+def _bass_steps(fact: TheoryFact) -> tuple[list[str], str]:
+    bars = fact.data.get("bass") or []
+    chords = fact.data.get("chords") or []
+    if len(bars) < 2 or len(chords) != len(bars):
+        return [], ""
+    roots = ", ".join(bar[0] for bar in bars)
+    fifths = ", ".join(bar[2] for bar in bars)
+    leads = ", ".join(f"{bar[3]} to {nxt[0]}" for bar, nxt in itertools.pairwise(bars))
+    steps = [
+        f"Beat 1 of each bar is the chord's root, so the harmony is clear: {roots}.",
+        f"Beat 3 is the chord's fifth, another chord tone: {fifths}.",
+        f"Beat 4 is a note a step from the next root, so the line walks into the next bar: "
+        f"{leads}.",
+    ]
+    return steps, "root, root, fifth, step into the next root"
+
+
+def _modulation_steps(fact: TheoryFact) -> tuple[list[str], str]:
+    data = fact.data
+    pivot, chords = data.get("pivot") or {}, data.get("chords") or []
+    source, target = str(data.get("key") or ""), str(data.get("target") or "")
+    if not pivot or len(chords) < 7:
+        return [], ""
+    symbols = [str(c["symbol"]) for c in chords]
+    tonic, mode = target.split(" ", 1)
+    new = [human(p.name) for p in key.Key(to_music21(tonic), mode).getPitches()[:7]]
+    old = str(source.split(" ", 1)[0])
+    old_notes = {human(p.name) for p in key.Key(to_music21(old), source.split(" ")[1]).pitches}
+    fresh = [n for n in new if n not in old_notes]
+    dominant = chords[5]
+    steps = [
+        f"Establish {source} with I – IV – V – I: {' – '.join(symbols[:4])}.",
+        f"Find a chord both keys own: {pivot['symbol']} ({' '.join(chords[4]['notes'])}) is "
+        f"{pivot['in_source']} in {source} and {pivot['in_target']} in {target}, the pivot.",
+        f"Go on as if already in {target}: {dominant['symbol']} "
+        f"({' '.join(dominant['notes'])}) is its V7"
+        + (f", and {', '.join(fresh)} is the note {source} does not have." if fresh else "."),
+        f"Resolve to {symbols[6]} and stay there, so the new key sounds like home.",
+    ]
+    return steps, f"pivot {pivot['symbol']} ({pivot['in_source']} = {pivot['in_target']})"
+
+
 def _progression_steps(fact: TheoryFact) -> tuple[list[str], str]:
     data = fact.data
+    if data.get("bass"):
+        return _bass_steps(fact)
+    if data.get("pivot"):
+        return _modulation_steps(fact)
     label = str(data.get("key") or "")
     chords = data.get("chords") or []
     if " " not in label or not chords:
@@ -413,15 +459,32 @@ def _progression_steps(fact: TheoryFact) -> tuple[list[str], str]:
     scale = [human(p.name) for p in key.Key(to_music21(tonic), mode).getPitches()[:7]]
     numbered = ", ".join(f"{n} {name}" for n, name in enumerate(scale, start=1))
     steps = [f"Number the scale of {label}: {numbered}."]
+    built: set[str] = set()
     for chord in chords:
         figure = str(chord.get("figure") or chord.get("numeral") or "")
         notes = [str(n) for n in chord.get("notes") or []]
-        if figure and notes:
+        if figure and notes and figure not in built:
+            built.add(figure)
             steps.append(f"{figure} is built on {notes[0]}: stack thirds, {' – '.join(notes)}.")
     steps.append(
         "Upper-case numerals are major chords, lower-case minor, ° diminished: the thirds the "
         "key's notes give decide it."
     )
+    outside = list(
+        dict.fromkeys(
+            str(n) for chord in chords for n in chord.get("notes") or [] if str(n) not in scale
+        )
+    )
+    if mode == "minor":
+        raised = human(_p(tonic).transpose("-m2").name)  # the leading tone of harmonic minor
+        if raised in outside:
+            outside.remove(raised)
+            steps.append(f"{raised} is the raised 7th of harmonic minor, the leading tone.")
+    if outside:
+        style = (
+            " (the blues makes every chord a dominant seventh)" if "blues" in fact.statement else ""
+        )
+        steps.append(f"Notes from outside {label}: {', '.join(outside)}{style}.")
     figures = " – ".join(str(c.get("figure") or c.get("numeral")) for c in chords)
     return steps, f"{figures} in {label}"
 
