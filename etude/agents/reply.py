@@ -355,6 +355,23 @@ def _finding_text(item: Evidence) -> str:
     return f"- {severity}: {head}: {data.get('message', item.summary)}".strip()
 
 
+def why_it_matters(findings: list[Evidence]) -> Block | None:
+    """Why the first shown finding's rule matters, quoted from its knowledge-base section
+    with the citation (``etude.knowledge.why``): a fix is learned when its reason is."""
+    from etude.knowledge.why import why_passage
+
+    for item in findings:
+        found = why_passage(str(item.data.get("rule", "")))
+        if found is not None:
+            text, citation = found
+            rule = str(item.data["rule"]).replace("_", " ")
+            quote = clip(_flat(text), QUOTE_CHARS)
+            return Block(
+                "reason", f"Why it matters ({rule}): {quote}\n— from “{citation.label()}”", "knowledge"
+            )
+    return None
+
+
 def plan_reply(
     question: str,
     route: list[str],
@@ -438,6 +455,9 @@ def plan_reply(
     if findings:
         shown = "\n".join(_finding_text(item) for item in findings[:MAX_FINDINGS_SHOWN])
         before.append(Block("finding", "What I found:\n" + shown, "critic"))
+        why = why_it_matters(findings[:MAX_FINDINGS_SHOWN])
+        if why is not None:
+            before.append(why)
     strengths = [
         item.summary
         for item in evidence
