@@ -102,3 +102,31 @@ def test_a_fact_with_its_own_steps_keeps_them() -> None:
     [fact] = compute_facts("the french sixth in E minor")
     assert with_worked_steps(fact).steps == fact.steps
     assert any("leads to V" in step for step in fact.steps)
+
+
+def test_a_request_to_write_gets_music_not_an_incidental_fact() -> None:
+    """ "a bass line for C Am Dm G" once got the interval C–G; "a progression in A minor for
+    a pop song" the list of diatonic triads."""
+    [pop] = compute_facts("help me write a verse progression in A minor for a pop song")
+    assert pop.kind == "progression" and pop.data["figures"] == ["i", "VI", "III", "VII"]
+    [bass] = compute_facts("Write a simple bass line for C Am Dm G, one note per beat, 4/4")
+    bars = bass.data["bass"]
+    chords = [c["notes"] for c in bass.data["chords"]]
+    assert [bar[0] for bar in bars] == ["C", "A", "D", "G"]
+    for bar, tones, following in zip(bars, chords, [*bars[1:], None], strict=True):
+        assert len(bar) == 4 and bar[2] in tones  # the root, then the fifth on beat 3
+        if following is not None:  # beat 4 walks into the next root by step
+            step = (pitch.Pitch(bar[3]).pitchClass - pitch.Pitch(following[0]).pitchClass) % 12
+            assert step in (1, 2, 10, 11)
+
+
+def test_a_modulation_goes_through_a_chord_both_keys_own() -> None:
+    from music21 import key, roman
+
+    [fact] = compute_facts("Give me a chord progression that modulates from C major to G major")
+    pivot = fact.data["pivot"]
+    for tonic, figure in (("C", pivot["in_source"]), ("G", pivot["in_target"])):
+        chord = roman.RomanNumeral(figure, key.Key(tonic))
+        assert {p.name for p in chord.pitches} <= {p.name for p in key.Key(tonic).pitches}
+    last = fact.data["chords"][-3:]
+    assert [c["symbol"] for c in last] == ["D7", "G", "G"] and len(fact.data["chords"]) == 8
