@@ -367,7 +367,9 @@ def why_it_matters(findings: list[Evidence]) -> Block | None:
             rule = str(item.data["rule"]).replace("_", " ")
             quote = clip(_flat(text), QUOTE_CHARS)
             return Block(
-                "reason", f"Why it matters ({rule}): {quote}\n— from “{citation.label()}”", "knowledge"
+                "reason",
+                f"Why it matters ({rule}): {quote}\n— from “{citation.label()}”",
+                "knowledge",
             )
     return None
 
@@ -411,8 +413,9 @@ def plan_reply(
     for item in evidence:
         if item.data.get("type") == "premise":
             before.append(Block("premise", item.summary, "computed"))
-            steps.extend(item.data.get("steps") or [])
-            _read_worked(item, shorts, terms)
+            if not steps:  # the worked steps of the main answer only, not of every side fact
+                steps.extend(item.data.get("steps") or [])
+                _read_worked(item, shorts, terms)
             continue
         if not item.authoritative:
             continue
@@ -427,8 +430,9 @@ def plan_reply(
             "theory": "computed",
         }.get(item.tool, "tool")  # type: ignore[assignment]
         before.append(Block("answer", item.summary, source))
-        steps.extend(item.data.get("steps") or [])
-        _read_worked(item, shorts, terms)
+        if not steps:
+            steps.extend(item.data.get("steps") or [])
+            _read_worked(item, shorts, terms)
         if item.data.get("next_step"):
             next_steps.append(str(item.data["next_step"]))
     where_to = _where_it_goes(question, steps)
@@ -486,7 +490,13 @@ def plan_reply(
         ):
             quote = quoted_passage(best.summary, intent)
             label = best.citation.label()
-            before.append(Block("reason", f"{quote}\n— from “{label}”", "knowledge"))
+            reason = Block("reason", f"{quote}\n— from “{label}”", "knowledge")
+            if intent == "why":
+                # a why-question is answered by its reason first; the computed facts it
+                # mentions follow as examples, without steps that answer "what", not "why"
+                before = [reason, *(block for block in before if block.role != "steps")]
+            else:
+                before.append(reason)
         elif not computed_answer:
             before.append(Block("reason", NO_PASSAGE, "tool"))
     if overview is not None and not findings and not next_steps:
