@@ -78,8 +78,39 @@ heading (at most three): of two "why" sections of one article, the one headed wi
 question's words ("Why it is called a deceptive cadence") answers it."""
 
 _FILLER = frozenset(
-    "what which when where there this that with from your have does into make sound like just "
-    "about should could would will some more most much very really always thing things".split()
+    [
+        "what",
+        "which",
+        "when",
+        "where",
+        "there",
+        "this",
+        "that",
+        "with",
+        "from",
+        "your",
+        "have",
+        "does",
+        "into",
+        "make",
+        "sound",
+        "like",
+        "just",
+        "about",
+        "should",
+        "could",
+        "would",
+        "will",
+        "some",
+        "more",
+        "most",
+        "much",
+        "very",
+        "really",
+        "always",
+        "thing",
+        "things",
+    ]
 )
 
 
