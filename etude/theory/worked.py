@@ -11,8 +11,10 @@ beginners, the plain meaning of the words the steps use (``terms``).
 >>> fact = with_worked_steps(compute_facts("spell Cm7")[0])
 >>> fact.steps[1]
 'Stack thirds by letter name, every other letter: C – E – G – B.'
->>> fact.steps[2]
-'Eb is the minor 3rd: C to E is 3 letter names (C D E) and 3 semitones, so E is lowered to Eb.'
+>>> fact.steps[2].split("; ")[0]
+'Eb is the minor 3rd: count 3 letter names up from C (C D E), then make it 3 semitones above C'
+>>> fact.steps[2].split("; ")[1]
+'plain E would be 4, so it is lowered to Eb.'
 >>> fact.data["short"]
 'above C: m3, P5, m7'
 """
@@ -86,15 +88,16 @@ def letters_from(start: str, count: int) -> list[str]:
     return [LETTERS[(first + i) % 7] for i in range(count)]
 
 
-def _letter_fix(root: str, tone: str, semitones: int) -> str:
-    """How the plain letter is altered to give the interval's size: "so E is lowered to Eb"."""
+def _letter_fix(root: str, tone: str, semitones: int, number: int) -> str:
+    """How the plain letter is altered to give the interval's size: "plain E would be 4, so it
+    is lowered to Eb"."""
     natural = tone[0]
+    if natural == tone:
+        return f"plain {natural} is exactly that, so it stays as it is"
     plain = _above(root, natural).semitones % 12 if natural != root[0] else 0
-    wanted = semitones % 12
-    if plain == wanted or natural == tone:
-        return f"so {tone} stays as it is"
-    change = "raised" if (wanted - plain) % 12 < 6 else "lowered"
-    return f"so {natural} is {change} to {tone}"
+    plain += 12 * ((number - 1) // 7)
+    change = "raised" if plain < semitones else "lowered"
+    return f"plain {natural} would be {plain}, so it is {change} to {tone}"
 
 
 def _tone_step(root: str, tone: str, role: str, code: str) -> str:
@@ -104,8 +107,8 @@ def _tone_step(root: str, tone: str, role: str, code: str) -> str:
     semitones = int(size.semitones)
     shown = " ".join(letters) if number <= 8 else f"{letters[0]} … {letters[-1]}"
     return (
-        f"{tone} is the {role}: {root} to {tone[0]} is {number} letter names ({shown}) and "
-        f"{semitones} semitones, {_letter_fix(root, tone, semitones)}."
+        f"{tone} is the {role}: count {number} letter names up from {root} ({shown}), then "
+        f"make it {semitones} semitones above {root}; {_letter_fix(root, tone, semitones, number)}."
     )
 
 
