@@ -23,6 +23,7 @@ Two phases, so an older checkout can be run and scored by today's checker:
     .venv/bin/python bench/teaching.py run --out /tmp/teach.jsonl [--only fact-001 ...]
     .venv/bin/python bench/teaching.py score /tmp/teach.jsonl [--json OUT] \\
         [--transcripts bench/transcripts/teaching-after.md --sample 20 --seed 7]
+    .venv/bin/python bench/teaching.py levels [--category fact]   # the three levels compared
 """
 
 from __future__ import annotations
@@ -336,6 +337,53 @@ def _write_transcripts(records: list[dict[str, Any]], path: Path, sample: int, s
     path.write_text("\n".join(out))
 
 
+# ----------------------------------------------------------------------------- levels
+
+LEVELS = ("beginner", "intermediate", "advanced")
+
+
+def level_differences(texts: dict[str, str]) -> dict[str, bool]:
+    """The differences issue #20 defines between the three levels' replies to one question:
+    beginners get the worked steps and the plain meaning of their words, intermediate learners
+    the steps without the glossary, advanced learners the one-line short form instead of the
+    steps; and the three replies are not the same text."""
+    beginner, middle, advanced = (texts[level] for level in LEVELS)
+    return {
+        "beginner_steps_and_words": "How to work it out:" in beginner and "Words used:" in beginner,
+        "intermediate_steps_only": "How to work it out:" in middle and "Words used:" not in middle,
+        "advanced_short_form": "Short form:" in advanced and "How to work it out" not in advanced,
+        "all_three_differ": len(set(texts.values())) == 3,
+    }
+
+
+def levels(category: str) -> None:
+    """Ask every message of a category at the three levels; count the defined differences."""
+    from etude.config import Settings
+    from etude.mentor import Mentor
+
+    lines = (DATA / "messages.jsonl").read_text().splitlines()
+    items = [
+        i for i in map(json.loads, lines) if i["category"] == category and len(i["turns"]) == 1
+    ]
+    counts: dict[str, int] = defaultdict(int)
+    with tempfile.TemporaryDirectory(prefix="etude-levels-") as scratch:
+        settings = Settings.from_env().with_overrides(db_path=Path(scratch) / "levels.sqlite")
+        mentor = Mentor(settings)
+        for item in items:
+            question = item["turns"][0]["message"]
+            texts = {
+                level: mentor.ask(question, session=f"lv-{item['id']}-{level}", level=level).answer
+                for level in LEVELS
+            }
+            for point, ok in level_differences(texts).items():
+                counts[point] += ok
+        mentor.close()
+    print(f"| difference ({len(items)} {category} messages, each asked at 3 levels) | held |")
+    print("|---|---:|")
+    for point, held in counts.items():
+        print(f"| {point} | {held}/{len(items)} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -349,8 +397,12 @@ def main() -> None:
     scorer.add_argument("--transcripts", type=Path)
     scorer.add_argument("--sample", type=int, default=20)
     scorer.add_argument("--seed", type=int, default=7)
+    leveller = sub.add_parser("levels", help="the same messages at three levels, compared")
+    leveller.add_argument("--category", default="fact")
     args = parser.parse_args()
-    if args.command == "run":
+    if args.command == "levels":
+        levels(args.category)
+    elif args.command == "run":
         run(args.out, args.only, args.limit)
     else:
         score(args.replies, args.json, args.transcripts, args.sample, args.seed)

@@ -12,7 +12,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-EvidenceKind = Literal["fact", "passage", "analysis", "encoding", "profile", "error", "other"]
+EvidenceKind = Literal[
+    "fact", "passage", "analysis", "encoding", "profile", "error", "example", "other"
+]
+"""``example``: a short example to hear a fact by (issue #20), its ``data`` carrying ``text``,
+``abc``, ``musicxml`` and ``events``, checked with music21 before it is given."""
 
 
 class Citation(BaseModel):

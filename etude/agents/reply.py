@@ -33,6 +33,7 @@ Role = Literal[
     "premise",
     "answer",
     "steps",
+    "example",
     "finding",
     "reason",
     "bridge",
@@ -139,14 +140,83 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", " ".join(line for line in lines if line.strip())).strip()
 
 
+_ITEM = re.compile(r"^\s*\d+\.\s+")
+STEP_ITEMS = 6
+"""Numbered steps of a passage kept, at most, when it answers a "how" question."""
+
+
+def quoted_passage(text: str, intent: Intent) -> str:
+    r"""A passage as quoted in the reply: one paragraph cut at a sentence end, except that a
+    "how" question answered by a passage with numbered steps keeps the steps as a list (the
+    learner follows them one by one) after the passage's opening sentence.
+
+    >>> text = "Work in order.\n1. Find the key.\n2. Mark the cadences.\nThen listen."
+    >>> print(quoted_passage(text, "how"))
+    Work in order.
+    1. Find the key.
+    2. Mark the cadences.
+    >>> quoted_passage(text, "why")
+    'Work in order. Find the key. Mark the cadences. Then listen.'
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    items = [_ITEM.sub("", line).strip() for line in lines if _ITEM.match(line)]
+    if intent != "how" or len(items) < 2:
+        return clip(_flat(text), QUOTE_CHARS)
+    first = next((i for i, line in enumerate(lines) if _ITEM.match(line)), 0)
+    opening = clip(_flat("\n".join(lines[:first])), QUOTE_CHARS // 2)
+    listed = _numbered([clip(item, QUOTE_CHARS // 2) for item in items[:STEP_ITEMS]])
+    return f"{opening}\n{listed}" if opening else listed
+
+
 def _steps_wanted(
     intent: Intent, level: Level, steps: list[str], question: str, *, derived: bool = False
 ) -> bool:
     if not steps:
         return False
-    if level == "advanced" and not _HOW.search(question) and not _WHY.search(question):
+    if _short_form_wanted(level, question):
         return len(steps) >= 3
     return level == "beginner" or len(steps) >= 2 or intent in ("why", "how", "premise") or derived
+
+
+def _short_form_wanted(level: Level, question: str) -> bool:
+    """An advanced learner gets the one-line short form instead of the worked steps, unless
+    the question asks how or why."""
+    return level == "advanced" and not _HOW.search(question) and not _WHY.search(question)
+
+
+HEARD_IN_CONTEXT = ("roman_numeral", "progression", "diatonic_chords")
+"""Facts whose example puts the chord in a key (a resolution, a progression, the chord
+between tonics): the examples an advanced learner gets. A bare arpeggio, scale or interval to
+play is for beginners and intermediate learners, who are still learning the sound."""
+
+
+def example_block(evidence: list[Evidence], level: Level) -> Block | None:
+    """The example to hear, as the line the learner plays (its ABC and MusicXML stay in the
+    evidence), at the depth of the learner's level."""
+    examples = [item for item in evidence if item.kind == "example" and item.data.get("text")]
+    if not examples:
+        return None
+    facts = {str(item.data.get("kind")) for item in evidence if item.kind == "fact"}
+    if level == "advanced" and not facts & set(HEARD_IN_CONTEXT):
+        return None
+    return Block("example", f"Hear it: {examples[0].data['text']}", "computed")
+
+
+def _read_worked(item: Evidence, shorts: list[str], terms: list[str]) -> None:
+    """A fact's one-line short form and its beginner's terms (``etude.theory.worked``)."""
+    data = item.data.get("data")
+    if isinstance(data, dict):
+        shorts.extend([str(data["short"])] if data.get("short") else [])
+        terms.extend(str(term) for term in data.get("terms") or [])
+
+
+def _glossary(terms: list[str]) -> str:
+    """The plain meaning of the words the steps used, for a beginner.
+
+    >>> _glossary(["a semitone is one key to the next"])
+    'Words used: a semitone is one key to the next.'
+    """
+    return "Words used: " + "; ".join(dict.fromkeys(terms)) + "."
 
 
 def _numbered(steps: list[str]) -> str:
@@ -289,6 +359,25 @@ def _finding_text(item: Evidence) -> str:
     return text
 
 
+def why_it_matters(findings: list[Evidence]) -> Block | None:
+    """Why the first shown finding's rule matters, quoted from its knowledge-base section
+    with the citation (``etude.knowledge.why``): a fix is learned when its reason is."""
+    from etude.knowledge.why import why_passage
+
+    for item in findings:
+        found = why_passage(str(item.data.get("rule", "")))
+        if found is not None:
+            text, citation = found
+            rule = str(item.data["rule"]).replace("_", " ")
+            quote = clip(_flat(text), QUOTE_CHARS)
+            return Block(
+                "reason",
+                f"Why it matters ({rule}): {quote}\n— from “{citation.label()}”",
+                "knowledge",
+            )
+    return None
+
+
 def plan_reply(
     question: str,
     route: list[str],
@@ -319,6 +408,8 @@ def plan_reply(
             after.append(Block("next", suggestion, "memory"))
         return intent, before, after
     steps: list[str] = []
+    shorts: list[str] = []
+    terms: list[str] = []
     next_steps: list[str] = []
     # a verdict on the learner's premise or a multiple-choice pick opens the reply, whatever
     # other tool answered in parallel ("Answer: C) …" must be the first line)
@@ -326,7 +417,9 @@ def plan_reply(
     for item in evidence:
         if item.data.get("type") == "premise":
             before.append(Block("premise", item.summary, "computed"))
-            steps.extend(item.data.get("steps") or [])
+            if not steps:  # the worked steps of the main answer only, not of every side fact
+                steps.extend(item.data.get("steps") or [])
+                _read_worked(item, shorts, terms)
             continue
         if not item.authoritative:
             continue
@@ -341,15 +434,24 @@ def plan_reply(
             "theory": "computed",
         }.get(item.tool, "tool")  # type: ignore[assignment]
         before.append(Block("answer", item.summary, source))
-        steps.extend(item.data.get("steps") or [])
+        if not steps:
+            steps.extend(item.data.get("steps") or [])
+            _read_worked(item, shorts, terms)
         if item.data.get("next_step"):
             next_steps.append(str(item.data["next_step"]))
     where_to = _where_it_goes(question, steps)
     if where_to:
         before.insert(0, Block("answer", where_to, "computed"))
     derived = any(item.data.get("kind") == "derivation" for item in evidence)
-    if _steps_wanted(intent, level, steps, question, derived=derived):
+    if shorts and _short_form_wanted(level, question):
+        before.append(Block("steps", "Short form: " + "; ".join(shorts) + ".", "computed"))
+    elif _steps_wanted(intent, level, steps, question, derived=derived):
         before.append(Block("steps", "How to work it out:\n" + _numbered(steps), "computed"))
+        if level == "beginner" and terms:
+            before.append(Block("steps", _glossary(terms), "computed"))
+    heard = example_block(evidence, level)
+    if heard is not None:
+        before.append(heard)
     overview = next(
         (item for item in evidence if item.tool == "critic" and item.authoritative), None
     )
@@ -361,6 +463,9 @@ def plan_reply(
     if findings:
         shown = "\n".join(_finding_text(item) for item in findings[:MAX_FINDINGS_SHOWN])
         before.append(Block("finding", "What I found:\n" + shown, "critic"))
+        why = why_it_matters(findings[:MAX_FINDINGS_SHOWN])
+        if why is not None:
+            before.append(why)
     strengths = [
         item.summary
         for item in evidence
@@ -371,13 +476,31 @@ def plan_reply(
     computed_answer = any(block.role in ("answer", "premise") for block in before)
     passages = [item for item in evidence if item.kind == "passage" and item.citation]
     if passages and (not computed_answer or intent in ("why", "how")):
-        best = max(passages, key=lambda item: item.citation.score if item.citation else 0.0)
+        # retrieval ranks the section that answers the question's type first (a "why" question
+        # its "Why …" section): the first passage good enough to quote, else the closest
+        quotable = [
+            item
+            for item in passages
+            if item.citation is not None
+            and (item.citation.score >= QUOTE_SCORE or titled_for(question, item.citation))
+        ]
+        best = (
+            quotable[0]
+            if quotable
+            else max(passages, key=lambda item: item.citation.score if item.citation else 0.0)
+        )
         if best.citation is not None and (
             best.citation.score >= QUOTE_SCORE or titled_for(question, best.citation)
         ):
-            quote = clip(_flat(best.summary), QUOTE_CHARS)
+            quote = quoted_passage(best.summary, intent)
             label = best.citation.label()
-            before.append(Block("reason", f"{quote}\n— from “{label}”", "knowledge"))
+            reason = Block("reason", f"{quote}\n— from “{label}”", "knowledge")
+            if intent == "why":
+                # a why-question is answered by its reason first; the computed facts it
+                # mentions follow as examples, without steps that answer "what", not "why"
+                before = [reason, *(block for block in before if block.role != "steps")]
+            else:
+                before.append(reason)
         elif not computed_answer:
             before.append(Block("reason", NO_PASSAGE, "tool"))
     if overview is not None and not findings and not next_steps:

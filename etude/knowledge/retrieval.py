@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from etude.config import Settings
 from etude.evidence import Evidence
-from etude.knowledge.index import KnowledgeBase
+from etude.knowledge.index import KnowledgeBase, Passage
 
 MIN_SCORE = 0.3
 """Passages less similar than this to the question are noise for the tutor, not evidence."""
@@ -23,10 +24,120 @@ def knowledge_base(path: Path, url: str | None = None) -> KnowledgeBase:
     return kb
 
 
+TYPE_BONUS = 0.08
+"""Similarity added, for ranking only, to a section that answers the question's type: a
+"why" question prefers a section headed "Why …", a "how" question one headed "How …", a
+"what is" question one headed "What …". The
+MiniLM scores of sections of the same article differ by a few hundredths: "why is a deceptive
+cadence called deceptive?" scored the article's practical tip above its section "Why it is
+called a deceptive cadence". The citation keeps the true score, so the tutor's quoting
+threshold is unchanged."""
+
+_ASKS_WHY = re.compile(r"\bwhy\b|\bwhat makes\b|\bhow come\b", re.I)
+_ASKS_HOW = re.compile(
+    r"^\s*(?:but\s+|and\s+|so\s+)?how\b(?!\s+(?:many|much|long|far|often|old))"
+    r"|\bhow (?:do|can|should|would) (?:i|you|we)\b",
+    re.I,
+)
+
+
+_ASKS_WHAT = re.compile(r"^\s*what(?:'s| is| are)\b", re.I)
+
+
+def question_type(question: str) -> str | None:
+    """ "why", "how", "what" or None: what kind of passage answers the question.
+
+    >>> question_type("why is it called deceptive?"), question_type("how do I end a melody?")
+    ('why', 'how')
+    >>> question_type("what is a deceptive cadence?"), question_type("how many sharps in A?")
+    ('what', None)
+    """
+    if _ASKS_WHY.search(question):
+        return "why"
+    if _ASKS_HOW.search(question):
+        return "how"
+    if _ASKS_WHAT.search(question):
+        return "what"
+    return None
+
+
+def answers_type(section: str, kind: str | None) -> bool:
+    """Whether a section's heading says it answers that type of question.
+
+    >>> answers_type("Why it is called a deceptive cadence", "why")
+    True
+    >>> answers_type("Practical tip for composing with a deceptive cadence", "why")
+    False
+    """
+    return kind is not None and section.lower().startswith(kind)
+
+
+HEADING_BONUS = 0.02
+"""Similarity added, for ranking only, per content word the question shares with a section's
+heading (at most three): of two "why" sections of one article, the one headed with the
+question's words ("Why it is called a deceptive cadence") answers it."""
+
+_FILLER = frozenset(
+    [
+        "what",
+        "which",
+        "when",
+        "where",
+        "there",
+        "this",
+        "that",
+        "with",
+        "from",
+        "your",
+        "have",
+        "does",
+        "into",
+        "make",
+        "sound",
+        "like",
+        "just",
+        "about",
+        "should",
+        "could",
+        "would",
+        "will",
+        "some",
+        "more",
+        "most",
+        "much",
+        "very",
+        "really",
+        "always",
+        "thing",
+        "things",
+    ]
+)
+
+
+def _words(text: str) -> set[str]:
+    return {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _FILLER}
+
+
+def ranked(passages: list[Passage], question: str, k: int) -> list[Passage]:
+    """The best chunk of each article, preferring sections that answer the question's type
+    and name its words, the articles in that order, at most ``k``."""
+    kind = question_type(question)
+    asked = _words(question)
+    best: dict[str, tuple[float, Passage]] = {}
+    for passage in passages:
+        citation = passage.citation
+        rank = citation.score + (TYPE_BONUS if answers_type(citation.section, kind) else 0.0)
+        rank += HEADING_BONUS * min(3, len(asked & _words(citation.section)))
+        if citation.article not in best or rank > best[citation.article][0]:
+            best[citation.article] = (rank, passage)
+    ordered = sorted(best.values(), key=lambda pair: pair[0], reverse=True)
+    return [passage for _, passage in ordered[:k]]
+
+
 def retrieve(question: str, settings: Settings, k: int | None = None) -> list[Evidence]:
-    passages = knowledge_base(settings.kb_dir, settings.chroma_url).search(
-        question, k=k or settings.retrieval_k, distinct=True
-    )
+    wanted = k or settings.retrieval_k
+    found = knowledge_base(settings.kb_dir, settings.chroma_url).search(question, k=wanted * 4)
+    passages = ranked(found, question, wanted)
     return [
         Evidence(
             tool="theory",

@@ -7,7 +7,9 @@ branch here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from etude.theory import (
     chords,
@@ -47,6 +49,7 @@ from etude.theory.plan import (
     show,
 )
 from etude.theory.questions import (
+    BassLineQuery,
     ChordQuery,
     CircleQuery,
     CompareScalesQuery,
@@ -59,6 +62,7 @@ from etude.theory.questions import (
     IntervalSizeQuery,
     KeyFromSignatureQuery,
     KeySignatureQuery,
+    ModulationQuery,
     NoteAtQuery,
     NumeralOfQuery,
     ProgressionQuery,
@@ -68,9 +72,11 @@ from etude.theory.questions import (
     ScaleQuery,
     SubstituteQuery,
     TransposeQuery,
+    WriteProgressionQuery,
     parse,
 )
 from etude.theory.spelling import human, notes_in, with_article
+from etude.theory.worked import with_worked_steps
 
 
 def _chord_spec(symbol: str, inversion: int = 0) -> chords.ChordSpec:
@@ -135,6 +141,12 @@ def answer(query: Query) -> TheoryFact:
             return roman.diatonic_chords(query.tonic, query.mode, query.sevenths)
         case ProgressionQuery():
             return progressions.progression(query.figures, query.tonic, query.mode, query.name)
+        case WriteProgressionQuery():
+            return progressions.requested(query.tonic, query.mode, query.style)
+        case ModulationQuery():
+            return progressions.modulation(query.source, query.target, query.bars)
+        case BassLineQuery():
+            return progressions.bass_line(query.symbols)
         case CompareScalesQuery():
             return scales.compare_scales(query.first, query.second)
         case SubstituteQuery():
@@ -305,12 +317,16 @@ def derivation(question: str) -> TheoryFact | None:
     subject = describe(plan)
     statement = f"{subject[0].upper()}{subject[1:]} is {stated(value)}."
     lines = [step.text for step in steps]
+    data: dict[str, Any] = {"answer": show(value), "depth": depth(plan), "plan": repr(plan)}
+    literal = plan.of if isinstance(plan, Semitones) else None
+    if isinstance(literal, Literal) and isinstance(literal.value, Interval):
+        data["interval"] = literal.value.name  # "how many semitones in a fifth": worked from C
     return TheoryFact(
         kind="derivation",
         query=subject,
         statement=statement,
         notes=list(dict.fromkeys(notes_in(" ".join([statement, *lines])))),
-        data={"answer": show(value), "depth": depth(plan), "plan": repr(plan)},
+        data=data,
         steps=lines,
     )
 
@@ -336,7 +352,7 @@ def compute_facts(question: str) -> list[TheoryFact]:
     except PlanError:
         chained = None
     if chained is not None:
-        return [chained]
+        return [with_worked_steps(chained)]
     facts: list[TheoryFact] = []
     for query in parse(correct_words(question)):
         try:
@@ -345,4 +361,53 @@ def compute_facts(question: str) -> list[TheoryFact]:
             continue
         if fact not in facts:
             facts.append(fact)
-    return facts
+    return [with_worked_steps(fact) for fact in facts]
+
+
+_TRUTH_KINDS = ("chord", "chord_identification", "interval", "related_keys", "roman_numeral")
+
+
+def fact_behind(truth: str) -> TheoryFact | None:
+    """The computed fact that a verdict's true statement states, with its worked steps, or
+    None. Accepted only when the fact is about exactly the statement's notes (or, for a size
+    in semitones, gives the same count): a fact read off a paraphrase must not wander.
+
+    >>> fact_behind("The notes of A minor are A – C – E.").kind
+    'chord_identification'
+    >>> fact_behind("A minor third spans 3 semitones.").data["answer"]
+    '3 semitones'
+    >>> fact_behind("A perfect fifth above B is F#.") is None  # read as "above A": refused
+    True
+    """
+    named = set(notes_in(truth))
+    size = re.match(r"^(an? [a-z ]+?) spans \d+ semitones", truth, re.I)
+    asked = f"how many semitones in {size[1].lower()}" if size else truth
+    if size:
+        named = set()  # "A minor third …": the article, not a note
+    for fact in compute_facts(asked):
+        if not fact.steps:
+            continue
+        if named and fact.kind in _TRUTH_KINDS and set(fact.notes) == named:
+            return fact
+        answer = str(fact.data.get("answer") or "")
+        if not named and fact.data.get("interval") and answer and answer in truth:
+            return fact
+    return None
+
+
+def worked_verdict(truth: str, steps: list[str]) -> dict[str, Any]:
+    """A verdict's ``steps``, and the fact behind its truth (``data`` with the short form and
+    the terms, ``fact`` for an example to hear): the truth worked out as a direct question
+    would be, when that gives more steps than the verdict had.
+
+    >>> len(worked_verdict("A minor third spans 3 semitones.", ["It spans 3."])["steps"])
+    4
+    """
+    behind = fact_behind(truth)
+    if behind is None:
+        return {"steps": steps}
+    return {
+        "steps": list(behind.steps) if len(behind.steps) > len(steps) else steps,
+        "data": behind.data,
+        "fact": behind.model_dump(mode="json"),
+    }

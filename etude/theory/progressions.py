@@ -8,6 +8,7 @@ tone, which is how the progressions are taught in minor.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from music21 import chord, pitch
 
@@ -139,3 +140,140 @@ def is_figure(token: str) -> bool:
         )
         is not None
     )
+
+
+MINOR_POP = ("i", "VI", "III", "VII")
+"""The pop progression as minor-key songs use it (Am – F – C – G in A minor): the same four
+chords as I–V–vi–IV of the relative major, started from its vi."""
+
+PLAIN = {"major": ("I", "vi", "IV", "V"), "minor": ("i", "iv", "V", "i")}
+"""A first progression to write from when the request names no style: tonic, predominant,
+dominant, in the key asked."""
+
+
+def requested(tonic: str, mode: Mode, style: str | None) -> TheoryFact:
+    """A progression written for a request ("help me write a progression in A minor for a pop
+    song"): the named style's numerals (the pop progression in its minor form in a minor key),
+    else tonic – predominant – dominant, realised in the key by music21.
+
+    >>> requested("A", "minor", "pop").statement
+    'i–VI–III–VII in A minor: Am (A C E) – F (F A C) – C (C E G) – G (G B D).'
+    """
+    if style == "pop" and mode == "minor":
+        return progression(list(MINOR_POP), tonic, mode)
+    if style in PROGRESSION_NICKNAMES:
+        named = PROGRESSION_NICKNAMES[style]
+        return progression(list(NAMED_PROGRESSIONS[named]), tonic, mode, named)
+    return progression(list(PLAIN[mode]), tonic, mode)
+
+
+def modulation(source: tuple[str, Mode], target: tuple[str, Mode], bars: int = 8) -> TheoryFact:
+    """A progression that modulates through a pivot chord, one chord a bar: the home key's
+    I–IV–V–I, a triad both keys share that is a predominant (ii or IV) of the new key, then
+    the new key's V7–I, its tonic held to fill ``bars``.
+
+    >>> fact = modulation(("C", "major"), ("G", "major"))
+    >>> fact.statement
+    'From C major to G major: C – F – G – C – Am – D7 – G – G.'
+    >>> fact.data["pivot"]
+    {'symbol': 'Am', 'in_source': 'vi', 'in_target': 'ii'}
+    """
+    from music21 import key, roman
+
+    home, away = key.Key(source[0], source[1]), key.Key(target[0], target[1])
+    pivot: tuple[str, str, str, list[str]] | None = None
+    predominants = ("ii", "IV") if target[1] == "major" else ("iv", "ii°")
+    for figure in predominants:  # a predominant of the new key, which the old key also owns
+        there = roman.RomanNumeral(figure, away)
+        names = {p.name for p in there.pitches}
+        if names <= {p.name for p in home.getPitches()}:
+            here = roman.romanNumeralFromChord(chord.Chord(there.pitches), home)
+            pivot = (
+                figure,
+                here.figure,
+                _symbol_name(there.pitches),
+                [human(p) for p in there.pitches],
+            )
+            break
+    if pivot is None:
+        raise ValueError(f"no diatonic pivot between {source} and {target}")
+    one = "I" if source[1] == "major" else "i"
+    start = progression([one, "IV" if source[1] == "major" else "iv", "V", one], *source)
+    end = progression(["V7", "I" if target[1] == "major" else "i"], *target)
+    chords = [
+        *start.data["chords"],
+        {"figure": f"{pivot[1]} = {pivot[0]}", "symbol": pivot[2], "notes": pivot[3]},
+        *end.data["chords"],
+    ]
+    while len(chords) < bars:
+        chords.append(dict(chords[-1]))
+    labels = key_label(*source), key_label(*target)
+    symbols = " – ".join(str(c["symbol"]) for c in chords)
+    return TheoryFact(
+        kind="progression",
+        query=f"modulation from {labels[0]} to {labels[1]}",
+        statement=f"From {labels[0]} to {labels[1]}: {symbols}.",
+        notes=[n for c in chords for n in c["notes"]],
+        data={
+            "key": labels[0],
+            "target": labels[1],
+            "chords": chords,
+            "figures": [c["figure"] for c in chords],
+            "pivot": {"symbol": pivot[2], "in_source": pivot[1], "in_target": pivot[0]},
+        },
+    )
+
+
+def _symbol_name(pitches: Any) -> str:
+    spec = _symbol_for([pitch.Pitch(p.nameWithOctave) for p in pitches])
+    return spec.symbol if spec else chord.Chord(list(pitches)).commonName
+
+
+def bass_line(symbols: list[str]) -> TheoryFact:
+    """A walking-style bass, one note a beat in 4/4, for chords given by symbol: the root on
+    beats 1 and 2, the fifth on beat 3, and on beat 4 a note a step from the next chord's root
+    (a chord tone where there is one), so each bar leads into the next.
+
+    >>> bass_line(["Am", "F", "C", "G"]).data["bass"][1]
+    ['F', 'F', 'C', 'D']
+
+    >>> bass_line(["C", "Am", "Dm", "G"]).statement
+    'Bass for C – Am – Dm – G, one note a beat: C C G G | A A E C | D D A F | G G D D.'
+    """
+    specs = [parse_symbol(symbol) for symbol in symbols]
+    if any(spec is None for spec in specs) or len(specs) < 2:
+        raise ValueError(f"not chord symbols: {symbols}")
+    tones = [spec.tones() for spec in specs if spec is not None]
+    bars: list[list[str]] = []
+    for index, notes in enumerate(tones):
+        root, fifth = notes[0], notes[2] if len(notes) > 2 else notes[0]
+        following = tones[index + 1][0] if index + 1 < len(tones) else None
+        bars.append([human(root), human(root), human(fifth), _approach(fifth, following, notes)])
+    shown = " | ".join(" ".join(bar) for bar in bars)
+    return TheoryFact(
+        kind="progression",
+        query=f"bass line for {' – '.join(symbols)}",
+        statement=f"Bass for {' – '.join(symbols)}, one note a beat: {shown}.",
+        notes=[n for bar in bars for n in bar],
+        data={
+            "bass": bars,
+            "chords": [
+                {"figure": symbol, "symbol": symbol, "notes": [human(n) for n in notes]}
+                for symbol, notes in zip(symbols, tones, strict=True)
+            ],
+        },
+    )
+
+
+def _approach(fifth: str, following: str | None, notes: list[str]) -> str:
+    """Beat 4: a chord tone a step (one or two semitones) from the next root if the chord has
+    one, else the note a whole step above the next root (a passing note into it); the last bar
+    keeps its fifth."""
+    if following is None:
+        return human(fifth)
+    target = pitch.Pitch(following)
+    for name in notes:
+        gap = (pitch.Pitch(name).pitchClass - target.pitchClass) % 12
+        if gap in (1, 2, 10, 11):
+            return human(name)
+    return human(target.transpose("M2").name)

@@ -155,6 +155,32 @@ class ProgressionQuery(BaseModel):
     name: str | None = None
 
 
+class WriteProgressionQuery(BaseModel):
+    """A request to write a progression in a key ("help me write a pop progression in A
+    minor"): answered with chords, not with a fact the request happens to mention."""
+
+    kind: Literal["write_progression"] = "write_progression"
+    tonic: str
+    mode: Mode
+    style: str | None = None
+
+
+class ModulationQuery(BaseModel):
+    """A request for a progression that modulates from one key to another."""
+
+    kind: Literal["modulation"] = "modulation"
+    source: tuple[str, Mode]
+    target: tuple[str, Mode]
+    bars: int = 8
+
+
+class BassLineQuery(BaseModel):
+    """A request for a bass line under chords given by symbol."""
+
+    kind: Literal["bass_line"] = "bass_line"
+    symbols: list[str]
+
+
 class SubstituteQuery(BaseModel):
     """Advice with computable candidates: chords to use instead of ``target``, or under a
     melody ``note``, in a key."""
@@ -200,6 +226,9 @@ Query = Annotated[
     | CircleQuery
     | DiatonicQuery
     | ProgressionQuery
+    | WriteProgressionQuery
+    | ModulationQuery
+    | BassLineQuery
     | FingeringQuery
     | SubstituteQuery
     | CompareScalesQuery,
@@ -1383,7 +1412,39 @@ def _compare_scales(found: list[Phrase], words: set[str], tokens: list[Token]) -
     return [CompareScalesQuery(first=scales[0], second=scales[1])]
 
 
+_COMPOSE_WORDS = frozenset(["write", "compose", "writing", "make", "give", "need", "create"])
+_MODULATE_WORDS = frozenset(["modulate", "modulates", "modulating", "modulation"])
+
+
+def _written(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    """A request to write chords or a bass line: the music asked for, computed, rather than a
+    fact about a chord the request mentions ("a bass line for C Am Dm G" is not the interval
+    C–G)."""
+    if not words & _COMPOSE_WORDS or any(p.kind == "figures" for p in found):
+        return []
+    keys = [k for k in (_as_key(p) for p in found if p.kind in ("key", "note")) if k]
+    if words & _MODULATE_WORDS and len(keys) >= 2:
+        bars = next((p.number for p in found if p.kind == "number" and p.number), None)
+        return [ModulationQuery(source=keys[0], target=keys[1], bars=bars or 8)]
+    if "bass" in words:
+        symbols: list[str] = []
+        for p in found:
+            if p.kind == "chord" and p.symbol:
+                symbols.append(p.symbol)
+            elif p.kind in ("note", "notes"):  # "F C G" read as notes: each a major chord
+                symbols.extend(_human_root(n) for n in p.notes)
+        return [BassLineQuery(symbols=symbols)] if len(symbols) >= 2 else []
+    if words & {"progression", "progressions"}:
+        key, _ = _key_context(found)
+        if key is None:
+            return []
+        style = next((n for n in PROGRESSION_NICKNAMES if n in words), None)
+        return [WriteProgressionQuery(tonic=key[0], mode=key[1], style=style)]
+    return []
+
+
 _RULES = (
+    _written,
     _compare_scales,
     _alternatives,
     _fingering,

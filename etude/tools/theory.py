@@ -1,5 +1,5 @@
-"""The theory tool: exact computation (``etude.theory``) plus cited passages
-(``etude.knowledge``), as evidence for the tutor.
+"""The theory tool: exact computation and examples to hear (``etude.theory``) plus cited
+passages (``etude.knowledge``), as evidence for the tutor.
 
 Only the adapter lives here: the schema the router reads, and the call into the domain.
 """
@@ -81,7 +81,7 @@ def fact_evidence(fact: TheoryFact) -> Evidence:
 
 def premise_evidence(premise: Premise) -> Evidence:
     """The verdict on a claim the learner asked us to confirm: it opens the reply."""
-    from etude.theory.spelling import notes_in
+    from etude.theory.calculator import notes_in, worked_verdict
 
     return Evidence(
         tool="theory",
@@ -93,20 +93,20 @@ def premise_evidence(premise: Premise) -> Evidence:
             "type": "premise",
             "holds": premise.holds,
             "claim": premise.claim,
-            "steps": list(premise.steps),
+            **worked_verdict(premise.truth, list(premise.steps)),  # steps, and the fact behind
         },
     )
 
 
 def theory(request: ToolRequest, settings: Settings) -> list[Evidence]:
-    """Everything computed for the question (see ``computed``), plus articles to cite on
-    what it asks (without its options or tune)."""
+    """Everything computed (see ``computed``), an example to hear, articles to cite."""
     from etude.critic.questions import asked_in
     from etude.knowledge.retrieval import retrieve
+    from etude.theory.hearing import heard_evidence
 
     facts = computed(request.question)
     k = 2 if any(item.authoritative for item in facts) else settings.retrieval_k
-    return [*facts, *retrieve(asked_in(request.question), settings, k=k)]
+    return [*facts, *heard_evidence(facts), *retrieve(asked_in(request.question), settings, k=k)]
 
 
 TOOL = ToolSpec(

@@ -19,3 +19,42 @@ def test_a_score_without_faults_gets_a_next_step_in_its_key() -> None:
     report = {"bars": 12, "key": {"tonic": "D", "mode": "minor"}}
     assert "12 bars in D minor" in _answer_phrase(report) and "ends on D" in _answer_phrase(report)
     assert "not yet that it is interesting" in _no_fault(report)
+
+
+def _plan(question: str, level: str) -> dict[str, str]:
+    """The reply blocks for a question at a level, from the real theory tool's evidence."""
+    from etude.agents.reply import plan_reply
+    from etude.theory.hearing import heard_evidence
+    from etude.tools.theory import computed
+
+    evidence = computed(question)
+    evidence += heard_evidence(evidence)
+    _, before, after = plan_reply(question, ["theory"], evidence, level)  # type: ignore[arg-type]
+    return {"text": "\n\n".join(b.text for b in before + after)}
+
+
+def test_three_levels_differ_in_depth_vocabulary_and_examples() -> None:
+    """Beginner: the worked steps, the plain meaning of their words, an example to play.
+    Intermediate: the steps and the example, no glossary. Advanced: the one-line short form
+    instead of the steps; an example only where it puts the chord in a key."""
+    question = "What chord is V7 in A minor?"
+    beginner, middle, advanced = (
+        _plan(question, level)["text"] for level in ("beginner", "intermediate", "advanced")
+    )
+    answer = "V7 in A minor: E – G# – B – D"
+    assert all(text.startswith(answer) for text in (beginner, middle, advanced))
+    assert "How to work it out:\n1. Count up the A minor scale" in beginner
+    assert "Words used:" in beginner and "leading tone is the 7th degree" in beginner
+    assert "How to work it out:" in middle and "Words used:" not in middle
+    assert "Short form: degree 5 of A minor" in advanced
+    assert "How to work it out" not in advanced and "Words used" not in advanced
+    hear = "Hear it: Play E – G# – B – D, then A minor (A – C – E): G# rises to A, D falls to C."
+    assert all(hear in text for text in (beginner, middle, advanced))
+    plain = "spell Cm7"
+    assert "Hear it: Play C – Eb – G – Bb one note at a time" in _plan(plain, "beginner")["text"]
+    assert "Hear it" not in _plan(plain, "advanced")["text"]
+
+
+def test_an_advanced_learner_asking_how_still_gets_the_steps() -> None:
+    text = _plan("how do I find the relative minor of F major", "advanced")["text"]
+    assert "How to work it out:" in text and "Short form" not in text
