@@ -24,8 +24,6 @@ import argparse
 import json
 import random
 import sys
-import tempfile
-import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -34,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data" / "followups"
 sys.path.insert(0, str(ROOT / "bench"))
 
-from teaching import mentions  # noqa: E402  (a sibling script, not a package)
+from teaching import ask_all, mentions  # noqa: E402  (a sibling script, not a package)
 
 
 def load_items() -> list[dict[str, Any]]:
@@ -44,44 +42,12 @@ def load_items() -> list[dict[str, Any]]:
 
 def run(out: Path, only: list[str] | None, limit: int | None) -> None:
     """Answer every exchange with whichever ``etude`` is importable (``PYTHONPATH``)."""
-    from etude.attachments import prepare_attachment
-    from etude.config import Settings
-    from etude.mentor import Mentor
-
     items = load_items()
     if only:
         items = [item for item in items if item["id"] in only]
     if limit:
         items = items[:limit]
-    with tempfile.TemporaryDirectory(prefix="etude-follow-") as scratch:
-        settings = Settings.from_env().with_overrides(db_path=Path(scratch) / "follow.sqlite")
-        mentor = Mentor(settings)
-        mentor.warm_up()
-        with out.open("w") as sink:
-            for number, item in enumerate(items, start=1):
-                started = time.perf_counter()
-                turns = []
-                for turn in item["turns"]:
-                    attachment = None
-                    if turn.get("attach"):
-                        attachment = prepare_attachment((DATA / turn["attach"]).resolve())
-                    result = mentor.ask(
-                        turn["message"],
-                        session=f"follow-{item['id']}",
-                        attachment=attachment,
-                        level=item.get("level"),
-                        learner=f"learner-{item['id']}",
-                    )
-                    turns.append(json.loads(result.model_dump_json()))
-                record = {
-                    "id": item["id"],
-                    "turns": turns,
-                    "seconds": time.perf_counter() - started,
-                }
-                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-                sink.flush()
-                print(f"{number}/{len(items)} {item['id']}", file=sys.stderr, flush=True)
-        mentor.close()
+    ask_all(items, out, data=DATA, prefix="follow")
 
 
 def score(

@@ -48,17 +48,23 @@ DATA = ROOT / "bench" / "data" / "teaching"
 def run(out: Path, only: list[str] | None, limit: int | None) -> None:
     """Answer the messages with whichever ``etude`` is importable (``PYTHONPATH`` picks an
     older checkout to compare against)."""
-    from etude.attachments import prepare_attachment
-    from etude.config import Settings
-    from etude.mentor import Mentor
-
     items = [json.loads(line) for line in (DATA / "messages.jsonl").read_text().splitlines()]
     if only:
         items = [item for item in items if item["id"] in only]
     if limit:
         items = items[:limit]
-    with tempfile.TemporaryDirectory(prefix="etude-teach-") as scratch:
-        settings = Settings.from_env().with_overrides(db_path=Path(scratch) / "teach.sqlite")
+    ask_all(items, out, data=DATA, prefix="teach")
+
+
+def ask_all(items: list[dict[str, Any]], out: Path, *, data: Path, prefix: str) -> None:
+    """Each item's turns through one real mentor, in its own session, one JSON line per item
+    (also what ``bench/followups.py`` runs its exchanges with)."""
+    from etude.attachments import prepare_attachment
+    from etude.config import Settings
+    from etude.mentor import Mentor
+
+    with tempfile.TemporaryDirectory(prefix=f"etude-{prefix}-") as scratch:
+        settings = Settings.from_env().with_overrides(db_path=Path(scratch) / f"{prefix}.sqlite")
         mentor = Mentor(settings)
         mentor.warm_up()
         with out.open("w") as sink:
@@ -68,10 +74,10 @@ def run(out: Path, only: list[str] | None, limit: int | None) -> None:
                 for turn in item["turns"]:
                     attachment = None
                     if turn.get("attach"):
-                        attachment = prepare_attachment(DATA / turn["attach"])
+                        attachment = prepare_attachment((data / turn["attach"]).resolve())
                     result = mentor.ask(
                         turn["message"],
-                        session=f"teach-{item['id']}",
+                        session=f"{prefix}-{item['id']}",
                         attachment=attachment,
                         level=item.get("level"),
                         learner=f"learner-{item['id']}",
