@@ -166,8 +166,9 @@ def best_edit(
 
     An edit that keeps every chord is judged by the rules on the harmony already heard. One
     that changes a chord changes what the critic hears there (the harmony, perhaps the key),
-    so ``confirm`` (the whole analysis run again on the edited score) must accept it too;
-    without ``confirm`` such edits are not offered."""
+    and so may a new bass note under the same chord tones (C–E–G–B over E is heard as E minor
+    with a sixth, not C major seventh), so ``confirm`` (the whole analysis run again on the
+    edited score) must accept those too; without ``confirm`` they are not offered."""
     verified = verified_edits(context, target)
     if rank is not None and verified:  # the style decides among edits equally good by rule
         best_cost = verified[0][0][:3]
@@ -176,7 +177,7 @@ def best_edit(
         verified = tied + verified[len(tied) :]
     confirmed = 0
     for cost, edits in verified:
-        if cost[2] == 0:
+        if cost[2] == 0 and not _moves_the_bass(context, edits):
             return edits
         if confirm is None or confirmed >= MAX_CONFIRMED:
             continue
@@ -184,6 +185,15 @@ def best_edit(
         if confirm(edits):
             return edits
     return None
+
+
+def _moves_the_bass(context: RuleContext, edits: Sequence[Edit]) -> bool:
+    """Whether an edit gives the lowest line another pitch class (an octave keeps it)."""
+    lowest = len(context.piece.lines) - 1
+    return any(
+        e.line == lowest and e.midi % 12 != context.piece.lines[e.line].notes[e.index].midi % 12
+        for e in edits
+    )
 
 
 def verified_edits(
