@@ -316,7 +316,12 @@ def _normalised(text: str) -> str:
 
 def _with_context_key(text: str, key: Key | None) -> str:
     """'the dominant is D' read in the conversation's key: 'the dominant of G major is D';
-    'its relative minor' is the relative minor of that key."""
+    'its relative minor' is the relative minor of that key. A degree that already names its
+    key ("the dominant seventh of F major") is left alone.
+
+    >>> _with_context_key("the dominant seventh of F major is C E G Bb", Key("F", "major"))
+    'the dominant seventh of F major is C E G Bb'
+    """
     if key is None:
         return text
     text = re.sub(
@@ -336,7 +341,8 @@ def _with_context_key(text: str, key: Key | None) -> str:
         )
     )
     pattern = re.compile(
-        rf"\b({words})(\s+(?:chord|triad|note|key))?\b(?!\s+(?:chord\s+|triad\s+)?(?:of|in)\b)",
+        rf"\b({words})(\s+(?:chord|triad|note|key))?\b"
+        r"(?!\s+(?:(?:seventh|7th)\s+)?(?:chord\s+|triad\s+)?(?:of|in)\b)",
         re.IGNORECASE,
     )
     text = pattern.sub(lambda m: f"{m.group(0)} of {key_name(key)}", text, count=1)
