@@ -56,6 +56,7 @@ from etude.theory.questions import (
     DiatonicQuery,
     EnharmonicQuery,
     FingeringQuery,
+    HarmoniseQuery,
     IdentifyQuery,
     IntervalBetweenQuery,
     IntervalInversionQuery,
@@ -147,6 +148,8 @@ def answer(query: Query) -> TheoryFact:
             return progressions.modulation(query.source, query.target, query.bars)
         case BassLineQuery():
             return progressions.bass_line(query.symbols)
+        case HarmoniseQuery():
+            return progressions.harmonise(query.melody, query.tonic, query.mode)
         case CompareScalesQuery():
             return scales.compare_scales(query.first, query.second)
         case SubstituteQuery():

@@ -16,7 +16,7 @@ from etude.theory.chords import parse_symbol
 from etude.theory.facts import TheoryFact
 from etude.theory.keys import Mode, key_label
 from etude.theory.roman import _symbol_for, realised_pitches, tidy_figure
-from etude.theory.spelling import human
+from etude.theory.spelling import human, pitch_class
 
 NAMED_PROGRESSIONS: dict[str, tuple[str, ...]] = {
     "ii-V-I": ("ii", "V", "I"),
@@ -277,3 +277,114 @@ def _approach(fifth: str, following: str | None, notes: list[str]) -> str:
         if gap in (1, 2, 10, 11):
             return human(name)
     return human(target.transpose("M2").name)
+
+
+_PREFERENCE = (1, 4, 5, 6, 2, 3, 7)
+"""Degrees in the order a first harmonisation reaches for them: the primary triads first."""
+
+
+def harmonise(melody: list[str], tonic: str, mode: Mode) -> TheoryFact:
+    """Chords from the key for each melody note, with a first choice that ends on a cadence.
+
+    Every chord offered contains its melody note (the note is one of the chord's three);
+    the choice takes the primary triads first, avoids repeating a chord, closes on the tonic
+    when the last note belongs to it (else on vi, a deceptive close) and puts V, IV or ii
+    before the last chord, the way a phrase ends.
+
+    >>> fact = harmonise(["E", "D", "C"], "C", "major")
+    >>> print(fact.statement)
+    A harmonisation of E – D – C in C major: I C (C E G) – V G (G B D) – I C (C E G).
+    >>> fact.steps[0], fact.steps[-1]  # doctest: +NORMALIZE_WHITESPACE
+    ('E is a note of I C (C E G), vi Am (A C E) and iii Em (E G B).',
+     'End the phrase with an authentic cadence: V – I under the last two notes.')
+    >>> harmonise(["C#", "D"], "C", "major").data["outside"]
+    ['C#']
+    """
+    from etude.theory.roman import diatonic_chords
+
+    label = key_label(tonic, mode)
+    rows = diatonic_chords(tonic, mode).data["chords"]
+    if mode == "minor":  # the harmonic-minor V and vii° replace the natural ones
+        rows = [r for r in rows[:7] if r["degree"] not in (5, 7)] + rows[7:]
+    options: list[list[dict[str, Any]]] = []
+    outside = []
+    for note in melody:
+        having = [r for r in rows if pitch_class(note) in {pitch_class(n) for n in r["notes"]}]
+        having.sort(key=lambda r: _PREFERENCE.index(r["degree"]))
+        options.append(having)
+        if not having:
+            outside.append(human(note))
+    shown = " – ".join(human(n) for n in melody)
+    if outside:
+        return TheoryFact(
+            kind="progression",
+            query=f"harmonising {shown} in {label}",
+            statement=(
+                f"{', '.join(outside)} is not in {label}, so no chord of the key holds it: "
+                "choose another key, or treat it as a chromatic passing note."
+            ),
+            data={"key": label, "melody": melody, "outside": outside},
+        )
+    chosen = _choose(options)
+    name = " – ".join(_row_text(r) for r in chosen)
+    steps = [
+        f"{human(note)} is a note of {_listing([_row_text(r) for r in having])}."
+        for note, having in zip(melody, options, strict=True)
+    ]
+    if len(chosen) >= 2:
+        steps.append(_close(chosen[-2], chosen[-1]))
+    return TheoryFact(
+        kind="progression",
+        query=f"harmonising {shown} in {label}",
+        statement=f"A harmonisation of {shown} in {label}: {name}.",
+        notes=[n for r in chosen for n in r["notes"]],
+        steps=steps,
+        data={
+            "key": label,
+            "melody": melody,
+            "chords": chosen,
+            "options": [[r["numeral"] for r in having] for having in options],
+        },
+    )
+
+
+def _close(before: dict[str, Any], last: dict[str, Any]) -> str:
+    """What the last two chords make, named as a cadence only where they are one."""
+    pair = f"{before['numeral']} – {last['numeral']}"
+    if last["degree"] == 1 and before["degree"] in (5, 7):
+        return f"End the phrase with an authentic cadence: {pair} under the last two notes."
+    if last["degree"] == 1 and before["degree"] == 4:
+        return f"End the phrase with a plagal cadence: {pair} under the last two notes."
+    if last["degree"] == 6 and before["degree"] == 5:
+        return f"{pair} is a deceptive cadence: the last note is not in the tonic chord."
+    if last["degree"] == 5:
+        return f"{pair} ends on V, a half cadence: it sounds open, asking for more."
+    return f"The last note is not in the tonic chord, so {pair} leaves the phrase unfinished."
+
+
+def _choose(options: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One chord per note: the last chord first (the tonic, else vi), then the rest from the
+    start (the tonic first), a dominant-side chord before the last, and no chord twice in a
+    row where the note allows another."""
+    final = sorted(options[-1], key=lambda r: (r["degree"] not in (1, 6), r["degree"] != 1))[0]
+    chosen: list[dict[str, Any]] = []
+    for index, having in enumerate(options[:-1]):
+        ranked = list(having)
+        if index == len(options) - 2:
+            ranked.sort(key=lambda r: (r["degree"] not in (5, 4, 2, 7), r["degree"] != 5))
+        elif index == 0:
+            ranked.sort(key=lambda r: r["degree"] != 1)
+        avoid = {chosen[-1]["numeral"]} if chosen else set()
+        if index == len(options) - 2:
+            avoid.add(final["numeral"])
+        fresh = [r for r in ranked if r["numeral"] not in avoid]
+        chosen.append((fresh or ranked)[0])
+    return [*chosen, final]
+
+
+def _row_text(row: dict[str, Any]) -> str:
+    return f"{row['numeral']} {row['symbol']} ({' '.join(row['notes'])})"
+
+
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

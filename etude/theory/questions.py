@@ -174,6 +174,15 @@ class ModulationQuery(BaseModel):
     bars: int = 8
 
 
+class HarmoniseQuery(BaseModel):
+    """Chords for a melody given as note names, in a key ("harmonise E D C in C major")."""
+
+    kind: Literal["harmonise"] = "harmonise"
+    melody: list[str]
+    tonic: str
+    mode: Mode
+
+
 class BassLineQuery(BaseModel):
     """A request for a bass line under chords given by symbol."""
 
@@ -229,6 +238,7 @@ Query = Annotated[
     | WriteProgressionQuery
     | ModulationQuery
     | BassLineQuery
+    | HarmoniseQuery
     | FingeringQuery
     | SubstituteQuery
     | CompareScalesQuery,
@@ -1443,8 +1453,24 @@ def _written(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[
     return []
 
 
+def _harmonise(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    """'Harmonise the melody E D C in C major', 'which chords go with A G F E in F?': a melody
+    of two or more notes and a key. Without this rule the request got the key's diatonic
+    triads, a list, where the learner asked for chords for their own notes."""
+    asks = words & {"harmonise", "harmonize", "harmonising", "harmonizing", "reharmonise"}
+    asks = asks or (words & {"chords", "harmony"} and words & {"melody", "tune", "notes"})
+    if not asks:
+        return []
+    melody = next((p for p in found if p.kind == "notes" and len(p.notes) >= 2), None)
+    key = next((k for k in (_as_key(p) for p in found if p.kind == "key") if k), None)
+    if melody is None or key is None:
+        return []
+    return [HarmoniseQuery(melody=melody.notes, tonic=key[0], mode=key[1])]
+
+
 _RULES = (
     _written,
+    _harmonise,
     _compare_scales,
     _alternatives,
     _fingering,

@@ -142,3 +142,34 @@ def test_several_subjects_give_several_facts() -> None:
 )
 def test_chord_symbols_that_look_like_interval_codes(question: str, notes: str) -> None:
     assert _only(question).notes == notes.split()
+
+
+def test_a_melody_to_harmonise_gets_chords_for_its_own_notes() -> None:
+    """Every chord chosen holds its melody note; a melody ending on the tonic closes on I
+    (or i); a note outside the key is said to be outside it (issue #20)."""
+    import random
+
+    from etude.theory.calculator import compute_facts
+    from etude.theory.questions import HarmoniseQuery, parse
+    from etude.theory.scales import scale_notes
+    from etude.theory.spelling import human, pitch_class
+
+    assert parse("help me harmonise the melody E D C in C major") == [
+        HarmoniseQuery(melody=["E", "D", "C"], tonic="C", mode="major")
+    ]
+    rng = random.Random(5)
+    for tonic, mode in [("C", "major"), ("Bb", "major"), ("E", "minor"), ("F#", "minor")]:
+        scale = [
+            human(n) for n in scale_notes(tonic, "major" if mode == "major" else "harmonic minor")
+        ]
+        for _ in range(10):
+            melody = [rng.choice(scale) for _ in range(rng.randint(2, 5))] + [scale[0]]
+            question = f"harmonise the melody {' '.join(melody)} in {tonic} {mode}"
+            fact = compute_facts(question)[0]
+            chords = fact.data["chords"]
+            assert len(chords) == len(melody), question
+            for note, row in zip(melody, chords, strict=True):
+                assert pitch_class(note) in {pitch_class(n) for n in row["notes"]}, question
+            assert chords[-1]["degree"] == 1, question
+    outside = compute_facts("harmonise the melody C C# D in C major")[0]
+    assert "C# is not in C major" in outside.statement
