@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -211,13 +212,15 @@ def verified_edits(
     involved = _notes_involved(context, target)
     if not involved:
         return []
-    local, first = _around(context, involved)
+    tiers = [_single_edits(context, target), _pair_edits(context, target)]
+    touched = involved + [(e.line, e.index) for tier in tiers for edits in tier for e in edits]
+    local, first = _around(context, touched)
     local_found = run_rules(local)
     local_baseline = Baseline(
         faults={key_of(f) for f in local_found if f.severity in FAULT_SEVERITIES},
         infos=sum(f.severity == "info" for f in local_found),
     )
-    for candidates in (_single_edits(context, target), _pair_edits(context, target)):
+    for candidates in tiers:
         verified: list[tuple[tuple[float, ...], tuple[Edit, ...]]] = []
         for edits in candidates:
             moved = [Edit(e.line, e.index - first[e.line], e.midi) for e in edits]
@@ -240,9 +243,10 @@ def _around(context: RuleContext, involved: list[tuple[int, int]]) -> tuple[Rule
     high = max(n.end for n in notes) + MARGIN_QL
     lines, first = [], []
     for line in context.piece.lines:
-        begin = bisect.bisect_left([n.end for n in line.notes], low + 1e-9)
-        stop = bisect.bisect_left(line.starts, high)
-        begin = min(begin, max(stop, 0))
+        # the first note still sounding at ``low`` (ends need not be sorted in a MIDI file's
+        # line, so no bisection there), up to the last that starts before ``high``
+        begin = next((i for i, n in enumerate(line.notes) if n.end > low + 1e-9), len(line.notes))
+        stop = max(bisect.bisect_left(line.starts, high), begin)
         kept = line.notes[begin:stop]
         lines.append(Line(line.part, line.label, kept, line.instrument, line.part_name))
         first.append(begin)
@@ -508,8 +512,7 @@ def _chord_words(context: RuleContext, edits: Sequence[Edit]) -> str:
 
 
 def _change_note(part: stream.Stream, change: Change) -> None:
-    old = m21pitch.Pitch(_music21_name(change.from_))
-    new = m21pitch.Pitch(_music21_name(change.to))
+    old, new = _pitch(change.from_), _pitch(change.to)
     elements = [e for e in part.flatten().notes if float(e.quarterLength) > 0]
     for position, element in enumerate(elements):
         if abs(float(element.getOffsetInHierarchy(part)) - change.offset_ql) > 1e-6:
@@ -541,5 +544,16 @@ def _member(element: m21note.NotRest, midi: int | None) -> m21note.Note | None:
     return None
 
 
-def _music21_name(name: str) -> str:
-    return name[0] + name[1:].replace("b", "-")
+def _pitch(name: str) -> m21pitch.Pitch:
+    """A pitch from a learner's spelling with its octave ('Bb3', 'C#-1').
+
+    >>> _pitch("C#-1").midi, _pitch("Bb3").nameWithOctave
+    (1, 'B-3')
+    """
+    match = re.fullmatch(r"([A-G])((?:#|b)*)(-?\d+)", name)
+    if match is None:
+        raise ValueError(f"not a note with an octave: {name!r}")
+    step, accidentals, octave = match.groups()
+    found = m21pitch.Pitch(step + accidentals.replace("b", "-"))
+    found.octave = int(octave)
+    return found

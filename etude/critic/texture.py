@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from music21 import chord, expressions, note, stream
+from music21 import chord, expressions, note, pitch, stream
 from music21.meter import TimeSignature
 
 Texture = Literal["chorale", "ensemble", "melody_and_bass", "melody"]
@@ -124,6 +124,20 @@ def readable(name: str) -> str:
     ('Bb3', 'Ebb4', 'F#5')
     """
     return name[0] + name[1:].replace("-", "b")
+
+
+def spelled(p: pitch.Pitch) -> str:
+    """A music21 pitch as learners write it, octave included: flats as 'b'.
+
+    Built from the pitch's parts, not from ``nameWithOctave``, whose '-' means both a flat
+    and a minus (C# in octave -1 is 'C#-1', B flat there 'B--1'); a MIDI file may hold
+    notes down there.
+
+    >>> spelled(pitch.Pitch("B-3")), spelled(pitch.Pitch(midi=1)), spelled(pitch.Pitch("B--1"))
+    ('Bb3', 'C#-1', 'Bbb1')
+    """
+    octave = p.octave if p.octave is not None else p.implicitOctave
+    return p.name.replace("-", "b") + str(octave)
 
 
 def build_piece(score: stream.Score) -> Piece:
@@ -251,19 +265,19 @@ def _part_notes(part: stream.Part, fermatas: list[tuple[float, float]]) -> list[
         for member in members:
             if not isinstance(member, note.Note):
                 continue
-            pitch = member.pitch.midi
+            midi = member.pitch.midi
             tie = member.tie if member.tie is not None else element.tie
-            held = open_ties.get(pitch)
+            held = open_ties.get(midi)
             if tie is not None and tie.type in ("continue", "stop") and held is not None:
                 held_start, held_note = held
-                merged = LineNote(held_note.start, start + length, pitch, held_note.name)
+                merged = LineNote(held_note.start, start + length, midi, held_note.name)
                 group = groups[held_start]
                 group[group.index(held_note)] = merged
-                open_ties[pitch] = (held_start, merged)
+                open_ties[midi] = (held_start, merged)
                 continue
-            item = LineNote(start, start + length, pitch, readable(member.pitch.nameWithOctave))
+            item = LineNote(start, start + length, midi, spelled(member.pitch))
             groups.setdefault(start, []).append(item)
-            open_ties[pitch] = (start, item)
+            open_ties[midi] = (start, item)
     return [groups[t] for t in sorted(groups)]
 
 

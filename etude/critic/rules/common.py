@@ -16,7 +16,7 @@ from music21 import pitch as m21pitch
 
 from etude.critic.modulation import KeyRegion, region_at
 from etude.critic.report import Finding, HarmonySlice, Severity
-from etude.critic.texture import Line, LineNote, Piece, readable
+from etude.critic.texture import Line, LineNote, Piece, spelled
 
 PERFECT_FIFTH = 7
 OCTAVE = 12
@@ -85,13 +85,13 @@ class Tonality:
 
     def name(self, midi: int) -> str:
         """A pitch name with octave, spelled as the key prefers when the note is diatonic."""
-        spelled = self.spelling.get(midi % 12)
-        if spelled is None:
-            return readable(m21pitch.Pitch(midi=midi).nameWithOctave)
-        candidate = m21pitch.Pitch(spelled)
+        preferred = self.spelling.get(midi % 12)
+        if preferred is None:
+            return spelled(m21pitch.Pitch(midi=midi))
+        candidate = m21pitch.Pitch(preferred)
         candidate.octave = 4
         candidate.octave += (midi - candidate.midi) // 12
-        return readable(candidate.nameWithOctave)
+        return spelled(candidate)
 
 
 @lru_cache(maxsize=64)

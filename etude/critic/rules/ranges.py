@@ -13,7 +13,7 @@ from music21 import pitch
 
 from etude.critic.report import Finding, Severity
 from etude.critic.rules.common import RuleContext
-from etude.critic.texture import CHORALE_VOICES, readable
+from etude.critic.texture import CHORALE_VOICES, spelled
 
 SATB_RANGES: dict[str, tuple[int, int]] = {
     "soprano": (60, 81),  # C4–A5
@@ -62,7 +62,7 @@ def check_ranges(
             limit = low if item.midi < low else high
             direction = "below" if item.midi < low else "above"
             fix = "up an octave" if item.midi < low else "down an octave"
-            limit_name = readable(pitch.Pitch(midi=limit).nameWithOctave)
+            limit_name = spelled(pitch.Pitch(midi=limit))
             findings.append(
                 context.finding(
                     "range",
