@@ -455,6 +455,18 @@ def finetune_train(
     run_finetune_train(config_file=config, overrides=overrides, resume=resume, as_json=as_json)
 
 
+@finetune_app.command("export")
+def finetune_export(
+    gguf: Annotated[Path, typer.Option("--gguf", help="The GGUF file to write.")],
+    adapter: EvalAdapterOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write the embedded base with the adapter merged in as GGUF, for llama.cpp or Ollama."""
+    from etude.cli.finetune import adapter_option, run_finetune_export
+
+    run_finetune_export(gguf, adapter=adapter_option(adapter), as_json=as_json)
+
+
 @eval_app.command("qa")
 def eval_qa(
     test: Annotated[

@@ -1,4 +1,4 @@
-"""``etude finetune data|train`` and ``etude eval qa|mtb``: the commands' bodies.
+"""``etude finetune data|train|export`` and ``etude eval qa|mtb``: the commands' bodies.
 
 Model libraries are imported only here, when one of these commands runs, so ``etude ask`` never
 pays for them.
@@ -42,6 +42,41 @@ def _existing(path: Path, what: str) -> Path:
     if not path.is_file():
         raise InputError(f"{what} {str(path)!r} does not exist")
     return path
+
+
+def run_finetune_export(target: Path, *, adapter: Path | None, as_json: bool) -> None:
+    """The embedded SmolLM2 base, with ``adapter`` merged in, as one GGUF file.
+
+    Only the embedded base can be exported here: its tokenizer and architecture come from the
+    GGUF it ships as. A base from Hugging Face is converted with llama.cpp's own
+    ``convert_hf_to_gguf.py`` after ``merge_and_unload`` (see docs/SERVING.md)."""
+    from etude.config import EMBEDDED_MODEL, Settings
+
+    settings = Settings.from_env()
+    if settings.model != EMBEDDED_MODEL:
+        raise InputError(
+            "finetune export --gguf writes the embedded base only (ETUDE_MODEL is "
+            f"{settings.model!r}); convert other bases with llama.cpp's convert_hf_to_gguf.py"
+        )
+    if target.suffix.lower() != ".gguf":
+        raise InputError(f"--gguf {str(target)!r} must name a .gguf file")
+    from etude.llm.gguf import export_gguf
+    from etude.llm.loading import embedded_gguf_path, embedded_model_dir, load_transformers_model
+
+    with status("Loading the base model and merging the adapter…", quiet=as_json):
+        base = embedded_model_dir(settings)
+        _, model = load_transformers_model(
+            str(base), adapter=str(adapter) if adapter else None, cpu_dtype="float32"
+        )
+    with status(f"Writing {target}…", quiet=as_json):
+        export_gguf(embedded_gguf_path(), model, target)
+    size = target.stat().st_size
+    if as_json:
+        _print_json(
+            {"gguf": str(target), "bytes": size, "adapter": str(adapter) if adapter else None}
+        )
+    else:
+        out.print(f"Wrote {target} ({size / 1e6:.0f} MB, float16); llama.cpp and Ollama run it.")
 
 
 def run_finetune_data(

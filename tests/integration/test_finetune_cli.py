@@ -185,3 +185,38 @@ def test_ask_refuses_an_adapter_that_is_not_one(tmp_path: Path, data_dir: Path) 
     done = etude("ask", "--adapter", str(tmp_path), "What is a cadence?", data_dir=data_dir)
     assert done.returncode == 2
     assert "not a LoRA adapter directory" in done.stderr and done.stdout == ""
+
+
+def test_finetune_export_writes_a_gguf_that_loads_back_as_the_tuned_model(
+    tmp_path: Path, data_dir: Path, settings: Settings
+) -> None:
+    """Issue #24: the adapter merged into the embedded base, written as GGUF, read back by
+    transformers' GGUF reader (llama.cpp's names and layout): the same next-token scores to
+    float16 precision, and the same tokens from the GGUF's own tokenizer."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from etude.config import SHIPPED_ADAPTER
+    from etude.llm.loading import embedded_model_dir, load_transformers_model
+
+    target = tmp_path / "etude-tuned.gguf"
+    payload = one_object(
+        etude("finetune", "export", "--gguf", str(target), "--json", data_dir=data_dir)
+    )
+    assert payload["gguf"] == str(target) and target.stat().st_size == payload["bytes"]
+    tokenizer, tuned = load_transformers_model(
+        str(embedded_model_dir(settings)), adapter=str(SHIPPED_ADAPTER), cpu_dtype="float32"
+    )
+    back = AutoModelForCausalLM.from_pretrained(
+        tmp_path, gguf_file=target.name, dtype=torch.float32
+    )
+    text = "The dominant of C major is G, and its leading tone is"
+    ids = tokenizer(text, return_tensors="pt").input_ids
+    with torch.no_grad():
+        expected, got = tuned(ids).logits, back(ids).logits
+    assert (expected - got).abs().max().item() < 0.5
+    assert bool((expected.argmax(-1) == got.argmax(-1)).all())
+    gguf_tokenizer = AutoTokenizer.from_pretrained(tmp_path, gguf_file=target.name)
+    assert gguf_tokenizer(text).input_ids == tokenizer(text).input_ids
+
+    wrong = etude("finetune", "export", "--gguf", str(tmp_path / "model.bin"), data_dir=data_dir)
+    assert wrong.returncode == 2 and "must name a .gguf file" in wrong.stderr
