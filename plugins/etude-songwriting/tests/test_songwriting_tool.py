@@ -43,3 +43,29 @@ def test_prosody_with_an_attached_melody(tmp_path: Path) -> None:
     evidence = TOOL.run(ToolRequest(question=question, attachment=path, attachment_format="abc"),
                         Settings())  # fmt: skip
     assert any("Prosody" in e.summary and "today" in e.summary for e in evidence)
+
+
+def test_a_quoted_line_gets_its_syllables_counted_word_by_word() -> None:
+    from etude_songwriting.tool import songwriting
+
+    from etude.config import Settings
+    from etude.tools.base import ToolRequest
+
+    request = ToolRequest(question="count the syllables in 'Twinkle, twinkle, little star'")
+    [fact] = songwriting(request, Settings())
+    assert fact.data["syllables"] == 7
+    assert "twinkle 2" in fact.summary and "/u/u/u/" in fact.summary
+
+
+def test_a_question_about_songwriting_gets_no_usage_hint() -> None:
+    """The how-to ("paste them after a line ending with ':'") is for a request the coach
+    cannot read; a question about songwriting is left to the knowledge base (issue #20)."""
+    from etude_songwriting.tool import songwriting
+
+    from etude.config import Settings
+    from etude.tools.base import ToolRequest
+
+    for question in ("what does prosody mean in songwriting?", "is a slant rhyme ok in a chorus?"):
+        assert songwriting(ToolRequest(question=question), Settings()) == []
+    [hint] = songwriting(ToolRequest(question="can you check my lyrics?"), Settings())
+    assert "paste them" in hint.summary

@@ -25,9 +25,30 @@ _WRITE = re.compile(r"\b(write|compose|draft|make|create|give me|come up with)\b
 _REFS = re.compile(r"^\s*references?\s*:\s*$", re.IGNORECASE | re.MULTILINE)
 
 
+_COUNT = re.compile(
+    r"\b(?:count|how many)\b[^\"“'‘]*\bsyllables?\b[^\"“'‘]*[\"“'‘]([^\"”'’]{2,200})[\"”'’]", re.I
+)
+_WORK = re.compile(
+    r"\b(?:check|analy[sz]e|look at|review|critique|rate|feedback on)\b.*"
+    r"\b(?:lyrics?|verses?|chorus|song|lines?)\b|\b(?:write|draft|compose)\b.*"
+    r"\b(?:song|lyrics?|verses?|chorus|hook)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def asks_for_work(text: str) -> bool:
+    """Whether a message asks the coach to analyse or write something (so a message with
+    nothing it can read deserves the how-to), rather than asking about songwriting.
+
+    >>> asks_for_work("can you check my lyrics"), asks_for_work("what does prosody mean?")
+    (True, False)
+    """
+    return _WORK.search(text) is not None
+
+
 @dataclass
 class SongRequest:
-    mode: str  # "analyse", "write" or "none"
+    mode: str  # "analyse", "write", "count" or "none"
     lyrics: str = ""
     title: str | None = None
     style: str | None = None
@@ -62,8 +83,13 @@ def parse_request(text: str) -> SongRequest:
     'Paper Moon'
     >>> parse_request("Check my lyrics:\\nRoses are red\\nViolets are blue\\nSugar is sweet").mode
     'analyse'
+    >>> parse_request("how many syllables are in 'you are beautiful tonight'?").lyrics
+    'you are beautiful tonight'
     """
     body, references = _split_references(text)
+    counted = _COUNT.search(body)
+    if counted:
+        return SongRequest("count", lyrics=counted.group(1).strip(), references=references)
     lyrics = _lyric_block(body)
     style_match = _STYLE.search(body)
     style = next((g for g in style_match.groups() if g), None) if style_match else None

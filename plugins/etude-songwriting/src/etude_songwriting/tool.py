@@ -17,7 +17,8 @@ from etude.evidence import Evidence
 from etude.tools.base import ToolRequest
 from etude_songwriting.analysis import LyricsAnalysis, analyse_lyrics
 from etude_songwriting.metrics import overlap
-from etude_songwriting.requests import SongRequest, parse_request
+from etude_songwriting.phonetics import line_stress, line_syllables, sound, words_of
+from etude_songwriting.requests import SongRequest, asks_for_work, parse_request
 from etude_songwriting.writing import parse_structure, song_report, write_song
 
 NAME = "songwriting"
@@ -95,11 +96,30 @@ def _analyse(request: SongRequest, tool_request: ToolRequest) -> list[Evidence]:
     return evidence
 
 
+def count_syllables(line: str) -> Evidence:
+    """A quoted line's syllables, word by word, with the range singers' contractions allow."""
+    words = words_of(line)
+    usual, fewest, most = line_syllables(line)
+    parts = ", ".join(f"{w} {sound(w).syllables}" for w in words)
+    spread = (
+        f" (sung from {fewest} to {most}, as words contract or open up)" if fewest != most else ""
+    )
+    return _fact(
+        f'"{line}" has {usual} syllables{spread}: {parts}. Stressed syllables: '
+        f"{line_stress(line)} ('/' stressed, 'u' unstressed).",
+        {"line": line, "syllables": usual, "fewest": fewest, "most": most},
+    )
+
+
 def songwriting(request: ToolRequest, settings: Settings) -> list[Evidence]:
     parsed = parse_request(request.question)
     if parsed.mode == "analyse":
         return _analyse(parsed, request)
+    if parsed.mode == "count":
+        return [count_syllables(parsed.lyrics)]
     if parsed.mode != "write" or parsed.title is None:
+        if not asks_for_work(request.question):
+            return []  # a question about songwriting: the knowledge base answers it
         return [
             _fact(
                 "To analyse lyrics, paste them after a line ending with ':' (one lyric line "
