@@ -57,15 +57,22 @@ def test_a_quoted_line_gets_its_syllables_counted_word_by_word() -> None:
     assert "twinkle 2" in fact.summary and "/u/u/u/" in fact.summary
 
 
-def test_a_question_about_songwriting_gets_no_usage_hint() -> None:
+def test_a_question_about_songwriting_gets_no_usage_hint(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The how-to ("paste them after a line ending with ':'") is for a request the coach
-    cannot read; a question about songwriting is left to the knowledge base (issue #20)."""
+    cannot read; a question about songwriting goes to the knowledge base (issue #20), whose
+    search is replaced here by a recorder (the real one is exercised by the teaching bench)."""
     from etude_songwriting.tool import songwriting
 
+    import etude.knowledge.retrieval as retrieval
     from etude.config import Settings
     from etude.tools.base import ToolRequest
 
+    asked: list[str] = []
+    monkeypatch.setattr(
+        retrieval, "retrieve", lambda question, settings: asked.append(question) or []
+    )
     for question in ("what does prosody mean in songwriting?", "is a slant rhyme ok in a chorus?"):
         assert songwriting(ToolRequest(question=question), Settings()) == []
+    assert asked == ["what does prosody mean in songwriting?", "is a slant rhyme ok in a chorus?"]
     [hint] = songwriting(ToolRequest(question="can you check my lyrics?"), Settings())
     assert "paste them" in hint.summary

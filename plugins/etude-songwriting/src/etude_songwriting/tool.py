@@ -119,7 +119,10 @@ def songwriting(request: ToolRequest, settings: Settings) -> list[Evidence]:
         return [count_syllables(parsed.lyrics)]
     if parsed.mode != "write" or parsed.title is None:
         if not asks_for_work(request.question):
-            return []  # a question about songwriting: the knowledge base answers it
+            # a question about songwriting, not a piece of work: the knowledge base answers it
+            from etude.knowledge.retrieval import retrieve
+
+            return retrieve(request.question, settings)
         return [
             _fact(
                 "To analyse lyrics, paste them after a line ending with ':' (one lyric line "
