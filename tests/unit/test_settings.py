@@ -218,7 +218,8 @@ def test_every_field_has_its_own_documented_variable() -> None:
     assert all(field.description for field in Settings.model_fields.values())
 
 
-# Variables of the test suite, the benchmarks and a plug-in: not settings of Etude itself.
+# Variables of the test suite, the benchmarks, a plug-in and the compose file (docs/DEPLOY.md:
+# read by `docker compose`, never by Etude): not settings of Etude itself.
 NOT_SETTINGS = {
     "ETUDE_CHROMIUM",
     "ETUDE_TEST_ARTIFACTS",
@@ -226,6 +227,10 @@ NOT_SETTINGS = {
     "ETUDE_PG_BIN",
     "ETUDE_FUZZ",
     "ETUDE_SONGWRITING_DRAFTER",
+    "ETUDE_DOCS_SCREENSHOTS",
+    "ETUDE_PUBLIC_HOST",
+    "ETUDE_PORT",
+    "ETUDE_WORKERS",
 }
 
 
