@@ -27,6 +27,7 @@ from typing import Any, Literal
 from etude.agents.prompts import clip
 from etude.config import Level
 from etude.evidence import Citation, Evidence
+from etude.knowledge.words import FILLER, content_stems
 from etude.learner import LearnerProfile
 
 Role = Literal[
@@ -246,59 +247,28 @@ TITLED_SCORE = 0.42
 question's subject (two of its content words) and it is at least this similar. The question
 "how do you modulate from C major to A minor?" scored 0.48 against the section "How to
 modulate from a major key to its relative minor": phrasing, not subject, kept it out."""
-_STOP = frozenset(
+_STOP = FILLER | frozenset(
     [
-        "what",
-        "which",
-        "when",
-        "where",
-        "there",
+        "every",
+        "give",
+        "good",
+        "help",
+        "know",
+        "many",
+        "need",
+        "tell",
         "their",
         "them",
         "they",
-        "this",
-        "that",
-        "with",
-        "from",
-        "your",
-        "have",
-        "does",
-        "into",
-        "make",
-        "sound",
-        "like",
-        "just",
-        "about",
-        "should",
-        "could",
-        "would",
-        "will",
-        "good",
-        "some",
-        "more",
-        "most",
-        "many",
-        "much",
-        "very",
-        "really",
-        "always",
-        "every",
-        "thing",
-        "things",
-        "know",
-        "need",
         "want",
-        "tell",
-        "give",
-        "help",
     ]
 )
+"""The retrieval fillers and the words of a request ("tell me", "help me"), which say nothing
+about a passage's subject."""
 
 
 def _stems(text: str) -> set[str]:
-    """Content words cut to five letters: modulate/modulation, rhyme/rhymes meet."""
-    words = re.findall(r"[a-z]{4,}", text.lower())
-    return {word[:5] for word in words if word not in _STOP}
+    return content_stems(text, _STOP)
 
 
 def titled_for(question: str, citation: Citation) -> bool:

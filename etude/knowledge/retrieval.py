@@ -9,6 +9,7 @@ from pathlib import Path
 from etude.config import Settings
 from etude.evidence import Evidence
 from etude.knowledge.index import KnowledgeBase, Passage
+from etude.knowledge.words import content_stems
 
 MIN_SCORE = 0.3
 """Passages less similar than this to the question are noise for the tutor, not evidence."""
@@ -77,57 +78,17 @@ HEADING_BONUS = 0.02
 heading (at most three): of two "why" sections of one article, the one headed with the
 question's words ("Why it is called a deceptive cadence") answers it."""
 
-_FILLER = frozenset(
-    [
-        "what",
-        "which",
-        "when",
-        "where",
-        "there",
-        "this",
-        "that",
-        "with",
-        "from",
-        "your",
-        "have",
-        "does",
-        "into",
-        "make",
-        "sound",
-        "like",
-        "just",
-        "about",
-        "should",
-        "could",
-        "would",
-        "will",
-        "some",
-        "more",
-        "most",
-        "much",
-        "very",
-        "really",
-        "always",
-        "thing",
-        "things",
-    ]
-)
-
-
-def _words(text: str) -> set[str]:
-    return {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _FILLER}
-
 
 def ranked(passages: list[Passage], question: str, k: int) -> list[Passage]:
     """The best chunk of each article, preferring sections that answer the question's type
     and name its words, the articles in that order, at most ``k``."""
     kind = question_type(question)
-    asked = _words(question)
+    asked = content_stems(question)
     best: dict[str, tuple[float, Passage]] = {}
     for passage in passages:
         citation = passage.citation
         rank = citation.score + (TYPE_BONUS if answers_type(citation.section, kind) else 0.0)
-        rank += HEADING_BONUS * min(3, len(asked & _words(citation.section)))
+        rank += HEADING_BONUS * min(3, len(asked & content_stems(citation.section)))
         if citation.article not in best or rank > best[citation.article][0]:
             best[citation.article] = (rank, passage)
     ordered = sorted(best.values(), key=lambda pair: pair[0], reverse=True)

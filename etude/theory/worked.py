@@ -28,26 +28,14 @@ from typing import Any
 from music21 import interval, key, pitch, roman
 
 from etude.theory.facts import TheoryFact
+from etude.theory.intervals import ORDINAL_WORDS
 from etude.theory.spelling import human, to_music21
 
 log = logging.getLogger(__name__)
 
 LETTERS = "CDEFGAB"
-_ORDINALS = {
-    1: "unison",
-    2: "second",
-    3: "third",
-    4: "fourth",
-    5: "fifth",
-    6: "sixth",
-    7: "seventh",
-    8: "octave",
-    9: "ninth",
-    10: "tenth",
-    11: "eleventh",
-    12: "twelfth",
-    13: "thirteenth",
-}
+_ORDINALS = {number: word for number, word in ORDINAL_WORDS.items() if number <= 13}
+"""Interval numbers as words, up to the thirteenth (a larger one is written '14th')."""
 _STEP_WORDS = {1: "half", 2: "whole", 3: "step and a half"}
 
 TERMS = {
