@@ -391,6 +391,8 @@ def tokenize(question: str) -> list[Token]:
     [('WORD', 'spell'), ('NOTE', 'E-'), ('WORD', 'maj7'), ('WORD', 'and')]
     >>> [t.kind for t in tokenize("What chord is C E G Bb?")]
     ['WORD', 'WORD', 'WORD', 'NOTE', 'NOTE', 'NOTE', 'NOTE']
+    >>> parse("why do we double the root in a major triad?"), parse("spell a minor triad")
+    ([], [ChordQuery(kind='chord', symbol='Am', inversion=0)])
     """
     text = normalise_text(question)
     text = text.replace("Ø", "ø").replace("half diminished", "half-diminished")
@@ -411,6 +413,10 @@ def tokenize(question: str) -> list[Token]:
                 if token.kind == "CHORD" and part == "Am" and not tokens:
                     token = Token("WORD", part, "am")  # "Am I …?" opens a question
                 tokens.append(token)
+    if tokens and tokens[0].value == "why":
+        # "Why do we double the root in a major triad?" asks about every major triad: in a
+        # why-question the article is an article, not the note A ("A major" stays a note).
+        tokens = [Token("WORD", t.text, "a") if t.kind == "ARTICLE" else t for t in tokens]
     return tokens
 
 
