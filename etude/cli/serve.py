@@ -28,8 +28,12 @@ def run_serve(host: str = "127.0.0.1", port: int = 8000, settings: Settings | No
     import uvicorn
 
     from etude.server import create_app
+    from etude.server.tracing import TracingUnavailable
 
-    app = create_app(settings, ServerSettings.from_settings(settings, bind=(host, port)))
+    try:
+        app = create_app(settings, ServerSettings.from_settings(settings, bind=(host, port)))
+    except TracingUnavailable as exc:
+        raise InputError(str(exc)) from exc
     print(f"Etude studio on http://{host}:{port}/ (Ctrl-C stops it)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", workers=1)
 

@@ -17,6 +17,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field
 
+from etude.llm import usage
+
 _ROLES = {"system": "system", "human": "user", "ai": "assistant", "tool": "user"}
 
 
@@ -129,8 +131,10 @@ class LocalChatModel(BaseChatModel):
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         inputs = self._inputs(messages)
+        prompt_tokens = int(inputs["input_ids"].shape[-1])
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         failure: list[BaseException] = []
+        written: list[int] = []
         cancelled = threading.Event()
 
         class _Cancelled(StoppingCriteria):
@@ -143,12 +147,13 @@ class LocalChatModel(BaseChatModel):
         def work() -> None:
             try:
                 with torch.inference_mode():
-                    self.hf_model.generate(
+                    output = self.hf_model.generate(
                         **inputs,
                         streamer=streamer,
                         stopping_criteria=StoppingCriteriaList([_Cancelled()]),
                         **self._generation_kwargs(**kwargs),
                     )
+                written.append(int(output.shape[-1]) - prompt_tokens)
             except BaseException as exc:  # surfaced in the caller's thread below
                 failure.append(exc)
                 streamer.end()
@@ -181,5 +186,6 @@ class LocalChatModel(BaseChatModel):
                 for _ in streamer:  # drain so the worker is never blocked on a full queue
                     pass
             thread.join()
+            usage.record(prompt_tokens, written[0] if written else 0)
         if failure:
             raise failure[0]

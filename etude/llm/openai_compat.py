@@ -10,21 +10,62 @@ Two differences from OpenAI's own API matter to Etude:
   (``vllm serve BASE --enable-lora --lora-modules smollm2-etude=/path/to/adapter``): with
   ``ETUDE_ADAPTER`` set to an adapter folder or name, that name is the model asked for
   (``served_model``), so the tuned tutor answers and not the base model.
+
+It also asks for token usage when streaming (``stream_options.include_usage``, which vLLM,
+llama.cpp's server, Ollama and ``transformers serve`` all honour) and reports each call's
+usage to :mod:`etude.llm.usage` for ``/metrics``. A stream the tutor stops reading early ends
+before the server's usage chunk, so such a call is not counted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import LanguageModelInput
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_openai import ChatOpenAI
 
 from etude.config import DEFAULT_ADAPTER, Settings
+from etude.llm import usage
+
+
+def _record(message: Any) -> None:
+    """Report a reply's ``usage_metadata`` (LangChain's form of the server's ``usage``)."""
+    meta = getattr(message, "usage_metadata", None)
+    if meta:
+        usage.record(meta.get("input_tokens", 0), meta.get("output_tokens", 0))
 
 
 class CompatibleChatOpenAI(ChatOpenAI):
-    """``ChatOpenAI`` that states its token cap under both names (see the module docstring)."""
+    """``ChatOpenAI`` that states its token cap under both names and reports its token usage
+    (see the module docstring)."""
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        for chunk in super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs):
+            _record(chunk.message)
+            yield chunk
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        result = super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+        for generation in result.generations:
+            _record(getattr(generation, "message", None))
+        return result
 
     def _get_request_payload(
         self, input_: LanguageModelInput, *, stop: list[str] | None = None, **kwargs: Any
@@ -60,4 +101,5 @@ def openai_chat_model(settings: Settings) -> CompatibleChatOpenAI:
         temperature=settings.temperature,
         max_completion_tokens=settings.max_new_tokens,
         streaming=True,
+        stream_usage=True,
     )

@@ -40,6 +40,7 @@ from etude.server.routes import ROUTERS
 from etude.server.routes.pages import STATIC_DIR
 from etude.server.runner import TurnRunner
 from etude.server.studio import ScoreStudio
+from etude.server.tracing import make_tracer
 
 
 def create_app(
@@ -65,7 +66,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.server = server
-    app.state.metrics = TurnMetrics()
+    app.state.metrics = TurnMetrics(make_tracer(settings.tracing))
     _log_turns_as_json_lines()
     answer_errors_as_json(app)
     app.middleware("http")(identify_caller)

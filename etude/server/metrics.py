@@ -3,8 +3,9 @@ per turn.
 
 Both come from one observer (:class:`TurnObserver`) wrapped around each turn's event stream on
 the turn worker, so a turn is counted even when its client hangs up. Written by hand rather
-than with ``prometheus_client``: four series do not justify a dependency, and the text format is
-short (https://prometheus.io/docs/instrumenting/exposition_formats/).
+than with ``prometheus_client``: six series do not justify a dependency, and the text format is
+short (https://prometheus.io/docs/instrumenting/exposition_formats/). The model's tokens come
+from :mod:`etude.llm.usage`, where every backend reports its calls.
 
 The log line never carries the message or the reply (a learner's words are theirs), and names
 the lesson by a hash, so logs can be shipped to a shared system: request id, session hash,
@@ -21,7 +22,11 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
+
+from etude.llm import usage
+from etude.server.tracing import Tracer, TurnSpan, turn_attributes
 
 TURN_LOG = logging.getLogger("etude.turns")
 """One INFO record per turn, its message a JSON object (see :func:`turn_log_event`)."""
@@ -84,8 +89,10 @@ def _label(value: str) -> str:
 class TurnMetrics:
     """The server's counters, shared by the turn worker (writes) and ``/metrics`` (reads)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tracer: Tracer | None = None) -> None:
         self._lock = threading.Lock()
+        self.tracer = tracer
+        """Where each turn's span goes (``ETUDE_TRACING``); ``None``: no traces."""
         self.turns: Counter[str] = Counter()
         self.tool_errors: Counter[str] = Counter()
         self.latency = Histogram(
@@ -119,6 +126,8 @@ class TurnMetrics:
         (True, True)
         >>> 'etude_tool_errors_total{tool="critic"} 1' in text
         True
+        >>> 'etude_model_tokens_total{kind="completion"}' in text
+        True
         """
         with self._lock:
             lines = [
@@ -134,7 +143,16 @@ class TurnMetrics:
             for tool, count in sorted(self.tool_errors.items()):
                 lines.append(f'etude_tool_errors_total{{tool="{_label(tool)}"}} {count}')
             lines += self.latency.lines() + self.first_text.lines()
+        prompt, completion, calls = usage.TOTAL.snapshot()
         lines += [
+            "# HELP etude_model_tokens_total Tokens the chat model read (prompt) and wrote"
+            " (completion).",
+            "# TYPE etude_model_tokens_total counter",
+            f'etude_model_tokens_total{{kind="prompt"}} {prompt}',
+            f'etude_model_tokens_total{{kind="completion"}} {completion}',
+            "# HELP etude_model_calls_total Calls to the chat model.",
+            "# TYPE etude_model_calls_total counter",
+            f"etude_model_calls_total {calls}",
             "# HELP etude_turn_queue_depth Turns queued or running in this process.",
             "# TYPE etude_turn_queue_depth gauge",
             f"etude_turn_queue_depth {queued}",
@@ -158,11 +176,13 @@ def turn_log_event(
     route: list[str],
     timings_ms: dict[str, Any],
     waited_ms: float,
+    tokens: tuple[int, int] = (0, 0),
 ) -> str:
     """The JSON a turn logs: no message text, no reply, the lesson hashed.
 
-    >>> json.loads(turn_log_event("r1", "abc", "ok", ["theory"], {"total": 5.0}, 1.5))["session"]
-    'ba7816bf8f01cfea'
+    >>> event = json.loads(turn_log_event("r1", "abc", "ok", ["theory"], {"total": 5.0}, 1.5))
+    >>> event["session"], event["model_tokens"]
+    ('ba7816bf8f01cfea', {'completion': 0, 'prompt': 0})
     """
     return json.dumps(
         {
@@ -173,9 +193,23 @@ def turn_log_event(
             "route": route,
             "queue_wait_ms": round(waited_ms, 1),
             "timings_ms": timings_ms,
+            "model_tokens": {"prompt": tokens[0], "completion": tokens[1]},
         },
         sort_keys=True,
     )
+
+
+@dataclass
+class _Turn:
+    """One turn being observed: what its log line, its metrics and its span are made of."""
+
+    request_id: str
+    session: str
+    started: float
+    waited_ms: float
+    tokens: usage.TokenCount
+    span: TurnSpan | None
+    first_text: float | None = None
 
 
 def observed(
@@ -186,38 +220,59 @@ def observed(
 ) -> Iterator[dict[str, Any]]:
     """``events()`` passed through unchanged, measured on the way: run on the turn worker, so
     the clock starts when the turn leaves the queue (``queued_at`` is when it entered)."""
-    request_id = uuid.uuid4().hex
     started = time.perf_counter()
-    waited = (started - queued_at) * 1000 if queued_at is not None else 0.0
-    first_text: float | None = None
     result: Any = None
-    try:
-        for event in events():
-            if first_text is None and event.get("event") == "token":
-                first_text = time.perf_counter() - started
-            if event.get("event") == "done":
-                result = event["result"]
-            yield event
-    except BaseException:
-        _finish(metrics, request_id, session, "error", started, first_text, None, waited)
-        raise
-    _finish(metrics, request_id, session, "ok", started, first_text, result, waited)
+    with usage.turn_usage() as tokens:
+        turn = _Turn(
+            request_id=uuid.uuid4().hex,
+            session=session,
+            started=started,
+            waited_ms=(started - queued_at) * 1000 if queued_at is not None else 0.0,
+            tokens=tokens,
+            span=metrics.tracer.start_span("etude.turn") if metrics.tracer else None,
+        )
+        try:
+            for event in events():
+                if turn.first_text is None and event.get("event") == "token":
+                    turn.first_text = time.perf_counter() - started
+                if event.get("event") == "done":
+                    result = event["result"]
+                yield event
+        except BaseException:
+            _finish(metrics, turn, "error", None)
+            raise
+        _finish(metrics, turn, "ok", result)
 
 
-def _finish(
-    metrics: TurnMetrics,
-    request_id: str,
-    session: str,
-    status: str,
-    started: float,
-    first_text: float | None,
-    result: Any,
-    waited_ms: float,
-) -> None:
-    seconds = time.perf_counter() - started
+def _finish(metrics: TurnMetrics, turn: _Turn, status: str, result: Any) -> None:
+    seconds = time.perf_counter() - turn.started
     evidence = list(getattr(result, "evidence", None) or [])
     errors = [e.tool for e in evidence if getattr(e, "kind", "") == "error"]
-    metrics.record(status, seconds, first_text, errors)
+    metrics.record(status, seconds, turn.first_text, errors)
     route = list(getattr(result, "route", None) or [])
     timings = dict(getattr(result, "timings_ms", None) or {"total": round(seconds * 1000, 1)})
-    TURN_LOG.info(turn_log_event(request_id, session, status, route, timings, waited_ms))
+    prompt, completion, _ = turn.tokens.snapshot()
+    TURN_LOG.info(
+        turn_log_event(
+            turn.request_id,
+            turn.session,
+            status,
+            route,
+            timings,
+            turn.waited_ms,
+            (prompt, completion),
+        )
+    )
+    if turn.span is not None:
+        for key, value in turn_attributes(
+            turn.request_id,
+            session_hash(turn.session),
+            status,
+            route,
+            timings,
+            turn.waited_ms,
+            turn.first_text,
+            (prompt, completion),
+        ).items():
+            turn.span.set_attribute(key, value)
+        turn.span.end()

@@ -125,3 +125,21 @@ def test_openai_backend_asks_for_the_adapter_and_caps_tokens_under_both_names(
     assert sent["max_tokens"] == sent["max_completion_tokens"] == 48
     model.invoke([HumanMessage("and D major?")])
     assert _OpenAIStub.requests[-1]["max_tokens"] == 99
+
+
+def test_the_embedded_model_counts_its_tokens_even_when_the_reader_stops_early() -> None:
+    """``/metrics``' model tokens: the prompt and what ``generate`` wrote, also for a stream
+    the tutor cut short (the tokens were spent all the same)."""
+    from etude.llm import usage
+
+    model = load_chat_model(Settings.from_env().with_overrides(max_new_tokens=12))
+    prompt = [HumanMessage("Name the notes of a C major triad.")]
+    with usage.turn_usage() as whole:
+        "".join(str(c.content) for c in model.stream(prompt))
+    assert whole.calls == 1
+    assert whole.prompt == model._inputs(prompt)["input_ids"].shape[-1]  # type: ignore[attr-defined]
+    assert 0 < whole.completion <= 12
+    with usage.turn_usage() as cut:
+        for _ in model.stream(prompt):
+            break
+    assert cut.calls == 1 and 0 < cut.completion <= 12

@@ -17,9 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from langchain_core.messages import HumanMessage
 
 from etude.config import Settings
+from etude.llm import usage
 from etude.llm.loading import embedded_model_dir
+from etude.llm.openai_compat import openai_chat_model
 from etude.mentor import Mentor
 from tests.servers import free_port, stop, wait_until_up
 
@@ -88,3 +91,24 @@ def test_a_lesson_continues_on_a_second_worker_through_the_model_server(
     assert "D – F# – A" in follow_up.answer
     assert [m["role"] for m in history] == ["human", "ai", "human", "ai"]
     assert history[0]["content"] == "Which notes make up a G major triad?"
+
+
+def test_the_model_servers_token_usage_is_counted(settings: Settings, model_server: str) -> None:
+    """``/metrics``' model tokens come from the server's own ``usage``: asked for when
+    streaming (``stream_options.include_usage``) and read from a plain reply."""
+    served = settings.with_overrides(
+        openai_base_url=model_server,
+        openai_model=str(embedded_model_dir(settings)),
+        max_new_tokens=8,
+    )
+    model = openai_chat_model(served)
+    before = usage.TOTAL.snapshot()
+    with usage.turn_usage() as streamed:
+        "".join(str(c.content) for c in model.stream([HumanMessage("Name a major triad.")]))
+    assert streamed.calls == 1
+    assert streamed.prompt > 5 and 0 < streamed.completion <= 8
+    with usage.turn_usage() as invoked:
+        model.invoke([HumanMessage("Name a minor triad.")])
+    assert invoked.calls == 1 and 0 < invoked.completion <= 8
+    after = usage.TOTAL.snapshot()
+    assert after[1] - before[1] == streamed.completion + invoked.completion

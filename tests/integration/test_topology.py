@@ -238,6 +238,13 @@ def test_a_lesson_moves_between_workers_and_nothing_is_lost(topology: Topology) 
         mine = [e for e in events if e["session"] == session_hash(session)]
         assert mine and all(e["status"] == "ok" and e["request_id"] for e in mine)
         assert "theory" in mine[-1]["route"]
+        # The model server's tokens: every turn's share is in the worker's total.
+        total = re.search(
+            r'^etude_model_tokens_total\{kind="completion"\} (\d+)', metrics.text, re.M
+        )
+        assert total, metrics.text
+        logged = sum(e["model_tokens"]["completion"] for e in events)
+        assert int(total.group(1)) >= logged
         assert not any(session in line for line in lines if line.startswith('{"'))
         assert FIRST not in "\n".join(lines) and SECOND not in "\n".join(lines)
 
