@@ -27,6 +27,7 @@ from typing import Any, Literal
 from etude.agents.prompts import clip
 from etude.config import Level
 from etude.evidence import Citation, Evidence
+from etude.knowledge.comparison import comparison_sides
 from etude.knowledge.words import FILLER, content_stems
 from etude.learner import LearnerProfile
 
@@ -459,7 +460,10 @@ def plan_reply(
             if quotable
             else max(passages, key=lambda item: item.citation.score if item.citation else 0.0)
         )
-        if best.citation is not None and (
+        both = passages_for_each_side(question, passages)
+        if both is not None:
+            before.append(Block("reason", _quoted_pair(both), "knowledge"))
+        elif best.citation is not None and (
             best.citation.score >= QUOTE_SCORE or titled_for(question, best.citation)
         ):
             quote = quoted_passage(best.summary, intent)
@@ -487,6 +491,63 @@ def plan_reply(
     if footer:
         after.append(Block("sources", footer, "knowledge"))
     return intent, before, after
+
+
+SIDE_QUOTE_CHARS = 300
+"""Each side of a comparison is quoted shorter than a single answer, so the two fit together."""
+
+
+def passages_for_each_side(
+    question: str, passages: list[Evidence]
+) -> tuple[Evidence, Evidence] | None:
+    """For a question comparing two things, a passage about each (titled for it, or looked up
+    for it and close enough to quote), or ``None`` when it compares nothing or one side has
+    no passage.
+
+    >>> from etude.evidence import Citation
+    >>> def passage(title: str, section: str, score: float) -> Evidence:
+    ...     cite = Citation(article="a", title=title, chunk_id=title, section=section, score=score)
+    ...     return Evidence(tool="theory", kind="passage", summary=section + ".", citation=cite)
+    >>> motif = passage("Developing a motif", "What a motif is", 0.59)
+    >>> phrase = passage("The phrase and the period", "What a musical phrase is", 0.47)
+    >>> [p.citation.title for p in passages_for_each_side(
+    ...     "difference between a motif and a phrase?", [motif, phrase])]
+    ['Developing a motif', 'The phrase and the period']
+    >>> passages_for_each_side("difference between a motif and a cadence?", [motif, phrase])
+    """
+    sides = comparison_sides(question)
+    if sides is None:
+        return None
+    chosen: list[Evidence] = []
+    for side in sides:
+        wanted = _stems(side)
+        for item in passages:
+            if item.citation is None or item in chosen:
+                continue
+            titled = _stems(f"{item.citation.title} {item.citation.section}")
+            if (
+                wanted
+                and wanted & titled
+                and (
+                    wanted <= titled
+                    or item.data.get("side") == side
+                    or item.citation.score >= QUOTE_SCORE
+                )
+            ):
+                chosen.append(item)
+                break
+        else:
+            return None
+    return chosen[0], chosen[1]
+
+
+def _quoted_pair(both: tuple[Evidence, Evidence]) -> str:
+    quotes = []
+    for item in both:
+        assert item.citation is not None
+        quote = clip(_flat(item.summary), SIDE_QUOTE_CHARS)
+        quotes.append(f"{quote}\n— from “{item.citation.label()}”")
+    return "\n\n".join(quotes)
 
 
 def further_reading(evidence: list[Evidence], quoted: list[Block]) -> str:

@@ -39,3 +39,17 @@ def test_the_example_travels_as_abc_and_musicxml(mentor: Mentor) -> None:
     assert "<score-partwise" in example.data["musicxml"]
     dumped = result.model_dump(mode="json")
     assert any(e["kind"] == "example" and e["data"]["abc"] for e in dumped["evidence"])
+
+
+def test_a_comparison_quotes_a_passage_for_each_side(mentor: Mentor) -> None:
+    """Asked as a whole, a comparison sits between two articles and retrieval may reach only
+    one; each side is looked up on its own and quoted with its citation."""
+    question = "how does a suspension differ from an appoggiatura?"
+    result = mentor.ask(question, session="comparison")
+    cited = [e.citation.title for e in result.evidence if e.kind == "passage" and e.citation]
+    assert any("suspension" in title.lower() for title in cited), cited
+    assert any("appoggiatura" in title.lower() for title in cited), cited
+    quoted = result.answer.split("Read more:")[0].lower()
+    assert quoted.count("— from “") >= 2
+    assert "suspension" in quoted and "appoggiatura" in quoted
+    assert_no_false_claims(result.answer, question)

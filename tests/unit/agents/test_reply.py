@@ -58,3 +58,30 @@ def test_three_levels_differ_in_depth_vocabulary_and_examples() -> None:
 def test_an_advanced_learner_asking_how_still_gets_the_steps() -> None:
     text = _plan("how do I find the relative minor of F major", "advanced")["text"]
     assert "How to work it out:" in text and "Short form" not in text
+
+
+def _passage(title: str, section: str, score: float, side: str | None = None) -> object:
+    from etude.evidence import Citation, Evidence
+
+    cite = Citation(article=title, title=title, chunk_id=title, section=section, score=score)
+    data = {"side": side} if side else {}
+    return Evidence(tool="theory", kind="passage", summary=f"{section}.", citation=cite, data=data)
+
+
+def test_a_comparison_is_answered_with_a_passage_for_each_side() -> None:
+    from etude.agents.reply import plan_reply
+
+    question = "what's the difference between a motif and a phrase?"
+    evidence = [
+        _passage("Developing a motif", "What a motif is", 0.59),
+        _passage("Building a piece from one motif", "Laying out a piece", 0.56),
+        _passage("The phrase and the period", "What a musical phrase is", 0.47, side="phrase"),
+    ]
+    _, before, _ = plan_reply(question, ["theory"], evidence, "intermediate")  # type: ignore[arg-type]
+    [reason] = [b for b in before if b.role == "reason"]
+    assert "“Developing a motif § What a motif is”" in reason.text
+    assert "“The phrase and the period § What a musical phrase is”" in reason.text
+    # one side without a passage: the single best passage, as for any question
+    _, before, _ = plan_reply(question, ["theory"], evidence[:2], "intermediate")  # type: ignore[arg-type]
+    [reason] = [b for b in before if b.role == "reason"]
+    assert reason.text.count("— from") == 1
