@@ -989,6 +989,53 @@ def _enharmonic_claim(text: str) -> Claim | None:
     return Claim(text, "enharmonic", holds, truth)
 
 
+_SAME_INTERVAL = re.compile(
+    r"\b(?:is|are)\s+(?:just\s+|really\s+|basically\s+)?(?:the\s+same(?:\s+(?:thing|interval|"
+    r"size|sound|distance))?(?:\s+as)?|enharmonic(?:ally\s+equivalent)?(?:\s+(?:to|with))?|"
+    r"equivalent\s+to|another\s+name\s+for)\b",
+    re.IGNORECASE,
+)
+
+
+def _interval_equivalence_claim(text: str) -> Claim | None:
+    """'a diminished fifth is the same as an augmented fourth': the same size, two spellings.
+
+    >>> claim = _interval_equivalence_claim("a d5 is the same as an augmented fourth")
+    >>> claim.holds, claim.truth.split(",")[0]
+    (True, 'A diminished fifth and an augmented fourth are the same size')
+    >>> claim.truth.split(": ")[-1]
+    'above C, Gb is a diminished fifth and F# an augmented fourth.'
+    >>> _interval_equivalence_claim("a major sixth is the same as a minor seventh").truth
+    'A major sixth spans 9 semitones and a minor seventh 10, so they are different intervals.'
+    """
+    if not _SAME_INTERVAL.search(text):
+        return None
+    from music21 import interval as m21_interval
+    from music21 import pitch as m21_pitch
+
+    from etude.theory.questions import phrases
+
+    named = [p.interval for p in phrases(text) if p.kind == "interval" and p.interval]
+    if len(named) != 2 or named[0] == named[1]:
+        return None
+    first, second = (m21_interval.Interval(name) for name in named)
+    words = [interval_words(name) for name in named]
+    if first.semitones != second.semitones:
+        truth = (
+            f"{with_article(words[0])} spans {first.semitones} semitones and "
+            f"{with_article(words[1])} {second.semitones}, so they are different intervals."
+        )
+        return Claim(text, "interval_name", False, sentence_case(truth))
+    tops = [human(i.transposePitch(m21_pitch.Pitch("C4")).name) for i in (first, second)]
+    truth = (
+        f"{with_article(words[0])} and {with_article(words[1])} are the same size, "
+        f"{first.semitones} semitones, so they sound the same on a keyboard; they are spelled "
+        f"differently (enharmonic intervals): above C, {tops[0]} is {with_article(words[0])} "
+        f"and {tops[1]} {with_article(words[1])}."
+    )
+    return Claim(text, "interval_name", True, sentence_case(truth))
+
+
 _ARTICLE = r"(?:(?:a|an|the|any)\s+)?"
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), replacement)
@@ -1394,6 +1441,8 @@ def _positive_claims(clause: str, text: str, context: ClaimContext) -> list[Clai
         return [kind_claim]
     if (same_pitch := _enharmonic_claim(text)) is not None:
         return [same_pitch]
+    if (same_size := _interval_equivalence_claim(text)) is not None:
+        return [same_size]
     if (signature := _accidentals_claim(text)) is not None:
         return [signature]
     if rules := _rule_claims(text):

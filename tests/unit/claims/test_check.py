@@ -194,3 +194,16 @@ def test_notes_with_octaves_in_the_evidence_are_the_same_spellings() -> None:
 def test_a_path_from_one_key_to_another_is_not_a_claim_about_the_first_key() -> None:
     assert check_sentence("From C major to A minor a route is C–F–Dm–E7–Am.").status != "refuted"
     assert check_sentence("A harmonic minor is A–B–C–D–E–F–G#–A.").status == "verified"
+
+
+def test_two_interval_names_for_one_size_are_a_plain_yes() -> None:
+    """Enharmonic intervals: the same sound, two spellings; a different size is a plain no."""
+    from etude.claims.premise import read_premise
+
+    same = read_premise("is a diminished fifth the same as an augmented fourth?")
+    assert same is not None and same.holds
+    assert same.reply.startswith("Yes — a diminished fifth and an augmented fourth are the same")
+    assert "Gb is a diminished fifth and F# an augmented fourth" in same.reply
+    other = read_premise("a major sixth is the same as a minor seventh, right?")
+    assert other is not None and not other.holds
+    assert other.reply.startswith("No — a major sixth spans 9 semitones and a minor seventh 10")
