@@ -4,7 +4,9 @@
   package, with our LoRA adapter (etude/finetune/adapters/smollm2-etude) merged in;
   ``ETUDE_ADAPTER=none`` leaves it out. transformers de-quantises GGUF on every load (~20 s),
   so the first load converts it once to a plain safetensors copy in the data directory (later
-  loads take about a second).
+  loads take about a second). Merging the adapter into the weights takes ~15 s on a CPU, so
+  the merged model is kept too (``merged/`` in the model cache, keyed by the base and the
+  adapter's files): a later process loads it as it would the base.
 - ``ETUDE_MODEL``: any Hugging Face id or local directory (Llama-2-7b-chat in production),
   optionally with ``ETUDE_ADAPTER``, a LoRA/QLoRA adapter directory from ``etude finetune``.
 - ``ETUDE_OPENAI_BASE_URL``: an OpenAI-compatible server (vLLM, llama.cpp server, Ollama).
@@ -13,11 +15,15 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import io
 import logging
+import os
 import shlex
+import shutil
 import sys
+import tempfile
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -124,16 +130,66 @@ def embedded_model_dir(settings: Settings, status: Status = _quiet) -> Path:
         return dequantise(gguf, target)
 
 
+def merged_cache_key(source: str, adapter: str | Path, dtype: str) -> str:
+    """What a cached merged model depends on: the base (path or id), the adapter's files (name,
+    size, time of change) and the dtype; any change gives a new key, so a retrained adapter is
+    never served from an old merge.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as adapter:
+    ...     one = merged_cache_key("base", adapter, "bfloat16")
+    ...     two = merged_cache_key("base", adapter, "float32")
+    ...     _ = (Path(adapter) / "adapter_config.json").write_text("{}")
+    ...     three = merged_cache_key("base", adapter, "bfloat16")
+    >>> len({one, two, three}), len(one)
+    (3, 16)
+    """
+    digest = hashlib.sha256(f"{source}\0{dtype}".encode())
+    for path in sorted(Path(adapter).iterdir()):
+        if path.is_file():
+            info = path.stat()
+            digest.update(f"\0{path.name}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
 def load_transformers_model(
-    name_or_path: str, *, adapter: str | None, cpu_dtype: str = "bfloat16", status: Status = _quiet
+    name_or_path: str,
+    *,
+    adapter: str | None,
+    cpu_dtype: str = "bfloat16",
+    status: Status = _quiet,
+    merged_cache: Path | None = None,
 ) -> tuple[Any, Any]:
-    """Tokenizer and model for a local directory or Hugging Face id, with an optional adapter."""
+    """Tokenizer and model for a local directory or Hugging Face id, with an optional adapter.
+
+    On a CPU with ``merged_cache`` given, the base with the adapter merged in is saved there
+    once and loaded from there afterwards (see the module docstring)."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     offline_and_quiet()
     cuda = torch.cuda.is_available()
+    if adapter and not Path(adapter).is_dir():
+        raise ModelLoadError(f"adapter directory {adapter!r} does not exist")
+    cached: Path | None = None
+    if adapter and merged_cache is not None and not cuda:
+        cached = merged_cache / merged_cache_key(name_or_path, adapter, cpu_dtype)
+        if (cached / "config.json").is_file():
+            status(f"Loading chat model {name_or_path} with adapter {Path(adapter).name}…")
+            return _from_pretrained(str(cached), cuda, cpu_dtype)
     status(f"Loading chat model {name_or_path}…")
+    tokenizer, model = _from_pretrained(name_or_path, cuda, cpu_dtype)
+    if adapter:
+        status(f"Applying adapter {adapter}…")
+        model = merge_adapter(model, adapter)
+        if cached is not None:
+            _keep_merged(model, tokenizer, cached)
+    return tokenizer, model
+
+
+def _from_pretrained(name_or_path: str, cuda: bool, cpu_dtype: str) -> tuple[Any, Any]:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
     try:
         tokenizer = AutoTokenizer.from_pretrained(name_or_path)
         model = AutoModelForCausalLM.from_pretrained(
@@ -145,15 +201,31 @@ def load_transformers_model(
         raise ModelLoadError(
             f"cannot load chat model {name_or_path!r}: {str(exc).splitlines()[0]}"
         ) from exc
-    if adapter:
-        if not Path(adapter).is_dir():
-            raise ModelLoadError(f"adapter directory {adapter!r} does not exist")
-        status(f"Applying adapter {adapter}…")
-        model = merge_adapter(model, adapter)
     model.eval()
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer, model
+
+
+def _keep_merged(model: Any, tokenizer: Any, target: Path) -> None:
+    """Save a merged model for the next process: written beside ``target`` and renamed into
+    place, so a process that reads it never sees half a model. A disk that refuses is not the
+    learner's problem: the model in memory is used either way."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".merging-", dir=target.parent))
+        with warnings.catch_warnings():  # the same renamed-API warning as merge_adapter's
+            warnings.filterwarnings(
+                "ignore", message=".*is_gradient_checkpointing", category=FutureWarning
+            )
+            model.save_pretrained(scratch)
+        tokenizer.save_pretrained(scratch)
+        try:
+            os.replace(scratch, target)
+        except OSError:  # another process finished first: theirs is the same model
+            shutil.rmtree(scratch, ignore_errors=True)
+    except OSError as exc:
+        log.warning("could not keep the merged model in %s: %s", target, exc)
 
 
 def merge_adapter(model: Any, adapter: str | Path) -> Any:
@@ -212,7 +284,11 @@ def load_chat_model(settings: Settings, status: Status = _quiet) -> BaseChatMode
             else settings.model
         )
         tokenizer, model = load_transformers_model(
-            source, adapter=settings.adapter_dir, cpu_dtype=settings.cpu_dtype, status=status
+            source,
+            adapter=settings.adapter_dir,
+            cpu_dtype=settings.cpu_dtype,
+            status=status,
+            merged_cache=settings.model_cache_dir / "merged",
         )
         chat = LocalChatModel(
             hf_model=model,

@@ -49,6 +49,40 @@ def test_adapter_changes_the_model(adapter_dir: Path) -> None:
     assert not torch.allclose(base_logits, tuned_logits)
 
 
+def test_the_merged_model_is_kept_and_loaded_back_unchanged(
+    adapter_dir: Path, tmp_path: Path
+) -> None:
+    """Merging the adapter costs ~15 s on a CPU: the first load keeps the merged model, later
+    loads read it back with the same weights; a changed adapter is merged again."""
+    from etude.llm.loading import load_transformers_model
+
+    base = str(embedded_model_dir(Settings.from_env()))
+    cache = tmp_path / "merged"
+    statuses: list[str] = []
+    _, merged = load_transformers_model(
+        base, adapter=str(adapter_dir), cpu_dtype="float32", merged_cache=cache
+    )
+    [kept] = list(cache.iterdir())
+    assert (kept / "config.json").is_file()
+    tokenizer, reloaded = load_transformers_model(
+        base,
+        adapter=str(adapter_dir),
+        cpu_dtype="float32",
+        merged_cache=cache,
+        status=statuses.append,
+    )
+    assert not any("Applying adapter" in line for line in statuses), statuses
+    inputs = tokenizer("Name the notes of a C major triad.", return_tensors="pt")
+    with torch.no_grad():
+        assert torch.allclose(merged(**inputs).logits, reloaded(**inputs).logits, atol=1e-5)
+    changed = tmp_path / "changed-adapter"
+    changed.mkdir()
+    for path in adapter_dir.iterdir():
+        (changed / path.name).write_bytes(path.read_bytes())
+    load_transformers_model(base, adapter=str(changed), cpu_dtype="float32", merged_cache=cache)
+    assert len(list(cache.iterdir())) == 2
+
+
 def test_missing_adapter_is_a_clear_error(tmp_path: Path) -> None:
     from etude.llm.loading import ModelLoadError
 
