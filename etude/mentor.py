@@ -94,9 +94,14 @@ class Mentor:
             store=self.persistence.store,
         )
 
-    def warm_up(self) -> None:
-        """Load everything a turn needs now, so the first answer is not the slow one."""
-        _ = self.router, self.chat_model, self.graph
+    def warm_up(self, *, model: bool = True) -> None:
+        """Load everything a turn needs now, so the first answer is not the slow one.
+
+        ``model=False`` leaves the chat model to the first turn that writes prose: a one-off
+        question answered by computed facts (``etude ask``) then never loads it."""
+        _ = self.router, self.graph
+        if model:
+            _ = self.chat_model
 
     def stream_turn(
         self,

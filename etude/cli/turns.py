@@ -17,6 +17,16 @@ def result_json(result: TurnResult) -> dict[str, Any]:
     return result.model_dump(mode="json")
 
 
+def _loads_quickly(settings: Settings) -> bool:
+    """Whether the chat model can wait for the first reply that needs it: a model server, or
+    the embedded model already converted and merged (about a second). A one-off question
+    answered by computed facts then never loads it; a first conversion or a big local model
+    still loads up front, with its progress said."""
+    from etude.llm.loading import embedded_model_ready
+
+    return bool(settings.openai_base_url) or embedded_model_ready(settings)
+
+
 def run_single(
     settings: Settings,
     question: str,
@@ -31,9 +41,13 @@ def run_single(
         from etude.attachments import prepare_attachment  # music21 only when a score is sent
 
         attachment = prepare_attachment(attach)
+    starting = [True]
     with status("Starting Etude…", quiet=as_json) as say:
-        mentor = Mentor(settings, status=say)
-        mentor.warm_up()
+        # Loading steps are announced while starting; a model loaded later, in the middle of
+        # the reply, must not print its step between the reply's lines.
+        mentor = Mentor(settings, status=lambda text: say(text) if starting[0] else None)
+        mentor.warm_up(model=not _loads_quickly(settings))
+    starting[0] = False
     try:
         if as_json:
             answered = mentor.ask(question, session=session, attachment=attachment, level=level)

@@ -86,6 +86,19 @@ def embedded_model_cached(settings: Settings) -> bool:
     return (target / "model.safetensors").exists() and (target / "config.json").exists()
 
 
+def embedded_model_ready(settings: Settings) -> bool:
+    """Whether the embedded model loads in about a second: converted, and with its adapter (if
+    any) already merged and kept (see the module docstring)."""
+    if settings.model != EMBEDDED_MODEL or not embedded_model_cached(settings):
+        return False
+    adapter = settings.adapter_dir
+    if not adapter or not Path(adapter).is_dir():
+        return adapter is None
+    source = str(settings.model_cache_dir / EMBEDDED_CACHE_NAME)
+    key = merged_cache_key(source, adapter, settings.cpu_dtype)
+    return (settings.model_cache_dir / "merged" / key / "config.json").is_file()
+
+
 def check_chat_model(settings: Settings) -> None:
     """Raise :class:`ModelLoadError` now if the configured model or adapter cannot be found,
     so a command fails in a second with the fix, not after loading everything else."""
@@ -130,10 +143,14 @@ def embedded_model_dir(settings: Settings, status: Status = _quiet) -> Path:
         return dequantise(gguf, target)
 
 
+KEPT_MERGES = 2
+"""Merged models kept in the cache (the most recently used): each is the size of the base."""
+
+
 def merged_cache_key(source: str, adapter: str | Path, dtype: str) -> str:
-    """What a cached merged model depends on: the base (path or id), the adapter's files (name,
-    size, time of change) and the dtype; any change gives a new key, so a retrained adapter is
-    never served from an old merge.
+    """What a cached merged model depends on: the base (path or id), the adapter (its folder
+    and its files' names, sizes and times of change) and the dtype; any change gives a new
+    key, so a retrained adapter is never served from an old merge.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as adapter:
@@ -144,7 +161,7 @@ def merged_cache_key(source: str, adapter: str | Path, dtype: str) -> str:
     >>> len({one, two, three}), len(one)
     (3, 16)
     """
-    digest = hashlib.sha256(f"{source}\0{dtype}".encode())
+    digest = hashlib.sha256(f"{source}\0{Path(adapter).resolve()}\0{dtype}".encode())
     for path in sorted(Path(adapter).iterdir()):
         if path.is_file():
             info = path.stat()
@@ -175,6 +192,8 @@ def load_transformers_model(
         cached = merged_cache / merged_cache_key(name_or_path, adapter, cpu_dtype)
         if (cached / "config.json").is_file():
             status(f"Loading chat model {name_or_path} with adapter {Path(adapter).name}…")
+            with contextlib.suppress(OSError):
+                os.utime(cached)  # recently used: kept when older merges are pruned
             return _from_pretrained(str(cached), cuda, cpu_dtype)
     status(f"Loading chat model {name_or_path}…")
     tokenizer, model = _from_pretrained(name_or_path, cuda, cpu_dtype)
@@ -224,6 +243,13 @@ def _keep_merged(model: Any, tokenizer: Any, target: Path) -> None:
             os.replace(scratch, target)
         except OSError:  # another process finished first: theirs is the same model
             shutil.rmtree(scratch, ignore_errors=True)
+        kept = sorted(
+            (p for p in target.parent.iterdir() if p.is_dir() and not p.name.startswith(".")),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for old in kept[KEPT_MERGES:]:
+            shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
         log.warning("could not keep the merged model in %s: %s", target, exc)
 

@@ -81,6 +81,9 @@ def test_the_merged_model_is_kept_and_loaded_back_unchanged(
         (changed / path.name).write_bytes(path.read_bytes())
     load_transformers_model(base, adapter=str(changed), cpu_dtype="float32", merged_cache=cache)
     assert len(list(cache.iterdir())) == 2
+    # a third merge prunes the least recently used one (the first, loaded before the second)
+    load_transformers_model(base, adapter=str(changed), cpu_dtype="bfloat16", merged_cache=cache)
+    assert len(list(cache.iterdir())) == 2 and not kept.exists()
 
 
 def test_missing_adapter_is_a_clear_error(tmp_path: Path) -> None:
