@@ -212,6 +212,12 @@ def test_upload_shows_score_findings_and_plays(
         page.locator(f'#notation .finding-mark[data-bar="{first_bar}"]').get_attribute("class")
         or ""
     )
+    # music21 writes the chorale's one-beat upbeat at time 0 of the MIDI file: the studio says
+    # that its bar numbers may be one off, above the findings that show them.
+    note = page.locator("#pickup-note")
+    assert note.is_visible() and "upbeat (pickup)" in note.inner_text()
+    note_box, finding_box = note.bounding_box(), findings.first.bounding_box()
+    assert note_box and finding_box and note_box["y"] + note_box["height"] <= finding_box["y"]
     page.screenshot(path=shots / "2-score.png", full_page=True)
 
     page.click("#play")
@@ -306,6 +312,7 @@ def test_question_streams_a_grounded_reply(visit: dict[str, Any], shots: Path) -
     answer = reply.inner_text()
     assert "F# minor" in answer, answer  # the critic's key, stated verbatim
     assert "score critic" in answer  # the route tag under the reply
+    assert "Note on bar numbers:" in answer  # the MIDI file's unmarked upbeat
     # The reply's Markdown is drawn: one list item per listed line, no literal markup left.
     detail = page.evaluate(
         "async () => (await (await fetch(location.pathname.replace(/\\/$/, '')"
@@ -498,6 +505,7 @@ def test_apply_fix_corrects_the_score_and_offers_it(visit: dict[str, Any], tmp_p
         timeout=120_000,
     )
     assert page.locator("#score-meta").inner_text() == "bwv66_6-fixed.musicxml"
+    assert page.locator("#pickup-note").is_hidden()  # MusicXML marks its own bars
     assert "Fixed." in page.locator("#score-status").inner_text()
     left = [
         (b.locator(".rule").inner_text(), b.get_attribute("data-bar"))
