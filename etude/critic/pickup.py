@@ -17,9 +17,11 @@ The heuristic, kept simple enough to state in two lines:
   :data:`MIN_LONG_NOTES` times. In 4/4 the middle of the bar is strong too, so only an odd
   number of beats can be seen.
 
-Both need :data:`MIN_BARS` bars, so a short fragment says nothing. On 40 chorales of the music21
-corpus written out as MIDI, see ``bench/RESULTS.md`` (2026-12-06, "unmarked pickups") for how
-often the note is right.
+Both need :data:`MIN_BARS` bars, so a short fragment says nothing. Measured with
+``bench/unmarked_pickup.py`` (``bench/RESULTS.md``, 2026-12-06): on 40 corpus chorales and 100
+Essen folk songs written as MIDI, no note for any of the 25 files without a pickup; 44 of 50
+chorale upbeats and 105 of 154 folk-song upbeats noted. Precision was the aim: a wrong note
+would make the learner distrust bar numbers that are right.
 """
 
 from __future__ import annotations
