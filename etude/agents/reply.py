@@ -437,6 +437,10 @@ def plan_reply(
         why = why_it_matters(findings[:MAX_FINDINGS_SHOWN])
         if why is not None:
             before.append(why)
+    pickup = overview.data.get("unmarked_pickup") if overview is not None else None
+    if isinstance(pickup, dict) and pickup.get("message"):
+        # a MIDI file's bar numbers may be one off from the learner's score: said where they are
+        before.append(Block("finding", f"Note on bar numbers: {pickup['message']}", "critic"))
     strengths = [
         item.summary
         for item in evidence

@@ -20,6 +20,9 @@ def run_analyze(file: Path, *, level: Level, as_json: bool, encoder: bool = True
         sys.stdout.write(json.dumps(report.model_dump(mode="json"), ensure_ascii=False) + "\n")
         return
     out.print(f"[bold]{file.name}[/bold]: {overview(report)}")
+    if report.unmarked_pickup is not None:
+        # Before the findings: it says how to read every bar number below.
+        out.print(f"[yellow]note[/yellow] {report.unmarked_pickup.message}")
     for strength in report.strengths:
         out.print(f"[green]✓[/green] {strength}")
     for finding in report.findings:

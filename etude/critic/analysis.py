@@ -30,6 +30,7 @@ from etude.critic.fixes import (
 )
 from etude.critic.harmony import analyze_harmony, find_cadences, phrase_ends
 from etude.critic.modulation import find_modulations
+from etude.critic.pickup import unmarked_pickup
 from etude.critic.profiles import part_profiles
 from etude.critic.report import (
     SEVERITY_ORDER,
@@ -128,6 +129,7 @@ def analyze_score(
         phrase_measures=sorted({piece.meter.measure(piece.meter.locate(end)[0]) for end in ends}),
         hidden_findings=len(findings) - len(shown),
         profiles=part_profiles(loaded.score, piece.meter.bars),
+        unmarked_pickup=unmarked_pickup(piece) if loaded.format == "midi" else None,
     )
     report.summary = _summary(report, findings)
     return report

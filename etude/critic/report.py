@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from etude.critic.modulation import KeyRegion
+from etude.critic.pickup import UnmarkedPickup
 from etude.critic.profiles import PartProfile
 
 Severity = Literal["error", "warning", "info"]
@@ -189,6 +190,12 @@ class AnalysisReport(BaseModel):
         default_factory=list, description="Range, contour, rhythm and dynamics of each part."
     )
     summary: str = ""
+    unmarked_pickup: UnmarkedPickup | None = Field(
+        default=None,
+        description="A MIDI file that seems to start with an upbeat MIDI cannot mark, so that "
+        "its bar numbers may be one off from the learner's score (etude.critic.pickup); "
+        "always null for MusicXML and ABC, which mark their pickups.",
+    )
 
 
 def overview(report: AnalysisReport) -> str:

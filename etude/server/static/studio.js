@@ -206,6 +206,12 @@ function showScore(reply) {
   });
   $("score-summary").replaceChildren(...pills.filter(Boolean).map((t) => el("span", { class: "pill", text: t })), ...partKeys);
 
+  // MIDI cannot mark an upbeat: when the critic thinks the file starts with one, every bar
+  // number below may be one off from the learner's score, so that is said above them.
+  const pickup = analysis.unmarked_pickup;
+  $("pickup-note").hidden = !pickup;
+  $("pickup-note").textContent = pickup ? `Bar numbers: ${pickup.message}` : "";
+
   const findings = analysis.findings;
   roll.show(view, findings);
   $("findings").replaceChildren(
