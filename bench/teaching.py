@@ -186,11 +186,16 @@ def lyric_example(answer: str) -> bool:
     False
     >>> lyric_example('paste them after a line ending with ":" and the title "Paper Moon"')
     False
+    >>> lyric_example('small words like "the", "a" and "of" — from “Prosody § What it means”')
+    False
     """
-    if _RHYME_PAIR.search(answer) or _STRESS_MARKED.search(answer):
+    if _STRESS_MARKED.search(answer):
         return True
+    if any(len(a) >= 3 and len(b) >= 3 for a, b in _RHYME_PAIR.findall(answer)):
+        return True  # 'day' / 'way'; not a list of small words ("a" and "of")
     for a, b in _QUOTED_LYRIC.findall(answer):
-        if len((a or b).split()) >= 3:
+        quoted = a or b
+        if len(quoted.split()) >= 3 and "§" not in quoted:  # a cited article is not a lyric
             return True
     run = 0
     for line in answer.splitlines():
