@@ -172,7 +172,9 @@ def theme_of(text: str) -> str | None:
     match = re.search(r"\babout\s+([^,.;:!?\n]+)", text, re.I)
     if not match:
         return None
-    theme = re.split(r"\s+(?:in|with|using|that|which|,)\s|\s+\d+\s+lines?", match.group(1))[0]
+    theme = re.split(
+        r"\s+(?:in (?:a|an|the) \S+ style|with|using)\b|\s+\d+\s+lines?", match.group(1)
+    )[0]
     theme = re.sub(r"\s+(?:please|pls|thanks)$", "", theme.strip(), flags=re.I)
     return theme.strip().strip("'\"“”‘’") or None
 

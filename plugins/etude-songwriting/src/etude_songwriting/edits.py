@@ -37,23 +37,41 @@ class Syllable:
 def split_word(word: str, count: int, stress: str) -> list[str]:
     """The word's spelling cut into ``count`` syllables at its vowel groups (one consonant
     opens the next syllable), the stressed one in capitals; the whole word when the spelling's
-    vowel groups do not match the count.
+    vowel groups do not match the count, numbered.
 
     >>> split_word("beautiful", 3, "100"), split_word("tonight", 2, "01")
     (['BEAU', 'ti', 'ful'], ['to', 'NIGHT'])
-    >>> split_word("every", 2, "10")
-    ['EVERY']
+    >>> split_word("kitchen", 2, "10"), split_word("evening", 2, "10")
+    (['KIT', 'chen'], ['EVE', 'ning'])
+    >>> split_word("going", 2, "10")
+    ['GOING(1/2)', 'going(2/2)']
     """
     if word == "i":
         return ["I"]
     groups = list(re.finditer(r"[aeiou]+|(?<=[^aeiou])y", word))
-    if count == 1 or len(groups) != count:
-        whole = word.upper() if "1" in stress and count > 1 else word
-        return [whole] if count > 1 else [word.upper() if stress == "1" else word]
+    if len(groups) == count + 1:
+        # an e the voice skips (ev(e)ning, diff(e)rent) is not a syllable of its own
+        inner = [g for g in groups if g.group() == "e" and g.start() > 0 and g.end() < len(word)]
+        if len(inner) == 1:
+            groups.remove(inner[0])
+    if count == 1:
+        return [word.upper() if stress == "1" else word]
+    marks = stress.ljust(count, "0")[:count]
+    if len(groups) != count:
+        # the spelling does not show the syllables: number them instead
+        return [
+            (word.upper() if mark == "1" else word) + f"({n}/{count})"
+            for n, mark in enumerate(marks, start=1)
+        ]
     cuts = []
     for left, right in itertools.pairwise(groups):
-        gap = right.start() - left.end()
-        cuts.append(left.end() + (gap - 1 if gap >= 1 else 0))
+        between = word[left.end() : right.start()]
+        if between[-2:] in ("ch", "sh", "th", "ph", "wh") and len(between) >= 2:
+            cuts.append(right.start() - 2)  # kit-chen, not kitc-hen
+        elif between.endswith("ck"):
+            cuts.append(right.start())
+        else:
+            cuts.append(left.end() + (len(between) - 1 if between else 0))
     pieces = [word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)], strict=True)]
     return [p.upper() if mark == "1" else p for p, mark in zip(pieces, stress, strict=False)]
 

@@ -77,6 +77,9 @@ _RHYME_TYPES = re.compile(
     r"|\b(?:types?|kinds?|sorts?)\s+of\s+rhymes?\b",
     re.IGNORECASE,
 )
+_QUOTED_WORD = re.compile(
+    r"[\"“]([A-Za-z']{2,30})[\"”]|(?<![A-Za-z])'([A-Za-z]{2,30})'(?![A-Za-z])"
+)
 _DEFINE = re.compile(
     r"\b(?:difference|differ|what(?:'s| is| are)|explain|examples?|types?|kinds?|vs\.?|versus|"
     r"mean\w*|define|definition)\b",
@@ -173,9 +176,13 @@ def parse_request(text: str) -> SongRequest:
     if counted:
         return SongRequest("count", lyrics=counted.group(1).strip(), references=references)
     wanted = _RHYMES_FOR.search(body)
-    if wanted:
-        return SongRequest("rhymes", word=wanted.group(1).lower().strip("'"),
-                           references=references)  # fmt: skip
+    word = wanted.group(1) if wanted else None
+    if word is None and re.search(r"\brhym", body, re.I):
+        # "stuck on the word 'fire' - any rhymes?": the quoted single word
+        single = [a or b for a, b in _QUOTED_WORD.findall(body)]
+        word = next((w for w in single if len(words_of(w)) == 1), None)
+    if word:
+        return SongRequest("rhymes", word=word.lower().strip("'"), references=references)
     if _RHYME_TYPES.search(body) and _DEFINE.search(body):
         return SongRequest("rhyme_types", references=references)
     line = quoted_line(body) or _trailing_lines(body)

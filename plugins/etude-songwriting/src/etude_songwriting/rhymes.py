@@ -149,6 +149,8 @@ def near_reason(target: str, other: str) -> str | None:
     if a == b or not a or not b or a[0] != b[0] or not _vowel(a[0]):
         return None
     vowel = f"same stressed vowel {a[0]}"
+    if len(a) != len(b) and sum(map(_vowel, a)) != sum(map(_vowel, b)):
+        return None
     if len(a) == len(b):
         changes = [(x, y) for x, y in zip(a[1:], b[1:], strict=True) if x != y]
         if len(changes) == 1 and not _vowel(changes[0][0]) and not _vowel(changes[0][1]):
@@ -162,6 +164,10 @@ def near_reason(target: str, other: str) -> str | None:
         if len(a) > len(b):
             return f"{vowel}; without the final {a[-1]}"
         return f"{vowel}; one more sound at the end, {b[-1]}"
+    vowels_a, vowels_b = [p for p in a if _vowel(p)], [p for p in b if _vowel(p)]
+    if len(vowels_a) >= 2 and vowels_a == vowels_b and a[-1] == b[-1]:
+        # window / limbo: the same vowels in the same places, the consonants between differ
+        return f"same vowels {' … '.join(vowels_a)} and the same last sound (assonance)"
     return None
 
 
@@ -210,7 +216,7 @@ def _ordered(rhymes: list[Rhyme]) -> list[Rhyme]:
     return sorted(rhymes, key=lambda r: (r.common, -r.zipf, r.word))
 
 
-def rhymes_for(word: str) -> RhymeList | None:
+def rhymes_for(word: str, exclude: frozenset[str] = frozenset()) -> RhymeList | None:
     """Perfect and near rhymes for a word the dictionary can pronounce, or None.
 
     >>> found = rhymes_for("heart")
@@ -233,7 +239,7 @@ def rhymes_for(word: str) -> RhymeList | None:
         if reason is None:
             continue
         for other in sorted(words, key=len):
-            if other in perfect or other in near or _related(word, other):
+            if other in perfect or other in near or other in exclude or _related(word, other):
                 continue
             zipf = _everyday(other)
             if zipf is None:

@@ -197,8 +197,9 @@ def _target(question: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def rhyme_list(word: str) -> Evidence:
-    found = rhymes_for(word)
+def rhyme_list(word: str, question: str = "") -> Evidence:
+    # the words the learner already named ("not desire or higher") are not offered again
+    found = rhymes_for(word, exclude=frozenset(words_of(question)))
     if found is None:
         return _fact(
             f"'{word}' is not in the CMU Pronouncing Dictionary, so I cannot compute its "
@@ -372,7 +373,7 @@ def songwriting(request: ToolRequest, settings: Settings) -> list[Evidence]:
     if parsed.mode == "count":
         return [count_syllables(parsed.lyrics)]
     if parsed.mode == "rhymes" and parsed.word:
-        return [rhyme_list(parsed.word)]
+        return [rhyme_list(parsed.word, request.question)]
     if parsed.mode == "rhyme_types":
         return [rhyme_types(request.question)]
     if parsed.mode == "edit":
