@@ -93,8 +93,18 @@ def primary(word: str) -> str:
 
 
 def shown(word: str) -> str:
-    """The word split into syllables with its main stress in capitals: BEAU-ti-ful."""
-    return "-".join(split_word(word, sound(word).syllables, primary(word)))
+    """The word split into syllables with its main stress in capitals: BEAU-ti-ful; a word
+    whose spelling hides its syllables, whole, with the stressed one named.
+
+    >>> shown("beautiful"), shown("going")
+    ('BEAU-ti-ful', 'going (2 syllables, stress on the 1st)')
+    """
+    pieces = split_word(word, sound(word).syllables, primary(word))
+    if "(" not in pieces[0]:
+        return "-".join(pieces)
+    where = primary(word).find("1") + 1
+    stress = f", stress on the {_ordinal(where)}" if where else ""
+    return f"{word} ({len(pieces)} syllables{stress})"
 
 
 def syllables_of(line: str) -> list[Syllable]:
@@ -213,6 +223,7 @@ def word_steps(line: str) -> list[str]:
             continue
         where = primary(word).find("1") + 1
         shape = shown(word)
+        shape = word if "(" in shape else shape  # the spelling hides its syllables
         stress = f", stressed on the {_ordinal(where)}" if where else ""
         steps.append(
             f"{word}: {heard.syllables} syllables, {shape}{stress} (running total {total})"
