@@ -160,8 +160,60 @@ def mentions(text: str, fact: str) -> bool:
 _NOTE = r"(?<![\w#])[A-G](?:#|b|♯|♭)?(?![\w#])"
 
 
-def rubric_points(answer: str, blocks: list[dict[str, str]], route: list[str]) -> dict[str, bool]:
-    """Which teaching elements a reply's text holds (rules documented beside each)."""
+_WORD = r"[A-Za-z][A-Za-z'’-]*"
+_QUOTES = r"['‘\"“]"
+_UNQUOTES = r"['’\"”]"
+_RHYME_PAIR = re.compile(
+    rf"{_QUOTES}({_WORD}){_UNQUOTES}\s*(?:/|and|with|vs\.?|–|—)\s*{_QUOTES}({_WORD}){_UNQUOTES}"
+)
+_QUOTED_LYRIC = re.compile(
+    r"[\"“](?=[A-Za-z])([^\"”\n]{8,160}?\S)[\"”]|(?<!\w)'(?=[A-Za-z])([^'\n]{8,160}?\S)'(?!\w)"
+)
+_STRESS_MARKED = re.compile(r"\b(?:[a-z]+-)*[A-Z]{2,}(?:-[a-z]+)+\b|\b(?:[a-z]+-)+[A-Z]{2,}\b")
+_LYRIC_LINE = re.compile(r"^[A-Z][A-Za-z',’ -]{10,80}[A-Za-z,]$")
+
+
+def lyric_example(answer: str) -> bool:
+    """Whether a reply about lyrics shows an example a songwriter can use: a rhyme pair
+    ('night' / 'light'), a quoted lyric line of three words or more, a word written with its
+    stress ("to-DAY", "BEAU-ti-ful"), or a drafted passage (two or more consecutive lines of
+    three to twelve words, capitalised, without sentence punctuation). A definition, a how-to
+    or a bare word list holds none of these.
+
+    >>> lyric_example("'heart' / 'chart' is a perfect rhyme"), lyric_example("stress a-GAIN")
+    (True, True)
+    >>> lyric_example("Rhyme words that sound alike; use near rhymes when stuck.")
+    False
+    >>> lyric_example('paste them after a line ending with ":" and the title "Paper Moon"')
+    False
+    >>> lyric_example('small words like "the", "a" and "of" — from “Prosody § What it means”')
+    False
+    """
+    if _STRESS_MARKED.search(answer):
+        return True
+    if any(len(a) >= 3 and len(b) >= 3 for a, b in _RHYME_PAIR.findall(answer)):
+        return True  # 'day' / 'way'; not a list of small words ("a" and "of")
+    for a, b in _QUOTED_LYRIC.findall(answer):
+        quoted = a or b
+        if len(quoted.split()) >= 3 and "§" not in quoted:  # a cited article is not a lyric
+            return True
+    run = 0
+    for line in answer.splitlines():
+        words = len(line.split())
+        run = run + 1 if _LYRIC_LINE.match(line.strip()) and 3 <= words <= 12 else 0
+        if run >= 2:
+            return True
+    return False
+
+
+def rubric_points(
+    answer: str, blocks: list[dict[str, str]], route: list[str], category: str | None = None
+) -> dict[str, bool]:
+    """Which teaching elements a reply's text holds (rules documented beside each).
+
+    ``category`` "lyrics" lets the *example* rule also count a lyric example (see
+    ``lyric_example``): there an honest example is words, not notes.
+    """
     first = answer.strip().split("\n\n", 1)[0]
     lowered = answer.lower()
     notes = re.findall(_NOTE, answer)
@@ -188,10 +240,12 @@ def rubric_points(answer: str, blocks: list[dict[str, str]], route: list[str]) -
         or (
             bool(re.search(r"\b(first|then|next|count|stack|step)\b", lowered)) and len(notes) >= 2
         ),
-        # an example to play: at least three note names, chord symbols, an ABC tune or numerals
+        # an example to play: at least three note names, chord symbols, an ABC tune or numerals;
+        # for a lyrics item, a lyric example (rhyme pair, quoted line, stressed word, draft)
         "example": len(set(notes)) >= 3
         or "X:" in answer
-        or len(re.findall(r"\b(?:[ivIV]{1,3}|V)(?:7)?\b", answer)) >= 3,
+        or len(re.findall(r"\b(?:[ivIV]{1,3}|V)(?:7)?\b", answer)) >= 3
+        or (category == "lyrics" and lyric_example(answer)),
         # a score fault located and fixed
         "fix_with_bar": bool(re.search(r"\bbar \d+", lowered))
         and bool(re.search(r"\b(try|instead|move|change|replace|fix)\b", lowered)),
@@ -246,7 +300,9 @@ def score(
         wanted = expect.get("must_mention") or []
         found = [fact for fact in wanted if mentions(answer, fact)]
         wrong = [fact for fact in expect.get("must_not") or [] if mentions(answer, fact)]
-        points = rubric_points(answer, last.get("blocks") or [], last.get("route") or [])
+        points = rubric_points(
+            answer, last.get("blocks") or [], last.get("route") or [], item["category"]
+        )
         asked = expect.get("rubric") or []
         held = {point: points.get(point, False) for point in asked}
         premise_ok = None
