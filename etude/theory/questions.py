@@ -384,6 +384,13 @@ def named_chromatic_figures(text: str) -> str:
     return re.sub(r"\bneapolitan(?:\s+(?:sixth|6th|6))?(?:\s+chords?)?\b", "N6", text, flags=re.I)
 
 
+_COMPARES = re.compile(
+    r"\bdiffer(?:ence|ences|ent|s)?\b|\bvs\.?(?=\s)|\bversus\b|\bcompare\b", re.I
+)
+"""A comparison ("the difference between a major and a minor scale") asks about every such
+scale, like a why-question: its lowercase "a" is an article."""
+
+
 def tokenize(question: str) -> list[Token]:
     """Normalise and tag a question's tokens.
 
@@ -393,6 +400,8 @@ def tokenize(question: str) -> list[Token]:
     ['WORD', 'WORD', 'WORD', 'NOTE', 'NOTE', 'NOTE', 'NOTE']
     >>> parse("why do we double the root in a major triad?"), parse("spell a minor triad")
     ([], [ChordQuery(kind='chord', symbol='Am', inversion=0)])
+    >>> parse("what's the difference between a major scale and a harmonic minor scale?")
+    []
     """
     text = normalise_text(question)
     text = text.replace("Ø", "ø").replace("half diminished", "half-diminished")
@@ -413,9 +422,10 @@ def tokenize(question: str) -> list[Token]:
                 if token.kind == "CHORD" and part == "Am" and not tokens:
                     token = Token("WORD", part, "am")  # "Am I …?" opens a question
                 tokens.append(token)
-    if tokens and tokens[0].value == "why":
+    if tokens and (tokens[0].value == "why" or _COMPARES.search(question)):
         # "Why do we double the root in a major triad?" asks about every major triad: in a
-        # why-question the article is an article, not the note A ("A major" stays a note).
+        # why-question or a comparison the article is an article, not the note A ("A major"
+        # stays a note).
         tokens = [Token("WORD", t.text, "a") if t.kind == "ARTICLE" else t for t in tokens]
     return tokens
 
