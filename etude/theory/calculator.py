@@ -16,6 +16,7 @@ from etude.theory import (
     fingering,
     intervals,
     keys,
+    meters,
     progressions,
     roman,
     scales,
@@ -63,6 +64,7 @@ from etude.theory.questions import (
     IntervalSizeQuery,
     KeyFromSignatureQuery,
     KeySignatureQuery,
+    MeterQuery,
     ModulationQuery,
     NoteAtQuery,
     NumeralOfQuery,
@@ -118,6 +120,8 @@ def answer(query: Query) -> TheoryFact:
             return intervals.describe(query.interval)
         case KeySignatureQuery():
             return keys.key_signature(query.tonic, query.mode)
+        case MeterQuery():
+            return meters.describe_meter(query.signature)
         case KeyFromSignatureQuery():
             return keys.keys_with(query.count, query.accidental)
         case RelatedKeyQuery():

@@ -28,6 +28,7 @@ FactKind = Literal[
     "derivation",
     "choice",
     "substitution",
+    "meter",
 ]
 
 

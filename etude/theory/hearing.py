@@ -27,7 +27,18 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from music21 import chord, converter, key, meter, note, pitch, roman, stream, voiceLeading
+from music21 import (
+    articulations,
+    chord,
+    converter,
+    key,
+    meter,
+    note,
+    pitch,
+    roman,
+    stream,
+    voiceLeading,
+)
 
 from etude.evidence import Evidence
 from etude.theory.facts import TheoryFact
@@ -289,8 +300,50 @@ def heard_evidence(facts: list[Evidence]) -> list[Evidence]:
     return [Evidence(tool="theory", kind="example", summary=example["text"], data=example)]
 
 
+def _meter_example(fact: TheoryFact) -> HearExample | None:
+    """Two bars of the meter's beat divisions on one note, beamed beat by beat with each beat's
+    first note accented: what a learner claps while counting aloud. Checked: music21 reads
+    the ABC back in this time signature as exactly two full bars of the division.
+
+    >>> from etude.theory.meters import describe_meter
+    >>> print(_meter_example(describe_meter("6/8")).abc.splitlines()[-1])
+    !>!ccc !>!ccc | !>!ccc !>!ccc |]
+    """
+    text, beats = str(fact.data["meter"]), int(fact.data["beats"])
+    signature = meter.TimeSignature(text)
+    per_beat = 3 if fact.data["classification"] == "compound" else 2
+    unit = signature.beatDuration.quarterLength / per_beat  # the division, in quarter notes
+    bar = " ".join(["!>!" + "c" * per_beat] * beats)
+    abc = f"X:1\nT:{text} time\nM:{text}\nL:1/{round(4 / unit)}\nK:C\n{bar} | {bar} |]\n"
+    parsed = converter.parse(abc, format="abc")
+    heard = list(parsed.recurse().notes)
+    written = parsed.recurse().getElementsByClass(meter.TimeSignature).first()
+    if (
+        written is None
+        or written.ratioString != signature.ratioString
+        or len(heard) != 2 * beats * per_beat
+        or parsed.highestTime != 2 * signature.barDuration.quarterLength
+    ):
+        log.warning("meter example for %s did not verify; not shown", text)
+        return None
+    part = stream.Part([meter.TimeSignature(text)])
+    for index in range(2 * beats * per_beat):
+        clap = note.Note("C5", quarterLength=unit)
+        if index % per_beat == 0:
+            clap.articulations.append(articulations.Accent())
+        part.append(clap)
+    return HearExample(
+        text=str(fact.data["example"]),
+        abc=abc,
+        musicxml=_musicxml(part.makeMeasures()),
+        events=[[n.nameWithOctave] for n in heard],
+    )
+
+
 def _example(fact: TheoryFact) -> HearExample | None:
     data = fact.data
+    if fact.kind == "meter":
+        return _meter_example(fact) if data.get("classification") != "irregular" else None
     if fact.kind in ("chord", "chord_identification"):
         tones = [str(t) for t in data.get("tones") or fact.notes]
         root = str(data.get("root") or tones[0])

@@ -86,6 +86,11 @@ class IntervalSizeQuery(BaseModel):
     interval: str
 
 
+class MeterQuery(BaseModel):
+    kind: Literal["meter"] = "meter"
+    signature: str
+
+
 class KeySignatureQuery(BaseModel):
     kind: Literal["key_signature"] = "key_signature"
     tonic: str
@@ -226,6 +231,7 @@ Query = Annotated[
     | IntervalInversionQuery
     | IntervalSizeQuery
     | KeySignatureQuery
+    | MeterQuery
     | KeyFromSignatureQuery
     | RelatedKeyQuery
     | RomanQuery
@@ -1089,6 +1095,31 @@ def _transpose(found: list[Phrase], words: set[str], tokens: list[Token]) -> lis
     return [TransposeQuery(symbol=symbol, interval=interval, direction=direction)]
 
 
+_TIME_SIGNATURE = re.compile(r"^(\d{1,2})/(1|2|4|8|16|32)$")
+_METER_WORDS = {
+    "simple", "compound", "beats", "beat", "meter", "metre", "time", "signature", "mean",
+    "means", "count", "duple", "triple", "quadruple", "irregular", "asymmetric", "feel",
+}  # fmt: skip
+
+
+def _meter(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    """'is 9/8 simple or compound?', 'how many beats in a bar of 6/8', 'what does 12/8 mean'.
+
+    >>> parse("is 9/8 simple or compound time?")
+    [MeterQuery(kind='meter', signature='9/8')]
+    >>> parse("transpose 3/4 of the melody") == []
+    True
+    """
+    if not words & _METER_WORDS:
+        return []
+    queries: list[Query] = [
+        MeterQuery(signature=t.text)
+        for t in tokens
+        if t.kind == "WORD" and _TIME_SIGNATURE.match(t.text) and int(t.text.split("/")[0]) > 0
+    ]
+    return queries[:2]
+
+
 def _key_signature(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
     accidental_words = words & {"sharps", "flats", "sharp", "flat"}
     if not (accidental_words or "signature" in words or "accidentals" in words):
@@ -1486,6 +1517,7 @@ def _harmonise(found: list[Phrase], words: set[str], tokens: list[Token]) -> lis
 
 _RULES = (
     _written,
+    _meter,
     _harmonise,
     _compare_scales,
     _alternatives,
