@@ -478,8 +478,9 @@ def plan_reply(
         next_steps.append(_answer_phrase(overview.data))
     if findings and not next_steps:
         first = findings[0].data
+        how = "as suggested" if first.get("suggestion") else "as described above"
         next_steps.append(
-            f"Next: fix bar {engraved(first)} as suggested, then send me the score again "
+            f"Next: fix bar {engraved(first)} {how}, then send me the score again "
             "and I will check it."
         )
     after.extend(Block("next", text, "computed") for text in next_steps[:1])
