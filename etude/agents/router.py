@@ -216,9 +216,13 @@ class Router:
             eligible = [name for name in scores if name != CONVERSATION]
             decided = self._ask(message, eligible, ask_llm)
             if decided is not None:
-                return Route(self._with_score(decided, recognised, has_attachment, message), scores, "llm")
+                return Route(
+                    self._with_score(decided, recognised, has_attachment, message), scores, "llm"
+                )
         tools = self._knowledge_for_music(message, tools, recognised)
-        return Route(self._with_score(tools, recognised, has_attachment, message), scores, "classifier")
+        return Route(
+            self._with_score(tools, recognised, has_attachment, message), scores, "classifier"
+        )
 
     def _knowledge_for_music(
         self, message: str, tools: list[str], recognised: list[str]

@@ -15,6 +15,7 @@ from typing import Literal
 Intent = Literal[
     "progress",
     "plan",
+    "routine",
     "why",
     "repeat",
     "skip",
@@ -52,6 +53,12 @@ _PROGRESS = re.compile(
 _PLAN = re.compile(
     r"\b(?:(?:study|learning|practice|week(?:ly)?|\d+[- ]week|month(?:ly)?) plan|"
     r"plan (?:to|for) (?:learn|study|master)|(?:make|give|write) me a (?:\w+ ){0,3}plan)\b",
+    re.IGNORECASE,
+)
+_ROUTINE = re.compile(
+    r"\b(?:\d+|an?|one|half an?)\s*(?:min(?:ute)?s?|hours?)\s*(?:a|per|each|every)\s*day\b|"
+    r"\b(?:daily|practi[cs]e) routine\b|\bwhat should i (?:practi[cs]e|work on)\b|"
+    r"\bhow (?:should|do) i (?:practi[cs]e|spend)\b.*\b(?:day|daily|week|compos\w*)\b",
     re.IGNORECASE,
 )
 _HARDER = re.compile(
@@ -109,6 +116,8 @@ def read_intent(text: str) -> Intent:
     ('harder', 'easier')
     >>> read_intent("can you make me a 6 week plan for counterpoint?")
     'plan'
+    >>> read_intent("I only have 15 min a day. what should I practise to get better at composing?")
+    'routine'
     >>> read_intent("why was my first answer wrong?"), read_intent("what was the question again?")
     ('why', 'repeat')
     >>> read_intent("why is it wrong to write parallel fifths?") != "why"
@@ -119,6 +128,8 @@ def read_intent(text: str) -> Intent:
         return "progress"
     if _PLAN.search(text):
         return "plan"
+    if _ROUTINE.search(text):
+        return "routine"
     if _WHY.search(text):
         return "why"
     if _REPEAT.search(text) and len(text) < 80:

@@ -9,8 +9,8 @@ import pytest
 from critic_scores import analyze
 from music21 import corpus
 
-from etude.critic.report import SEVERITY_ORDER
 from etude.critic.analysis import analyze_file
+from etude.critic.report import SEVERITY_ORDER
 from etude.scores import ScoreError
 from tests.contracts import ANALYZE_KEYS
 
