@@ -55,6 +55,8 @@ def check_monotony(context: RuleContext) -> list[Finding]:
     span = high.midi - low.midi
     if span <= 4:
         goals = _scale_notes_above(context, high.midi, 2)
+        names = sorted({n.name.rstrip("0123456789-") for n in notes}, key=_letter_order)
+        used = f": only {', '.join(names[:-1])} and {names[-1]}" if 1 < len(names) <= 4 else ""
         goal = f", e.g. {' or '.join(goals)}," if goals else ""
         turn = notes[(2 * len(notes)) // 3].start
         findings.append(
@@ -64,13 +66,17 @@ def check_monotony(context: RuleContext) -> list[Finding]:
                 [line.part],
                 "info",
                 f"The {line.label} stays within {low.name} to {high.name} (a range of {span} "
-                f"semitones) for {len(notes)} notes. Give it a goal: rise to a high point"
+                f"semitones{used}) for {len(notes)} notes. Give it a goal: rise to a high point"
                 f"{goal} about two thirds of the way through (near {context.where(turn)}) and "
                 "come back down.",
             )
         )
     findings.extend(_repeated_runs(context, line))
     return findings
+
+
+def _letter_order(name: str) -> tuple[int, str]:
+    return ("CDEFGAB".index(name[0]), name)
 
 
 def _scale_notes_above(context: RuleContext, midi: int, count: int) -> list[str]:

@@ -58,3 +58,36 @@ def test_three_levels_differ_in_depth_vocabulary_and_examples() -> None:
 def test_an_advanced_learner_asking_how_still_gets_the_steps() -> None:
     text = _plan("how do I find the relative minor of F major", "advanced")["text"]
     assert "How to work it out:" in text and "Short form" not in text
+
+
+def test_questions_about_a_scores_ending_and_mode_are_answered_with_their_reason() -> None:
+    """'How does it end?' gets the last cadence and why it sounds so; 'which mode?' the mode
+    and the note that makes it that mode; a clean score's next step names the notes into its
+    tonic. The claim checker refutes none of those sentences."""
+    from etude.agents.reply import _answer_phrase, asked_of_score
+    from etude.claims import ClaimContext, check_sentence
+    from etude.claims.guard import sentences
+    from etude.evidence import Evidence
+
+    report = {
+        "bars": 4,
+        "key": {"tonic": "F#", "mode": "minor"},
+        "cadences": [{"kind": "authentic", "bar": 3, "figures": ["V7", "i"]}] * 2,
+    }
+    overview = Evidence(tool="critic", kind="analysis", summary="…", data=report)
+    ending = asked_of_score("what key is it in and how does it end?", overview)
+    assert ending[0].count("bar 3, authentic cadence") == 1  # listed once
+    assert "because the dominant resolves to the tonic chord" in ending[1]
+    modal = {"bars": 8, "key": {"tonic": "D", "mode": "dorian"}}
+    [mode] = asked_of_score(
+        "which mode did I end up in?",
+        Evidence(tool="critic", kind="analysis", summary="…", data=modal),
+    )
+    assert "D dorian" in mode and "B instead of Bb, a raised sixth" in mode
+    assert "(F# – E or D# – E)" in _answer_phrase(
+        {"bars": 8, "key": {"tonic": "E", "mode": "minor"}}
+    )
+    context = ClaimContext.of("how does it end?", [overview])
+    for text in [*ending, mode]:
+        for sentence in sentences(text):
+            assert check_sentence(sentence, context=context).status != "refuted", sentence
