@@ -410,6 +410,9 @@ def plan_reply(
     # a verdict on the learner's premise or a multiple-choice pick opens the reply, whatever
     # other tool answered in parallel ("Answer: C) …" must be the first line)
     evidence = sorted(evidence, key=lambda item: not _opens_reply(item))
+    if any(item.tool not in ("lesson", "memory") and item.authoritative for item in evidence):
+        # "no sight-reading exercises I can check" must not follow the one a composer wrote
+        evidence = [item for item in evidence if item.data.get("type") != "not_offered"]
     for item in evidence:
         if item.data.get("type") == "premise":
             before.append(Block("premise", item.summary, "computed"))
@@ -504,11 +507,11 @@ def plan_reply(
         next_steps.append(_answer_phrase(overview.data))
     if findings and not next_steps:
         first = findings[0].data
-        how = "as suggested" if first.get("suggestion") else "as described above"
-        next_steps.append(
-            f"Next: fix bar {engraved(first)} {how}, then send me the score again "
-            "and I will check it."
-        )
+        if first.get("suggestion"):
+            step = f"fix bar {engraved(first)} as suggested"
+        else:  # a remark about a whole line (its range, its rhythm): where it starts
+            step = f"try the change described above, from bar {engraved(first)} on"
+        next_steps.append(f"Next: {step}, then send me the score again and I will check it.")
     after.extend(Block("next", text, "computed") for text in next_steps[:1])
     footer = further_reading(evidence, quoted=before)
     if footer:

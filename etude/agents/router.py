@@ -72,7 +72,8 @@ _ABOUT_THE_LEARNER = re.compile(
 """Messages without music that are still the lesson's business: small talk, and questions
 about what the learner told us."""
 _ABOUT_THE_LESSON = re.compile(
-    r"\b(?:too (?:easy|hard|difficult)|(?:harder|easier|simpler|another|next|new) (?:one|exercise|"
+    r"\b(?:too (?:easy|simple|hard|difficult)|more (?:challenging|difficult)|"
+    r"(?:harder|easier|simpler|tougher|another|next|new) (?:one|exercise|"
     r"question|task|level)|one more|again|exercises?|practi[cs]e|quiz|lessons?|plan|skip|"
     r"(?:teach|show) me)\b",
     re.IGNORECASE,

@@ -51,7 +51,8 @@ _PROGRESS = re.compile(
     re.IGNORECASE,
 )
 _PLAN = re.compile(
-    r"\b(?:(?:study|learning|practice|week(?:ly)?|\d+[- ]week|month(?:ly)?) plan|"
+    r"\b(?:plan (?:me|out)\b|\d+ (?:weeks?|months?) to (?:learn|master|study|get)|"
+    r"(?:study|learning|practice|week(?:ly)?|\d+[- ]week|month(?:ly)?) plan|"
     r"plan (?:to|for) (?:learn|study|master)|(?:make|give|write) me a (?:\w+ ){0,3}plan)\b",
     re.IGNORECASE,
 )
@@ -116,6 +117,8 @@ def read_intent(text: str) -> Intent:
     ('harder', 'easier')
     >>> read_intent("can you make me a 6 week plan for counterpoint?")
     'plan'
+    >>> read_intent("plan me 2 weeks to learn cadences")
+    'plan'
     >>> read_intent("I only have 15 min a day. what should I practise to get better at composing?")
     'routine'
     >>> read_intent("why was my first answer wrong?"), read_intent("what was the question again?")
@@ -157,7 +160,8 @@ _LESSON_REQUEST = re.compile(
     r"(?:exercises?|drills?|quiz|task|challenge|lesson)|"
     r"what should i (?:learn|practi[cs]e|study) next|my first (?:song|piece|composition)|"
     r"too (?:easy|hard)|(?:a |something )?(?:harder|easier|tougher|simpler) (?:one|exercise|"
-    r"question|task)|(?:week(?:ly)?|\d+[- ]week|study|learning) plan|"
+    r"question|task)|(?:week(?:ly)?|\d+[- ]week|study|learning) plan|plan me|"
+    r"\d+ (?:weeks?|months?) to (?:learn|master|study)|"
     r"where (?:do|should) i (?:start|begin)|"
     rf"{_WHY_WRONG}|{_REPEAT_QUESTION})\b",
     re.IGNORECASE,

@@ -167,6 +167,18 @@ def named_topic(text: str) -> str | None:
     return " ".join(words) or None
 
 
+def _in_sentence(title: str) -> str:
+    """A title inside a sentence: its first word lowercased unless it is a name or a numeral.
+
+    >>> _in_sentence("Scales and key signatures"), _in_sentence("Progressions (ii–V–I)")
+    ('scales and key signatures', 'progressions (ii–V–I)')
+    """
+    first, _, rest = title.partition(" ")
+    if first[1:].islower():
+        first = first.lower()
+    return f"{first} {rest}".strip()
+
+
 _QUESTION_START = re.compile(
     r"^\s*(?:what|which|why|how|who|when|where|can|could|should|would|do|does|explain|tell)\b",
     re.IGNORECASE,
@@ -401,7 +413,7 @@ class LessonTurn:
         """An exercise on a topic no skill teaches: said plainly, with the exercises there are
         (never a placement on something the learner did not ask about)."""
         drills = [s for s in self.curriculum.skills.values() if not s.is_composition]
-        offered = ", ".join(skill.title.lower() for skill in drills[:8])
+        offered = ", ".join(_in_sentence(skill.title) for skill in drills[:8])
         return [
             note(
                 f"I have no {topic} exercises I can set and check. The exercises I can check "
@@ -409,7 +421,7 @@ class LessonTurn:
                 type="not_offered",
                 topic=topic,
                 next_step='Next: say "give me an exercise on" with one of those, e.g. '
-                f'"give me an exercise on {drills[0].title.lower()}".',
+                f'"give me an exercise on {_in_sentence(drills[0].title)}".',
             )
         ]
 

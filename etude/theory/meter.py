@@ -26,7 +26,14 @@ class MeterReading(BaseModel):
     division_name: str  # "eighth"
 
     def counting(self) -> str:
-        """The bar counted in its division notes, grouped by beat: '1-2-3 4-5-6'."""
+        """The bar as it is counted aloud: the division notes numbered and grouped by beat in
+        compound time ('1-2-3 4-5-6'), the beats with 'and' between them in simple time.
+
+        >>> meter_reading("6/8").counting(), meter_reading("3/4").counting()
+        ('1-2-3 4-5-6', '1-and 2-and 3-and')
+        """
+        if self.kind == "simple":
+            return " ".join(f"{beat + 1}-and" for beat in range(self.beats))
         numbers = [str(n + 1) for n in range(self.beats * self.division)]
         groups = [numbers[i : i + self.division] for i in range(0, len(numbers), self.division)]
         return " ".join("-".join(group) for group in groups)
@@ -37,9 +44,15 @@ class MeterReading(BaseModel):
         >>> print(meter_reading("6/8").statement())  # doctest: +NORMALIZE_WHITESPACE
         6/8 is compound time: 2 beats in a bar, each a dotted quarter note made of 3 eighth
         notes; count 1-2-3 4-5-6, with the beats on 1 and 4.
+        >>> print(meter_reading("4/4").statement())  # doctest: +NORMALIZE_WHITESPACE
+        4/4 is simple time: 4 beats in a bar, each a quarter note made of 2 eighth notes;
+        count 1-and 2-and 3-and 4-and, with the beats on the numbers.
         """
-        firsts = [str(1 + b * self.division) for b in range(self.beats)]
-        on = " and ".join([", ".join(firsts[:-1]), firsts[-1]] if len(firsts) > 1 else firsts)
+        if self.kind == "simple":
+            on = "the numbers"
+        else:
+            firsts = [str(1 + b * self.division) for b in range(self.beats)]
+            on = " and ".join([", ".join(firsts[:-1]), firsts[-1]] if len(firsts) > 1 else firsts)
         return (
             f"{self.signature} is {self.kind} time: {self.beats} beat"
             f"{'s' * (self.beats != 1)} in a bar, each {with_article(self.beat_name)} note made "

@@ -91,3 +91,24 @@ def test_questions_about_a_scores_ending_and_mode_are_answered_with_their_reason
     for text in [*ending, mode]:
         for sentence in sentences(text):
             assert check_sentence(sentence, context=context).status != "refuted", sentence
+
+
+def test_a_lesson_saying_no_such_exercise_is_dropped_when_another_tool_wrote_one() -> None:
+    from etude.agents.reply import plan_reply
+    from etude.evidence import Evidence
+
+    declined = Evidence(
+        tool="lesson",
+        kind="other",
+        summary="I have no sight reading exercises I can set and check.",
+        authoritative=True,
+        data={"type": "not_offered"},
+    )
+    written = Evidence(
+        tool="abc_composer", kind="fact", summary="Here is an 8-bar exercise.", authoritative=True
+    )
+    question = "give me a sight-reading exercise"
+    _, alone, _ = plan_reply(question, ["lesson"], [declined], "intermediate")
+    _, both, _ = plan_reply(question, ["lesson", "abc_composer"], [declined, written], "beginner")
+    assert any("no sight reading" in block.text for block in alone)
+    assert not any("no sight reading" in block.text for block in both)

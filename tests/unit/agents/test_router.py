@@ -184,3 +184,11 @@ def test_a_question_about_a_sent_score_is_never_composition(message: str) -> Non
     # an order about the score, or one the composer's own grammar reads, still reaches it
     assert "composer" in router._with_score(["composer"], [], True, "Harmonise this tune")
     assert "composer" in router._with_score(["composer"], ["composer"], True, "compose a B part?")
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["that's way too simple, something more challenging please", "ok something tougher?"],
+)
+def test_asking_for_a_harder_exercise_is_not_off_topic(router: Router, message: str) -> None:
+    assert router.route(message, has_attachment=False, threshold=0.0).decided_by != "offtopic"
