@@ -159,7 +159,8 @@ _LESSON_REQUEST = re.compile(
     r"(?:give|set|send) me (?:a|an|another|one more|some|the next) (?:[\w-]+ ){0,3}?"
     r"(?:exercises?|drills?|quiz|task|challenge|lesson)|"
     r"what should i (?:learn|practi[cs]e|study) next|my first (?:song|piece|composition)|"
-    r"too (?:easy|hard)|(?:a |something )?(?:harder|easier|tougher|simpler) (?:one|exercise|"
+    r"too (?:easy|simple|hard|difficult)|something more (?:challenging|difficult)|"
+    r"(?:a |something )?(?:harder|easier|tougher|simpler) (?:one|exercise|"
     r"question|task)|(?:week(?:ly)?|\d+[- ]week|study|learning) plan|plan me|"
     r"\d+ (?:weeks?|months?) to (?:learn|master|study)|"
     r"where (?:do|should) i (?:start|begin)|"
@@ -179,6 +180,8 @@ def asks_for_lesson(text: str) -> bool:
     >>> asks_for_lesson("Teach me how to write a melody"), asks_for_lesson("How am I doing?")
     (True, True)
     >>> asks_for_lesson("Give me a short composition task")
+    True
+    >>> asks_for_lesson("that's way too simple, something more challenging please")
     True
     >>> asks_for_lesson("Did I resolve the leading tone correctly in my exercise?")
     False

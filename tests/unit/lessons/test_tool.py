@@ -338,3 +338,15 @@ def test_a_plan_has_numbered_weeks_and_a_routine_fits_the_minutes(settings: Sett
     )
     assert routine.data["type"] == "routine" and routine.data["minutes"] == 15
     assert "\n1. 5 minutes" in routine.summary and "\n2. 10 minutes" in routine.summary
+
+
+def test_too_simple_in_other_words_still_asks_a_harder_case(settings: Settings) -> None:
+    from etude.lessons.intents import asks_for_lesson
+
+    message = "that's way too simple, something more challenging please"
+    assert asks_for_lesson(message)  # the router's exact pass claims it for the lesson tool
+    ana = Learner(settings)
+    ana.say("give me a triad exercise")
+    first = ana.open_exercise()
+    ana.say(message)
+    assert ana.open_exercise()["id"] != first["id"]
