@@ -301,10 +301,36 @@ def _answer_phrase(report: dict[str, Any]) -> str:
     tonic, mode = key.get("tonic"), key.get("mode")
     where = f" in {tonic} {mode}" if tonic and mode else ""
     home = f" on {tonic}" if tonic else " on the tonic"
+    steps = _steps_home(str(tonic), str(mode)) if tonic and mode else ""
     return (
         f"Next: write an answering phrase of {report.get('bars')} bars{where} that reuses your "
-        f"opening rhythm and ends{home}; send both to me and I will check them together."
+        f"opening rhythm and ends{home}{steps}; send both to me and I will check them together."
     )
+
+
+def _steps_home(tonic: str, mode: str) -> str:
+    """The two stepwise ways into the tonic, from the key's own scale (the leading tone in
+    minor raised), for the answering phrase's last notes.
+
+    >>> print(_steps_home("E", "minor"))
+    , stepping into it from above or below (F# – E or D# – E)
+    >>> print(_steps_home("G", "major"))
+    , stepping into it from above or below (A – G or F# – G)
+    >>> _steps_home("D", "blues")
+    ''
+    """
+    from etude.theory.scales import scale_notes
+    from etude.theory.spelling import human, to_music21
+
+    kinds = {"major": "major", "minor": "harmonic minor"}
+    try:
+        notes = scale_notes(to_music21(tonic), kinds.get(mode, mode))
+    except ValueError:
+        return ""
+    if len(notes) != 7:
+        return ""
+    above, below, home = human(notes[1]), human(notes[6]), human(notes[0])
+    return f", stepping into it from above or below ({above} – {home} or {below} – {home})"
 
 
 def engraved(located: dict[str, Any]) -> int | None:
@@ -385,6 +411,9 @@ def plan_reply(
     # a verdict on the learner's premise or a multiple-choice pick opens the reply, whatever
     # other tool answered in parallel ("Answer: C) …" must be the first line)
     evidence = sorted(evidence, key=lambda item: not _opens_reply(item))
+    if any(item.tool not in ("lesson", "memory") and item.authoritative for item in evidence):
+        # "no sight-reading exercises I can check" must not follow the one a composer wrote
+        evidence = [item for item in evidence if item.data.get("type") != "not_offered"]
     for item in evidence:
         if item.data.get("type") == "premise":
             before.append(Block("premise", item.summary, "computed"))
@@ -486,10 +515,11 @@ def plan_reply(
         next_steps.append(_answer_phrase(overview.data))
     if findings and not next_steps:
         first = findings[0].data
-        next_steps.append(
-            f"Next: fix bar {engraved(first)} as suggested, then send me the score again "
-            "and I will check it."
-        )
+        if first.get("suggestion"):
+            step = f"fix bar {engraved(first)} as suggested"
+        else:  # a remark about a whole line (its range, its rhythm): where it starts
+            step = f"try the change described above, from bar {engraved(first)} on"
+        next_steps.append(f"Next: {step}, then send me the score again and I will check it.")
     after.extend(Block("next", text, "computed") for text in next_steps[:1])
     footer = further_reading(evidence, quoted=before)
     if footer:
@@ -618,28 +648,88 @@ _ASKS_KEYS = re.compile(r"\bmodulat|\bkey changes?\b|\bchange key\b", re.I)
 _ASKS_RANGE = re.compile(r"\brange\b|\bhighest\b|\blowest\b|\bhigh note\b|\bspan\b", re.I)
 
 
+_ASKS_MODE = re.compile(r"\bmod(?:e|es|al)\b", re.I)
+_MODE_BASE = {
+    "dorian": "natural minor",
+    "phrygian": "natural minor",
+    "locrian": "natural minor",
+    "lydian": "major",
+    "mixolydian": "major",
+}
+"""Each church mode against the major or minor scale it sounds closest to."""
+
+_CADENCE_SOUND = {
+    "authentic": "which sounds closed because the dominant resolves to the tonic chord",
+    "half": "which sounds open, like a question, because it stops on the dominant",
+    "plagal": "a softer close, because the tonic is reached from IV rather than from V",
+    "deceptive": "which surprises because the dominant moves to another chord than the tonic",
+}
+"""How each kind of final cadence sounds, and why: the answer to "how does it end?"."""
+
+
+def with_article_of(kind: str) -> str:
+    """'an authentic', 'a half'.
+
+    >>> with_article_of("authentic"), with_article_of("half")
+    ('an authentic', 'a half')
+    """
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
+
+
+def _mode_colour(tonic: str, mode: str) -> str:
+    """Which mode, and the note that makes it that mode, from the theory engine's comparison.
+
+    >>> _mode_colour("D", "dorian")  # doctest: +NORMALIZE_WHITESPACE
+    'The tune is in D dorian. D dorian differs from D natural minor in one note: B instead of
+    Bb, a raised sixth. That note gives the mode its colour: play it and listen for it.'
+    """
+    from etude.theory.scales import compare_scales
+    from etude.theory.spelling import to_music21
+
+    fact = compare_scales((to_music21(tonic), mode), (to_music21(tonic), _MODE_BASE[mode]))
+    return (
+        f"The tune is in {tonic} {mode}. {fact.statement} That note gives the mode its colour: "
+        "play it and listen for it."
+    )
+
+
 def asked_of_score(question: str, overview: Evidence) -> list[str]:
     """What the question asks about the score, answered from the critic's analysis: the
     cadences with their bars, the chords bar by bar, the phrase ends, the modulations, each
     part's range. "Where are the cadences?" must get the cadences, not only a list of faults.
 
     >>> report = {"cadences": [{"kind": "half", "bar": 4, "figures": ["I", "V"]}]}
-    >>> asked_of_score("where are the cadences?",
-    ...     Evidence(tool="critic", kind="analysis", summary="…", data=report))
-    ['Cadences: bar 4, half cadence (I – V).']
+    >>> for line in asked_of_score("where are the cadences?",
+    ...     Evidence(tool="critic", kind="analysis", summary="…", data=report)):
+    ...     print(line)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Cadences: bar 4, half cadence (I – V).
+    It ends with a half cadence in bar 4 (I – V), which sounds open, like a question,
+    because it stops on the dominant.
     """
     data = overview.data
     said: list[str] = []
     cadences = data.get("cadences") or []
     if _ASKS_CADENCES.search(question) and cadences:
         listed = "; ".join(
-            f"bar {engraved(c)}, {c['kind']} cadence ({' – '.join(c['figures'])})"
-            if c["kind"] != "other"
-            else f"bar {engraved(c)}, a phrase ending on {c['figures'][-1]} (after "
-            f"{c['figures'][0]})"
-            for c in cadences
+            dict.fromkeys(
+                f"bar {engraved(c)}, {c['kind']} cadence ({' – '.join(c['figures'])})"
+                if c["kind"] != "other"
+                else f"bar {engraved(c)}, a phrase ending on {c['figures'][-1]} (after "
+                f"{c['figures'][0]})"
+                for c in cadences
+            )
         )
         said.append(f"Cadences: {listed}.")
+        last = cadences[-1]
+        if last["kind"] in _CADENCE_SOUND:
+            said.append(
+                f"It ends with {with_article_of(last['kind'])} cadence in bar {engraved(last)} "
+                f"({' – '.join(last['figures'])}), {_CADENCE_SOUND[last['kind']]}."
+            )
+    key = data.get("key") or {}
+    if _ASKS_MODE.search(question) and key.get("mode") in _MODE_BASE:
+        said.append(_mode_colour(str(key.get("tonic")), str(key["mode"])))
     harmony = data.get("harmony") or []
     if _ASKS_HARMONY.search(question) and harmony:
         bars: dict[int, list[str]] = {}

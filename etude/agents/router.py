@@ -72,7 +72,8 @@ _ABOUT_THE_LEARNER = re.compile(
 """Messages without music that are still the lesson's business: small talk, and questions
 about what the learner told us."""
 _ABOUT_THE_LESSON = re.compile(
-    r"\b(?:too (?:easy|hard|difficult)|(?:harder|easier|simpler|another|next|new) (?:one|exercise|"
+    r"\b(?:too (?:easy|simple|hard|difficult)|more (?:challenging|difficult)|"
+    r"(?:harder|easier|simpler|tougher|another|next|new) (?:one|exercise|"
     r"question|task|level)|one more|again|exercises?|practi[cs]e|quiz|lessons?|plan|skip|"
     r"(?:teach|show) me)\b",
     re.IGNORECASE,
@@ -216,9 +217,13 @@ class Router:
             eligible = [name for name in scores if name != CONVERSATION]
             decided = self._ask(message, eligible, ask_llm)
             if decided is not None:
-                return Route(self._with_score(decided, recognised, has_attachment), scores, "llm")
+                return Route(
+                    self._with_score(decided, recognised, has_attachment, message), scores, "llm"
+                )
         tools = self._knowledge_for_music(message, tools, recognised)
-        return Route(self._with_score(tools, recognised, has_attachment), scores, "classifier")
+        return Route(
+            self._with_score(tools, recognised, has_attachment, message), scores, "classifier"
+        )
 
     def _knowledge_for_music(
         self, message: str, tools: list[str], recognised: list[str]
@@ -239,22 +244,34 @@ class Router:
         return [*tools, KNOWLEDGE]
 
     def _with_score(
-        self, tools: list[str], recognised: list[str], has_attachment: bool
+        self, tools: list[str], recognised: list[str], has_attachment: bool, message: str = ""
     ) -> list[str]:
         """A sent score is read: the tools that read every score run first, whatever the words.
 
         A tool that waits for answers (``claims_turn``) and did not claim this turn gets the
         score only when its own grammar read the message: a score is a lesson submission when
         an exercise is open, not because "check my exercise" resembles a lesson request.
+
+        A *question* about the sent score ("does the lower voice work with the upper one?") is
+        the readers' business: a tool with its own grammar that did not read the message (the
+        ABC composer, the lyric tool) is left out, or a newly composed tune was put before the
+        answer about the learner's own. The knowledge base stays: it explains.
         """
         if not has_attachment:
             return tools
         readers = [spec.name for spec in self.registry if spec.reads_every_score]
+        asks = _asks_about_score(message)
         kept = [
             name
             for name in tools
             if name not in readers
             and (name in recognised or self.registry.get(name).claims_turn is None)
+            and not (
+                asks
+                and name != KNOWLEDGE
+                and name not in recognised
+                and self.registry.get(name).recognizes is not None
+            )
         ]
         return [*readers, *kept]
 
@@ -273,6 +290,27 @@ class Router:
             log.exception("the chat model failed to route; keeping the classifier's choice")
             return None
         return parse_decision(answer, eligible)
+
+
+_QUESTION_WORDS = re.compile(
+    r"^\s*(?:what|which|why|how|where|when|who|is|are|am|does|do|did|can|could|should|would|"
+    r"will|has|have)\b",
+    re.IGNORECASE,
+)
+
+
+def _asks_about_score(message: str) -> bool:
+    """A question (not an order such as "harmonise this tune"): a question mark, or a
+    sentence that opens like one.
+
+    >>> _asks_about_score("does the lower voice work with the upper one?")
+    True
+    >>> _asks_about_score("Harmonise this tune with chords"), _asks_about_score("Convert to MIDI")
+    (False, False)
+    """
+    return "?" in message or any(
+        _QUESTION_WORDS.match(part) for part in re.split(r"[.!;,]\s*", message)
+    )
 
 
 def _cached_embeddings(embedder: Embedder, texts: list[str], cache_dir: Path | None) -> np.ndarray:

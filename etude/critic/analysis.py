@@ -250,6 +250,8 @@ def merge_duplicates(findings: list[Finding]) -> list[Finding]:
 
 def select_for_level(findings: list[Finding], level: Level) -> list[Finding]:
     """The findings a learner of ``level`` sees: severe enough, at most the level's limit.
+    A beginner sees the errors only, or when there is none the most severe findings there
+    are: fewer things to fix at once, yet never a clean bill for a score with a fault in it.
 
     When a limit applies, the most severe come first and each rule gets a turn before any
     rule gets a second finding, so a beginner hears about several problems, not one ten times.
@@ -260,9 +262,16 @@ def select_for_level(findings: list[Finding], level: Level) -> list[Finding]:
     ['range', 'range']
     >>> len(select_for_level(f, "advanced"))
     3
+    >>> [x.rule for x in select_for_level(f[2:], "beginner")]
+    ['large_leap']
     """
     threshold, limit = LEVEL_LIMITS[level]
     eligible = [f for f in findings if SEVERITY_ORDER[f.severity] <= threshold]
+    if not eligible and findings and level == "beginner":
+        # no error, but a wrong note, an unfinished ending or a melody that goes nowhere was
+        # found: a beginner hears the most serious of those rather than "no fault found"
+        worst = min(SEVERITY_ORDER[f.severity] for f in findings)
+        eligible = [f for f in findings if SEVERITY_ORDER[f.severity] == worst]
     if limit is None or len(eligible) <= limit:
         return eligible
     seen: dict[str, int] = {}

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from etude.lessons.curriculum import Curriculum, ExerciseTemplate, Skill, split_key
 from etude.lessons.mastery import MASTERED
+from etude.theory.meter import meter_reading
 
 UNCOVERED_CAP = MASTERED - 0.01
 """The highest estimate a skill with a family never answered right can show: one step under
@@ -41,6 +42,11 @@ def _side(tonic: str, mode: str) -> str:
     return "sharps" if sharps > 0 else "flats" if sharps < 0 else "no sharps or flats"
 
 
+def _meter_kind(signature: str) -> str:
+    """'simple' or 'compound', as music21 counts the meter."""
+    return meter_reading(signature).kind
+
+
 def _degree(figure: str) -> str:
     """``V7`` → ``V``, ``IM7`` → ``I``, ``ii7`` → ``ii``: the chord's degree and quality case."""
     return figure.rstrip("0123456789").removesuffix("M")
@@ -53,6 +59,7 @@ FAMILIES: dict[str, tuple[tuple[str, ...], Callable[..., str]]] = {
     "key_signature": (("tonics", "modes"), lambda t, m: f"{m} keys with {_side(t, m)}"),
     "relative_key": (("modes",), lambda m: f"relatives of {m} keys"),
     "triad_spell": (("qualities",), lambda q: f"{q} triads"),
+    "meter_beats": (("meters",), lambda m: f"{_meter_kind(m)} meters"),
     "roman_numeral": (
         ("figures", "keys"),
         lambda f, k: f"{_degree(f)} in {split_key(k)[1]} keys",
@@ -87,6 +94,27 @@ def template_families(template: ExerciseTemplate) -> frozenset[str]:
         family_of(template.kind, dict(zip(names, combo, strict=True)))
         for combo in itertools.product(*values)
     )
+
+
+def family_order(skill: Skill) -> list[str]:
+    """A skill's families in the order its templates and their choices list them, which the
+    curriculum writes easier first.
+
+    >>> from etude.lessons.curriculum import load_curriculum
+    >>> family_order(load_curriculum().skill("triads"))
+    ['major triads', 'minor triads', 'diminished triads']
+    """
+    order: list[str] = []
+    for template in skill.exercises:
+        if template.kind not in FAMILIES:
+            continue
+        names, _ = FAMILIES[template.kind]
+        values = [template.choices.get(n, []) for n in names]
+        for combo in itertools.product(*values):
+            family = family_of(template.kind, dict(zip(names, combo, strict=True)))
+            if family not in order:
+                order.append(family)
+    return order
 
 
 def skill_families(skill: Skill) -> frozenset[str]:

@@ -30,6 +30,7 @@ ExerciseKind = Literal[
     "triad_spell",
     "chord_spell",
     "roman_numeral",
+    "meter_beats",
     "compose",
 ]
 ConstraintKind = Literal[

@@ -173,8 +173,19 @@ def check_interval(exercise: Exercise, text: str) -> CheckResult:
     return _result(exercise, False, given_words, words, feedback=feedback, misconceptions=tags)
 
 
+_KEY_NAME = re.compile(r"(?<![\w#])([A-G](?:#|b)?)\s+(major|minor)\b", re.IGNORECASE)
+
+
 def check_notes(exercise: Exercise, text: str) -> CheckResult:
-    """Notes answers: exact spelling and order-insensitive for chords, ordered for scales."""
+    """Notes answers: exact spelling and order-insensitive for chords, ordered for scales.
+    A key's name given for a scale or chord ("is it F# minor?") answers another question:
+    it is not read as a one-note attempt.
+
+    >>> ex = Exercise(skill="scales", kind="scale_spell", prompt="Spell the D major scale.",
+    ...               answer_kind="notes", expected=["D", "E", "F#", "G", "A", "B", "C#"])
+    >>> check_notes(ex, "is it F# minor?").answered, check_notes(ex, "D E F# G A B C").answered
+    (False, True)
+    """
     expected = exercise.expected
     given = read_notes(text)
     shown = " ".join(expected)
@@ -186,6 +197,19 @@ def check_notes(exercise: Exercise, text: str) -> CheckResult:
             shown,
             answered=False,
             feedback=["Write the note names, e.g. 'E G# B'."],
+        )
+    key = _KEY_NAME.search(normalise_text(text))
+    if key is not None and len(given) == 1 and len(expected) > 2:
+        return _result(
+            exercise,
+            False,
+            "",
+            shown,
+            answered=False,
+            feedback=[
+                f"{key[1]} {key[2]} names a key, but this exercise asks for "
+                f"{len(expected)} note names: {exercise.prompt}"
+            ],
         )
     ordered = exercise.kind == "scale_spell"
     same = given == expected if ordered else sorted(given) == sorted(expected)
@@ -292,12 +316,79 @@ def check_key(exercise: Exercise, text: str) -> CheckResult:
     given = f"{match[1]} {given_mode or mode}"
     if match[1] == tonic and (given_mode in (None, mode)):
         return _result(exercise, True, given, shown, feedback=[exercise.fact])
-    tag = (
-        "relative_as_parallel"
-        if match[1] == (exercise.prompt.split(" of ")[-1].split()[0])
-        else f"key:{shown}->{given}"
+    asked_of = exercise.prompt.split(" of ")[-1].split()[0]
+    tag = "relative_as_parallel" if match[1] == asked_of else f"key:{shown}->{given}"
+    feedback = [exercise.fact]
+    if exercise.kind == "relative_key" and tag != "relative_as_parallel":
+        feedback.append(_whose_relative(given, exercise.prompt))
+    return _result(exercise, False, given, shown, feedback=feedback, misconceptions=[tag])
+
+
+def _whose_relative(given: str, prompt: str) -> str:
+    """Why a wrong relative key is wrong without naming the right one: whose relative the
+    learner's key is, and the key signature the asked key has (computed).
+
+    >>> _whose_relative("F# minor", "What is the relative minor of G major?")
+    'F# minor is the relative minor of A major, because both have 3 sharps; G major has 1 \
+sharp, and its relative minor shares that signature.'
+    """
+    from etude.theory.calculator import answer
+    from etude.theory.questions import KeySignatureQuery, RelatedKeyQuery
+
+    tonic, mode = given.split()
+    asked = re.search(r"of ([A-G](?:#|b)?) (major|minor)", prompt)
+    if asked is None or mode not in ("major", "minor"):
+        return ""
+    theirs = answer(RelatedKeyQuery(tonic=to_music21(tonic), mode=mode, relation="relative"))  # type: ignore[arg-type]
+    other = theirs.data["answer"]
+    signature = answer(KeySignatureQuery(tonic=to_music21(asked[1]), mode=asked[2]))  # type: ignore[arg-type]
+    count = signature.data.get("sharps", 0)
+    sign = "sharp" if count > 0 else "flat"
+    amount = f"{abs(count)} {sign}{'s' * (abs(count) != 1)}" if count else "no sharps or flats"
+    shared = re.search(r"\(both have ([^)]*)\)", theirs.statement)
+    both = f", because both have {shared[1]}" if shared else ""
+    relation = "minor" if mode == "minor" else "major"
+    return (
+        f"{given} is the relative {relation} of {other}{both}; {asked[1]} {asked[2]} has "
+        f"{amount}, and its relative {relation} shares that signature."
     )
-    return _result(exercise, False, given, shown, feedback=[exercise.fact], misconceptions=[tag])
+
+
+_COUNT = re.compile(
+    r"(?<![\w/])(\d{1,2})(?![\w/])|\b(one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve)\b",
+    re.IGNORECASE,
+)
+
+
+def check_count(exercise: Exercise, text: str) -> CheckResult:
+    """A number answer (beats in a bar, notes in a beat): the first number the learner wrote,
+    in digits or words; a time signature they repeat ("6/8") is not their answer.
+
+    >>> ex = Exercise(skill="rhythm", kind="meter_beats", prompt="How many beats are in one "
+    ...               "bar of 6/8?", answer_kind="count", expected=["2"], fact="6/8 …")
+    >>> check_count(ex, "two").correct, check_count(ex, "6 beats in 6/8?").correct
+    (True, False)
+    >>> check_count(ex, "dunno").answered
+    False
+    """
+    expected = exercise.expected[0]
+    found = _COUNT.search(text)
+    if found is None:
+        return _result(
+            exercise, False, "", expected, answered=False, feedback=["Answer with a number."]
+        )
+    given = found[1] or str(NUMBER_WORDS[found[2].lower()])
+    if given == expected:
+        return _result(exercise, True, given, expected, feedback=[exercise.fact])
+    return _result(
+        exercise,
+        False,
+        given,
+        expected,
+        feedback=[exercise.fact],
+        misconceptions=[f"count:{exercise.key}:{expected}->{given}"],
+    )
 
 
 def check_drill(exercise: Exercise, text: str) -> CheckResult:
@@ -321,4 +412,6 @@ def check_drill(exercise: Exercise, text: str) -> CheckResult:
         return check_key_signature(exercise, text)
     if exercise.answer_kind == "key":
         return check_key(exercise, text)
+    if exercise.answer_kind == "count":
+        return check_count(exercise, text)
     return check_notes(exercise, text)

@@ -14,8 +14,10 @@ from etude.evidence import Evidence, EvidenceKind
 from etude.lessons.curriculum import Curriculum
 from etude.lessons.drills import CheckResult, read_notes
 from etude.lessons.exercises import Exercise
+from etude.lessons.hints import hint
 from etude.lessons.mastery import MASTERED
 from etude.lessons.path import path_states
+from etude.theory.meter import meter_example
 
 TOOL_NAME = "lesson"
 
@@ -41,7 +43,52 @@ def exercise_evidence(
         summary=f"{label} ({title}): {exercise.prompt}",
         authoritative=True,
         notes=read_notes(exercise.prompt),
-        data={"type": "exercise", "exercise": public(exercise)},
+        data={
+            "type": "exercise",
+            "exercise": public(exercise),
+            "next_step": how_to_answer(exercise),
+        },
+    )
+
+
+ANSWER_FORMS = {
+    "notes": "the note names in order, separated by spaces",
+    "interval": "a quality and a number, such as 'minor sixth'",
+    "key_signature": "how many sharps or flats, and which",
+    "key": "a key name with its mode",
+    "count": "a number",
+}
+
+
+def how_to_answer(exercise: Exercise) -> str:
+    """The learner's next step, in the form the checker reads.
+
+    >>> how_to_answer(Exercise(skill="s", kind="meter_beats", prompt="?", answer_kind="count"))
+    'Next: reply with your answer (a number), or say "skip" to see the answer and how to find it.'
+    """
+    if exercise.answer_kind == "composition":
+        return "Next: write it and send it to me, as a file or as ABC pasted in your message."
+    return (
+        f"Next: reply with your answer ({ANSWER_FORMS[exercise.answer_kind]}), or say "
+        '"skip" to see the answer and how to find it.'
+    )
+
+
+def worked_example_evidence(example: Exercise) -> Evidence:
+    """A solved exercise of the kind about to be asked: the question, the engine's answer and
+    the method (the hint's steps), so the learner has seen the way once; a meter also gets a
+    bar to clap while counting."""
+    method = hint(example).removeprefix("Hint: ")
+    text = f"Worked example: {example.prompt} {example.fact} How: {method}"
+    if example.kind == "meter_beats" and example.key:
+        text += f"\nClap this bar of {example.key} while counting it:\n{meter_example(example.key)}"
+    return Evidence(
+        tool=TOOL_NAME,
+        kind="other",
+        summary=text,
+        authoritative=True,
+        notes=read_notes(example.fact),
+        data={"type": "worked_example", "exercise": example.model_dump(mode="json")},
     )
 
 
@@ -69,7 +116,16 @@ def verdict_text(exercise: Exercise, result: CheckResult, *, reveal: bool = True
         return " ".join(["Correct.", *fact]).strip()
     given = result.given or "nothing I could read"
     if not reveal:
-        explained = [c for line in diagnoses if (c := concealed(line, exercise))]
+        explained = list(dict.fromkeys(c for line in diagnoses if (c := concealed(line, exercise))))
+        missing = sum(1 for line in result.feedback if _MISSING.match(line))
+        if missing > 1:
+            explained = [
+                f"{missing} notes are missing: you gave {len(read_notes(given))} of "
+                f"{len(exercise.expected)}."
+                if line == "A note is missing."
+                else line
+                for line in explained
+            ]
         if not explained and "relative_as_parallel" in result.misconceptions:
             explained = ["That is the parallel key: a relative key shares the key signature."]
         return " ".join([f"Not yet: you answered {given}.", *explained]).strip()

@@ -13,6 +13,7 @@ exercise) and asks the theory engine for the answer.
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from collections.abc import Callable
 from typing import Literal
@@ -29,6 +30,7 @@ from etude.lessons.curriculum import (
 )
 from etude.theory.calculator import answer
 from etude.theory.intervals import interval_words
+from etude.theory.meter import meter_reading
 from etude.theory.questions import (
     ChordQuery,
     IntervalBetweenQuery,
@@ -40,7 +42,7 @@ from etude.theory.questions import (
 )
 from etude.theory.spelling import to_music21, with_article
 
-AnswerKind = Literal["notes", "interval", "key_signature", "key", "composition"]
+AnswerKind = Literal["notes", "interval", "key_signature", "key", "count", "composition"]
 
 TRIAD_SUFFIX = {"major": "", "minor": "m", "diminished": "dim", "augmented": "aug"}
 
@@ -261,3 +263,84 @@ def _compose(skill: Skill, template: ExerciseTemplate, pick: _Draw) -> Exercise:
         key=key_name,
         constraints=list(template.constraints),
     )
+
+
+@maker("meter_beats")
+def _meter_beats(skill: Skill, template: ExerciseTemplate, pick: _Draw) -> Exercise:
+    """How a time signature groups the bar, counted by music21's own reading of the meter:
+    the beats in a bar, or the notes of the next shorter value that make one beat."""
+    signature = pick("meters")
+    question = pick("questions")
+    reading = meter_reading(signature)
+    if question == "beats":
+        prompt = f"How many beats are in one bar of {signature}?"
+        expected = reading.beats
+    else:
+        prompt = f"In {signature}, how many {reading.division_name} notes make one beat?"
+        expected = reading.division
+    return Exercise(
+        skill=skill.id,
+        kind=template.kind,
+        prompt=prompt,
+        answer_kind="count",
+        expected=[str(expected)],
+        fact=reading.statement(),
+        key=signature,
+    )
+
+
+KIND_WORDS: dict[ExerciseKind, re.Pattern[str]] = {
+    "interval_name": re.compile(r"\b(?:nam(?:e|ing)|identify(?:ing)?) (?:the )?intervals?\b", re.I),
+    "interval_build": re.compile(r"\b(?:build(?:ing)?|writ(?:e|ing)) (?:the )?intervals?\b", re.I),
+    "scale_spell": re.compile(r"\b(?:major |minor )?scales?\b(?! degrees?)", re.I),
+    "key_signature": re.compile(
+        r"\bkey[- ]?signatures?\b|\bsharps\b|\bflats\b|\bcircle of fifths\b", re.I
+    ),
+    "relative_key": re.compile(r"\brelatives?\b", re.I),
+    "triad_spell": re.compile(r"\btriads?\b", re.I),
+    "chord_spell": re.compile(r"\bseventh chords?\b|\bchord symbols?\b", re.I),
+    "roman_numeral": re.compile(r"\broman numerals?\b|\bnumerals?\b", re.I),
+    "meter_beats": re.compile(
+        r"\brhythms?\b|\bmet(?:er|re)s?\b|\btime signatures?\b|\bbeats?\b|\b\d{1,2}/\d{1,2}\b",
+        re.I,
+    ),
+}
+"""The words that ask for one kind of exercise ("quiz me on key signatures" wants key
+signatures asked, not a scale spelled, though both belong to one skill)."""
+
+
+def requested_kinds(text: str) -> list[ExerciseKind]:
+    """The exercise kinds a request names, most specific first (a key signature is also about
+    sharps; "relative" outranks the scale it relates).
+
+    >>> requested_kinds("quiz me on key signatures! like 5 questions")
+    ['key_signature']
+    >>> requested_kinds("quiz me on relative minor keys"), requested_kinds("rhythm in 6/8")
+    (['relative_key'], ['meter_beats'])
+    >>> requested_kinds("give me an exercise")
+    []
+    """
+    named = [kind for kind, words in KIND_WORDS.items() if words.search(text)]
+    if "relative_key" in named:
+        named = [k for k in named if k not in ("scale_spell", "key_signature")] + [
+            k for k in named if k in ("scale_spell", "key_signature")
+        ]
+        named.remove("relative_key")
+        named.insert(0, "relative_key")
+    return named
+
+
+def requested_signature(text: str) -> str | None:
+    """A time signature named in the request ('6/8'), if music21 reads it as one.
+
+    >>> requested_signature("give me a rhythm exercise in 6/8 pls"), requested_signature("hi")
+    ('6/8', None)
+    """
+    found = re.search(r"\b(\d{1,2}/\d{1,2})\b", text)
+    if found is None:
+        return None
+    try:
+        meter_reading(found[1])
+    except Exception:  # music21 raises several types for impossible meters
+        return None
+    return found[1]

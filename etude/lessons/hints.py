@@ -90,6 +90,12 @@ is the number), then count the semitones: this interval spans 9 semitones.'
             "the major tonic, the relative major a minor third above the minor tonic; both keys "
             "share one key signature."
         )
+    if kind == "meter_beats":
+        return (
+            "Hint: a time signature's top number counts its bottom number's notes; when the top "
+            "number is 6, 9 or 12 the time is compound and those notes go in groups of three, "
+            "each group one beat; otherwise each beat is one bottom-number note, split in two."
+        )
     return "Hint: read the task again and check each requirement against your answer."
 
 

@@ -15,6 +15,7 @@ from typing import Literal
 Intent = Literal[
     "progress",
     "plan",
+    "routine",
     "why",
     "repeat",
     "skip",
@@ -50,8 +51,15 @@ _PROGRESS = re.compile(
     re.IGNORECASE,
 )
 _PLAN = re.compile(
-    r"\b(?:(?:study|learning|practice|week(?:ly)?|\d+[- ]week|month(?:ly)?) plan|"
+    r"\b(?:plan (?:me|out)\b|\d+ (?:weeks?|months?) to (?:learn|master|study|get)|"
+    r"(?:study|learning|practice|week(?:ly)?|\d+[- ]week|month(?:ly)?) plan|"
     r"plan (?:to|for) (?:learn|study|master)|(?:make|give|write) me a (?:\w+ ){0,3}plan)\b",
+    re.IGNORECASE,
+)
+_ROUTINE = re.compile(
+    r"\b(?:\d+|an?|one|half an?)\s*(?:min(?:ute)?s?|hours?)\s*(?:a|per|each|every)\s*day\b|"
+    r"\b(?:daily|practi[cs]e) routine\b|\bwhat should i (?:practi[cs]e|work on)\b|"
+    r"\bhow (?:should|do) i (?:practi[cs]e|spend)\b.*\b(?:day|daily|week|compos\w*)\b",
     re.IGNORECASE,
 )
 _HARDER = re.compile(
@@ -109,6 +117,10 @@ def read_intent(text: str) -> Intent:
     ('harder', 'easier')
     >>> read_intent("can you make me a 6 week plan for counterpoint?")
     'plan'
+    >>> read_intent("plan me 2 weeks to learn cadences")
+    'plan'
+    >>> read_intent("I only have 15 min a day. what should I practise to get better at composing?")
+    'routine'
     >>> read_intent("why was my first answer wrong?"), read_intent("what was the question again?")
     ('why', 'repeat')
     >>> read_intent("why is it wrong to write parallel fifths?") != "why"
@@ -119,6 +131,8 @@ def read_intent(text: str) -> Intent:
         return "progress"
     if _PLAN.search(text):
         return "plan"
+    if _ROUTINE.search(text):
+        return "routine"
     if _WHY.search(text):
         return "why"
     if _REPEAT.search(text) and len(text) < 80:
@@ -145,8 +159,10 @@ _LESSON_REQUEST = re.compile(
     r"(?:give|set|send) me (?:a|an|another|one more|some|the next) (?:[\w-]+ ){0,3}?"
     r"(?:exercises?|drills?|quiz|task|challenge|lesson)|"
     r"what should i (?:learn|practi[cs]e|study) next|my first (?:song|piece|composition)|"
-    r"too (?:easy|hard)|(?:a |something )?(?:harder|easier|tougher|simpler) (?:one|exercise|"
-    r"question|task)|(?:week(?:ly)?|\d+[- ]week|study|learning) plan|"
+    r"too (?:easy|simple|hard|difficult)|something more (?:challenging|difficult)|"
+    r"(?:a |something )?(?:harder|easier|tougher|simpler) (?:one|exercise|"
+    r"question|task)|(?:week(?:ly)?|\d+[- ]week|study|learning) plan|plan me|"
+    r"\d+ (?:weeks?|months?) to (?:learn|master|study)|"
     r"where (?:do|should) i (?:start|begin)|"
     rf"{_WHY_WRONG}|{_REPEAT_QUESTION})\b",
     re.IGNORECASE,
@@ -164,6 +180,8 @@ def asks_for_lesson(text: str) -> bool:
     >>> asks_for_lesson("Teach me how to write a melody"), asks_for_lesson("How am I doing?")
     (True, True)
     >>> asks_for_lesson("Give me a short composition task")
+    True
+    >>> asks_for_lesson("that's way too simple, something more challenging please")
     True
     >>> asks_for_lesson("Did I resolve the leading tone correctly in my exercise?")
     False

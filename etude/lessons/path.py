@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from etude.config import Level
 from etude.learner import LearnerProfile
 from etude.lessons.coverage import template_families
-from etude.lessons.curriculum import Curriculum
+from etude.lessons.curriculum import Curriculum, ExerciseTemplate
 from etude.lessons.exercises import Exercise, make_exercise
 from etude.lessons.mastery import DRILL, MASTERED, BKTParameters
 
@@ -114,11 +114,13 @@ def exercise_for(
     avoid: set[str] | None = None,
     practised: dict[str, int] | None = None,
     covered: set[str] | None = None,
+    narrowed: list[ExerciseTemplate] | None = None,
 ) -> Exercise:
     """A fresh exercise for a skill: from a family not yet answered right while there is one
     (``coverage.py``), of the kind the learner has practised least (so three right answers
     cannot "master" scales and keys without one key signature asked), avoiding recently asked
-    items (``item_key``) when there is a choice.
+    items (``item_key``) when there is a choice. ``narrowed`` narrows the draw to the kinds
+    the learner asked for.
 
     >>> from etude.lessons.curriculum import load_curriculum
     >>> c = load_curriculum()
@@ -131,8 +133,9 @@ def exercise_for(
     """
     skill = curriculum.skill(skill_id)
     done = covered or set()
-    open_families = [t for t in skill.exercises if template_families(t) - done]
-    candidates = open_families or skill.exercises
+    offered = narrowed or skill.exercises
+    open_families = [t for t in offered if template_families(t) - done]
+    candidates = open_families or offered
     counts = practised or {}
     fewest = min(counts.get(t.kind, 0) for t in candidates)
     templates = [t for t in candidates if counts.get(t.kind, 0) == fewest]

@@ -21,8 +21,15 @@ from langgraph.store.base import BaseStore
 from etude.config import Level
 from etude.evidence import Evidence
 from etude.learner import LearnerProfile
-from etude.lessons.coverage import gated, gated_mastery, skill_families, untested
-from etude.lessons.curriculum import Curriculum
+from etude.lessons.coverage import (
+    family_order,
+    gated,
+    gated_mastery,
+    skill_families,
+    template_families,
+    untested,
+)
+from etude.lessons.curriculum import Curriculum, ExerciseKind, ExerciseTemplate
 from etude.lessons.drills import CheckResult, check_drill
 from etude.lessons.evidence import (
     check_evidence,
@@ -34,8 +41,14 @@ from etude.lessons.evidence import (
     retry_evidence,
     skill_evidence,
     verdict_text,
+    worked_example_evidence,
 )
-from etude.lessons.exercises import Exercise
+from etude.lessons.exercises import (
+    Exercise,
+    make_exercise,
+    requested_kinds,
+    requested_signature,
+)
 from etude.lessons.hints import hint
 from etude.lessons.intents import read_intent
 from etude.lessons.mastery import COMPOSITION, DRILL, MASTERED, next_review, update
@@ -66,6 +79,8 @@ def match_skill(curriculum: Curriculum, text: str) -> str | None:
     'cadences'
     >>> match_skill(load_curriculum(), "give me an exercise on seventh chords")
     'piano-seventh-chords'
+    >>> match_skill(load_curriculum(), "quiz me on key signatures! like 5 questions")
+    'scales-and-keys'
     >>> match_skill(load_curriculum(), "give me an exercise") is None
     True
     """
@@ -73,10 +88,95 @@ def match_skill(curriculum: Curriculum, text: str) -> str | None:
     best, best_score = None, 0
     for skill in curriculum.skills.values():
         phrases = {skill.id.replace("-", " "), skill.title.lower(), *skill.keywords}
-        score = sum(len(p) for p in phrases if re.search(rf"\b{re.escape(p.lower())}\b", lowered))
+        score = sum(
+            len(p) for p in phrases if re.search(rf"\b{re.escape(p.lower())}(?:s|es)?\b", lowered)
+        )
         if score > best_score:
             best, best_score = skill.id, score
     return best
+
+
+_TOPIC = re.compile(
+    r"\b(?:an?|some|another)\s+(?P<before>[a-z][a-z -]{1,30}?)\s+(?:exercises?|drills?|quiz)\b|"
+    r"\b(?:exercises?|drills?|quiz(?:zes)?)\s+(?:on|in|about|for)\s+(?P<after>[a-z][a-z -]{1,30})",
+    re.IGNORECASE,
+)
+_NOT_A_TOPIC = frozenset(
+    {
+        "easy",
+        "easier",
+        "hard",
+        "harder",
+        "short",
+        "quick",
+        "new",
+        "good",
+        "fun",
+        "simple",
+        "little",
+        "small",
+        "big",
+        "daily",
+        "first",
+        "next",
+        "one",
+        "more",
+        "few",
+        "different",
+        "tough",
+        "tougher",
+        "basic",
+        "advanced",
+        "beginner",
+        "practice",
+        "the",
+        "a",
+        "an",
+        "my",
+        "this",
+        "that",
+        "it",
+        "me",
+        "you",
+        "please",
+        "pls",
+        "plz",
+        "now",
+        "today",
+    }
+)
+"""Words that say how hard, how long or whose an exercise is, never what it is about."""
+
+
+def named_topic(text: str) -> str | None:
+    """The topic an exercise request names ("an ear training exercise"), if any: words that
+    only say how hard or how long do not count.
+
+    >>> named_topic("can you give me an ear training exercise I can do without any instrument?")
+    'ear training'
+    >>> named_topic("give me an easy exercise"), named_topic("give me an exercise")
+    (None, None)
+    """
+    found = _TOPIC.search(text)
+    if found is None:
+        return None
+    phrase = (found["before"] or found["after"] or "").lower()
+    words = [w for w in re.findall(r"[a-z]+", phrase) if w not in _NOT_A_TOPIC]
+    if found["after"]:
+        words = words[:3]
+    return " ".join(words) or None
+
+
+def _in_sentence(title: str) -> str:
+    """A title inside a sentence: its first word lowercased unless it is a name or a numeral.
+
+    >>> _in_sentence("Scales and key signatures"), _in_sentence("Progressions (ii–V–I)")
+    ('scales and key signatures', 'progressions (ii–V–I)')
+    """
+    first, _, rest = title.partition(" ")
+    if first[1:].islower():
+        first = first.lower()
+    return f"{first} {rest}".strip()
 
 
 _QUESTION_START = re.compile(
@@ -150,7 +250,8 @@ def reads_as_reply(exercise: Exercise, text: str, *, has_attachment: bool) -> bo
     if intent == "skip":
         return True
     if intent in (
-        "progress", "plan", "why", "repeat", "exercise", "harder", "easier", "teach", "start"
+        "progress", "plan", "routine", "why", "repeat", "exercise", "harder", "easier", "teach",
+        "start",
     ):  # fmt: skip
         return False
     if looks_like_question(text) and (intent != "answer" or _QUESTION_START.match(text)):
@@ -232,6 +333,8 @@ class LessonTurn:
             return self.progress()
         if intent == "plan":
             return self.plan(skill)
+        if intent == "routine":
+            return self.routine()
         if intent == "why":
             return self.why_wrong()
         if intent == "repeat":
@@ -250,11 +353,20 @@ class LessonTurn:
             checked = self.try_answer(*opened, explicit=intent == "answer")
             if checked is not None:
                 return checked
+        if intent == "harder" and known and opened is not None:
+            harder = self._harder_family(opened[0])
+            if harder is not None:
+                return harder
         if intent in ("harder", "easier") and known:
             current = opened[0].skill if opened else None
             return self.teach(self._step_along(current, 1 if intent == "harder" else -1))
         if intent in ("harder", "easier"):
             intent = "exercise"
+        if skill is None and intent in ("teach", "exercise"):
+            skill = self._skill_for_kinds(requested_kinds(text))
+        topic = named_topic(text) if intent == "exercise" and skill is None else None
+        if topic is not None and not self._mentions_curriculum(topic):
+            return self.not_offered(topic)
         if intent == "start" or (not known and intent in ("teach", "exercise") and not skill):
             return self.welcome_back() if known else self.start()
         if intent == "teach" or (intent == "exercise" and skill):
@@ -264,10 +376,54 @@ class LessonTurn:
         if opened is not None and here and intent in ("answer", "skip"):
             # a reminder only for a lesson request in the lesson's own thread: it never leaks
             # into an answer to a plain question the router also sent here
+            if opened[0].answer_kind != "composition" and intent == "answer":
+                result = check_drill(opened[0], text)
+                if not result.answered:
+                    return self._unread(opened[0], result)
             return [exercise_evidence(opened[0], self.curriculum, "Still open")]
         return []
 
+    def _unread(self, exercise: Exercise, result: CheckResult) -> list[Evidence]:
+        """An answer the checker could not read as one to this exercise: what it expects,
+        the exercise again, nothing counted and nothing revealed."""
+        said = " ".join(result.feedback) or "I could not read that as an answer."
+        return [
+            note(f"Not counted: {said}", kind="analysis", type="unread"),
+            exercise_evidence(exercise, self.curriculum, "Still open"),
+        ]
+
     # -- starting and teaching ------------------------------------------------------------
+
+    def _mentions_curriculum(self, topic: str) -> bool:
+        """Whether a topic's words occur in any skill or track ("composition" does; "ear
+        training" does not), or name a key: then it is no topic the curriculum lacks."""
+        if re.search(r"\b[a-g](?:#|b)?\s+(?:major|minor)\b", topic):
+            return True
+        texts = [
+            " ".join([t.title, t.description, *t.goal_words])
+            for t in self.curriculum.tracks.values()
+        ]
+        texts += [
+            " ".join([s.title, *s.keywords, *s.goals]) for s in self.curriculum.skills.values()
+        ]
+        vocabulary = set(re.findall(r"[a-z]+", " ".join(texts).lower()))
+        return any(word in vocabulary for word in topic.split() if len(word) > 3)
+
+    def not_offered(self, topic: str) -> list[Evidence]:
+        """An exercise on a topic no skill teaches: said plainly, with the exercises there are
+        (never a placement on something the learner did not ask about)."""
+        drills = [s for s in self.curriculum.skills.values() if not s.is_composition]
+        offered = ", ".join(_in_sentence(skill.title) for skill in drills[:8])
+        return [
+            note(
+                f"I have no {topic} exercises I can set and check. The exercises I can check "
+                f"are on {offered}.",
+                type="not_offered",
+                topic=topic,
+                next_step='Next: say "give me an exercise on" with one of those, e.g. '
+                f'"give me an exercise on {_in_sentence(drills[0].title)}".',
+            )
+        ]
 
     def start(self) -> list[Evidence]:
         """A new learner: choose a track, ask placement questions one at a time."""
@@ -316,9 +472,10 @@ class LessonTurn:
         skill_id = skill_id or next_skill(self.curriculum, track, mastery)
         if skill_id is None:
             return [path_evidence(self.curriculum, track, mastery)]
-        exercise = self._fresh(skill_id)
+        exercise = self._fresh(skill_id, requested=self.message.text)
         self.records.set_open(self.learner, exercise, session=self.message.session)
         evidence = [skill_evidence(self.curriculum, skill_id)]
+        example = self._worked_example(exercise)
         missing = [
             r for r in self.curriculum.skill(skill_id).requires if mastery.get(r, 0.0) < MASTERED
         ]
@@ -331,7 +488,75 @@ class LessonTurn:
                     missing=missing,
                 )
             )
+        if example is not None:
+            evidence.append(example)
         evidence.append(exercise_evidence(exercise, self.curriculum))
+        return evidence
+
+    def _skill_for_kinds(self, kinds: list[ExerciseKind]) -> str | None:
+        """The first skill with an exercise of a named kind ("quiz me on roman numerals")."""
+        for kind in kinds:
+            for skill in self.curriculum.skills.values():
+                if any(t.kind == kind for t in skill.exercises):
+                    return skill.id
+        return None
+
+    def _worked_example(self, exercise: Exercise) -> Evidence | None:
+        """A solved exercise of the same kind on another item, with the method: the learner
+        sees the way once before trying it (none for a composition task)."""
+        if exercise.answer_kind == "composition":
+            return None
+        skill = self.curriculum.skill(exercise.skill)
+        templates = [t for t in skill.exercises if t.kind == exercise.kind]
+        rng = _rng(self.learner, self._count(), "example")
+        best: Exercise | None = None
+        for _ in range(24):
+            made = make_exercise(skill, rng.choice(templates), rng)
+            if made.item_key() == exercise.item_key() or (
+                exercise.key is not None and made.key == exercise.key
+            ):
+                continue
+            if best is None or (made.family == exercise.family and best.family != made.family):
+                best = made
+            if best.family == exercise.family:
+                break
+        return None if best is None else worked_example_evidence(best)
+
+    def _harder_family(self, current: Exercise) -> list[Evidence] | None:
+        """ "Too easy": the next case of the same skill in the curriculum's order (templates
+        are written easier first: major and minor triads, then diminished), skipping cases
+        already answered right, before moving on to the next skill; None when none is left."""
+        skill = self.curriculum.skill(current.skill)
+        order = family_order(skill)
+        if current.family not in order:
+            return None
+        known = self.records.mastery(self.learner).get(skill.id)
+        covered = set(known.covered or []) if known else set()
+        later = [f for f in order[order.index(current.family) + 1 :] if f not in covered]
+        if not later:
+            return None
+        rng = _rng(self.learner, self._count(), "harder")
+        templates = [t for t in skill.exercises if later[0] in template_families(t)]
+        made = None
+        for _ in range(48):
+            drawn = make_exercise(skill, rng.choice(templates), rng)
+            if drawn.family == later[0]:
+                made = drawn
+                break
+        if made is None:
+            return None
+        self.records.set_open(self.learner, made, session=self.message.session)
+        evidence = [
+            note(
+                f"A harder case of {skill.title}: {made.family}.",
+                type="harder",
+                family=made.family,
+            )
+        ]
+        example = self._worked_example(made)
+        if example is not None:
+            evidence.append(example)
+        evidence.append(exercise_evidence(made, self.curriculum))
         return evidence
 
     def _step_along(self, skill_id: str | None, way: int) -> str | None:
@@ -348,7 +573,9 @@ class LessonTurn:
         record = self.records.learner(self.learner)
         return record.exercises_done if record else 0
 
-    def _fresh(self, skill_id: str) -> Exercise:
+    def _fresh(self, skill_id: str, requested: str = "") -> Exercise:
+        """A new exercise for the skill; of the kind (and time signature) ``requested`` names,
+        when the skill has one ("quiz me on key signatures" asks no scale)."""
         attempts = self.records.attempts(self.learner)
         recent = {a.item for a in attempts[-4:]}
         practised = Counter(a.kind for a in attempts if a.skill == skill_id)
@@ -362,7 +589,28 @@ class LessonTurn:
             avoid=recent,
             practised=dict(practised),
             covered=covered,
+            narrowed=self._requested_templates(skill_id, requested),
         )
+
+    def _requested_templates(self, skill_id: str, text: str) -> list[ExerciseTemplate] | None:
+        """The skill's templates of the kinds ``text`` names, a named time signature drawn
+        alone; None when it names none the skill has."""
+        if not text:
+            return None
+        kinds = requested_kinds(text)
+        skill = self.curriculum.skill(skill_id)
+        for kind in kinds:
+            chosen = [t for t in skill.exercises if t.kind == kind]
+            if not chosen:
+                continue
+            signature = requested_signature(text)
+            if kind == "meter_beats" and signature:
+                chosen = [
+                    t.model_copy(update={"choices": {**t.choices, "meters": [signature]}})
+                    for t in chosen
+                ]
+            return chosen
+        return None
 
     def choose_next(self, just_done: Exercise | None = None) -> Exercise | None:
         """A due review first, then the skill just practised until mastered, then the path."""
@@ -423,10 +671,7 @@ class LessonTurn:
             if not result.answered:
                 if not explicit:
                     return None
-                return [
-                    check_evidence(exercise, result),
-                    exercise_evidence(exercise, self.curriculum, "Still open"),
-                ]
+                return self._unread(exercise, result)
         return self.record(exercise, queue, result)
 
     def record(
@@ -659,27 +904,87 @@ class LessonTurn:
         weeks = re.search(r"(\d+)[- ]?weeks?", self.message.text)
         count = max(1, min(int(weeks.group(1)) if weeks else len(steps), len(steps) or 1))
         per_week = -(-len(steps) // count) if steps else 0
-        lines = [
-            f"Week {week + 1}: "
-            + "; ".join(
-                self.curriculum.skill(s).title
-                for s in steps[week * per_week : (week + 1) * per_week]
-            )
+        weeks_of = [
+            steps[week * per_week : (week + 1) * per_week]
             for week in range(count)
             if steps[week * per_week : (week + 1) * per_week]
+        ]
+        lines = [
+            f"{number}. Week {number}: "
+            + "; ".join(self._weekly_task(skill_id) for skill_id in skills)
+            for number, skills in enumerate(weeks_of, start=1)
         ]
         target = self.curriculum.skill(goal).title if goal else self.curriculum.tracks[track].title
         if not lines:
             return [note(f"You have already mastered everything on the way to {target}.")]
+        first = self.curriculum.skill(steps[0]).title
         return [
             note(
-                f"A plan to {target}, one skill at a time, each building on the one before: "
-                + " ".join(f"{line}." for line in lines)
-                + ' Say "teach me" with a skill\'s name to start it, or "give me an exercise".',
+                f"A plan to {target}, one skill at a time, each building on the one before:\n"
+                + "\n".join(f"{line}." for line in lines),
                 kind="profile",
                 type="plan",
                 skills=steps,
                 weeks=len(lines),
+                next_step=f'Next: say "teach me {first.lower()}" to start week 1 with a worked '
+                "example and an exercise.",
+            )
+        ]
+
+    def _weekly_task(self, skill_id: str) -> str:
+        """A skill as a week's work: its title and its first goal, what to be able to do."""
+        skill = self.curriculum.skill(skill_id)
+        goal = skill.goals[0].rstrip(".") if skill.goals else ""
+        return f"{skill.title} ({goal[:1].lower()}{goal[1:]})" if goal else skill.title
+
+    def routine(self) -> list[Evidence]:
+        """A daily routine in the minutes the learner has: a drill on the next skill of their
+        path, then writing on the first composition task of the track, and a weekly check;
+        taken from the curriculum and the learner's record, not invented."""
+        minutes_said = re.search(r"(\d+)\s*(?:min|minutes?)\b", self.message.text, re.I)
+        hours_said = re.search(r"(\d+)\s*hours?\b", self.message.text, re.I)
+        minutes = (
+            int(minutes_said[1]) if minutes_said else 60 * int(hours_said[1]) if hours_said else 20
+        )
+        record = self.records.learner(self.learner)
+        track = (
+            record.track
+            if record
+            else choose_track(self.curriculum, self.message.text, self.message.profile)
+        )
+        mastery = self.mastery_map()
+        path = self.curriculum.path(track)
+        drills = [s for s in path if not self.curriculum.skill(s).is_composition]
+        writing = [s for s in path if self.curriculum.skill(s).is_composition]
+        drill = next((s for s in drills if mastery.get(s, 0.0) < MASTERED), drills[-1])
+        drill_minutes = max(5, round(minutes / 3)) if minutes >= 10 else minutes
+        lines = [
+            f"1. {drill_minutes} minutes: one exercise on "
+            f'{self.curriculum.skill(drill).title} (say "give me an exercise"), checked at '
+            "once, so the theory you write with becomes quick."
+        ]
+        if writing and minutes - drill_minutes >= 5:
+            task = self.curriculum.skill(writing[0])
+            template = task.exercises[0]
+            key_name = (template.choices.get("keys") or ["C major"])[0]
+            prompt = (template.prompt or "").format(key=key_name).strip()
+            lines.append(
+                f"2. {minutes - drill_minutes} minutes: write a little every day towards "
+                f"{task.title.lower()}: {prompt} Keep one file and add to it each day."
+            )
+        lines.append(
+            f"{len(lines) + 1}. Once a week: send me what you wrote for feedback, and ask "
+            '"how am I doing?" to see which skills are done.'
+        )
+        return [
+            note(
+                f"A {minutes}-minute daily routine from your path "
+                f"({self.curriculum.tracks[track].title}):\n" + "\n".join(lines),
+                kind="profile",
+                type="routine",
+                minutes=minutes,
+                drill=drill,
+                next_step='Next: say "give me an exercise" to start today\'s drill.',
             )
         ]
 

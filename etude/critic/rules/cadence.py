@@ -31,6 +31,9 @@ def check_final_cadence(
     tonality = context.tonality
     key_name = f"{tonality.key.tonic.name.replace('-', 'b')} {tonality.mode}"
     dominant = tonality.spelling[(tonality.tonic + 7) % 12].replace("-", "b")
+    tonic = tonality.key.tonic.name.replace("-", "b")
+    root = pitch.Pitch(last.root.replace("b", "-") if len(last.root) > 1 else last.root)
+    on_dominant = ", the dominant" if (root.pitchClass - tonality.tonic) % 12 == 7 else ""
     parts = [line.part for line in context.piece.lines]
     where = context.where(final.offset_ql)
     progression = " – ".join(final.figures)
@@ -41,9 +44,9 @@ def check_final_cadence(
                 final.offset_ql,
                 parts,
                 "warning",
-                f"The piece ends at {where} on {last.figure} ({progression}), not on the tonic "
-                f"chord of {key_name}, so it sounds unfinished. End with a {dominant} chord "
-                f"(V) moving to I.",
+                f"The piece ends at {where} on {last.figure}{on_dominant} ({progression}), not "
+                f"on the tonic chord of {key_name}, so it sounds unfinished, like a question "
+                f"left open. End with a {dominant} chord (V) moving to the {tonic} chord (I).",
             )
         ]
     if final.kind == "other":

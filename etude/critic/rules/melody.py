@@ -50,21 +50,46 @@ def check_monotony(context: RuleContext) -> list[Finding]:
     if len(notes) < MIN_NOTES_FOR_MONOTONY:
         return []
     findings = []
-    span = max(n.midi for n in notes) - min(n.midi for n in notes)
+    low = min(notes, key=lambda n: n.midi)
+    high = max(notes, key=lambda n: n.midi)
+    span = high.midi - low.midi
     if span <= 4:
+        goals = _scale_notes_above(context, high.midi, 2)
+        names = sorted({n.name.rstrip("0123456789-") for n in notes}, key=_letter_order)
+        used = f": only {', '.join(names[:-1])} and {names[-1]}" if 1 < len(names) <= 4 else ""
+        goal = f", e.g. {' or '.join(goals)}," if goals else ""
+        turn = notes[(2 * len(notes)) // 3].start
         findings.append(
             context.finding(
                 "melodic_monotony",
                 notes[0].start,
                 [line.part],
                 "info",
-                f"The {line.label} stays within {span} semitones for {len(notes)} notes. "
-                "Give it a goal: rise to a high point about two thirds of the way through "
-                "and come back down.",
+                f"The {line.label} stays within {low.name} to {high.name} (a range of {span} "
+                f"semitones{used}) for {len(notes)} notes. Give it a goal: rise to a high point"
+                f"{goal} about two thirds of the way through (near {context.where(turn)}) and "
+                "come back down.",
             )
         )
     findings.extend(_repeated_runs(context, line))
     return findings
+
+
+def _letter_order(name: str) -> tuple[int, str]:
+    return ("CDEFGAB".index(name[0]), name)
+
+
+def _scale_notes_above(context: RuleContext, midi: int, count: int) -> list[str]:
+    """The key's scale notes a third and a fourth above ``midi`` (skipping the next step):
+    a high point worth reaching, spelled as the key spells them."""
+    tonality = context.tonality
+    above = [m for m in range(midi + 1, midi + 13) if m % 12 in tonality.scale][1 : 1 + count]
+    names = []
+    for m in above:
+        letter = tonality.spelling[m % 12].replace("-", "b")
+        octave = m // 12 - 1 + (letter.startswith("Cb")) - (letter.startswith("B#"))
+        names.append(f"{letter}{octave}")
+    return names
 
 
 def _repeated_runs(context: RuleContext, line: Line, run: int = 5) -> list[Finding]:

@@ -85,3 +85,56 @@ def test_a_comparison_is_answered_with_a_passage_for_each_side() -> None:
     _, before, _ = plan_reply(question, ["theory"], evidence[:2], "intermediate")  # type: ignore[arg-type]
     [reason] = [b for b in before if b.role == "reason"]
     assert reason.text.count("— from") == 1
+
+def test_questions_about_a_scores_ending_and_mode_are_answered_with_their_reason() -> None:
+    """'How does it end?' gets the last cadence and why it sounds so; 'which mode?' the mode
+    and the note that makes it that mode; a clean score's next step names the notes into its
+    tonic. The claim checker refutes none of those sentences."""
+    from etude.agents.reply import _answer_phrase, asked_of_score
+    from etude.claims import ClaimContext, check_sentence
+    from etude.claims.guard import sentences
+    from etude.evidence import Evidence
+
+    report = {
+        "bars": 4,
+        "key": {"tonic": "F#", "mode": "minor"},
+        "cadences": [{"kind": "authentic", "bar": 3, "figures": ["V7", "i"]}] * 2,
+    }
+    overview = Evidence(tool="critic", kind="analysis", summary="…", data=report)
+    ending = asked_of_score("what key is it in and how does it end?", overview)
+    assert ending[0].count("bar 3, authentic cadence") == 1  # listed once
+    assert "because the dominant resolves to the tonic chord" in ending[1]
+    modal = {"bars": 8, "key": {"tonic": "D", "mode": "dorian"}}
+    [mode] = asked_of_score(
+        "which mode did I end up in?",
+        Evidence(tool="critic", kind="analysis", summary="…", data=modal),
+    )
+    assert "D dorian" in mode and "B instead of Bb, a raised sixth" in mode
+    assert "(F# – E or D# – E)" in _answer_phrase(
+        {"bars": 8, "key": {"tonic": "E", "mode": "minor"}}
+    )
+    context = ClaimContext.of("how does it end?", [overview])
+    for text in [*ending, mode]:
+        for sentence in sentences(text):
+            assert check_sentence(sentence, context=context).status != "refuted", sentence
+
+
+def test_a_lesson_saying_no_such_exercise_is_dropped_when_another_tool_wrote_one() -> None:
+    from etude.agents.reply import plan_reply
+    from etude.evidence import Evidence
+
+    declined = Evidence(
+        tool="lesson",
+        kind="other",
+        summary="I have no sight reading exercises I can set and check.",
+        authoritative=True,
+        data={"type": "not_offered"},
+    )
+    written = Evidence(
+        tool="abc_composer", kind="fact", summary="Here is an 8-bar exercise.", authoritative=True
+    )
+    question = "give me a sight-reading exercise"
+    _, alone, _ = plan_reply(question, ["lesson"], [declined], "intermediate")
+    _, both, _ = plan_reply(question, ["lesson", "abc_composer"], [declined, written], "beginner")
+    assert any("no sight reading" in block.text for block in alone)
+    assert not any("no sight reading" in block.text for block in both)

@@ -9,6 +9,7 @@ import pytest
 
 from etude.agents.router import CONVERSATION, Router, parse_decision
 from etude.knowledge.embeddings import shared_embedder
+from etude.tools.base import ToolSpec
 from etude.tools.registry import load_registry
 
 LABELLED = Path(__file__).parents[2] / "data" / "routing_labelled.jsonl"
@@ -150,3 +151,44 @@ def test_a_sent_score_is_always_read_by_the_critic(router: Router, message: str)
 def test_a_music_question_never_goes_to_chat_alone(router: Router, message: str) -> None:
     route = router.route(message, has_attachment=False, threshold=0.0)
     assert "theory" in route.tools
+
+
+def _composer(request: object, settings: object) -> list:
+    return []
+
+
+COMPOSER = ToolSpec(
+    name="composer",
+    description="Composes new tunes in ABC notation to order: key, metre, bars.",
+    examples=(
+        "Write an 8-bar melody in D dorian",
+        "Compose a waltz in B flat major",
+        "I wrote a tune in ABC notation",
+    ),
+    run=_composer,
+    recognizes=lambda message: message.lower().startswith("compose"),
+)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I wrote 2 voices in ABC notation, does the lower voice work with the upper one?",
+        "happy little tune in D major but something sounds sour near the start, can u find it?",
+    ],
+)
+def test_a_question_about_a_sent_score_is_never_composition(message: str) -> None:
+    router = Router(load_registry(plugins=False, extra=[COMPOSER]), shared_embedder())
+    kept = router._with_score(["composer", "theory"], [], True, message)
+    assert kept[0] == "critic" and "composer" not in kept and "theory" in kept
+    # an order about the score, or one the composer's own grammar reads, still reaches it
+    assert "composer" in router._with_score(["composer"], [], True, "Harmonise this tune")
+    assert "composer" in router._with_score(["composer"], ["composer"], True, "compose a B part?")
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["that's way too simple, something more challenging please", "ok something tougher?"],
+)
+def test_asking_for_a_harder_exercise_is_not_off_topic(router: Router, message: str) -> None:
+    assert router.route(message, has_attachment=False, threshold=0.0).decided_by != "offtopic"

@@ -10,6 +10,7 @@ from critic_scores import analyze
 from music21 import corpus
 
 from etude.critic.analysis import analyze_file
+from etude.critic.report import SEVERITY_ORDER
 from etude.scores import ScoreError
 from tests.contracts import ANALYZE_KEYS
 
@@ -85,7 +86,9 @@ def test_levels_show_fewer_findings_to_beginners(chorale_files: dict[str, Path])
         for level in ("beginner", "intermediate", "advanced")
     }
     beginner, intermediate, advanced = (reports[k].findings for k in reports)
-    assert all(f.severity == "error" for f in beginner) and len(beginner) <= 5
+    worst = min((f.severity for f in advanced), key=SEVERITY_ORDER.__getitem__)
+    assert all(f.severity == worst for f in beginner)
+    assert len(beginner) <= 5
     assert all(f.severity != "info" for f in intermediate)
     assert len(beginner) <= len(intermediate) <= len(advanced)
     assert reports["beginner"].hidden_findings == len(advanced) - len(beginner)
@@ -223,3 +226,14 @@ def test_abc_bars_are_numbered_as_a_renderer_numbers_them(
     assert meter.numbers == [*([0] if pickup else []), 1, 2, 3]
     assert meter.locate(meter.bar_starts[0])[0] == 1  # the file's first bar, always
     assert meter.measure(meter.locate(meter.bar_starts[0])[0]) == first_bar
+
+
+def test_a_beginner_is_never_told_a_faulty_score_is_clean(tmp_path: Path) -> None:
+    """A tune of quarter notes between C4 and E4 has no error, only style notes: a beginner
+    sees those notes (with a high point to aim for) rather than "no fault found"."""
+    melody = ["C4 D4 E4 D4 C4 D4 E4 E4 D4 C4 D4 E4 D4 C4 D4 E4 C4 D4 E4 D4:4"]
+    report = analyze(melody, tmp_path, level="beginner")
+    rules = [f.rule for f in report.findings]
+    assert "melodic_monotony" in rules and report.hidden_findings == 0
+    monotony = next(f for f in report.findings if f.rule == "melodic_monotony")
+    assert "C4 to E4" in monotony.message and "G4" in monotony.message

@@ -93,7 +93,8 @@ def test_weak_final_cadence_on_dominant(tmp_path: Path) -> None:
     report = analyze(["E5 F5 E5 D5:4", "G4 A4 G4 G4:4", "C4 C4 C4 B3:4", "C3 F3 C3 G3:4"], tmp_path)
     weak = [f for f in report.findings if f.rule == "weak_cadence"]
     assert [(f.bar, f.beat, f.severity) for f in weak] == [(1, 4.0, "warning")]
-    assert "End with a G chord (V) moving to I" in weak[0].message
+    assert "End with a G chord (V) moving to the C chord (I)" in weak[0].message
+    assert "on V, the dominant" in weak[0].message
 
 
 def test_monotony(tmp_path: Path) -> None:

@@ -222,14 +222,26 @@ def test_an_exercise_is_answered_only_in_the_thread_that_set_it(settings: Settin
 def test_too_easy_moves_one_skill_along_the_path_and_too_hard_one_back(
     settings: Settings,
 ) -> None:
+    """ "Too easy" first asks the skill's next, harder case (major → minor → diminished
+    triads); past its last case it moves one skill along the path, "too hard" one back."""
+    from etude.lessons.coverage import family_order
+    from etude.lessons.curriculum import load_curriculum
+
+    order = family_order(load_curriculum().skill("triads"))
     ana = Learner(settings)
     ana.say("give me an exercise on triads")
-    triads = ana.open_exercise()["skill"]
-    ana.say("hmm that one's too easy for me, something tougher?")
-    harder = ana.open_exercise()["skill"]
-    assert harder != triads
+    first = ana.open_exercise()
+    seen = [first["family"]]
+    while True:
+        reply = ana.say("hmm that one's too easy for me, something tougher?")
+        opened = ana.open_exercise()
+        if opened["skill"] != "triads":
+            break
+        assert reply[0].data["type"] == "harder" and "worked_example" in _types(reply)
+        seen.append(opened["family"])
+    assert seen == order[order.index(first["family"]) :]
     ana.say("ok now that's too hard")
-    assert ana.open_exercise()["skill"] == triads
+    assert ana.open_exercise()["skill"] == "triads"
 
 
 def test_a_plan_lists_the_unmastered_skills_on_the_way_over_the_weeks_asked(
@@ -242,3 +254,99 @@ def test_a_plan_lists_the_unmastered_skills_on_the_way_over_the_weeks_asked(
     assert skills[-1] == "cadences" and "triads" in skills
     assert skills.index("intervals") < skills.index("triads")  # prerequisites first
     assert "Week 1:" in plan.summary
+
+
+@pytest.mark.parametrize(
+    ("request_text", "kind", "skill"),
+    [
+        ("quiz me on key signatures! like 5 questions", "key_signature", "scales-and-keys"),
+        ("quiz me on relative minor keys, one question at a time", "relative_key", None),
+        ("give me a rhythm exercise in 6/8 pls", "meter_beats", "rhythm-and-meter"),
+    ],
+)
+def test_a_request_naming_a_topic_gets_that_topics_exercise(
+    settings: Settings, request_text: str, kind: str, skill: str | None
+) -> None:
+    """Not a placement on triads: the exercise kind the learner named, with a worked example
+    of the same kind first and how to answer as the next step."""
+    evidence = Learner(settings).say(request_text)
+    assert "placement" not in _types(evidence)
+    exercise = next(e for e in evidence if e.data.get("type") == "exercise")
+    assert exercise.data["exercise"]["kind"] == kind
+    assert skill is None or exercise.data["exercise"]["skill"] == skill
+    assert exercise.data["next_step"].startswith("Next: reply with your answer")
+    example = next(e for e in evidence if e.data.get("type") == "worked_example")
+    assert example.data["exercise"]["kind"] == kind
+    assert example.data["exercise"]["prompt"] != exercise.data["exercise"]["prompt"]
+
+
+def test_a_rhythm_exercise_is_in_the_meter_asked_and_checked(settings: Settings) -> None:
+    ana = Learner(settings)
+    evidence = ana.say("give me a rhythm exercise in 6/8 pls")
+    opened = ana.open_exercise()
+    assert opened["key"] == "6/8" and "6/8" in opened["prompt"]
+    example = next(e for e in evidence if e.data.get("type") == "worked_example")
+    assert "X:1" in example.summary and "M:6/8" not in example.summary  # no answer given away
+    right = ana.say(f"it's {opened['expected'][0]}")
+    assert right[0].data["result"]["correct"] is True
+
+
+def test_a_key_named_for_a_scale_is_not_graded_and_misses_are_said_once(
+    settings: Settings,
+) -> None:
+    """'is it F# minor?' while 'Spell the D major scale' is open answers another question:
+    nothing is counted; a real miss names how many notes are missing, once."""
+    ana = Learner(settings)
+    ana.say("Teach me scales and key signatures")
+    while ana.open_exercise()["kind"] != "scale_spell":
+        ana.say("skip")
+    reply = ana.say("is it F# minor?")
+    assert reply[0].data["type"] == "unread" and "names a key" in reply[0].summary
+    assert reply[1].summary.startswith("Still open")
+    with sqlite_records(settings.sqlite_path) as records:
+        assert records.misses("ana") == 0
+    opened = ana.open_exercise()
+    verdict = ana.say(f"my answer: {opened['expected'][0]} {opened['expected'][2]}")[0]
+    assert verdict.summary.count("missing") == 1 and "5 notes are missing" in verdict.summary
+
+
+def test_a_wrong_relative_key_is_explained_without_the_answer(settings: Settings) -> None:
+    ana = Learner(settings)
+    ana.say("quiz me on relative minor keys")
+    opened = ana.open_exercise()
+    tonic, _mode = opened["expected"]
+    wrong = "F# minor" if tonic != "F#" else "C# minor"
+    verdict = ana.say(f"is it {wrong}?")[0]
+    assert verdict.data["result"]["correct"] is False
+    assert "because both have" in verdict.summary and f"{tonic} minor" not in verdict.summary
+
+
+def test_an_exercise_on_a_topic_the_curriculum_lacks_is_declined_plainly(
+    settings: Settings,
+) -> None:
+    [reply] = Learner(settings).say("can you give me an ear training exercise I can do?")
+    assert reply.data["type"] == "not_offered" and "no ear training exercises" in reply.summary
+    assert reply.data["next_step"].startswith("Next:")
+
+
+def test_a_plan_has_numbered_weeks_and_a_routine_fits_the_minutes(settings: Settings) -> None:
+    [plan] = Learner(settings, "ben").say("make me a 4 week plan to learn four-part harmony")
+    assert plan.summary.count("\n") == plan.data["weeks"] and "\n1. Week 1: " in plan.summary
+    assert plan.data["next_step"].startswith('Next: say "teach me')
+    [routine] = Learner(settings, "cy").say(
+        "I only have 15 min a day. what should I practise to get better at composing?"
+    )
+    assert routine.data["type"] == "routine" and routine.data["minutes"] == 15
+    assert "\n1. 5 minutes" in routine.summary and "\n2. 10 minutes" in routine.summary
+
+
+def test_too_simple_in_other_words_still_asks_a_harder_case(settings: Settings) -> None:
+    from etude.lessons.intents import asks_for_lesson
+
+    message = "that's way too simple, something more challenging please"
+    assert asks_for_lesson(message)  # the router's exact pass claims it for the lesson tool
+    ana = Learner(settings)
+    ana.say("give me a triad exercise")
+    first = ana.open_exercise()
+    ana.say(message)
+    assert ana.open_exercise()["id"] != first["id"]
