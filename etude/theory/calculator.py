@@ -16,7 +16,7 @@ from etude.theory import (
     fingering,
     intervals,
     keys,
-    meters,
+    meter,
     progressions,
     roman,
     scales,
@@ -121,7 +121,7 @@ def answer(query: Query) -> TheoryFact:
         case KeySignatureQuery():
             return keys.key_signature(query.tonic, query.mode)
         case MeterQuery():
-            return meters.describe_meter(query.signature)
+            return meter.describe_meter(query.signature)
         case KeyFromSignatureQuery():
             return keys.keys_with(query.count, query.accidental)
         case RelatedKeyQuery():

@@ -305,14 +305,19 @@ def _meter_example(fact: TheoryFact) -> HearExample | None:
     first note accented: what a learner claps while counting aloud. Checked: music21 reads
     the ABC back in this time signature as exactly two full bars of the division.
 
-    >>> from etude.theory.meters import describe_meter
+    >>> from etude.theory.meter import describe_meter
     >>> print(_meter_example(describe_meter("6/8")).abc.splitlines()[-1])
     !>!ccc !>!ccc | !>!ccc !>!ccc |]
     """
+    from music21 import duration
+
+    from etude.theory.meter import meter_reading
+
     text, beats = str(fact.data["meter"]), int(fact.data["beats"])
     signature = meter.TimeSignature(text)
-    per_beat = 3 if fact.data["classification"] == "compound" else 2
-    unit = signature.beatDuration.quarterLength / per_beat  # the division, in quarter notes
+    reading = meter_reading(text)
+    per_beat = reading.division
+    unit = duration.Duration(reading.division_name).quarterLength  # the division's length
     bar = " ".join(["!>!" + "c" * per_beat] * beats)
     abc = f"X:1\nT:{text} time\nM:{text}\nL:1/{round(4 / unit)}\nK:C\n{bar} | {bar} |]\n"
     parsed = converter.parse(abc, format="abc")

@@ -1,17 +1,23 @@
 """Meter as a musician counts it: beats in a bar, their value, and how each beat divides.
 
-music21's ``TimeSignature`` decides (6/8 is two dotted-quarter beats, each of three eighths;
-3/4 three quarter beats, each of two eighths); this module puts its reading in the words a
-lesson uses, and writes one bar of a meter in ABC to clap while counting, checked by parsing
-it back. Used by the rhythm exercises (``etude.lessons``).
+The textbook rule decides: a top number of 6, 9, 12 … (a multiple of three above three)
+groups the pulses in threes, so the beat is a dotted note (6/8 is two dotted-quarter beats,
+each of three eighths; 3/4 three quarter beats, each of two eighths). music21's
+``TimeSignature`` agrees for every regular meter but 3/8, which it counts in one; textbooks,
+our claim checker and this module call it simple triple. This module puts the reading in the
+words a lesson uses (``meter_reading``, for the rhythm exercises of ``etude.lessons``), answers
+a question about a time signature (``describe_meter``, with its steps and a count to clap),
+and writes one bar of a meter in ABC to clap while counting, checked by parsing it back.
 """
 
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 from pydantic import BaseModel
 
+from etude.theory.facts import TheoryFact
 from etude.theory.spelling import with_article
 
 
@@ -69,22 +75,26 @@ def meter_reading(signature: str) -> MeterReading:
     ('simple', 3, 'quarter', 2, 'eighth')
     >>> meter_reading("12/8").beats, meter_reading("2/2").division_name
     (4, 'quarter')
+    >>> meter_reading("3/8").kind, meter_reading("3/8").beats  # simple triple, as textbooks say
+    ('simple', 3)
     """
     from music21 import duration, meter
 
     if not re.fullmatch(r"\d{1,2}/\d{1,2}", signature):
         raise ValueError(f"not a time signature: {signature!r}")
     found = meter.TimeSignature(signature)
-    beat = found.beatDuration.quarterLength
-    division = int(found.beatDivisionCount)
-    unit = duration.Duration(beat / division)
+    top, bottom = found.numerator, found.denominator
+    compound = top % 3 == 0 and top > 3  # the textbook rule; music21 also counts 3/8 in one
+    division = 3 if compound else 2
+    pulse = Fraction(4, bottom)
+    beat = duration.Duration(pulse * 3 if compound else pulse)
     return MeterReading(
         signature=signature,
-        kind="compound" if division == 3 else "simple",
-        beats=int(found.beatCount),
-        beat_name=found.beatDuration.fullName.lower(),
+        kind="compound" if compound else "simple",
+        beats=top // 3 if compound else top,
+        beat_name=beat.fullName.lower(),
         division=division,
-        division_name=unit.type,
+        division_name=duration.Duration(beat.quarterLength / division).type,
     )
 
 
@@ -114,3 +124,102 @@ def meter_example(signature: str) -> str:
     if abs(filled - bar) > 1e-6:
         raise ValueError(f"the {signature} example does not fill one bar")
     return text
+
+
+_COUNT_NAMES = {1: "single", 2: "duple", 3: "triple", 4: "quadruple"}
+_NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
+_IRREGULAR_GROUPS = {5: "3+2 or 2+3", 7: "2+2+3, 3+2+2 or 2+3+2", 11: "3+3+3+2 or 2+3+3+3"}
+
+
+def _note_name(quarter_length: Fraction) -> str:
+    """'quarter note', 'dotted quarter note', 'eighth note' … for a length in quarter notes."""
+    from music21 import duration
+
+    kind = duration.Duration(quarter_length)
+    name = {"16th": "sixteenth"}.get(kind.type, kind.type)
+    return f"{'dotted ' * kind.dots}{name} note"
+
+
+def _count_aloud(beats: int, compound: bool) -> str:
+    syllables = "-la-li" if compound else "-and"
+    return " ".join(f"{beat}{syllables}" for beat in range(1, beats + 1))
+
+
+def describe_meter(text: str) -> TheoryFact:
+    """What a time signature means, with the steps that read it and a count to clap.
+
+    >>> print(describe_meter("9/8").statement)  # doctest: +NORMALIZE_WHITESPACE
+    9/8 is compound triple time: 3 beats in a bar, each a dotted quarter note divided into
+    three eighth notes.
+    >>> print(describe_meter("3/4").statement)  # doctest: +NORMALIZE_WHITESPACE
+    3/4 is simple triple time: 3 beats in a bar, each a quarter note divided into two eighth
+    notes.
+    >>> print(describe_meter("5/4").statement)  # doctest: +NORMALIZE_WHITESPACE
+    5/4 is an irregular (asymmetric) meter: 5 quarter-note pulses in a bar, usually grouped
+    3+2 or 2+3; each pulse divides into two, so it counts as simple.
+    >>> describe_meter("6/8").data["example"]
+    'Count it aloud, clapping on the numbers: 1-la-li 2-la-li'
+    """
+    from music21 import meter
+
+    signature = meter.TimeSignature(text)
+    top, bottom = signature.numerator, signature.denominator
+    pulse = _note_name(Fraction(4, bottom))
+    if top in _IRREGULAR_GROUPS:
+        statement = (
+            f"{text} is an irregular (asymmetric) meter: {top} {pulse.replace(' note', '-note')}"
+            f" pulses in a bar, usually grouped {_IRREGULAR_GROUPS[top]}; each pulse divides"
+            " into two, so it counts as simple."
+        )
+        steps = [
+            f"The bottom number, {bottom}, names the pulse: a {pulse}.",
+            f"The top number, {top}, is odd and neither 3 nor a multiple of 3 above it, so the "
+            "pulses cannot be grouped evenly in twos or threes: they fall into groups of two "
+            f"and three ({_IRREGULAR_GROUPS[top]}).",
+        ]
+        return TheoryFact(
+            kind="meter",
+            query=f"{text} time",
+            statement=statement,
+            data={"meter": text, "classification": "irregular", "pulses": top},
+            steps=steps,
+        )
+    reading = meter_reading(text)
+    compound = reading.kind == "compound"
+    beats = reading.beats
+    beat = f"{reading.beat_name} note"
+    division = f"{reading.division_name} note"
+    kind = reading.kind
+    count_name = _COUNT_NAMES.get(beats, f"{beats}-beat")
+    parts = "three" if compound else "two"
+    statement = (
+        f"{text} is {kind} {count_name} time: {beats} beats in a bar, each a {beat} "
+        f"divided into {parts} {division}s."
+    )
+    if compound:
+        steps = [
+            f"The top number, {top}, is a multiple of 3 above 3, so the meter is compound: "
+            f"the {pulse}s (the bottom number, {bottom}) are grouped in threes.",
+            f"{top} ÷ 3 = {beats} beats in a bar ({count_name}).",
+            f"Three {pulse}s make one beat: a {beat}.",
+        ]
+    else:
+        steps = [
+            f"The top number, {top}, is not a multiple of 3 above 3, so the meter is simple: "
+            f"it counts the beats, {beats} ({count_name}).",
+            f"The bottom number, {bottom}, names the beat: a {beat}.",
+            f"Each beat divides into two {division}s.",
+        ]
+    return TheoryFact(
+        kind="meter",
+        query=f"{text} time",
+        statement=statement,
+        data={
+            "meter": text,
+            "classification": kind,
+            "beats": beats,
+            "beat": beat,
+            "example": f"Count it aloud, clapping on the numbers: {_count_aloud(beats, compound)}",
+        },
+        steps=steps,
+    )

@@ -8,7 +8,7 @@ from music21 import converter, meter
 
 from etude.theory.calculator import compute_facts
 from etude.theory.hearing import example_for
-from etude.theory.meters import describe_meter
+from etude.theory.meter import describe_meter
 
 REGULAR = ["2/4", "3/4", "4/4", "2/2", "3/2", "6/8", "9/8", "12/8", "6/4", "12/16"]
 
@@ -40,3 +40,8 @@ def test_three_eight_is_simple_triple_as_textbooks_teach() -> None:
     fact = describe_meter("3/8")
     assert (fact.data["classification"], fact.data["beats"]) == ("simple", 3)
     assert meter.TimeSignature("3/8").beatCount == 1
+    example = example_for(fact)
+    assert (
+        example is not None
+        and example.abc.splitlines()[-1] == "!>!cc !>!cc !>!cc | !>!cc !>!cc !>!cc |]"
+    )
