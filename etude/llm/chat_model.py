@@ -3,6 +3,10 @@
 Wrapping it as a ``BaseChatModel`` means the tutor talks to the embedded SmolLM2, a Llama-2 with
 our adapter, or a remote vLLM server through the same interface, and LangGraph's streaming sees
 the tokens.
+
+The model and its caches are not thread-safe: every generation passes the process-wide
+:data:`etude.llm.gate.IN_PROCESS_MODEL` gate, so the server's turns may run side by side while
+their prose is written one at a time.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field
+
+from etude.llm.gate import IN_PROCESS_MODEL, ModelGate
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant", "tool": "user"}
 
@@ -70,6 +76,8 @@ class LocalChatModel(BaseChatModel):
     temperature: float = 0.0
     repetition_penalty: float = 1.0
     """Above 1.0 it also penalises the prompt's tokens: the very facts the reply must repeat."""
+    gate: ModelGate = Field(default=IN_PROCESS_MODEL, exclude=True)
+    """Generations wait here for the model, one at a time (the model is not thread-safe)."""
 
     @property
     def _llm_type(self) -> str:
@@ -128,7 +136,14 @@ class LocalChatModel(BaseChatModel):
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
-        inputs = self._inputs(messages)
+        # The tokenizer is the model's too (its padding state is not thread-safe): the gate is
+        # taken before the prompt is encoded.
+        self.gate.acquire()
+        try:
+            inputs = self._inputs(messages)
+        except BaseException:
+            self.gate.release()
+            raise
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         failure: list[BaseException] = []
         cancelled = threading.Event()
@@ -153,8 +168,21 @@ class LocalChatModel(BaseChatModel):
                 failure.append(exc)
                 streamer.end()
 
-        thread = threading.Thread(target=work, daemon=True)
-        thread.start()
+        def generate() -> None:
+            # The decode owns the gate until it ends, whatever its reader does: a reader that
+            # stops reading sets ``cancelled`` (below), and one that is never closed still
+            # lets the decode run out its token budget into the streamer's unbounded queue.
+            try:
+                work()
+            finally:
+                self.gate.release()
+
+        thread = threading.Thread(target=generate, daemon=True)
+        try:
+            thread.start()
+        except BaseException:
+            self.gate.release()
+            raise
         emitted = ""
         finished = False
         try:
