@@ -35,7 +35,7 @@ FACTS = "Spell a D7 chord."
 
 def _turn(client: TestClient, message: str) -> dict[str, Any]:
     lesson = client.post("/sessions").json()["id"]
-    reply = client.post(f"/sessions/{lesson}/turns", json={"message": message}, timeout=900)
+    reply = client.post(f"/sessions/{lesson}/turns", json={"message": message})
     assert reply.status_code == 200, reply.text
     body: dict[str, Any] = reply.json()
     return body
