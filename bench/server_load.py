@@ -17,9 +17,10 @@ A plain chord question is answered from computed blocks without the model. With
 ``--prose-every K`` every K-th learner asks instead why its chord sounds as it does (same chord,
 same evidence check), a turn on which the embedded model writes after the computed blocks; the
 summary then splits time to first text and latency by kind. Issue #23: facts never queue
-behind another learner's prose. ``--compare`` runs the same load twice in one invocation, first
-with ``ETUDE_TURN_THREADS=1`` (whole turns one after another on one thread: the server before
-issue #23) and then with the server's default, and prints both side by side.
+behind another learner's prose. ``--baseline-root DIR`` runs the same load twice in one
+invocation, first on a server started from the source tree DIR (e.g. a checkout of the code
+before issue #23, whose server ran whole turns one after another on one thread), then on this
+tree, and prints both side by side.
 
 With ``--workers 2 --postgres`` two ``etude serve`` processes share one throw-away PostgreSQL
 (Debian's binaries, as the tests start it) and one data folder, and each learner's turns
@@ -27,7 +28,8 @@ alternate between them: a turn lost between workers (two writers on one lesson) 
 crossed between them shows in the same checks (issue #21).
 
     .venv/bin/python bench/server_load.py [--learners 50] [--turns 5] [--json]
-    .venv/bin/python bench/server_load.py --learners 50 --turns 2 --prose-every 5 --compare
+    .venv/bin/python bench/server_load.py --learners 50 --turns 2 --prose-every 5 \
+        --baseline-root /path/to/old/checkout
     .venv/bin/python bench/server_load.py --learners 30 --turns 2 --workers 2 --postgres
 
 ``--model-stub`` answers every turn with the deterministic stand-in model server
@@ -266,8 +268,13 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def start_server(
-    data_dir: Path, database_url: str | None = None, extra_env: dict[str, str] | None = None
+    data_dir: Path,
+    database_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
+    root: Path = ROOT,
 ) -> tuple[subprocess.Popen[bytes], str]:
+    """``etude serve`` from the source tree ``root`` (``python -m etude`` run there imports
+    that tree's package first), ready once its model has loaded."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -285,7 +292,7 @@ def start_server(
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
-        cwd=ROOT,
+        cwd=root,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 600
@@ -348,6 +355,7 @@ def _run(
     extra_env: dict[str, str] | None = None,
     *,
     stub: bool = False,
+    root: Path = ROOT,
 ) -> tuple[list[Learner], float, list[str], dict[str, Any]]:
     """Start the workers (the first one warms the knowledge index alone, so the others find it
     built), run the learners, stop the workers."""
@@ -369,12 +377,12 @@ def _run(
         shutil.copytree(args.kb_from, data_dir / "kb")
     if not bases:
         print(f"starting etude serve (data in {data_dir})…", file=sys.stderr)
-        process, base = start_server(data_dir, database, extra_env)
+        process, base = start_server(data_dir, database, extra_env, root)
         processes.append(process)
         bases.append(base)
     asyncio.run(warm(bases[0]))
     while len(bases) < args.workers:
-        process, base = start_server(data_dir, database, extra_env)
+        process, base = start_server(data_dir, database, extra_env, root)
         processes.append(process)
         bases.append(base)
     print(f"{args.learners} learners × {args.turns} turns on {len(bases)} worker(s)…",
@@ -503,24 +511,27 @@ def main() -> None:
     parser.add_argument(
         "--turn-threads",
         type=int,
-        help="ETUDE_TURN_THREADS for the server(s): turns working at once (1 = one whole turn "
-        "after another, the server before issue #23)",
+        help="ETUDE_TURN_THREADS for this tree's server(s): turns working at once (tools and "
+        "blocks; a turn on the model does not count)",
     )
     parser.add_argument(
-        "--compare",
-        action="store_true",
-        help="run twice, ETUDE_TURN_THREADS=1 then the server's default (or --turn-threads), "
-        "each on a fresh server and data folder, and print them side by side",
+        "--baseline-root",
+        type=Path,
+        help="first run the same load on a server started from this source tree (e.g. a "
+        "checkout of the code before issue #23), then on this one; print both side by side",
     )
     args = parser.parse_args()
-    if args.compare and args.url:
-        parser.error("--compare starts its own servers; it cannot use --url")
+    if args.baseline_root and args.url:
+        parser.error("--baseline-root starts its own servers; it cannot use --url")
 
-    settings = [("serial (1 turn thread)", "1")] if args.compare else []
-    label = f"{args.turn_threads} turn threads" if args.turn_threads else "default turn threads"
-    settings.append((label, str(args.turn_threads) if args.turn_threads else None))
+    compare = args.baseline_root is not None
+    threads = str(args.turn_threads) if args.turn_threads else None
+    settings: list[tuple[str, Path, str | None]] = []
+    if compare:
+        settings.append((f"baseline ({args.baseline_root})", args.baseline_root.resolve(), None))
+    settings.append(("this tree", ROOT, threads))
     runs: dict[str, dict[str, Any]] = {}
-    for name, threads in settings:
+    for name, root, threads in settings:
         load_before = round(os.getloadavg()[0], 2)
         with contextlib.ExitStack() as stack:
             database = args.database_url
@@ -541,16 +552,17 @@ def main() -> None:
                 extra_env["ETUDE_TURN_THREADS"] = threads
             print(f"run: {name}", file=sys.stderr)
             learners, wall, isolation, extra = _run(
-                args, database, stack, extra_env or None, stub=args.model_stub
+                args, database, stack, extra_env or None, stub=args.model_stub, root=root
             )
         summary = summarise(args, learners, wall, isolation, extra)
+        summary["source_tree"] = str(root)
         summary["turn_threads"] = threads or "default"
         summary["load_average_1m_at_start"] = load_before
         runs[name] = summary
 
     if args.json:
-        print(json.dumps(runs if args.compare else runs[settings[-1][0]]))
-    elif args.compare:
+        print(json.dumps(runs if compare else runs[settings[-1][0]]))
+    elif compare:
         print_side_by_side(runs)
     else:
         print_summary(runs[settings[-1][0]])

@@ -228,11 +228,11 @@ class Settings(BaseSettings):
     429 with ``Retry-After`` instead of waiting in a queue without end (the model writes one
     reply at a time, seconds each on a CPU, so 64 is already minutes of waiting)."""
 
-    turn_threads: int = Field(4, ge=1, validation_alias="ETUDE_TURN_THREADS")
+    turn_threads: int = Field(2, ge=1, validation_alias="ETUDE_TURN_THREADS")
     """Turns one ``etude serve`` process works on at once (their tools, computed blocks and
-    checkpoints); the in-process model still writes one reply at a time, and a turn waiting
-    for it gives its place to another. ``1`` runs whole turns one after another, as before
-    issue #23 (the load bench's baseline)."""
+    checkpoints). The in-process model writes one reply at a time beside them, and a turn
+    waiting for it or reading it gives its place to another; more places than cores only
+    slow the turns down."""
 
     max_learner_turns: int = Field(2, validation_alias="ETUDE_MAX_LEARNER_TURNS")
     """Turns one learner may have queued or running on one ``etude serve`` process (the studio

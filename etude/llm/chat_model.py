@@ -21,7 +21,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field
 
-from etude.llm.gate import IN_PROCESS_MODEL, ModelGate
+from etude.llm.gate import IN_PROCESS_MODEL, ModelGate, off_the_places
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant", "tool": "user"}
 
@@ -131,6 +131,18 @@ class LocalChatModel(BaseChatModel):
         messages: list[BaseMessage],
         stop: list[str] | None = None,
         run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        # Off the server's working places while waiting for the model and reading its words:
+        # the decode runs on torch's threads, and other turns' tools need the place meanwhile.
+        with off_the_places():
+            yield from self._generation(messages, stop, run_manager, **kwargs)
+
+    def _generation(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: CallbackManagerForLLMRun | None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         import torch

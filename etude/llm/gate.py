@@ -7,11 +7,11 @@ tools, their computed blocks, their checkpoints), and only the model's prose wai
 A remote model (an OpenAI-compatible server) needs no gate: that server schedules its own
 requests.
 
-A thread that waits at the gate may *step aside* first: the server's turn runner holds a
-limited number of working places (so that fifty turns do not all fight for two cores at once),
-and a turn that only waits for the model gives its place to a turn that has work to do
-(:func:`stepping_aside`). The gate calls the step-aside hook of the waiting thread before it
-waits and its return hook once the model is its own.
+A turn that is on the model *steps aside* meanwhile (:func:`off_the_places`): the server's
+turn runner lets only a few turns work at once (their tools and blocks are Python, and more
+threads than cores only slow each other down), and a turn that waits for the model, or reads
+what it writes, gives its place to a turn that has work to do. The decode runs on torch's own
+threads, beside the turns; ``etude.server.runner`` installs the hooks (:func:`stepping_aside`).
 
 >>> gate = ModelGate()
 >>> with gate.hold():
@@ -42,22 +42,37 @@ its own threads, with a copy of the caller's context."""
 
 @contextmanager
 def stepping_aside(leave: Callable[[], None], back: Callable[[], None]) -> Iterator[None]:
-    """While inside, a wait at any :class:`ModelGate` on this thread calls ``leave()`` before
-    waiting and ``back()`` once the gate is passed.
+    """While inside, :func:`off_the_places` on this thread (or a thread LangGraph starts for
+    it) calls ``leave()`` as it begins and ``back()`` as it ends.
 
     >>> events = []
-    >>> gate = ModelGate()
     >>> with stepping_aside(lambda: events.append("leave"), lambda: events.append("back")):
-    ...     with gate.hold():
+    ...     with off_the_places():
     ...         events.append("decode")
-    >>> events  # an idle gate is passed without waiting: nothing to step aside for
-    ['decode']
+    >>> events
+    ['leave', 'decode', 'back']
     """
     token = _aside.set((leave, back))
     try:
         yield
     finally:
         _aside.reset(token)
+
+
+@contextmanager
+def off_the_places() -> Iterator[None]:
+    """The caller's turn gives up its working place while inside (a no-op outside a turn
+    runner): wrapped around waiting for the model and reading its stream."""
+    hooks = _aside.get()
+    if hooks is None:
+        yield
+        return
+    leave, back = hooks
+    leave()
+    try:
+        yield
+    finally:
+        back()
 
 
 class ModelGate:
@@ -94,7 +109,7 @@ class ModelGate:
 
     def acquire(self) -> float:
         """Wait for the model (behind every generation that asked before); returns the seconds
-        waited. The thread's step-aside hooks run around a wait that actually waits."""
+        waited."""
         started = time.perf_counter()
         with self._lock:
             if not self._busy:
@@ -103,9 +118,6 @@ class ModelGate:
                 return 0.0
             turn = threading.Event()
             self._queue.append(turn)
-        hooks = _aside.get()
-        if hooks is not None:
-            hooks[0]()
         try:
             turn.wait()
         except BaseException:
@@ -115,11 +127,7 @@ class ModelGate:
                     self._queue.remove(turn)
             if handed_over:  # the model was given to this thread as it was interrupted
                 self.release()
-            if hooks is not None:
-                hooks[1]()
             raise
-        if hooks is not None:
-            hooks[1]()
         return time.perf_counter() - started
 
     def release(self) -> None:
@@ -136,11 +144,13 @@ class ModelGate:
 
     @contextmanager
     def hold(self) -> Iterator[None]:
-        self.acquire()
-        try:
-            yield
-        finally:
-            self.release()
+        """The model for one generation, off the turn's working place meanwhile."""
+        with off_the_places():
+            self.acquire()
+            try:
+                yield
+            finally:
+                self.release()
 
 
 IN_PROCESS_MODEL = ModelGate()

@@ -9,10 +9,13 @@ two decodes anyway, so each *generation* waits at the process-wide model gate
 paragraph. Events cross from a turn's thread to the request's coroutine through an asyncio
 queue, which is what lets a turn stream as Server-Sent Events.
 
-At most ``workers`` turns *work* at once (a place each): more Python threads than that on two
-cores only slow each other down. A turn that waits at the model gate gives its place to the
-next turn while it waits (``etude.llm.gate.stepping_aside``), so turns waiting for the model
-never hold back turns that need none. The threads themselves are bounded by admission.
+At most ``workers`` turns *work* at once (a place each): their tools and blocks are mostly
+Python, and on two cores more threads only slow each other down (measured: with four places a
+burst of fifty chord questions was answered more slowly than one at a time, see
+bench/RESULTS.md). A turn that waits for the model, or reads what it writes, gives its place
+away meanwhile (``etude.llm.gate.off_the_places``): the decode runs on torch's threads beside
+the turns, and turns on the model never hold back turns that need none. The threads themselves
+are bounded by admission.
 
 The queue is bounded: a turn is first *admitted* (``TurnRunner.admit``), which fails with
 ``TurnsBusy`` when the server already holds ``max_waiting`` turns or the learner already has
@@ -43,9 +46,9 @@ TurnEvents = Callable[[], Iterator[dict[str, Any]]]
 TYPICAL_TURN_S = 15.0
 """A turn's length before any has been measured (the embedded model on a 2-core CPU)."""
 
-DEFAULT_WORKERS = 4
-"""Turns working at once (``ETUDE_TURN_THREADS``): two cores, and the GIL, gain nothing from
-more; a turn waiting for the model does not count."""
+DEFAULT_WORKERS = 2
+"""Turns working at once (``ETUDE_TURN_THREADS``), one per core: the GIL and two cores gain
+nothing from more; a turn on the model does not count."""
 
 THREADS_WITHOUT_LIMIT = 64
 """Turn threads when admission sets no bound (tests, warm-up)."""
@@ -76,7 +79,8 @@ class Admission:
 
 class TurnRunner:
     """Runs turn generators side by side, at most ``workers`` working at once, and streams
-    their events; generations on the in-process model wait at ``gate`` one at a time.
+    their events; generations on the in-process model wait at ``gate`` one at a time, off the
+    places.
 
     >>> import asyncio
     >>> runner = TurnRunner()
@@ -97,8 +101,8 @@ class TurnRunner:
     ) -> None:
         if workers < 1:
             raise ValueError("a turn runner needs at least one worker")
-        # One thread per admitted turn (plus one for warm-up): a turn waiting for the model
-        # holds a thread but not a place, and the places bound the work.
+        # One thread per admitted turn (plus one for warm-up): a turn on the model holds a
+        # thread but not a place, and the places bound the work.
         threads = (max_waiting if max_waiting is not None else THREADS_WITHOUT_LIMIT) + 1
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="etude-turn")
         self._places = threading.Semaphore(workers)
@@ -122,7 +126,7 @@ class TurnRunner:
 
     @property
     def working(self) -> int:
-        """Turns holding a place now (their tools, their blocks, or the model's decode)."""
+        """Turns holding a place now (running their tools and blocks)."""
         return self._working
 
     @property
@@ -134,8 +138,8 @@ class TurnRunner:
         """Seconds until a place is likely to be free: while the server is full a place frees
         each time a turn ends, so the measured time between turn ends under load.
 
-        >>> TurnRunner(workers=4).retry_after()  # nothing measured yet: 15 s / 4 places
-        4
+        >>> TurnRunner(workers=2).retry_after()  # nothing measured yet: 15 s / 2 places
+        8
         """
         with self._count_lock:
             return max(1, math.ceil(self._gap_s))

@@ -34,12 +34,12 @@ def _collect(runner: TurnRunner, turns: list[Any]) -> list[list[dict[str, Any]]]
 
 
 def test_a_facts_turn_finishes_while_another_turn_holds_the_model() -> None:
-    """Two places: the first prose turn decodes on one, the second prose turn waits for the
-    model and gives the other place away, and the facts turn, sent last, takes it and runs to
-    its end before either prose turn. With one place (``ETUDE_TURN_THREADS=1``, the server
-    before issue #23) the facts turn would wait for both."""
+    """One place only: the first prose turn is on the model, the second waits for it, and
+    the facts turn, sent last, runs to its end before either: a turn on the model gives its
+    place away. (The runner before issue #23 ran whole turns on one thread: the facts turn
+    waited for both.)"""
     gate = ModelGate()
-    runner = TurnRunner(workers=2, gate=gate)
+    runner = TurnRunner(workers=1, gate=gate)
     decoding = threading.Event()
     finish_decode = threading.Event()
     order: list[str] = []
@@ -99,7 +99,7 @@ def test_turns_never_work_on_more_places_than_the_runner_has() -> None:
     assert most == 2
 
 
-def test_waiting_for_the_model_gives_the_place_back_and_takes_it_again() -> None:
+def test_a_turn_on_the_model_gives_its_place_back_and_takes_it_again() -> None:
     gate = ModelGate()
     log: list[str] = []
     holder_in = threading.Event()
@@ -119,7 +119,7 @@ def test_waiting_for_the_model_gives_the_place_back_and_takes_it_again() -> None
         log.append("decode")
     thread.join(WAIT_S)
     releaser.join(WAIT_S)
-    assert log == ["leave", "back", "decode"]
+    assert log == ["leave", "decode", "back"]
 
 
 def test_the_model_goes_to_generations_in_the_order_they_asked() -> None:
@@ -211,7 +211,8 @@ def test_a_waiter_interrupted_at_the_gate_leaves_no_trace() -> None:
     def impatient() -> None:
         with stepping_aside(lambda: aside.append("leave"), lambda: aside.append("back")):
             try:
-                gate.acquire()
+                with gate.hold():
+                    aside.append("decode")  # never reached
             except KeyboardInterrupt as exc:
                 failed.append(exc)
 
