@@ -97,7 +97,7 @@ class ServerSettings:
     max_learner_turns: int = 2
     """``Settings.max_learner_turns`` (ETUDE_MAX_LEARNER_TURNS)."""
 
-    turn_threads: int = 2
+    turn_threads: int = 1
     """``Settings.turn_threads`` (ETUDE_TURN_THREADS)."""
 
     @classmethod

@@ -9,13 +9,13 @@ two decodes anyway, so each *generation* waits at the process-wide model gate
 paragraph. Events cross from a turn's thread to the request's coroutine through an asyncio
 queue, which is what lets a turn stream as Server-Sent Events.
 
-At most ``workers`` turns *work* at once (a place each): their tools and blocks are mostly
-Python, and on two cores more threads only slow each other down (measured: with four places a
-burst of fifty chord questions was answered more slowly than one at a time, see
-bench/RESULTS.md). A turn that waits for the model, or reads what it writes, gives its place
-away meanwhile (``etude.llm.gate.off_the_places``): the decode runs on torch's threads beside
-the turns, and turns on the model never hold back turns that need none. The threads themselves
-are bounded by admission.
+At most ``workers`` turns *work* at once (a place each; one by default): their tools and
+blocks are mostly Python, and on the 2-core box more at once only slowed each other down
+(measured: a burst of fifty chord questions was answered more slowly with four places, and
+with two, than with one; bench/RESULTS.md, issue #23). A turn that waits for the model, or
+reads what it writes, gives its place away meanwhile (``etude.llm.gate.off_the_places``): the
+decode runs on torch's threads beside the turns, and turns on the model never hold back turns
+that need none. The threads themselves are bounded by admission.
 
 The queue is bounded: a turn is first *admitted* (``TurnRunner.admit``), which fails with
 ``TurnsBusy`` when the server already holds ``max_waiting`` turns or the learner already has
@@ -46,9 +46,9 @@ TurnEvents = Callable[[], Iterator[dict[str, Any]]]
 TYPICAL_TURN_S = 15.0
 """A turn's length before any has been measured (the embedded model on a 2-core CPU)."""
 
-DEFAULT_WORKERS = 2
-"""Turns working at once (``ETUDE_TURN_THREADS``), one per core: the GIL and two cores gain
-nothing from more; a turn on the model does not count."""
+DEFAULT_WORKERS = 1
+"""Turns working at once (``ETUDE_TURN_THREADS``): tool work is mostly GIL-bound Python, and
+the model decodes beside it on torch's threads; a turn on the model does not count."""
 
 THREADS_WITHOUT_LIMIT = 64
 """Turn threads when admission sets no bound (tests, warm-up)."""
