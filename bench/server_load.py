@@ -11,8 +11,16 @@ a learner asking for someone else's lesson must get 404.
 Reports errors, lost turns (answered with ``done`` but missing from the lesson's history),
 crossed messages, p50/p95 turn latency (request to ``done``), time to the
 first token and the server's own time per turn (``timings_ms.total``, from the moment the turn
-left the queue). Turns are serialised on the one model, so latency under load is mostly
-queueing: with N learners a turn waits for up to N-1 others.
+had a place).
+
+A plain chord question is answered from computed blocks without the model. With
+``--prose-every K`` every K-th learner asks instead why its chord sounds as it does (same chord,
+same evidence check), a turn on which the embedded model writes after the computed blocks; the
+summary then splits time to first text and latency by kind. Issue #23: facts never queue
+behind another learner's prose. ``--baseline-root DIR`` runs the same load twice in one
+invocation, first on a server started from the source tree DIR (e.g. a checkout of the code
+before issue #23, whose server ran whole turns one after another on one thread), then on this
+tree, and prints both side by side.
 
 With ``--workers 2 --postgres`` two ``etude serve`` processes share one throw-away PostgreSQL
 (Debian's binaries, as the tests start it) and one data folder, and each learner's turns
@@ -20,6 +28,8 @@ alternate between them: a turn lost between workers (two writers on one lesson) 
 crossed between them shows in the same checks (issue #21).
 
     .venv/bin/python bench/server_load.py [--learners 50] [--turns 5] [--json]
+    .venv/bin/python bench/server_load.py --learners 50 --turns 2 --prose-every 5 \
+        --baseline-root /path/to/old/checkout
     .venv/bin/python bench/server_load.py --learners 30 --turns 2 --workers 2 --postgres
 
 ``--model-stub`` answers every turn with the deterministic stand-in model server
@@ -107,6 +117,17 @@ def questions() -> list[str]:
     ]
 
 
+def prose_question(question: str) -> str:
+    """The same chord, asked so that the model writes too: a why-question's reply is the
+    quoted reason and the computed chord, then the model's bridge.
+
+    >>> prose_question("Which notes make up an F# minor triad?")
+    'Why does an F# minor triad sound the way it does? Which notes make it up?'
+    """
+    chord = question.removeprefix("Which notes make up ").removesuffix("?")
+    return f"Why does {chord} sound the way it does? Which notes make it up?"
+
+
 def expected_notes(question: str) -> list[str]:
     from etude.theory.calculator import compute_facts
 
@@ -119,6 +140,8 @@ class Learner:
     index: int
     asked: list[str] = field(default_factory=list)
     session: str = ""
+    prose: bool = False
+    """Asks why-questions, on which the model writes (``--prose-every``)."""
     latencies: list[float] = field(default_factory=list)
     service: list[float] = field(default_factory=list)
     first_tokens: list[float] = field(default_factory=list)
@@ -245,8 +268,13 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def start_server(
-    data_dir: Path, database_url: str | None = None, extra_env: dict[str, str] | None = None
+    data_dir: Path,
+    database_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
+    root: Path = ROOT,
 ) -> tuple[subprocess.Popen[bytes], str]:
+    """``etude serve`` from the source tree ``root`` (``python -m etude`` run there imports
+    that tree's package first), ready once its model has loaded."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -264,7 +292,7 @@ def start_server(
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
-        cwd=ROOT,
+        cwd=root,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 600
@@ -293,14 +321,20 @@ done_turns: list[int] = []
 
 
 async def load(
-    bases: list[str], count: int, turns: int, budget_s: float | None
+    bases: list[str], count: int, turns: int, budget_s: float | None, prose_every: int = 0
 ) -> tuple[list[Learner], float, list[str]]:
     """Run the learners; with ``budget_s``, turns still queued when it ends are cancelled
     (the client hangs up) and counted apart, so a slow machine still gives a verdict."""
     pool = questions()
-    expected = {q: expected_notes(q) for q in pool}
-    learners = [Learner(i) for i in range(count)]
-    asks = [[pool[(i * turns + t) % len(pool)] for t in range(turns)] for i in range(count)]
+    learners = [Learner(i, prose=bool(prose_every) and i % prose_every == 0) for i in range(count)]
+    asks = [
+        [
+            prose_question(q) if learner.prose else q
+            for q in (pool[(learner.index * turns + t) % len(pool)] for t in range(turns))
+        ]
+        for learner in learners
+    ]
+    expected = {q: expected_notes(q) for qs in asks for q in qs}
     started = time.perf_counter()
     tasks = [
         asyncio.create_task(run_learner(bases, lr, asks[lr.index], expected)) for lr in learners
@@ -319,6 +353,9 @@ def _run(
     database: str | None,
     stack: contextlib.ExitStack,
     extra_env: dict[str, str] | None = None,
+    *,
+    stub: bool = False,
+    root: Path = ROOT,
 ) -> tuple[list[Learner], float, list[str], dict[str, Any]]:
     """Start the workers (the first one warms the knowledge index alone, so the others find it
     built), run the learners, stop the workers."""
@@ -340,23 +377,98 @@ def _run(
         shutil.copytree(args.kb_from, data_dir / "kb")
     if not bases:
         print(f"starting etude serve (data in {data_dir})…", file=sys.stderr)
-        process, base = start_server(data_dir, database, extra_env)
+        process, base = start_server(data_dir, database, extra_env, root)
         processes.append(process)
         bases.append(base)
     asyncio.run(warm(bases[0]))
     while len(bases) < args.workers:
-        process, base = start_server(data_dir, database, extra_env)
+        process, base = start_server(data_dir, database, extra_env, root)
         processes.append(process)
         bases.append(base)
     print(f"{args.learners} learners × {args.turns} turns on {len(bases)} worker(s)…",
           file=sys.stderr)  # fmt: skip
-    learners, wall, isolation = asyncio.run(load(bases, args.learners, args.turns, args.budget_s))
+    done_turns.clear()
+    learners, wall, isolation = asyncio.run(
+        load(bases, args.learners, args.turns, args.budget_s, args.prose_every)
+    )
     extra = {
         "workers": len(bases),
         "database": "postgresql" if database else "sqlite",
-        "model": "stub (tests/model_stub.py)" if extra_env else "embedded SmolLM2-135M",
+        "model": "stub (tests/model_stub.py)" if stub else "embedded SmolLM2-135M",
     }
     return learners, wall, isolation, extra
+
+
+def summarise(
+    args: argparse.Namespace,
+    learners: list[Learner],
+    wall: float,
+    isolation: list[str],
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    latencies = [v for lr in learners for v in lr.latencies]
+    first = [v for lr in learners for v in lr.first_tokens]
+    service = [v for lr in learners for v in lr.service]
+
+    def of(kind: bool, attribute: str) -> list[float]:
+        return [v for lr in learners if lr.prose == kind for v in getattr(lr, attribute)]
+
+    summary = {
+        "learners": args.learners,
+        "turns_per_learner": args.turns,
+        "prose_learners": sum(lr.prose for lr in learners),
+        "turns_planned": args.learners * args.turns,
+        "turns_ok": len(latencies),
+        "turns_cut_off": sum(lr.cut_off for lr in learners),
+        "budget_s": args.budget_s,
+        "errors": [e for lr in learners for e in lr.errors],
+        "lost": [lost for lr in learners for lost in lr.lost],
+        "crossed": [c for lr in learners for c in lr.crossed] + isolation,
+        "wall_s": round(wall, 1),
+        "throughput_turns_per_min": round(60 * len(latencies) / wall, 2) if wall else None,
+        "latency_p50_s": round(percentile(latencies, 0.5), 2),
+        "latency_p95_s": round(percentile(latencies, 0.95), 2),
+        "latency_max_s": round(max(latencies, default=float("nan")), 2),
+        "first_token_p50_s": round(percentile(first, 0.5), 2),
+        "first_token_p95_s": round(percentile(first, 0.95), 2),
+        "server_turn_p50_s": round(percentile(service, 0.5), 2),
+        "server_turn_p95_s": round(percentile(service, 0.95), 2),
+        "wall_per_turn_s": round(wall / len(latencies), 2) if latencies else None,
+        "mean_latency_s": round(statistics.fmean(latencies), 2) if latencies else None,
+        **extra,
+        "cpu_cores": os.cpu_count(),
+        "load_average_1m_at_end": round(os.getloadavg()[0], 2),
+    }
+    if summary["prose_learners"]:
+        for kind, name in ((False, "facts"), (True, "prose")):
+            firsts, lats = of(kind, "first_tokens"), of(kind, "latencies")
+            summary[f"first_token_{name}_p50_s"] = round(percentile(firsts, 0.5), 2)
+            summary[f"first_token_{name}_p95_s"] = round(percentile(firsts, 0.95), 2)
+            summary[f"latency_{name}_p50_s"] = round(percentile(lats, 0.5), 2)
+            summary[f"latency_{name}_p95_s"] = round(percentile(lats, 0.95), 2)
+    return summary
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    for key, value in summary.items():
+        if isinstance(value, list):
+            print(f"{key}: {len(value)}")
+            for item in value[:10]:
+                print(f"  - {item}")
+        else:
+            print(f"{key}: {value}")
+
+
+def print_side_by_side(runs: dict[str, dict[str, Any]]) -> None:
+    """One row per measure, one column per run (lists shown as their length)."""
+    names = list(runs)
+    keys = [k for k in runs[names[0]] if all(k in run for run in runs.values())]
+    print("| measure | " + " | ".join(names) + " |")
+    print("| --- |" + " ---: |" * len(names))
+    for key in keys:
+        cells = [runs[name][key] for name in names]
+        shown = [str(len(c)) if isinstance(c, list) else str(c) for c in cells]
+        print(f"| {key} | " + " | ".join(shown) + " |")
 
 
 def main() -> None:
@@ -388,64 +500,73 @@ def main() -> None:
     parser.add_argument(
         "--kb-from", type=Path, help="copy this built knowledge index (a data folder's kb/) in"
     )
+    parser.add_argument(
+        "--prose-every",
+        type=int,
+        default=0,
+        metavar="K",
+        help="every K-th learner asks why its chord sounds as it does (the model writes); "
+        "0: every turn is a plain chord question (computed blocks only)",
+    )
+    parser.add_argument(
+        "--turn-threads",
+        type=int,
+        help="ETUDE_TURN_THREADS for this tree's server(s): turns working at once (tools and "
+        "blocks; a turn on the model does not count)",
+    )
+    parser.add_argument(
+        "--baseline-root",
+        type=Path,
+        help="first run the same load on a server started from this source tree (e.g. a "
+        "checkout of the code before issue #23), then on this one; print both side by side",
+    )
     args = parser.parse_args()
+    if args.baseline_root and args.url:
+        parser.error("--baseline-root starts its own servers; it cannot use --url")
 
-    with contextlib.ExitStack() as stack:
-        database = args.database_url
-        if args.postgres and database is None:
-            from tests.servers import postgres_owner, postgres_server
+    compare = args.baseline_root is not None
+    threads = str(args.turn_threads) if args.turn_threads else None
+    settings: list[tuple[str, Path, str | None]] = []
+    if compare:
+        settings.append((f"baseline ({args.baseline_root})", args.baseline_root.resolve(), None))
+    settings.append(("this tree", ROOT, threads))
+    runs: dict[str, dict[str, Any]] = {}
+    for name, root, threads in settings:
+        load_before = round(os.getloadavg()[0], 2)
+        with contextlib.ExitStack() as stack:
+            database = args.database_url
+            if args.postgres and database is None:
+                from tests.servers import postgres_owner, postgres_server
 
-            owner = postgres_owner()
-            if owner is None:
-                raise SystemExit("running as root with no user to run PostgreSQL as")
-            database = stack.enter_context(postgres_server(PG_BIN, owner))
-        extra_env = None
-        if args.model_stub:
-            from tests.servers import model_stub, stub_model_env
+                owner = postgres_owner()
+                if owner is None:
+                    raise SystemExit("running as root with no user to run PostgreSQL as")
+                database = stack.enter_context(postgres_server(PG_BIN, owner))
+            extra_env: dict[str, str] = {}
+            if args.model_stub:
+                from tests.servers import model_stub, stub_model_env
 
-            folder = Path(tempfile.mkdtemp(prefix="etude-load-stub-"))
-            extra_env = stub_model_env(stack.enter_context(model_stub(folder)))
-        learners, wall, isolation, extra = _run(args, database, stack, extra_env)
+                folder = Path(tempfile.mkdtemp(prefix="etude-load-stub-"))
+                extra_env.update(stub_model_env(stack.enter_context(model_stub(folder))))
+            if threads is not None:
+                extra_env["ETUDE_TURN_THREADS"] = threads
+            print(f"run: {name}", file=sys.stderr)
+            learners, wall, isolation, extra = _run(
+                args, database, stack, extra_env or None, stub=args.model_stub, root=root
+            )
+        summary = summarise(args, learners, wall, isolation, extra)
+        summary["source_tree"] = str(root)
+        summary["turn_threads"] = threads or "default"
+        summary["load_average_1m_at_start"] = load_before
+        runs[name] = summary
 
-    latencies = [v for lr in learners for v in lr.latencies]
-    first = [v for lr in learners for v in lr.first_tokens]
-    service = [v for lr in learners for v in lr.service]
-    summary = {
-        "learners": args.learners,
-        "turns_per_learner": args.turns,
-        "turns_planned": args.learners * args.turns,
-        "turns_ok": len(latencies),
-        "turns_cut_off": sum(lr.cut_off for lr in learners),
-        "budget_s": args.budget_s,
-        "errors": [e for lr in learners for e in lr.errors],
-        "lost": [lost for lr in learners for lost in lr.lost],
-        "crossed": [c for lr in learners for c in lr.crossed] + isolation,
-        "wall_s": round(wall, 1),
-        "throughput_turns_per_min": round(60 * len(latencies) / wall, 2) if wall else None,
-        "latency_p50_s": round(percentile(latencies, 0.5), 2),
-        "latency_p95_s": round(percentile(latencies, 0.95), 2),
-        "latency_max_s": round(max(latencies, default=float("nan")), 2),
-        "first_token_p50_s": round(percentile(first, 0.5), 2),
-        "first_token_p95_s": round(percentile(first, 0.95), 2),
-        "server_turn_p50_s": round(percentile(service, 0.5), 2),
-        "server_turn_p95_s": round(percentile(service, 0.95), 2),
-        "wall_per_turn_s": round(wall / len(latencies), 2) if latencies else None,
-        "mean_latency_s": round(statistics.fmean(latencies), 2) if latencies else None,
-        **extra,
-        "cpu_cores": os.cpu_count(),
-        "load_average_1m_at_end": round(os.getloadavg()[0], 2),
-    }
     if args.json:
-        print(json.dumps(summary))
+        print(json.dumps(runs if compare else runs[settings[-1][0]]))
+    elif compare:
+        print_side_by_side(runs)
     else:
-        for key, value in summary.items():
-            if isinstance(value, list):
-                print(f"{key}: {len(value)}")
-                for item in value[:10]:
-                    print(f"  - {item}")
-            else:
-                print(f"{key}: {value}")
-    if summary["errors"] or summary["crossed"] or summary["lost"]:
+        print_summary(runs[settings[-1][0]])
+    if any(run["errors"] or run["crossed"] or run["lost"] for run in runs.values()):
         raise SystemExit(1)
 
 

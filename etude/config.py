@@ -226,8 +226,15 @@ class Settings(BaseSettings):
 
     max_queued_turns: int = Field(64, validation_alias="ETUDE_MAX_QUEUED_TURNS")
     """Turns one ``etude serve`` process holds queued or running; past it a turn is answered
-    429 with ``Retry-After`` instead of waiting in a queue without end (turns run one at a time
-    and take seconds each on a CPU, so 64 is already many minutes of waiting)."""
+    429 with ``Retry-After`` instead of waiting in a queue without end (the model writes one
+    reply at a time, seconds each on a CPU, so 64 is already minutes of waiting)."""
+
+    turn_threads: int = Field(1, ge=1, validation_alias="ETUDE_TURN_THREADS")
+    """Turns one ``etude serve`` process works on at once (their tools, computed blocks and
+    checkpoints). The in-process model writes one reply at a time beside them, and a turn
+    waiting for it or reading it gives its place to another. On a 2-core CPU more than one
+    only slowed the turns down (bench/RESULTS.md, issue #23); raise it with more cores or
+    with turns whose tools wait on other servers."""
 
     max_learner_turns: int = Field(2, validation_alias="ETUDE_MAX_LEARNER_TURNS")
     """Turns one learner may have queued or running on one ``etude serve`` process (the studio

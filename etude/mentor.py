@@ -2,10 +2,13 @@
 
 It owns the expensive parts (graph, chat model, embedder, persistence) and loads each lazily,
 so ``etude analyze`` never loads a language model and a theory question never loads MusicBERT.
+The server runs turns on several threads while it warms up, so each part is loaded once even
+when two threads ask for it at the same moment (:meth:`Mentor._once`).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -64,25 +67,47 @@ class Mentor:
         self._persistence = persistence
         self._chat_model = chat_model
         self._status = status or (lambda _msg: None)
+        self._loaded: dict[str, Any] = {}
+        self._loading: dict[str, threading.Lock] = {}
+        self._loading_guard = threading.Lock()
+
+    def _once(self, name: str, build: Callable[[], Any]) -> Any:
+        """``build()`` on the first call for ``name``; a thread that asks meanwhile waits for
+        that one instead of loading a second copy (a part's own lock, so the router is not
+        kept waiting while the chat model loads)."""
+        with self._loading_guard:
+            lock = self._loading.setdefault(name, threading.Lock())
+        with lock:
+            if name not in self._loaded:
+                self._loaded[name] = build()
+            return self._loaded[name]
 
     @cached_property
     def persistence(self) -> Persistence:
-        return self._persistence or open_persistence(self.settings)
+        return self._once(
+            "persistence", lambda: self._persistence or open_persistence(self.settings)
+        )
 
     @cached_property
     def router(self) -> Router:
-        self._status("Loading the router…")
-        return Router(self.registry, shared_embedder(), self.settings.cache_dir)
+        def load() -> Router:
+            self._status("Loading the router…")
+            return Router(self.registry, shared_embedder(), self.settings.cache_dir)
+
+        return self._once("router", load)
 
     @cached_property
     def chat_model(self) -> BaseChatModel:
         """The model ``settings`` names, unless one was handed in (a caller's own backend)."""
         if self._chat_model is not None:
             return self._chat_model
-        return load_chat_model(self.settings, self._status)
+        return self._once("chat_model", lambda: load_chat_model(self.settings, self._status))
 
     @cached_property
     def graph(self) -> Any:
+        return self._once("graph", self._build_graph)
+
+    def _build_graph(self) -> Any:
         from etude.graph import build_graph
 
         return build_graph(

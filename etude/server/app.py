@@ -97,9 +97,11 @@ async def lifespan(app: FastAPI, *, mentor: Mentor | None, warm_up: bool) -> Asy
     settings: Settings = app.state.settings
     server: ServerSettings = app.state.server
     app.state.mentor = mentor or Mentor(settings)
-    _ = app.state.mentor.graph  # compiled here, once, before two threads could race to it
+    _ = app.state.mentor.graph  # compiled here, once, before the turn threads start
     app.state.ownership = Ownership(app.state.mentor.persistence.store)
-    app.state.runner = TurnRunner(server.max_queued_turns, server.max_learner_turns)
+    app.state.runner = TurnRunner(
+        server.max_queued_turns, server.max_learner_turns, workers=server.turn_threads
+    )
     app.state.studio = ScoreStudio(settings.data_dir / "uploads", server.max_upload_bytes)
     app.state.warm = app.state.runner.submit(app.state.mentor.warm_up if warm_up else lambda: None)
     try:

@@ -97,6 +97,9 @@ class ServerSettings:
     max_learner_turns: int = 2
     """``Settings.max_learner_turns`` (ETUDE_MAX_LEARNER_TURNS)."""
 
+    turn_threads: int = 1
+    """``Settings.turn_threads`` (ETUDE_TURN_THREADS)."""
+
     @classmethod
     def from_settings(
         cls, settings: Settings, *, bind: tuple[str, int] | None = None
@@ -124,4 +127,5 @@ class ServerSettings:
             allowed_hosts=hosts,
             max_queued_turns=settings.max_queued_turns,
             max_learner_turns=settings.max_learner_turns,
+            turn_threads=settings.turn_threads,
         )

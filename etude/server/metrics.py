@@ -1,11 +1,11 @@
 """What an operator watches: ``GET /metrics`` in Prometheus' text format, and one JSON log line
 per turn.
 
-Both come from one observer (:class:`TurnObserver`) wrapped around each turn's event stream on
-the turn worker, so a turn is counted even when its client hangs up. Written by hand rather
-than with ``prometheus_client``: six series do not justify a dependency, and the text format is
-short (https://prometheus.io/docs/instrumenting/exposition_formats/). The model's tokens come
-from :mod:`etude.llm.usage`, where every backend reports its calls.
+Both come from one observer (:func:`observed`) wrapped around each turn's event stream on
+the turn's thread, so a turn is counted even when its client hangs up. Written by hand rather
+than with ``prometheus_client``: a handful of series do not justify a dependency, and the text
+format is short (https://prometheus.io/docs/instrumenting/exposition_formats/). The model's
+tokens come from :mod:`etude.llm.usage`, where every backend reports its calls.
 
 The log line never carries the message or the reply (a learner's words are theirs), and names
 the lesson by a hash, so logs can be shipped to a shared system: request id, session hash,
@@ -87,7 +87,8 @@ def _label(value: str) -> str:
 
 
 class TurnMetrics:
-    """The server's counters, shared by the turn worker (writes) and ``/metrics`` (reads)."""
+    """The server's counters, shared by the turn threads (writes, under the lock) and
+    ``/metrics`` (reads)."""
 
     def __init__(self, tracer: Tracer | None = None) -> None:
         self._lock = threading.Lock()
@@ -116,13 +117,18 @@ class TurnMetrics:
                 self.first_text.observe(first_text)
             self.tool_errors.update(errors)
 
-    def render(self, queued: int) -> str:
-        """The text format; ``queued`` is the turn queue's depth now (queued and running).
+    def render(self, queued: int, working: int = 0, model_queue: int = 0) -> str:
+        """The text format; ``queued`` is the turns admitted now (waiting for a place, working
+        or waiting for the model), ``working`` those holding a place, ``model_queue`` the
+        generations waiting for the in-process model or holding it: turns run side by side,
+        so the model's queue is where a learner's prose waits.
 
         >>> metrics = TurnMetrics()
         >>> metrics.record("ok", 0.3, 0.2, ["critic"])
-        >>> text = metrics.render(queued=1)
-        >>> 'etude_turns_total{status="ok"} 1' in text, "etude_turn_queue_depth 1" in text
+        >>> text = metrics.render(queued=3, working=1, model_queue=2)
+        >>> 'etude_turns_total{status="ok"} 1' in text, "etude_turn_queue_depth 3" in text
+        (True, True)
+        >>> "etude_turns_working 1" in text, "etude_model_queue_depth 2" in text
         (True, True)
         >>> 'etude_tool_errors_total{tool="critic"} 1' in text
         True
@@ -156,6 +162,13 @@ class TurnMetrics:
             "# HELP etude_turn_queue_depth Turns queued or running in this process.",
             "# TYPE etude_turn_queue_depth gauge",
             f"etude_turn_queue_depth {queued}",
+            "# HELP etude_turns_working Turns running their tools, blocks or decode now.",
+            "# TYPE etude_turns_working gauge",
+            f"etude_turns_working {working}",
+            "# HELP etude_model_queue_depth Generations waiting for the in-process model or "
+            "holding it.",
+            "# TYPE etude_model_queue_depth gauge",
+            f"etude_model_queue_depth {model_queue}",
         ]
         return "\n".join(lines) + "\n"
 
@@ -218,8 +231,8 @@ def observed(
     events: Callable[[], Iterator[dict[str, Any]]],
     queued_at: float | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """``events()`` passed through unchanged, measured on the way: run on the turn worker, so
-    the clock starts when the turn leaves the queue (``queued_at`` is when it entered)."""
+    """``events()`` passed through unchanged, measured on the way: run on the turn's thread,
+    so the clock starts when the turn has a place (``queued_at`` is when it was admitted)."""
     started = time.perf_counter()
     result: Any = None
     with usage.turn_usage() as tokens:

@@ -18,7 +18,12 @@ router = APIRouter()
 
 @router.get("/health", summary="Liveness: 200 while the server runs.")
 async def health(model_ready: ModelReadyDep, runner: RunnerDep) -> dict[str, Any]:
-    return {"status": "ok", "model_ready": model_ready, "turns_waiting": runner.waiting}
+    return {
+        "status": "ok",
+        "model_ready": model_ready,
+        "turns_waiting": runner.waiting,
+        "model_waiting": runner.model_queue,
+    }
 
 
 @router.get(
@@ -50,5 +55,8 @@ async def ready(request: Request, mentor: MentorDep) -> JSONResponse:
 )
 async def metrics(metrics: MetricsDep, runner: RunnerDep) -> PlainTextResponse:
     return PlainTextResponse(
-        metrics.render(queued=runner.waiting), media_type="text/plain; version=0.0.4"
+        metrics.render(
+            queued=runner.waiting, working=runner.working, model_queue=runner.model_queue
+        ),
+        media_type="text/plain; version=0.0.4",
     )

@@ -2,8 +2,9 @@
 object or, with ``Accept: text/event-stream``, streamed as Server-Sent Events.
 
 A turn arrives as JSON or, when a score comes with it, as a multipart form; either way it runs
-on the single turn worker (``etude.server.runner``), in arrival order. It takes a place in the
-queue before its body is read; past the queue's limits it is answered 429 with ``Retry-After``.
+on a turn thread of its own (``etude.server.runner``) at once, and only its model's prose waits
+for other learners' prose. It takes a place in the queue before its body is read; past the
+queue's limits it is answered 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ async def _prepared_turn(
     studio: ScoreStudio,
 ) -> TurnEvents:
     """Read and check everything the turn needs (its body, its score) before it is queued;
-    returns the turn itself, ready to run on the turn worker."""
+    returns the turn itself, ready to run on a turn thread."""
     turn, upload = await _read_turn(request)
     record: UploadRecord | None
     if upload is not None:

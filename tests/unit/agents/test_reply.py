@@ -86,6 +86,7 @@ def test_a_comparison_is_answered_with_a_passage_for_each_side() -> None:
     [reason] = [b for b in before if b.role == "reason"]
     assert reason.text.count("— from") == 1
 
+
 def test_questions_about_a_scores_ending_and_mode_are_answered_with_their_reason() -> None:
     """'How does it end?' gets the last cadence and why it sounds so; 'which mode?' the mode
     and the note that makes it that mode; a clean score's next step names the notes into its
