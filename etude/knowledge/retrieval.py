@@ -108,10 +108,11 @@ def ranked(passages: list[Passage], question: str, k: int) -> list[Passage]:
 
 
 def retrieve(question: str, settings: Settings, k: int | None = None) -> list[Evidence]:
+    """The best passages for a question, cited; for a comparison, also one for each side."""
     wanted = k or settings.retrieval_k
     found = knowledge_base(settings.kb_dir, settings.chroma_url).search(question, k=wanted * 4)
     passages = ranked(found, question, wanted)
-    return [
+    best = [
         Evidence(
             tool="theory",
             kind="passage",
@@ -122,3 +123,23 @@ def retrieve(question: str, settings: Settings, k: int | None = None) -> list[Ev
         for passage in passages
         if passage.citation.score >= MIN_SCORE
     ]
+    return best + each_side(question, best, settings)
+
+
+def each_side(question: str, found: list[Evidence], settings: Settings) -> list[Evidence]:
+    """For a comparison, the best passage on each side looked up on its own, marked with its
+    side: the whole question sits between two articles and may reach only one of them. (Each
+    side's own lookup is not a comparison, so this goes no deeper.)"""
+    from etude.knowledge.comparison import comparison_sides
+
+    sides = comparison_sides(question)
+    if sides is None:
+        return []
+    seen = {item.citation.chunk_id for item in found if item.citation}
+    extra: list[Evidence] = []
+    for side in sides:
+        for item in retrieve(f"what is a {side}", settings, k=1):
+            if item.citation and item.citation.chunk_id not in seen:
+                seen.add(item.citation.chunk_id)
+                extra.append(item.model_copy(update={"data": {**item.data, "side": side}}))
+    return extra

@@ -106,32 +106,7 @@ def theory(request: ToolRequest, settings: Settings) -> list[Evidence]:
 
     facts = computed(request.question)
     k = 2 if any(item.authoritative for item in facts) else settings.retrieval_k
-    passages = retrieve(asked_in(request.question), settings, k=k)
-    return [
-        *facts,
-        *heard_evidence(facts),
-        *passages,
-        *_each_side(request.question, passages, settings),
-    ]
-
-
-def _each_side(question: str, found: list[Evidence], settings: Settings) -> list[Evidence]:
-    """For a comparison, the best passage on each side looked up on its own, marked with its
-    side: the whole question sits between two articles and may reach only one of them."""
-    from etude.knowledge.comparison import comparison_sides
-    from etude.knowledge.retrieval import retrieve
-
-    sides = comparison_sides(question)
-    if sides is None:
-        return []
-    seen = {item.citation.chunk_id for item in found if item.citation}
-    extra: list[Evidence] = []
-    for side in sides:
-        for item in retrieve(f"what is a {side}", settings, k=1):
-            if item.citation and item.citation.chunk_id not in seen:
-                seen.add(item.citation.chunk_id)
-                extra.append(item.model_copy(update={"data": {**item.data, "side": side}}))
-    return extra
+    return [*facts, *heard_evidence(facts), *retrieve(asked_in(request.question), settings, k=k)]
 
 
 TOOL = ToolSpec(
