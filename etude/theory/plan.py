@@ -1133,7 +1133,10 @@ def describe(plan: Plan) -> str:
             what = "the number of semitones" if plan.unit == "semitones" else "the interval"
             return f"{what} from {describe(plan.first)} up to {describe(plan.second)}"
         case Semitones():
-            return f"the size of {describe(plan.of)} in semitones"
+            what = describe(plan.of)
+            if isinstance(plan.of, Literal) and isinstance(plan.of.value, Interval):
+                what = with_article(what)  # "the size of an augmented fourth", not "of augmented"
+            return f"the size of {what} in semitones"
         case Transpose():
             way = "up" if plan.direction == "above" else "down"
             return f"{describe(plan.of)} moved {way} {with_article(interval_words(plan.interval))}"
