@@ -23,7 +23,7 @@ PLUGINS := plugins/etude-abc-composer plugins/etude-songwriting
 .PHONY: run test install plugins kb lint typecheck bench dist clean
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] in ((3, 11), (3, 12)), "Etude needs Python 3.11 or 3.12"'
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] in ((3, 11), (3, 12), (3, 13)), "Etude needs Python 3.11, 3.12 or 3.13"'
 	@echo "[1/5] Creating $(VENV) with $$($(PYTHON) --version)"
 	@$(PYTHON) -m venv $(VENV)
 	@$(PIP) install --quiet --upgrade pip

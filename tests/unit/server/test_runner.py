@@ -37,7 +37,8 @@ def test_a_facts_turn_finishes_while_another_turn_holds_the_model() -> None:
     """One place only: the first prose turn is on the model, the second waits for it, and
     the facts turn, sent last, runs to its end before either: a turn on the model gives its
     place away. (The runner before issue #23 ran whole turns on one thread: the facts turn
-    waited for both.)"""
+    waited for both.) The turns are sent one by one, each once the one before is where the
+    test needs it, so a loaded machine's thread scheduling cannot reorder them."""
     gate = ModelGate()
     runner = TurnRunner(workers=1, gate=gate)
     decoding = threading.Event()
@@ -57,19 +58,30 @@ def test_a_facts_turn_finishes_while_another_turn_holds_the_model() -> None:
         return events
 
     def facts() -> Iterator[dict[str, Any]]:
-        # sent once the first turn decodes and the second waits for the model
-        assert decoding.wait(WAIT_S)
-        deadline = time.monotonic() + WAIT_S
-        while gate.waiting < 1:
-            assert time.monotonic() < deadline, "the second prose turn never reached the gate"
-            time.sleep(0.01)
         order.append("facts")
         finish_decode.set()
         yield {"event": "token", "text": "D7: D – F# – A – C"}
         yield {"event": "done", "result": "facts"}
 
+    async def until(condition: Any, what: str) -> None:
+        deadline = time.monotonic() + WAIT_S
+        while not condition():
+            assert time.monotonic() < deadline, what
+            await asyncio.sleep(0.01)
+
+    async def main() -> list[list[dict[str, Any]]]:
+        async def one(events: Any) -> list[dict[str, Any]]:
+            return [event async for event in runner.start(events)]
+
+        first = asyncio.ensure_future(one(prose("first", True)))
+        await until(decoding.is_set, "the first prose turn never reached the model")
+        second = asyncio.ensure_future(one(prose("second", False)))
+        await until(lambda: gate.waiting >= 1, "the second prose turn never reached the gate")
+        last = asyncio.ensure_future(one(facts))
+        return list(await asyncio.gather(first, second, last))
+
     try:
-        results = _collect(runner, [prose("first", True), prose("second", False), facts])
+        results = asyncio.run(asyncio.wait_for(main(), timeout=WAIT_S * 3))
     finally:
         runner.close()
     assert order == ["facts", "first", "second"]
