@@ -874,15 +874,18 @@ class LessonTurn:
 
     # -- progress -------------------------------------------------------------------------
 
+    def _track(self) -> str:
+        """The learner's track, or the one this message and their profile point to (a plan
+        or a routine is drawn before any lesson has started, and starts none)."""
+        record = self.records.learner(self.learner)
+        if record is not None:
+            return record.track
+        return choose_track(self.curriculum, self.message.text, self.message.profile)
+
     def plan(self, goal: str | None) -> list[Evidence]:
         """A study plan: the skills on the way to ``goal`` (or the whole track) that are not
         yet mastered, prerequisites first, shared out over the weeks the learner names."""
-        record = self.records.learner(self.learner)
-        track = (
-            record.track
-            if record
-            else choose_track(self.curriculum, self.message.text, self.message.profile)
-        )
+        track = self._track()
         mastery = self.mastery_map()
         path = self.curriculum.path(track)
         if goal is not None and goal not in path:
@@ -946,12 +949,7 @@ class LessonTurn:
         minutes = (
             int(minutes_said[1]) if minutes_said else 60 * int(hours_said[1]) if hours_said else 20
         )
-        record = self.records.learner(self.learner)
-        track = (
-            record.track
-            if record
-            else choose_track(self.curriculum, self.message.text, self.message.profile)
-        )
+        track = self._track()
         mastery = self.mastery_map()
         path = self.curriculum.path(track)
         drills = [s for s in path if not self.curriculum.skill(s).is_composition]
