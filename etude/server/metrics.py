@@ -29,7 +29,7 @@ from etude.llm import usage
 from etude.server.tracing import Tracer, TurnSpan, turn_attributes
 
 TURN_LOG = logging.getLogger("etude.turns")
-"""One INFO record per turn, its message a JSON object (see :func:`turn_log_event`)."""
+"""One INFO record per turn, its message a JSON object (see :func:`turn_event`)."""
 
 LATENCY_BUCKETS_S = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 40.0, 80.0, 160.0)
 """From a computed fact (a tenth of a second) to a long reply of the CPU model (a minute)."""
@@ -182,7 +182,7 @@ def session_hash(session: str) -> str:
     return hashlib.sha256(session.encode()).hexdigest()[:16]
 
 
-def turn_log_event(
+def turn_event(
     request_id: str,
     session: str,
     status: str,
@@ -190,26 +190,24 @@ def turn_log_event(
     timings_ms: dict[str, Any],
     waited_ms: float,
     tokens: tuple[int, int] = (0, 0),
-) -> str:
-    """The JSON a turn logs: no message text, no reply, the lesson hashed.
+) -> dict[str, Any]:
+    """What is recorded of a turn, for its log line and its span: no message text, no reply,
+    the lesson hashed.
 
-    >>> event = json.loads(turn_log_event("r1", "abc", "ok", ["theory"], {"total": 5.0}, 1.5))
+    >>> event = turn_event("r1", "abc", "ok", ["theory"], {"total": 5.0}, 1.5)
     >>> event["session"], event["model_tokens"]
-    ('ba7816bf8f01cfea', {'completion': 0, 'prompt': 0})
+    ('ba7816bf8f01cfea', {'prompt': 0, 'completion': 0})
     """
-    return json.dumps(
-        {
-            "event": "turn",
-            "request_id": request_id,
-            "session": session_hash(session),
-            "status": status,
-            "route": route,
-            "queue_wait_ms": round(waited_ms, 1),
-            "timings_ms": timings_ms,
-            "model_tokens": {"prompt": tokens[0], "completion": tokens[1]},
-        },
-        sort_keys=True,
-    )
+    return {
+        "event": "turn",
+        "request_id": request_id,
+        "session": session_hash(session),
+        "status": status,
+        "route": route,
+        "queue_wait_ms": round(waited_ms, 1),
+        "timings_ms": timings_ms,
+        "model_tokens": {"prompt": tokens[0], "completion": tokens[1]},
+    }
 
 
 @dataclass
@@ -265,27 +263,11 @@ def _finish(metrics: TurnMetrics, turn: _Turn, status: str, result: Any) -> None
     route = list(getattr(result, "route", None) or [])
     timings = dict(getattr(result, "timings_ms", None) or {"total": round(seconds * 1000, 1)})
     prompt, completion, _ = turn.tokens.snapshot()
-    TURN_LOG.info(
-        turn_log_event(
-            turn.request_id,
-            turn.session,
-            status,
-            route,
-            timings,
-            turn.waited_ms,
-            (prompt, completion),
-        )
+    event = turn_event(
+        turn.request_id, turn.session, status, route, timings, turn.waited_ms, (prompt, completion)
     )
+    TURN_LOG.info(json.dumps(event, sort_keys=True))
     if turn.span is not None:
-        for key, value in turn_attributes(
-            turn.request_id,
-            session_hash(turn.session),
-            status,
-            route,
-            timings,
-            turn.waited_ms,
-            turn.first_text,
-            (prompt, completion),
-        ).items():
+        for key, value in turn_attributes(event, turn.first_text).items():
             turn.span.set_attribute(key, value)
         turn.span.end()

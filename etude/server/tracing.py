@@ -68,34 +68,29 @@ def make_tracer(mode: TracingMode) -> Tracer | None:
     return provider.get_tracer("etude.server")
 
 
-def turn_attributes(
-    request_id: str,
-    session_hash: str,
-    status: str,
-    route: list[str],
-    timings_ms: dict[str, Any],
-    waited_ms: float,
-    first_text_s: float | None,
-    tokens: tuple[int, int],
-) -> dict[str, Any]:
-    """A turn's span attributes: plain numbers and strings, as OpenTelemetry takes them.
+def turn_attributes(event: dict[str, Any], first_text_s: float | None) -> dict[str, Any]:
+    """A turn's span attributes, from what its log line records (``metrics.turn_event``):
+    plain numbers and strings, as OpenTelemetry takes them.
 
-    >>> attrs = turn_attributes("r1", "ab12", "ok", ["theory"], {"tutor": 5.0}, 1.5, 0.2, (30, 7))
+    >>> event = {"request_id": "r1", "session": "ab12", "status": "ok", "route": ["theory"],
+    ...          "queue_wait_ms": 1.5, "timings_ms": {"tutor": 5.0},
+    ...          "model_tokens": {"prompt": 30, "completion": 7}}
+    >>> attrs = turn_attributes(event, 0.2)
     >>> attrs["etude.route"], attrs["etude.timing_ms.tutor"], attrs["etude.model.completion_tokens"]
     (('theory',), 5.0, 7)
     """
     attributes: dict[str, Any] = {
-        "etude.request_id": request_id,
-        "etude.session": session_hash,
-        "etude.status": status,
-        "etude.route": tuple(route),
-        "etude.queue_wait_ms": round(waited_ms, 1),
-        "etude.model.prompt_tokens": tokens[0],
-        "etude.model.completion_tokens": tokens[1],
+        "etude.request_id": event["request_id"],
+        "etude.session": event["session"],
+        "etude.status": event["status"],
+        "etude.route": tuple(event["route"]),
+        "etude.queue_wait_ms": event["queue_wait_ms"],
+        "etude.model.prompt_tokens": event["model_tokens"]["prompt"],
+        "etude.model.completion_tokens": event["model_tokens"]["completion"],
     }
     if first_text_s is not None:
         attributes["etude.first_text_ms"] = round(first_text_s * 1000, 1)
-    for step, value in timings_ms.items():
+    for step, value in event["timings_ms"].items():
         if isinstance(value, int | float):
             attributes[f"etude.timing_ms.{step}"] = float(value)
     return attributes
