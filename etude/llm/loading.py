@@ -87,6 +87,11 @@ def embedded_model_cached(settings: Settings) -> bool:
     return (target / "model.safetensors").exists() and (target / "config.json").exists()
 
 
+def merged_cache(settings: Settings) -> Path:
+    """Where merged models are kept (see the module docstring)."""
+    return settings.model_cache_dir / "merged"
+
+
 def embedded_model_ready(settings: Settings) -> bool:
     """Whether the embedded model loads in about a second: converted, and with its adapter (if
     any) already merged and kept (see the module docstring)."""
@@ -97,7 +102,7 @@ def embedded_model_ready(settings: Settings) -> bool:
         return adapter is None
     source = str(settings.model_cache_dir / EMBEDDED_CACHE_NAME)
     key = merged_cache_key(source, adapter, settings.cpu_dtype)
-    return (settings.model_cache_dir / "merged" / key / "config.json").is_file()
+    return (merged_cache(settings) / key / "config.json").is_file()
 
 
 def check_chat_model(settings: Settings) -> None:
@@ -323,7 +328,7 @@ def _load(settings: Settings, status: Status) -> BaseChatModel:
             adapter=settings.adapter_dir,
             cpu_dtype=settings.cpu_dtype,
             status=status,
-            merged_cache=settings.model_cache_dir / "merged",
+            merged_cache=merged_cache(settings),
         )
         chat = LocalChatModel(
             hf_model=model,
