@@ -755,23 +755,44 @@ def _cadence_claim(text: str) -> Claim | None:
     return Claim(text, "cadence", holds, truth)
 
 
+_IN_KEY = re.compile(r"\bin\s+(?P<tonic>[A-G](?:#|b)?)\s+(?P<mode>major|minor)\b")
+
+
 def _cadence_figures(text: str) -> list[str]:
     """The chords a cadence sentence names, as numerals: written as numerals, or as note names
-    in the key the sentence names ("in Eb major is Ab to Eb")."""
+    in the key the sentence names ("in Eb major is Ab to Eb").
+
+    The key is the one introduced by "in": "from D major to E minor in G major" names the
+    chords D and E of G major (V and vi), not chords of D major.
+
+    >>> _cadence_figures(" is from D major to Em in G major.")
+    ['V', 'VI']
+    >>> _cadence_figures(" is Ab to Eb in Eb major.")
+    ['IV', 'I']
+    >>> _cadence_figures(" moves from E major to F major in A minor.")
+    ['V', 'VI']
+    """
     figures = re.findall(_FIGURE_WORD, text)
     if figures:
         return [*figures, "|" if re.search(r"\bto\b|–|->|→", text) else ""]
-    key = _first_key(text)
+    named = _IN_KEY.search(text)
+    key = _first_key(named.group(0)) if named else _first_key(text)
     if key is None:
         return []
     from etude.theory.chords import parse_symbol
     from etude.theory.roman import figure_for
 
+    chords = _IN_KEY.sub(" ", text) if named else text
     found = []
-    for root in re.findall(r"(?<![\w#])([A-G](?:#|b)?)(?![\w#])", text[text.find(" is ") :]):
+    start = max(chords.find(" is "), 0)
+    for root in re.findall(
+        r"(?<![\w#])([A-G](?:#|b)?)(?:m7|maj7|m|7|dim7|dim)?(?![\w#])", chords[start:]
+    ):
         spec = parse_symbol(root)
         if spec is not None:
             figure = figure_for(spec, key.tonic, key.mode)
+            if key.mode == "minor" and figure in ("bIII", "bVI", "bVII"):
+                figure = figure[1:]  # the natural minor's own III, VI and VII
             found.append(figure.upper() if figure.lower() in ("v", "iv", "i") else figure)
     return found
 
