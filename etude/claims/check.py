@@ -743,6 +743,9 @@ def _cadence_claim(text: str) -> Claim | None:
         re.IGNORECASE,
     ):
         return None
+    earlier = _IN_KEY.search(text[: named.start()])
+    if earlier is not None and _IN_KEY.search(rest) is None:
+        rest = f"{rest} {earlier.group(0)}"  # "Try it in D major: a deceptive cadence goes …"
     figures = _cadence_figures(rest)
     if not figures:
         return None

@@ -38,6 +38,7 @@ TRUE = [
     "In G major, a deceptive cadence goes from D major to E minor.",
     "A deceptive cadence in A minor moves from E major to F major.",
     "In Eb major, a plagal cadence goes from Ab to Eb.",
+    "Try it in D major: a deceptive cadence goes from A major to B minor.",
     "The A harmonic minor scale has a G#.",
     "D dorian has no sharps.",
     "A dominant seventh chord has a minor seventh.",
