@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from typing import Literal
 
 from etude.claims.check import ClaimContext, Verdict, check_sentence
@@ -56,7 +57,9 @@ class SentenceGuard:
         self.plain = plain
         self._buffer = ""
         self._seen: set[str] = set()
-        self._said = [_words(text) for text in said]
+        # sentence by sentence: a passage of 150 words holds most words of any short sentence
+        # about its topic, so comparing with whole blocks called every new claim a repeat
+        self._said = [_pairs(part) for text in said for part in sentences(text)]
         self.repeats = 0
         self.passed = 0
         self.dropped: list[str] = []
@@ -107,10 +110,22 @@ class SentenceGuard:
         return True
 
     def _repeats_reply(self, sentence: str) -> bool:
-        words = _words(sentence)
-        if len(words) < 4:
+        """Whether one sentence the reply already holds has most of this sentence's word pairs.
+
+        Pairs, not single words: "the dominant of G major is D" and "the dominant of D major
+        is A" share every word and say different things.
+
+        >>> guard = SentenceGuard(said=["In C major the dominant is G. The dominant of D "
+        ...                              "major is A, and G major has one sharp."])
+        >>> guard._repeats_reply("The dominant of G major is D.")
+        False
+        >>> guard._repeats_reply("In C major, the dominant is G.")
+        True
+        """
+        if len(_words(sentence)) < 4:
             return False
-        return any(len(words & said) >= 0.7 * len(words) for said in self._said)
+        pairs = _pairs(sentence)
+        return any(len(pairs & said) >= 0.7 * len(pairs) for said in self._said)
 
     def _check(self, sentence: str, separator: str) -> Iterator[str]:
         if not sentence.strip():
@@ -125,12 +140,22 @@ class SentenceGuard:
         if not self.allows(sentence):
             return
         self.passed += 1
-        self._said.append(_words(sentence))
+        self._said.append(_pairs(sentence))
         yield sentence + ("\n" if "\n" in separator else " " if separator else "")
 
 
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[\w#♯♭]+", text.lower()))
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    """Neighbouring words, in order: what a sentence says, more than which words it uses.
+
+    >>> sorted(_pairs("G major is"))
+    [('g', 'major'), ('major', 'is')]
+    """
+    words = re.findall(r"[\w#♯♭]+", text.lower())
+    return set(pairwise(words))
 
 
 def sentences(text: str) -> list[str]:
