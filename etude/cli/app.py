@@ -427,6 +427,29 @@ def finetune_data(
     )
 
 
+@finetune_app.command("bridges")
+def finetune_bridges(
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(
+        "data/finetune-bridges"
+    ),
+    seed: Annotated[int, typer.Option(help="Seed for the questions, levels and split.")] = 42,
+    critic_pieces: Annotated[
+        int, typer.Option(help="Corpus scores put to the graph as uploads (0 skips them).")
+    ] = 120,
+    empty_ratio: Annotated[
+        float, typer.Option(help="Empty bridges kept per bridge (nothing to add).")
+    ] = 1.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Build the bridge dataset (adapter v3): the tutor's own bridge prompts, from the real
+    graph, and a verified sentence carrying the turn's idea into another key, or nothing."""
+    from etude.cli.finetune import run_finetune_bridges
+
+    run_finetune_bridges(
+        out_dir, seed=seed, critic_pieces=critic_pieces, empty_ratio=empty_ratio, as_json=as_json
+    )
+
+
 @finetune_app.command("train")
 def finetune_train(
     config: Annotated[Path | None, typer.Option(help="finetune_config.json to start from.")] = None,

@@ -111,6 +111,23 @@ def run_finetune_data(
     err.print(f"Wrote {built.card.total} examples to {out_dir}")
 
 
+def run_finetune_bridges(
+    out_dir: Path, *, seed: int, critic_pieces: int, empty_ratio: float, as_json: bool
+) -> None:
+    from etude.config import Settings
+    from etude.finetune.bridge_data import BridgeConfig, build, write
+
+    config = BridgeConfig(seed=seed, critic_pieces=critic_pieces, empty_ratio=empty_ratio)
+    with progress_bar("Putting questions to the graph") as update, redirect_stdout(sys.stderr):
+        splits, card = build(config, Settings.from_env(), progress=update)
+    write(splits, card, out_dir)
+    if as_json:
+        _print_json({"out": str(out_dir), **card})
+        return
+    out.print(json.dumps(card, indent=2))
+    err.print(f"Wrote {sum(card['counts'].values())} bridge examples to {out_dir}")
+
+
 def run_finetune_train(
     *, config_file: Path | None, overrides: dict[str, Any], resume: bool, as_json: bool
 ) -> None:
