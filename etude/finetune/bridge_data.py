@@ -62,13 +62,17 @@ class BridgeConfig:
     test_fraction: float = 0.05
 
 
-def knowledge_questions(rng: random.Random, per_section: int) -> list[Question]:
+def knowledge_questions(rng: random.Random, per_section: int, unnamed: int) -> list[Question]:
+    """The knowledge source's questions that name an idea, and ``unnamed`` others."""
     from etude.finetune.sources.knowledge import knowledge_examples
 
-    return [
+    questions = [
         Question(example.question, example.group, "knowledge")
         for example in knowledge_examples(rng, per_section, ARTICLES_DIR)
     ]
+    named = [q for q in questions if ideas_in(q.text)]
+    others = [q for q in questions if not ideas_in(q.text)]
+    return [*named, *rng.sample(others, min(unnamed, len(others)))]
 
 
 IDEA_QUESTIONS = (
@@ -167,7 +171,7 @@ def build(
     """The bridge examples split by source item, and their card."""
     rng = random.Random(config.seed)
     questions = [
-        *knowledge_questions(random.Random(rng.random()), config.per_section),
+        *knowledge_questions(random.Random(rng.random()), config.per_section, config.unnamed),
         *idea_questions(random.Random(rng.random()), config.per_idea),
         *critique_questions(random.Random(rng.random()), config.critic_pieces),
     ]
