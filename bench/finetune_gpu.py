@@ -122,7 +122,9 @@ def train_phase(args: argparse.Namespace) -> None:
         model=args.base,
         data_dir=args.data,
         output_dir=str(Path(args.runs) / args.phase),
-        quantization="none" if args.phase == "bf16" else "nf4",
+        quantization="none" if args.phase == "bf16" else args.quantization,
+        optim=args.optim,
+        learning_rate=args.learning_rate,
         per_device_train_batch_size=args.batch,
         per_device_eval_batch_size=args.batch * 2,
         num_train_epochs=args.epochs,
@@ -186,6 +188,12 @@ def run_child(
         str(args.limit_eval),
         "--max-new-tokens",
         str(args.max_new_tokens),
+        "--quantization",
+        args.quantization,
+        "--optim",
+        args.optim,
+        "--learning-rate",
+        str(args.learning_rate),
     ]
     for key, value in extra.items():
         command += [f"--{key.replace('_', '-')}", str(value)]
@@ -265,6 +273,18 @@ def main() -> None:
     parser.add_argument("--limit-eval", type=int, default=192)
     parser.add_argument("--max-new-tokens", type=int, default=160)
     parser.add_argument("--max-train-seconds", type=float, default=None)
+    parser.add_argument(
+        "--quantization",
+        choices=["nf4", "none"],
+        default="nf4",
+        help="The full run's base weights: NF4 (QLoRA, needs bitsandbytes) or bf16 (LoRA).",
+    )
+    parser.add_argument(
+        "--optim",
+        default="paged_adamw_32bit",
+        help="Optimizer; without bitsandbytes carried, adamw_torch.",
+    )
+    parser.add_argument("--learning-rate", type=float, default=2e-4)
     parser.add_argument(
         "--skip-cost-bench",
         action="store_true",

@@ -51,7 +51,10 @@ class BridgeConfig:
     seed: int = 42
     per_section: int = 2
     """Phrasings per article section (``sources.knowledge``)."""
-    per_idea: int = 4
+    unnamed: int = 150
+    """Knowledge questions that name no idea, kept for the turns with nothing to add (each
+    question costs a graph turn; those naming an idea are all kept)."""
+    per_idea: int = 6
     """Why/how questions per idea (``IDEA_QUESTIONS``)."""
     critic_pieces: int = 120
     """Corpus scores put to the graph as uploads with a critique request."""
