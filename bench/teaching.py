@@ -341,6 +341,7 @@ def score(
             stats[f"r_{point}"] += 1
             stats[f"ok_{point}"] += ok
     _print_table(per_category)
+    _print_model_table(rows)
     if as_json:
         as_json.write_text(json.dumps({"items": records}, indent=1, ensure_ascii=False))
     if transcripts:
@@ -366,6 +367,39 @@ def _print_table(per_category: dict[str, dict[str, Any]]) -> None:
     for point in points:
         asked, ok = total[f"r_{point}"], total[f"ok_{point}"]
         print(f"| {point} | {ok:.0f} | {asked:.0f} | {ok / asked:.0%} |")
+
+
+def model_contribution(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """What the chat model's own words added, over every turn of a run: the turns that asked
+    the model (the planner composes the others in full), its sentences the learner read (the
+    ``bridge`` blocks from the model, which passed the claim checker), and what asking cost.
+
+    >>> turn = {"timings_ms": {"tutor_first_token": 400, "tutor": 2400},
+    ...         "blocks": [{"role": "bridge", "source": "model", "text": "A. B."}]}
+    >>> model_contribution([{"turns": [turn, {"timings_ms": {"tutor": 5}, "blocks": []}]}])
+    {'turns': 2, 'asked': 1, 'with_bridge': 1, 'sentences': 2, 'tutor_s_asked': 2.4}
+    """
+    turns = [t for row in rows for t in row["turns"]]
+    asked = [t for t in turns if "tutor_first_token" in (t.get("timings_ms") or {})]
+    bridges = [[b for b in t.get("blocks") or [] if b.get("source") == "model"] for t in asked]
+    seconds = [t["timings_ms"].get("tutor", 0) / 1000 for t in asked]
+    return {
+        "turns": len(turns),
+        "asked": len(asked),
+        "with_bridge": sum(1 for found in bridges if found),
+        "sentences": sum(len(_sentences(b["text"])) for found in bridges for b in found),
+        "tutor_s_asked": round(sum(seconds) / len(seconds), 2) if seconds else 0.0,
+    }
+
+
+def _print_model_table(rows: list[dict[str, Any]]) -> None:
+    m = model_contribution(rows)
+    print(
+        "\n| turns | asked the model | with a model sentence shown | model sentences shown "
+        "| mean tutor s when asked |\n|---:|---:|---:|---:|---:|\n"
+        f"| {m['turns']} | {m['asked']} | {m['with_bridge']} | {m['sentences']} "
+        f"| {m['tutor_s_asked']} |"
+    )
 
 
 def _row(name: str, s: dict[str, Any]) -> str:
