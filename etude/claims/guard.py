@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
 
@@ -59,7 +60,7 @@ class SentenceGuard:
         self._seen: set[str] = set()
         # sentence by sentence: a passage of 150 words holds most words of any short sentence
         # about its topic, so comparing with whole blocks called every new claim a repeat
-        self._said = [_pairs(part) for text in said for part in sentences(text)]
+        self._said = [_Said.of(part) for text in said for part in sentences(text)]
         self.repeats = 0
         self.passed = 0
         self.dropped: list[str] = []
@@ -112,20 +113,24 @@ class SentenceGuard:
     def _repeats_reply(self, sentence: str) -> bool:
         """Whether one sentence the reply already holds has most of this sentence's word pairs.
 
-        Pairs, not single words: "the dominant of G major is D" and "the dominant of D major
-        is A" share every word and say different things.
+        Pairs and content words, not single words: a 150-word passage holds most words of any
+        short sentence about its topic, and "the dominant of G major is D" and "the dominant of
+        D major is A" share every word and say different things.
 
-        >>> guard = SentenceGuard(said=["In C major the dominant is G. The dominant of D "
-        ...                              "major is A, and G major has one sharp."])
+        >>> guard = SentenceGuard(said=["In C major the dominant is G. The relative minor "
+        ...                              "of D major is B minor."])
         >>> guard._repeats_reply("The dominant of G major is D.")
         False
         >>> guard._repeats_reply("In C major, the dominant is G.")
         True
+        >>> SentenceGuard(said=["C major triad (C): C – E – G (root, major 3rd)."])._repeats_reply(
+        ...     "The C major triad is C, E, and G.")
+        True
         """
         if len(_words(sentence)) < 4:
             return False
-        pairs = _pairs(sentence)
-        return any(len(pairs & said) >= 0.7 * len(pairs) for said in self._said)
+        new = _Said.of(sentence)
+        return any(new.repeats(said) for said in self._said)
 
     def _check(self, sentence: str, separator: str) -> Iterator[str]:
         if not sentence.strip():
@@ -140,12 +145,42 @@ class SentenceGuard:
         if not self.allows(sentence):
             return
         self.passed += 1
-        self._said.append(_pairs(sentence))
+        self._said.append(_Said.of(sentence))
         yield sentence + ("\n" if "\n" in separator else " " if separator else "")
 
 
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[\w#♯♭]+", text.lower()))
+
+
+_FILLER_WORDS = frozenset((
+    "the", "a", "an", "and", "or", "of", "in", "on", "to", "is", "are", "was", "be", "it",
+    "its", "this", "that", "with", "as", "at", "by", "for", "from", "so", "then", "than",
+    "also", "just", "which", "there", "their", "they", "you", "your",
+))  # fmt: skip
+"""Words that carry no claim: a sentence made of another's other words says nothing new."""
+
+
+@dataclass(frozen=True)
+class _Said:
+    """A sentence as the repeat check reads it: its word pairs and its content words."""
+
+    pairs: frozenset[tuple[str, str]]
+    content: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> _Said:
+        words = re.findall(r"[\w#♯♭]+", text.lower())
+        content = frozenset(w for w in words if w not in _FILLER_WORDS)
+        return cls(frozenset(_pairs(text)), content)
+
+    def repeats(self, said: _Said) -> bool:
+        """Most of the word pairs of ``said``, or nothing but its content words in another
+        order ("C major triad: C – E – G" said, "The C major triad is C, E and G" adds
+        nothing)."""
+        if self.pairs and len(self.pairs & said.pairs) >= 0.7 * len(self.pairs):
+            return True
+        return len(self.content) >= 3 and self.content <= said.content
 
 
 def _pairs(text: str) -> set[tuple[str, str]]:
