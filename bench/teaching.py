@@ -371,8 +371,10 @@ def _print_table(per_category: dict[str, dict[str, Any]]) -> None:
 
 def model_contribution(rows: list[dict[str, Any]]) -> dict[str, float]:
     """What the chat model's own words added, over every turn of a run: the turns that asked
-    the model (the planner composes the others in full), its sentences the learner read (the
-    ``bridge`` blocks from the model, which passed the claim checker), and what asking cost.
+    the model (the planner composes the others in full; ``tutor_model`` is set even when the
+    model wrote nothing, older runs only have ``tutor_first_token``), its sentences the learner
+    read (the ``bridge`` blocks from the model, which passed the claim checker), and what asking
+    cost.
 
     >>> turn = {"timings_ms": {"tutor_first_token": 400, "tutor": 2400},
     ...         "blocks": [{"role": "bridge", "source": "model", "text": "A. B."}]}
@@ -380,7 +382,9 @@ def model_contribution(rows: list[dict[str, Any]]) -> dict[str, float]:
     {'turns': 2, 'asked': 1, 'with_bridge': 1, 'sentences': 2, 'tutor_s_asked': 2.4}
     """
     turns = [t for row in rows for t in row["turns"]]
-    asked = [t for t in turns if "tutor_first_token" in (t.get("timings_ms") or {})]
+    asked = [
+        t for t in turns if {"tutor_model", "tutor_first_token"} & set(t.get("timings_ms") or {})
+    ]
     bridges = [[b for b in t.get("blocks") or [] if b.get("source") == "model"] for t in asked]
     seconds = [t["timings_ms"].get("tutor", 0) / 1000 for t in asked]
     return {

@@ -189,6 +189,8 @@ def _bridge(
             ):
                 break
         kept.extend(guard.flush())
+        # set even when the model wrote nothing: an empty bridge was still asked for
+        timings["tutor_model"] = round((time.perf_counter() - started) * 1000, 1)
         corrections = guard.corrections()
         if policy == "lenient" and corrections and guard.passed < limit:
             retry = [

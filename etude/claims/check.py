@@ -928,12 +928,12 @@ def _scale_claim(items: list[_Item], verb: int, text: str) -> Claim | None:
         else:
             holds = not (sharps or flats)
         return Claim(text, "scale_notes", holds, truth)
-    if isinstance(stated.value, Note | Notes | Key):
-        names = (
-            stated.value.names
-            if isinstance(stated.value, Notes)
-            else (stated.value.name if isinstance(stated.value, Note) else stated.value.tonic,)
-        )
+    if isinstance(stated.value, Key):
+        # "the common G major scales are D major, E minor …" names keys, not notes of the
+        # scale: reading only the first key's tonic as a scale note verified nonsense
+        return None
+    if isinstance(stated.value, Note | Notes):
+        names = stated.value.names if isinstance(stated.value, Notes) else (stated.value.name,)
         listing_verb = items[verb].word not in _HAVING
         if isinstance(stated.value, Notes) and listing_verb and len(names) >= 3:
             # "is C, Eb, F, F, Bb" lists the whole scale: every degree, each once, in order

@@ -82,5 +82,5 @@ def test_a_facts_turn_is_answered_while_the_model_writes_for_others(
     )
     # the prose turns were answered too, each with its own chord and the model's turn taken
     assert [_notes(r) for r in written] == [["G", "B", "D", "F"], ["E", "G", "B"]]
-    assert all("tutor_first_token" in r["timings_ms"] for r in written)
-    assert "tutor_first_token" not in facts["timings_ms"]
+    assert all("tutor_model" in r["timings_ms"] for r in written)
+    assert "tutor_model" not in facts["timings_ms"]

@@ -213,3 +213,10 @@ def test_two_interval_names_for_one_size_are_a_plain_yes() -> None:
     other = read_premise("a major sixth is the same as a minor seventh, right?")
     assert other is not None and not other.holds
     assert other.reply.startswith("No — a major sixth spans 9 semitones and a minor seventh 10")
+
+
+def test_a_scale_said_to_be_keys_is_not_verified_by_its_first_tonic() -> None:
+    sentence = (
+        "In G major, the three most common G major scales are D major, E minor, and F# major."
+    )
+    assert check_sentence(sentence).status != "verified"
