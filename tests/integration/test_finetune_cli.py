@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 MTB_SAMPLE = Path(__file__).parents[1] / "data" / "mtb_sample.jsonl"
 SHIPPED_RUN = Path(__file__).parents[2] / "bench" / "runs" / "smollm2-etude"
-"""The shipped adapter's run records (kept in the repository, not in the package)."""
+"""Adapter v2's run records and test split (kept in the repository; v3 replaced it)."""
 
 
 def etude(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -62,6 +62,8 @@ def test_eval_qa_scores_a_predictions_file(data_dir: Path) -> None:
             "--no-bertscore",
             "--predictions",
             str(predictions),
+            "--test",
+            str(SHIPPED_RUN / "test.jsonl"),  # adapter v2's test split, kept with its records
             data_dir=data_dir,
         )
     )
