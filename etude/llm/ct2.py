@@ -187,7 +187,7 @@ class CT2ChatModel(BaseChatModel):
         return {"model_name": self.model_name, "max_new_tokens": self.max_new_tokens}
 
     def prompt_ids(self, messages: list[BaseMessage]) -> list[int]:
-        return self.prompt.encode(to_chat_turns(messages))  # type: ignore[no-any-return]
+        return self.prompt.encode(to_chat_turns(messages))
 
     def _options(self, **overrides: Any) -> tuple[int, dict[str, Any]]:
         """The token budget and the generator's settings; ``max_tokens`` caps the length as
@@ -311,6 +311,17 @@ def _safe_end(text: str, stop: list[str] | None) -> int:
     return end
 
 
+def _threads() -> int:
+    """Threads for one decode: ``OMP_NUM_THREADS`` when set (the variable torch obeys, so both
+    decoders use the cores they are given), else every core.
+
+    >>> _threads() >= 1
+    True
+    """
+    given = os.environ.get("OMP_NUM_THREADS", "")
+    return int(given) if given.isdigit() and int(given) > 0 else os.cpu_count() or 1
+
+
 def load_ct2_chat_model(
     directory: Path,
     *,
@@ -325,7 +336,7 @@ def load_ct2_chat_model(
         str(directory),
         device="cpu",
         compute_type=QUANTIZATION,
-        intra_threads=os.cpu_count() or 0,
+        intra_threads=_threads(),
     )
     return CT2ChatModel(
         generator=generator,
