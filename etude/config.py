@@ -143,7 +143,8 @@ class Settings(BaseSettings):
         "auto", validation_alias="ETUDE_DECODER"
     )
     """What runs an in-process model. ``ctranslate2``: the model (adapter merged) converted
-    once to CTranslate2 int8, about 4x faster on a CPU and free of torch at run time;
+    once to CTranslate2 int8, twice transformers' tokens a second on our CPU (bench/RESULTS.md,
+    issue #23) and free of torch at run time, though its greedy text often differs;
     ``transformers``: PyTorch, as training does (and the way to use a GPU); ``auto``:
     ctranslate2 for the embedded model, transformers for any other. Without the
     ``ctranslate2`` package the transformers path is used, with one log line saying so."""

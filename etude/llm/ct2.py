@@ -1,11 +1,12 @@
-"""The embedded model on CTranslate2 (int8): the same greedy replies, several times faster.
+"""The embedded model on CTranslate2 (int8): about twice transformers' speed on a CPU.
 
 transformers decodes SmolLM2-135M on a 2-core CPU at about 17 tokens a second, most of it
 Python and PyTorch overhead per step, not arithmetic. CTranslate2 runs the same Llama graph in
-C++ with int8 weights (bench/RESULTS.md, issue #23, has the measured speed and how often the
-greedy text differs from transformers' bfloat16). So the embedded model is served this way
-by default (``ETUDE_DECODER``, see :class:`etude.config.Settings`); training, GPUs and anyone
-who asks for it keep the transformers path.
+C++ with int8 weights: 2x the tokens a second over real tutor prompts, 3.5x on short ones, but
+a slower first token on long prompts, and greedy text that differs from transformers'
+bfloat16 on most prompts (bench/RESULTS.md, issue #23, "A faster CPU decoder"). The embedded
+model is served this way by default (``ETUDE_DECODER``, see :class:`etude.config.Settings`);
+training, GPUs and anyone who asks for it keep the transformers path.
 
 - The model is converted once: the base with the adapter merged (the merged model that
   :mod:`etude.llm.loading` keeps) is written as a CTranslate2 directory beside the merged

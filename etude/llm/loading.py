@@ -145,7 +145,7 @@ def chosen_decoder(settings: Settings, *, quiet: bool = False) -> Decoder:
             if not quiet:
                 log.warning(
                     "ctranslate2 is not installed: the chat model runs on transformers, about "
-                    "4x slower (pip install ctranslate2, or set ETUDE_DECODER=transformers)"
+                    "half as fast (pip install ctranslate2, or set ETUDE_DECODER=transformers)"
                 )
             return "transformers"
         return "ctranslate2"
