@@ -24,10 +24,8 @@ import hashlib
 import json
 import logging
 import os
-import queue
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -165,127 +163,6 @@ def _token_text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-MAX_BATCH = 16
-"""Generations decoded together at most (a step of 16 short replies costs little more on a CPU
-than a step of one: the weights are read once per step for all of them)."""
-
-
-class _Request:
-    """One generation waiting for, or inside, a batch: its steps arrive on ``steps``, then
-    ``None`` (or the exception the batch raised)."""
-
-    def __init__(self, tokens: list[str], budget: int, options: dict[str, Any]) -> None:
-        self.tokens = tokens
-        self.budget = budget
-        self.options = options
-        self.steps: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self.cancelled = threading.Event()
-        self.produced = 0
-
-
-class StepBatcher:
-    """Concurrent generations share the decode: every request that arrived while the model was
-    busy goes into the next ``generate_batch`` call, whose per-step callback hands each
-    sequence's tokens to its own reader as they come, and ends a sequence (alone) when its
-    reader stops reading or its budget is spent. Requests that arrive during a batch wait for
-    the next one (batch by batch, not token by token), so a lone learner is served exactly as
-    before and fifty share the model's steps instead of queueing for it whole.
-
-    One worker thread owns the generator; it holds the model ``gate`` while a batch decodes, so
-    the server's queue figures still see the model busy."""
-
-    def __init__(self, generator: Any, gate: ModelGate, max_batch: int = MAX_BATCH) -> None:
-        self.generator = generator
-        self.gate = gate
-        self.max_batch = max_batch
-        self._pending: list[_Request] = []
-        self._ready = threading.Condition()
-        self._worker: threading.Thread | None = None
-        self._closing = False
-        self.batches: list[int] = []
-        """The size of every batch decoded (for tests and benchmarks)."""
-
-    def submit(self, request: _Request) -> None:
-        with self._ready:
-            self._pending.append(request)
-            if self._worker is None:
-                self._worker = threading.Thread(
-                    target=self._work, name="etude-ct2-batcher", daemon=True
-                )
-                self._worker.start()
-            self._ready.notify()
-
-    def close(self) -> None:
-        """Let the worker end (after the batch it is decoding) and wait for it."""
-        with self._ready:
-            self._closing = True
-            self._ready.notify_all()
-            worker = self._worker
-        if worker is not None and worker is not threading.current_thread():
-            worker.join(timeout=30)
-
-    def _next_batch(self) -> list[_Request] | None:
-        """The waiting requests that share the first one's options (sampling settings are
-        per batch), at most ``max_batch``; requests already abandoned are dropped. None once
-        closing."""
-        with self._ready:
-            while not self._pending and not self._closing:
-                self._ready.wait()
-            if self._closing:
-                for request in self._pending:
-                    request.steps.put(RuntimeError("the chat model was closed"))
-                self._pending.clear()
-                return None
-        self.gate.acquire()  # requests keep gathering while something else holds the model
-        with self._ready:
-            for dropped in [r for r in self._pending if r.cancelled.is_set()]:
-                self._pending.remove(dropped)
-                dropped.steps.put(None)
-            if not self._pending:
-                return []
-            first = self._pending[0].options
-            batch = [r for r in self._pending if r.options == first][: self.max_batch]
-            for request in batch:
-                self._pending.remove(request)
-        return batch
-
-    def _work(self) -> None:
-        while (batch := self._next_batch()) is not None:
-            if not batch:
-                self.gate.release()
-                continue
-            try:
-                self.batches.append(len(batch))
-                self._decode(batch)
-            except BaseException as exc:  # handed to every reader of the batch
-                for request in batch:
-                    request.steps.put(exc)
-            finally:
-                for request in batch:
-                    request.steps.put(None)
-                self.gate.release()
-
-    def _decode(self, batch: list[_Request]) -> None:
-        def on_step(step: Any) -> bool:
-            request = batch[step.batch_id]
-            if request.cancelled.is_set():
-                return True
-            request.produced += 1
-            request.steps.put(step)
-            if step.is_last:
-                request.steps.put(None)
-            return request.produced >= request.budget
-
-        self.generator.generate_batch(
-            [request.tokens for request in batch],
-            max_length=max(request.budget for request in batch),
-            include_prompt_in_result=False,
-            beam_size=1,
-            callback=on_step,
-            **batch[0].options,
-        )
-
-
 class CT2ChatModel(BaseChatModel):
     """A CTranslate2 generator as a LangChain chat model: the same prompts, stop and length
     rules and usage accounting as :class:`etude.llm.chat_model.LocalChatModel`."""
@@ -300,10 +177,8 @@ class CT2ChatModel(BaseChatModel):
     temperature: float = 0.0
     repetition_penalty: float = 1.0
     gate: ModelGate = Field(default=IN_PROCESS_MODEL, exclude=True)
-    """Held by each batch of generations (see :class:`StepBatcher`), as by each transformers
-    generation: one decode at a time on the CPU, which concurrent turns share."""
-    batcher: Any = Field(default=None, exclude=True)
-    """The :class:`StepBatcher` over ``generator``, made on first use."""
+    """One generation at a time, as for the transformers model: on 2 cores a second decode
+    only slows the first (batching across learners is the way to share them)."""
 
     @property
     def _llm_type(self) -> str:
@@ -359,12 +234,6 @@ class CT2ChatModel(BaseChatModel):
         with off_the_places():
             yield from self._generation(messages, stop, run_manager, **kwargs)
 
-    def _batcher(self) -> StepBatcher:
-        with _BATCHER_LOCK:
-            if self.batcher is None:
-                self.batcher = StepBatcher(self.generator, self.gate)
-            return self.batcher  # type: ignore[no-any-return]
-
     def _generation(
         self,
         messages: list[BaseMessage],
@@ -373,54 +242,49 @@ class CT2ChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         budget, options = self._options(**kwargs)
+        self.gate.acquire()
         ids: list[int] = []
         prompt_tokens = 0
         ended = False
-        request: _Request | None = None
         try:
             prompt = self.prompt_ids(messages)
             prompt_tokens = len(prompt)
-            request = _Request(self.prompt.tokens(prompt), budget, options)
-            self._batcher().submit(request)
+            steps = self.generator.generate_tokens(
+                self.prompt.tokens(prompt), max_length=budget, **options
+            )
             emitted = ""
-            while (step := request.steps.get()) is not None:
-                if isinstance(step, BaseException):
-                    raise step
-                ids.append(int(step.token_id))
-                if len(ids) >= budget:
-                    request.cancelled.set()  # spent: the batch need not call back for it again
-                # Decoded whole each step: a character split across tokens shows as U+FFFD
-                # until its last byte arrives, so text is released only up to there.
+            try:
+                for step in steps:
+                    ids.append(int(step.token_id))
+                    # Decoded whole each step: a character split across tokens shows as U+FFFD
+                    # until its last byte arrives, so text is released only up to there.
+                    text = self.prompt.decode(ids)
+                    if text.endswith("\ufffd"):
+                        continue
+                    cut = _stop_at(text, stop)
+                    if cut is not None:
+                        if cut > len(emitted):
+                            yield self._piece(text[len(emitted) : cut], run_manager)
+                        return
+                    safe = _safe_end(text, stop)
+                    if safe > len(emitted):
+                        yield self._piece(text[len(emitted) : safe], run_manager)
+                        emitted = text[:safe]
                 text = self.prompt.decode(ids)
-                if text.endswith("\ufffd") and len(ids) < budget:
-                    continue
-                cut = _stop_at(text, stop)
-                if cut is not None:
-                    if cut > len(emitted):
-                        yield self._piece(text[len(emitted) : cut], run_manager)
-                    return
-                safe = _safe_end(text, stop)
-                if safe > len(emitted):
-                    yield self._piece(text[len(emitted) : safe], run_manager)
-                    emitted = text[:safe]
-                if len(ids) >= budget:
-                    break
-            text = self.prompt.decode(ids)
-            if len(text) > len(emitted):  # held back as a possible stop's beginning
-                yield self._piece(text[len(emitted) :], run_manager)
-            ended = True
+                if len(text) > len(emitted):  # held back as a possible stop's beginning
+                    yield self._piece(text[len(emitted) :], run_manager)
+                ended = True
+            finally:
+                # Closing the iterator stops CTranslate2's decode: a reader that stops reading
+                # (a stop sequence, the tutor cutting a loop, a closed connection) costs nothing.
+                with contextlib.suppress(Exception):
+                    steps.close()
         finally:
-            if request is not None:
-                # A reader that stops reading (a stop sequence, the tutor cutting a loop, a
-                # closed connection) ends its sequence in the batch at the next step.
-                request.cancelled.set()
+            self.gate.release()
             # transformers counts the end-of-sequence token it wrote; so is it counted here
             # (CTranslate2 does not yield it) when the model ended before its budget.
             written = len(ids) + (1 if ended and len(ids) < budget else 0)
             usage.record(prompt_tokens, written)
-
-
-_BATCHER_LOCK = threading.Lock()
 
 
 def _stop_at(text: str, stop: list[str] | None) -> int | None:
@@ -489,10 +353,8 @@ def load_ct2_chat_model(
 
 def _release(model: CT2ChatModel) -> None:
     """Free the generator before the interpreter shuts down: a ``ctranslate2.Generator`` still
-    alive when Python finalises aborts the process ("terminate called without an active
-    exception", exit status 134), which would fail every command that used the model."""
-    batcher = model.batcher
-    if batcher is not None:
-        batcher.close()
-        batcher.generator = None
+    alive when Python finalises can abort the process ("terminate called without an active
+    exception", exit status 134; seen with a generator held in a module global and with one
+    used from a worker thread, not so far through this loader), failing a command that
+    otherwise succeeded."""
     model.generator = None

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,48 +54,32 @@ def prompt_dir(tmp_path: Path) -> Path:
 @dataclass
 class _Step:
     token_id: int
-    batch_id: int
-    is_last: bool
 
 
 class ScriptedGenerator:
-    """``generate_batch`` with a per-step callback, as CTranslate2 runs it: each sequence of
-    the batch yields its scripted reply's ids up to ``max_length``, and one whose callback
-    returns True is stopped alone. Records each batch and how far each sequence went."""
+    """Yields a fixed reply's token ids, one step each, as ``generate_tokens`` does, up to
+    ``max_length``; records what it was asked and whether its stream was closed early."""
 
-    def __init__(self, *replies: list[int]) -> None:
-        self.replies = {i: ids for i, ids in enumerate(replies)}
-        self.by_prompt: dict[tuple[str, ...], list[int]] = {}
+    def __init__(self, reply_ids: list[int]) -> None:
+        self.reply_ids = reply_ids
         self.calls: list[dict[str, Any]] = []
-        self.produced: list[int] = []
-        self.step_s = 0.0
-        """Seconds a step takes (a real decode is not instant; a reader can stop midway)."""
+        self.closed_after: int | None = None
 
-    def generate_batch(self, prompts: list[list[str]], **options: Any) -> None:
-        self.calls.append({"prompts": prompts, **options})
-        callback = options["callback"]
-        replies = [self.by_prompt.get(tuple(p), self.replies[0]) for p in prompts]
-        replies = [r[: options["max_length"]] for r in replies]
-        produced = [0] * len(prompts)
-        live = set(range(len(prompts)))
-        for step in range(max(len(r) for r in replies)):
-            time.sleep(self.step_s)
-            for index in sorted(live):
-                reply = replies[index]
-                if step >= len(reply):
-                    live.discard(index)
-                    continue
-                produced[index] += 1
-                last = step == len(reply) - 1
-                if callback(_Step(reply[step], index, last)) or last:
-                    live.discard(index)
-        self.produced = produced
+    def generate_tokens(self, tokens: list[str], **options: Any) -> Iterator[_Step]:
+        self.calls.append({"tokens": tokens, **options})
+        produced = 0
+        try:
+            for token_id in self.reply_ids[: options["max_length"]]:
+                produced += 1
+                yield _Step(token_id)
+        except GeneratorExit:
+            self.closed_after = produced
+            raise
 
 
 def _model(prompt_dir: Path, reply: str, **fields: Any) -> tuple[CT2ChatModel, ScriptedGenerator]:
     prompt = ChatPrompt(prompt_dir)
     generator = ScriptedGenerator(prompt.tokenizer.encode(reply, add_special_tokens=False).ids)
-    generator.reply_ids = generator.replies[0]  # type: ignore[attr-defined]
     model = CT2ChatModel(generator=generator, prompt=prompt, gate=ModelGate(), **fields)
     return model, generator
 
@@ -150,13 +132,11 @@ def test_the_stream_is_the_reply_greedy_and_counted(prompt_dir: Path) -> None:
     [call] = generator.calls
     assert call["sampling_topk"] == 1 and call["max_length"] == 160
     assert call["end_token"] == [model.prompt.eos_id]
-    [tokens] = call["prompts"]
-    assert tokens == model.prompt.tokens(model.prompt_ids(MESSAGES))
+    assert call["tokens"] == model.prompt.tokens(model.prompt_ids(MESSAGES))
     reply_tokens = len(generator.reply_ids)
     # the reply ended before its budget: the end-of-sequence token counts, as in transformers
-    assert (count.prompt, count.completion) == (len(tokens), reply_tokens + 1)
-    _settled(model)
-    assert model.gate.generations == 1
+    assert (count.prompt, count.completion) == (len(call["tokens"]), reply_tokens + 1)
+    assert model.gate.depth == 0 and model.gate.generations == 1
 
 
 def test_max_tokens_caps_the_reply(prompt_dir: Path) -> None:
@@ -170,62 +150,18 @@ def test_max_tokens_caps_the_reply(prompt_dir: Path) -> None:
 
 def test_a_stop_sequence_ends_the_text_and_the_decode(prompt_dir: Path) -> None:
     model, generator = _model(prompt_dir, "G, B and D. The dominant of C major is G.")
-    generator.step_s = 0.05
     text = model.invoke(MESSAGES, stop=[". The"]).content
     assert text == "G, B and D"
-    _settled(model)
-    assert generator.produced[0] < len(generator.reply_ids)
+    assert generator.closed_after is not None
+    assert generator.closed_after < len(generator.reply_ids)
+    assert model.gate.depth == 0
 
 
 def test_a_reader_that_stops_reading_stops_the_decode(prompt_dir: Path) -> None:
     model, generator = _model(prompt_dir, "G, B and D. The dominant of C major is G.")
-    generator.step_s = 0.05
-    model.gate.acquire()  # the batch starts only once the reader has stopped
     stream = model.stream(MESSAGES)
-    reader = threading.Thread(target=lambda: (next(stream), stream.close()))
-    reader.start()
-    time.sleep(0.2)
-    model.gate.release()
-    reader.join(5)
-    _settled(model)
-    # the reader stopped after its first words: the batch ended its sequence soon after
-    assert 1 <= generator.produced[0] < len(generator.reply_ids) - 5
-
-
-def test_concurrent_generations_share_one_batch_each_with_its_own_reply(
-    prompt_dir: Path,
-) -> None:
-    model, generator = _model(prompt_dir, "G, B and D.")
-    other = [HumanMessage("And a D major triad?")]
-    other_reply = model.prompt.tokenizer.encode("D, F# and A.", add_special_tokens=False).ids
-    generator.by_prompt[tuple(model.prompt.tokens(model.prompt_ids(other)))] = other_reply
-    texts: dict[str, str] = {}
-
-    def ask(name: str, messages: list[Any]) -> None:
-        with usage.turn_usage() as count:
-            texts[name] = str(model.invoke(messages).content)
-        texts[name + " tokens"] = str(count.completion)
-
-    model.gate.acquire()  # the model is busy: both requests gather for the next batch
-    threads = [
-        threading.Thread(target=ask, args=("one", MESSAGES)),
-        threading.Thread(target=ask, args=("two", other)),
-    ]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.3)
-    model.gate.release()
-    for thread in threads:
-        thread.join(5)
-    assert texts["one"] == "G, B and D." and texts["two"] == "D, F# and A."
-    assert texts["two tokens"] == str(len(other_reply) + 1)
-    assert model.batcher.batches == [2]
-    _settled(model)
-
-
-def _settled(model: CT2ChatModel) -> None:
-    """Wait (briefly) for the batch worker to hand the model back."""
-    deadline = time.monotonic() + 5
-    while model.gate.depth and time.monotonic() < deadline:
-        time.sleep(0.01)
+    next(stream)
+    stream.close()
+    assert generator.closed_after is not None
+    assert generator.closed_after < len(generator.reply_ids)
     assert model.gate.depth == 0
