@@ -2,7 +2,7 @@
 
 transformers decodes SmolLM2-135M on a 2-core CPU at about 17 tokens a second, most of it
 Python and PyTorch overhead per step, not arithmetic. CTranslate2 runs the same Llama graph in
-C++ with int8 weights: 2x the tokens a second over real tutor prompts, 3.5x on short ones, but
+C++ with int8 weights: 2x the tokens a second over real tutor prompts, ~3.5x per decode step, but
 a slower first token on long prompts, and greedy text that differs from transformers'
 bfloat16 on most prompts (bench/RESULTS.md, issue #23, "A faster CPU decoder"). The embedded
 model is served this way by default (``ETUDE_DECODER``, see :class:`etude.config.Settings`);
