@@ -139,6 +139,16 @@ class Settings(BaseSettings):
     faster than float32 with the same greedy output on our prompts; int8 dynamic quantisation
     was faster still but turned the 135M model's replies into noise."""
 
+    decoder: Literal["auto", "ctranslate2", "transformers"] = Field(
+        "auto", validation_alias="ETUDE_DECODER"
+    )
+    """What runs an in-process model. ``ctranslate2``: the model (adapter merged) converted
+    once to CTranslate2 int8, twice transformers' tokens a second on our CPU (bench/RESULTS.md,
+    issue #23) and free of torch at run time, though its greedy text often differs;
+    ``transformers``: PyTorch, as training does (and the way to use a GPU); ``auto``:
+    ctranslate2 for the embedded model, transformers for any other. Without the
+    ``ctranslate2`` package the transformers path is used, with one log line saying so."""
+
     max_new_tokens: int = Field(160, validation_alias="ETUDE_MAX_NEW_TOKENS")
     """Cap on the tutor's reply length in tokens."""
 

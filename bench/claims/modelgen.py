@@ -376,7 +376,10 @@ def generate(path: Path, per_type: int, budget_s: float, log: Any = print) -> di
     # One thread: on the shared two-core machine, two threads contending with other jobs
     # decoded 5-8x slower than one (measured: 27 s vs 3.2 s for the same reply).
     torch.set_num_threads(1)
-    settings = Settings.from_env().with_overrides(max_new_tokens=MAX_NEW_TOKENS, temperature=0.0)
+    # the transformers decoder: prefilled_sentence drives its model's generate() directly
+    settings = Settings.from_env().with_overrides(
+        max_new_tokens=MAX_NEW_TOKENS, temperature=0.0, decoder="transformers"
+    )
     t0, c0 = time.monotonic(), time.process_time()
     models = {
         "base": load_chat_model(settings.with_overrides(adapter="none")),

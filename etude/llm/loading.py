@@ -10,6 +10,10 @@
 - ``ETUDE_MODEL``: any Hugging Face id or local directory (Llama-2-7b-chat in production),
   optionally with ``ETUDE_ADAPTER``, a LoRA/QLoRA adapter directory from ``etude finetune``.
 - ``ETUDE_OPENAI_BASE_URL``: an OpenAI-compatible server (vLLM, llama.cpp server, Ollama).
+
+An in-process model runs on CTranslate2 or on transformers (``ETUDE_DECODER``,
+:func:`chosen_decoder`): the embedded model on CTranslate2 by default, converted once from the
+merged model above into ``ctranslate2/`` in the model cache (:mod:`etude.llm.ct2`).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 
@@ -92,17 +96,114 @@ def merged_cache(settings: Settings) -> Path:
     return settings.model_cache_dir / "merged"
 
 
+def converted_cache(settings: Settings) -> Path:
+    """Where models converted for CTranslate2 are kept, beside the merged ones."""
+    return settings.model_cache_dir / "ctranslate2"
+
+
 def embedded_model_ready(settings: Settings) -> bool:
     """Whether the embedded model loads in about a second: converted, and with its adapter (if
-    any) already merged and kept (see the module docstring)."""
+    any) already merged and kept (see the module docstring) — and, for the CTranslate2
+    decoder, converted for it too."""
     if settings.model != EMBEDDED_MODEL or not embedded_model_cached(settings):
         return False
     adapter = settings.adapter_dir
-    if not adapter or not Path(adapter).is_dir():
-        return adapter is None
+    if adapter and not Path(adapter).is_dir():
+        return False
     source = str(settings.model_cache_dir / EMBEDDED_CACHE_NAME)
+    if chosen_decoder(settings, quiet=True) == "ctranslate2":
+        from etude.llm.ct2 import is_converted
+
+        return is_converted(_converted_dir(settings, source))
+    if not adapter:
+        return True
     key = merged_cache_key(source, adapter, settings.cpu_dtype)
     return (merged_cache(settings) / key / "config.json").is_file()
+
+
+Decoder = Literal["ctranslate2", "transformers"]
+
+
+def chosen_decoder(settings: Settings, *, quiet: bool = False) -> Decoder:
+    """What runs the in-process model: ``ETUDE_DECODER``, where ``auto`` is CTranslate2 for the
+    embedded model and transformers for any other; CTranslate2 asked for but not installed
+    falls back to transformers, said in one log line (unless ``quiet``).
+
+    >>> from etude.config import Settings
+    >>> chosen_decoder(Settings(decoder="transformers"))
+    'transformers'
+    >>> chosen_decoder(Settings(model="/models/llama-2-7b-chat"))
+    'transformers'
+    """
+    wanted = settings.decoder
+    if wanted == "auto":
+        wanted = "ctranslate2" if settings.model == EMBEDDED_MODEL else "transformers"
+    if wanted == "ctranslate2":
+        from etude.llm.ct2 import ctranslate2_available
+
+        if not ctranslate2_available():
+            if not quiet:
+                log.warning(
+                    "ctranslate2 is not installed: the chat model runs on transformers, about "
+                    "half as fast (pip install ctranslate2, or set ETUDE_DECODER=transformers)"
+                )
+            return "transformers"
+        return "ctranslate2"
+    return "transformers"
+
+
+def _converted_dir(settings: Settings, source: str) -> Path:
+    from etude.llm.ct2 import converted_key
+
+    adapter = settings.adapter_dir
+    key = merged_cache_key(source, adapter, settings.cpu_dtype) if adapter else None
+    return converted_cache(settings) / converted_key(key, source)
+
+
+def ct2_model_dir(settings: Settings, source: str, status: Status = _quiet) -> Path:
+    """The CTranslate2 copy of ``source`` with the settings' adapter merged in, converted on
+    first use from the merged model (which is made and kept first if it is not there yet)."""
+    from etude.llm.ct2 import convert, is_converted
+
+    target = _converted_dir(settings, source)
+    if is_converted(target):
+        with contextlib.suppress(OSError):
+            os.utime(target)  # recently used: kept when older conversions are pruned
+        return target
+    adapter = settings.adapter_dir
+    origin = Path(source)
+    if adapter:
+        origin = merged_cache(settings) / merged_cache_key(source, adapter, settings.cpu_dtype)
+        if not (origin / "config.json").is_file():
+            load_transformers_model(
+                source,
+                adapter=adapter,
+                cpu_dtype=settings.cpu_dtype,
+                status=status,
+                merged_cache=merged_cache(settings),
+            )
+        if not (origin / "config.json").is_file():
+            raise ModelLoadError(
+                f"the merged model could not be kept in {origin.parent}, so it cannot be "
+                "converted for CTranslate2; set ETUDE_DECODER=transformers"
+            )
+    status("Converting the chat model for the fast CPU decoder (once, about 10 s)…")
+    offline_and_quiet()
+    with contextlib.redirect_stderr(io.StringIO()):
+        convert(origin, target)
+    _prune(target.parent)
+    return target
+
+
+def _prune(folder: Path) -> None:
+    """Keep the :data:`KEPT_MERGES` most recently used models in ``folder``."""
+    kept = sorted(
+        (p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in kept[KEPT_MERGES:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def check_chat_model(settings: Settings) -> None:
@@ -249,13 +350,7 @@ def _keep_merged(model: Any, tokenizer: Any, target: Path) -> None:
             os.replace(scratch, target)
         except OSError:  # another process finished first: theirs is the same model
             shutil.rmtree(scratch, ignore_errors=True)
-        kept = sorted(
-            (p for p in target.parent.iterdir() if p.is_dir() and not p.name.startswith(".")),
-            key=lambda p: p.stat().st_mtime,
-            reverse=True,
-        )
-        for old in kept[KEPT_MERGES:]:
-            shutil.rmtree(old, ignore_errors=True)
+        _prune(target.parent)
     except OSError as exc:
         log.warning("could not keep the merged model in %s: %s", target, exc)
 
@@ -304,6 +399,7 @@ def load_chat_model(settings: Settings, status: Status = _quiet) -> BaseChatMode
         settings.model,
         settings.adapter_dir,
         settings.cpu_dtype,
+        settings.decoder,
         settings.max_new_tokens,
         settings.temperature,
         str(settings.model_cache_dir),
@@ -323,6 +419,17 @@ def _load(settings: Settings, status: Status) -> BaseChatModel:
             if settings.model == EMBEDDED_MODEL
             else settings.model
         )
+        if chosen_decoder(settings) == "ctranslate2":
+            from etude.llm.ct2 import load_ct2_chat_model
+
+            directory = ct2_model_dir(settings, source, status)
+            status(f"Loading chat model {_model_name(settings)} (CTranslate2 int8)…")
+            return load_ct2_chat_model(
+                directory,
+                model_name=_model_name(settings),
+                max_new_tokens=settings.max_new_tokens,
+                temperature=settings.temperature,
+            )
         tokenizer, model = load_transformers_model(
             source,
             adapter=settings.adapter_dir,

@@ -38,7 +38,9 @@ def adapter_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_adapter_changes_the_model(adapter_dir: Path) -> None:
-    settings = Settings.from_env().with_overrides(cpu_dtype="float32", max_new_tokens=8)
+    settings = Settings.from_env().with_overrides(
+        cpu_dtype="float32", max_new_tokens=8, decoder="transformers"
+    )
     base = load_chat_model(settings)
     tuned = load_chat_model(settings.with_overrides(adapter=str(adapter_dir)))
     prompt = [HumanMessage("Name the notes of a C major triad.")]

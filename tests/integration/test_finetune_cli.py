@@ -170,6 +170,7 @@ def test_finetune_data_prints_its_card(tmp_path: Path, data_dir: Path) -> None:
 def test_the_tutor_runs_the_shipped_adapter_unless_told_not_to(settings: Settings) -> None:
     from etude.llm.loading import load_chat_model
 
+    settings = settings.with_overrides(decoder="transformers")  # its weights are compared
     tuned = load_chat_model(settings)
     base = load_chat_model(settings.with_overrides(adapter="none"))
     assert tuned.model_name == "SmolLM2-135M-Instruct + smollm2-etude"  # type: ignore[attr-defined]
