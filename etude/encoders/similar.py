@@ -68,6 +68,9 @@ class IndexedPiece:
     """The tune's number in a file of many (an ABC ``X:`` field), else None."""
     composer: str | None
     bars: int
+    split_name: str = ""
+    """The name pre-training's split hashes (:func:`etude.encoders.corpus.held_out`): whether
+    the encoder trained on this piece."""
 
     @property
     def id(self) -> str:
@@ -144,7 +147,7 @@ def title_from_name(path: str) -> str:
     bwv = re.fullmatch(r"bwv(\d+[a-z]?(?:\.\d+)?)", stem, re.I)
     if bwv:
         return f"BWV {bwv.group(1)}"
-    words = re.sub(r"[_.](?=\D)", " ", stem).replace("_", " ").strip()
+    words = re.sub(r"(?<=[A-Za-z])\.", " ", stem).replace("_", " ").strip()
     return words[:1].upper() + words[1:]
 
 
@@ -209,6 +212,8 @@ def read_corpus_file(
             number=number,
             composer=composer,
             bars=len(np.unique(tokens[:, BAR])),
+            # as etude.encoders.corpus.encode_corpus_file names pieces for pre-training
+            split_name=f"{path.name}#{position}" if len(scores) > 1 else path.name,
         )
         found.append((piece, tokens.astype(np.int64)))
     return found
