@@ -143,9 +143,7 @@ def interval(values: np.ndarray, rng: np.random.Generator, n: int = 2000) -> tup
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
-def report(
-    title: str, indexes: dict[str, CorpusIndex], rows: list[int], k: int, seed: int
-) -> None:
+def report(title: str, indexes: dict[str, CorpusIndex], rows: list[int], k: int, seed: int) -> None:
     pieces = next(iter(indexes.values())).pieces
     labels = np.array([pieces[r].collection for r in rows])
     results = {name: precision_at(index, rows, k) for name, index in indexes.items()}
@@ -154,7 +152,9 @@ def report(
     print("|---|---|---|" + "---|" * len(COLLECTIONS))
     for name, scores in results.items():
         low, high = interval(scores, np.random.default_rng(seed))
-        per = [scores[labels == c].mean() if (labels == c).any() else float("nan") for c in COLLECTIONS]
+        per = [
+            scores[labels == c].mean() if (labels == c).any() else float("nan") for c in COLLECTIONS
+        ]
         print(
             f"| {name} | {scores.mean():.3f} [{low:.3f}, {high:.3f}] | {np.nanmean(per):.3f} | "
             + " | ".join(f"{p:.2f}" for p in per)
@@ -164,11 +164,14 @@ def report(
     for other in others:
         difference = results[first] - results[other]
         low, high = interval(difference, np.random.default_rng(seed))
-        print(f"| Δ {first} − {other} | {difference.mean():+.3f} [{low:+.3f}, {high:+.3f}] | | "
-              + " | ".join("" for _ in COLLECTIONS) + " |")
-    print("\nqueries per collection: " + ", ".join(
-        f"{c} {(labels == c).sum()}" for c in COLLECTIONS
-    ))
+        print(
+            f"| Δ {first} − {other} | {difference.mean():+.3f} [{low:+.3f}, {high:+.3f}] | | "
+            + " | ".join("" for _ in COLLECTIONS)
+            + " |"
+        )
+    print(
+        "\nqueries per collection: " + ", ".join(f"{c} {(labels == c).sum()}" for c in COLLECTIONS)
+    )
 
 
 def main() -> None:
@@ -218,7 +221,9 @@ def main() -> None:
     windows = len(index.window_piece)
     print(
         f"\n{len(index.pieces)} pieces, {windows} windows; parsing {parsed:.0f} s; index build "
-        + ", ".join(f"{n} {t:.0f} s ({t / len(pieces) * 1000:.0f} ms/piece)" for n, t in timings.items())
+        + ", ".join(
+            f"{n} {t:.0f} s ({t / len(pieces) * 1000:.0f} ms/piece)" for n, t in timings.items()
+        )
         + f"; search {search_ms:.2f} ms/query; checkpoint sha256 {digest[:12]}"
     )
 

@@ -37,6 +37,8 @@ FORMAT = 1
 
 WINDOW_BARS = 4
 WINDOW_STEP = 2
+SAME_PIECE = 0.9995
+"""Cosine above which a match is the learner's piece itself (a corpus piece uploaded as is)."""
 SKIPPED_SUFFIXES = frozenset({".rntxt"})
 """RomanText files are analyses (chord symbols), not music to listen to."""
 
@@ -164,9 +166,7 @@ def piece_title(metadata: object, corpus_path: str) -> str:
 # --- reading and embedding the corpus ---------------------------------------------------
 
 
-def corpus_files(
-    collections: Sequence[str] | None = None, limit: int | None = None
-) -> list[Path]:
+def corpus_files(collections: Sequence[str] | None = None, limit: int | None = None) -> list[Path]:
     """The corpus files an index reads, sorted: every file of ``collections`` (all when None),
     at most ``limit`` files."""
     from etude.encoders.corpus import collection_of, corpus_paths
@@ -343,7 +343,7 @@ def save_index(index: CorpusIndex, folder: Path, *, files: Sequence[str] = ()) -
         "model": index.model,
         "checkpoint": index.checkpoint,
         "pieces": [asdict(p) for p in index.pieces],
-        "windows": int(len(index.window_piece)),
+        "windows": len(index.window_piece),
         "window_bars": WINDOW_BARS,
         "collections": sorted({p.collection for p in index.pieces}),
         "files": list(files),
@@ -353,6 +353,13 @@ def save_index(index: CorpusIndex, folder: Path, *, files: Sequence[str] = ()) -
     (folder / META_FILE).unlink(missing_ok=True)
     os.replace(vectors_tmp, folder / VECTORS_FILE)
     os.replace(meta_tmp, folder / META_FILE)
+
+
+def index_exists(data_dir: Path) -> bool:
+    """Whether the data dir holds an index (of any checkpoint): a stat, so that an analysis
+    without one pays nothing for this feature."""
+    folder = index_dir(data_dir)
+    return (folder / META_FILE).exists() and (folder / VECTORS_FILE).exists()
 
 
 def index_meta(data_dir: Path) -> dict[str, object] | None:
@@ -434,7 +441,10 @@ def similar_pieces(
             Match(
                 piece=index.pieces[row],
                 score=score,
-                bars=(int(index.window_bars[rows[theirs], 0]), int(index.window_bars[rows[theirs], 1])),
+                bars=(
+                    int(index.window_bars[rows[theirs], 0]),
+                    int(index.window_bars[rows[theirs], 1]),
+                ),
                 your_bars=(int(query_spans[yours, 0]), int(query_spans[yours, 1])),
             )
         )
@@ -454,16 +464,20 @@ def similar_section(
         return None
     encoder = model or load_model()
     bar_vectors, piece_vector = encoder.embed(tokens.astype(np.int64))  # type: ignore[attr-defined]
-    matches = similar_pieces(index, bar_vectors, piece_vector, bar_numbers(tokens), k=k)
-    return [m.to_json() for m in matches]
+    matches = similar_pieces(index, bar_vectors, piece_vector, bar_numbers(tokens), k=k + 1)
+    # a corpus piece uploaded as it is finds itself: "listen to the piece you sent" helps nobody
+    return [m.to_json() for m in matches if m.score < SAME_PIECE][:k]
 
 
 def listen_sentence(item: dict[str, object]) -> str:
     """The one line a critique adds, from an index entry (never a made-up title).
 
-    >>> listen_sentence({"title": "BWV 281", "collection": "bach", "bars": [5, 8],
-    ...                  "your_bars": [1, 4]})
-    'Listen to how BWV 281 handles this (bach, music21 corpus): its bars 5–8 are the closest MusicBERT finds to your bars 1–4.'
+    >>> line = listen_sentence({"title": "BWV 281", "collection": "bach", "bars": [5, 8],
+    ...                         "your_bars": [1, 4]})
+    >>> line[:57]
+    'Listen to how BWV 281 handles this (bach, music21 corpus)'
+    >>> line[57:]
+    ': its bars 5–8 are the closest MusicBERT finds to your bars 1–4.'
     """
     line = f"Listen to how {item['title']} handles this ({item['collection']}, music21 corpus)"
     bars, yours = item.get("bars"), item.get("your_bars")

@@ -105,6 +105,10 @@ def test_a_replaced_checkpoint_makes_the_index_stale(
     section = similar_section(tokens, data, k=2)
     assert section is not None and {s["collection"] for s in section} == {"bach"}
     assert listen_sentence(section[0]).startswith(f"Listen to how {section[0]['title']} ")
+    # a corpus piece uploaded as it is is not offered as a piece like itself
+    own = similar_section(pieces[1][1], data, k=2)
+    assert pieces[1][0].title == "BWV 10.7" and own is not None
+    assert [s["title"] for s in own] == ["BWV 1.6"]
 
     # another helper retrains: same folder, other weights
     weights = checkpoint / "model.safetensors"
