@@ -14,7 +14,9 @@ neighbours in its own ABC file would be same-collection for free), and precision
 of them of the query's collection. Macro: the mean of the per-collection means. 95% intervals:
 percentile bootstrap over queries (2,000 resamples); "Δ" rows bootstrap the paired difference.
 The same figures with every sampled piece as a query ("all pieces", leave-one-out, most of them
-pieces the encoder trained on) follow.
+pieces the encoder trained on) follow, then the nearest *bars*: each window of a held-out piece
+retrieves its five nearest windows of other files' pieces, scored the same way (per query, the
+mean over its windows).
 
 Methods:
 - ``musicbert-small``: the shipped checkpoint (or ``ETUDE_MUSICBERT``): the piece vector of
@@ -48,6 +50,7 @@ from etude.encoders.evaluation import handcrafted_features
 from etude.encoders.musicbert import MusicBert
 from etude.encoders.octuple import BAR
 from etude.encoders.similar import (
+    WINDOW_BARS,
     CorpusIndex,
     IndexedPiece,
     Vectorise,
@@ -138,6 +141,22 @@ def precision_at(index: CorpusIndex, rows: list[int], k: int) -> np.ndarray:
     return np.array(scores)
 
 
+def window_precision_at(index: CorpusIndex, rows: list[int], k: int) -> np.ndarray:
+    """Per query row: over its windows, the share of each window's ``k`` nearest windows (of
+    other files) that belong to pieces of its collection — "the nearest bars" judged alike."""
+    files = np.array([p.corpus_path for p in index.pieces])
+    collections = np.array([p.collection for p in index.pieces])
+    window_file, window_collection = files[index.window_piece], collections[index.window_piece]
+    scores = []
+    for row in rows:
+        own = np.flatnonzero(index.window_piece == row)
+        similarity = index.window_vectors[own] @ index.window_vectors.T
+        similarity[:, window_file == files[row]] = -np.inf
+        nearest = np.argsort(-similarity, axis=1)[:, :k]
+        scores.append(float((window_collection[nearest] == collections[row]).mean()))
+    return np.array(scores)
+
+
 def interval(values: np.ndarray, rng: np.random.Generator, n: int = 2000) -> tuple[float, float]:
     means = values[rng.integers(0, len(values), size=(n, len(values)))].mean(1)
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
@@ -146,7 +165,8 @@ def interval(values: np.ndarray, rng: np.random.Generator, n: int = 2000) -> tup
 def report(title: str, indexes: dict[str, CorpusIndex], rows: list[int], k: int, seed: int) -> None:
     pieces = next(iter(indexes.values())).pieces
     labels = np.array([pieces[r].collection for r in rows])
-    results = {name: precision_at(index, rows, k) for name, index in indexes.items()}
+    measure = window_precision_at if "windows" in title else precision_at
+    results = {name: measure(index, rows, k) for name, index in indexes.items()}
     print(f"\n### {title}: {len(rows)} queries, precision@{k}\n")
     print("| method | micro [95% CI] | macro | " + " | ".join(COLLECTIONS) + " |")
     print("|---|---|---|" + "---|" * len(COLLECTIONS))
@@ -213,6 +233,13 @@ def main() -> None:
     held = [r for r, p in enumerate(index.pieces) if held_out(p.split_name)]
     report("Held-out queries (pre-training never saw them)", indexes, held, args.k, args.seed)
     report("All pieces (leave-one-out)", indexes, list(range(len(index.pieces))), args.k, args.seed)
+    report(
+        f"Held-out queries, {WINDOW_BARS}-bar windows (nearest bars)",
+        indexes,
+        held,
+        args.k,
+        args.seed,
+    )
 
     begun = time.perf_counter()
     for row in held:
