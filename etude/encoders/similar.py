@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from etude.encoders.octuple import BAR, EncodingError, OctupleEncoder
+from etude.evidence import Evidence
 
 INDEX_DIRNAME = "corpus-index"
 VECTORS_FILE = "vectors.npz"
@@ -467,6 +468,25 @@ def similar_section(
     matches = similar_pieces(index, bar_vectors, piece_vector, bar_numbers(tokens), k=k + 1)
     # a corpus piece uploaded as it is finds itself: "listen to the piece you sent" helps nobody
     return [m.to_json() for m in matches if m.score < SAME_PIECE][:k]
+
+
+def similar_evidence(
+    tokens: np.ndarray, data_dir: Path, *, tool: str, authoritative: bool = False
+) -> list[Evidence]:
+    """The tools' evidence: the nearest corpus pieces, summed up by the nearest one's line
+    (``data["type"] == "similar"``); nothing without a usable index."""
+    found = similar_section(tokens, data_dir)
+    if not found:
+        return []
+    return [
+        Evidence(
+            tool=tool,
+            kind="analysis",
+            authoritative=authoritative,
+            summary=listen_sentence(found[0]),
+            data={"type": "similar", "similar": found},
+        )
+    ]
 
 
 def listen_sentence(item: dict[str, object]) -> str:

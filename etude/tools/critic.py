@@ -62,26 +62,16 @@ def _pieces_like_it(loaded: Any, settings: Settings) -> list[Evidence]:
     """The corpus piece nearest to the learner's ("Listen to how BWV 281 handles this"), only
     from the data dir's corpus index (``etude corpus index``); nothing without one."""
     from etude.encoders.octuple import OctupleEncoder
-    from etude.encoders.similar import index_exists, listen_sentence, similar_section
+    from etude.encoders.similar import index_exists, similar_evidence
     from etude.scores.midi_bytes import score_midi_bytes
 
     if not index_exists(settings.data_dir):
         return []
     try:
         tokens = OctupleEncoder().encode(score_midi_bytes(loaded)).tokens
-        similar = similar_section(tokens, settings.data_dir, k=1)
+        return similar_evidence(tokens, settings.data_dir, tool="critic")
     except (OSError, ValueError):
         return []
-    if not similar:
-        return []
-    return [
-        Evidence(
-            tool="critic",
-            kind="analysis",
-            summary=listen_sentence(similar[0]),
-            data={"type": "similar", "similar": similar},
-        )
-    ]
 
 
 TOOL = ToolSpec(

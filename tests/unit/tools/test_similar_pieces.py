@@ -74,3 +74,24 @@ def test_analyze_adds_similar_only_with_an_index(
     assert rest == without.model_dump(exclude={"similar"})
     off = analyze_score(chorale_midi, level="intermediate", encoder=False, data_dir=indexed)
     assert off.similar is None
+
+
+def test_asked_for_similar_pieces_the_encoder_answers_with_them_once(
+    indexed: Path, chorale_midi: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from etude.tools.encoder import encode
+
+    monkeypatch.delenv("ETUDE_MUSICBERT", raising=False)
+    question = "Find pieces similar to mine"
+    settings = Settings(data_dir=indexed)
+    request = ToolRequest(question=question, attachment=chorale_midi)
+    found = [item for item in encode(request, settings) if item.data.get("type") == "similar"]
+    assert len(found) == 1 and found[0].authoritative and found[0].tool == "encoder"
+    assert found[0].summary.startswith("Listen to how ")
+    both = critic(request, settings) + encode(request, settings)
+    _, before, _ = plan_reply(question, ["critic", "encoder"], both, "intermediate")
+    assert sum(block.text.startswith("Listen to how ") for block in before) == 1
+    other = ToolRequest(question="How long is my piece?", attachment=chorale_midi)
+    assert not any(
+        item.authoritative for item in encode(other, settings) if item.data.get("type") == "similar"
+    )
