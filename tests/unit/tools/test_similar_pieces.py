@@ -95,3 +95,22 @@ def test_asked_for_similar_pieces_the_encoder_answers_with_them_once(
     assert not any(
         item.authoritative for item in encode(other, settings) if item.data.get("type") == "similar"
     )
+
+
+def test_the_web_studio_analysis_carries_similar_from_the_servers_data_dir(
+    indexed: Path, chorale_midi: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from etude.server.studio import ScoreStudio
+
+    monkeypatch.delenv("ETUDE_MUSICBERT", raising=False)
+    upload = tmp_path / "uploads" / "chorale.mid"  # the analysis is cached beside the upload
+    upload.parent.mkdir()
+    shutil.copy(chorale_midi, upload)
+    report = ScoreStudio(upload.parent, 10_000_000, indexed).analysis(upload, "intermediate")
+    assert report["similar"] and report["similar"][0]["title"] in _titles(indexed)
+    other = tmp_path / "elsewhere" / "chorale.mid"
+    other.parent.mkdir()
+    shutil.copy(chorale_midi, other)
+    assert ScoreStudio(other.parent, 10_000_000).analysis(other, "intermediate")["similar"] is None
