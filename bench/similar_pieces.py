@@ -21,11 +21,12 @@ mean over its windows).
 Methods:
 - ``musicbert-small``: the shipped checkpoint (or ``ETUDE_MUSICBERT``): the piece vector of
   :meth:`MusicBert.embed` (mean of bar means), as ``etude corpus index`` stores it;
-- ``random init``: the same architecture randomly initialised (``--seed``);
+- ``random init``: the same architecture randomly initialised (one per ``--random-seeds``);
 - ``hand-made``: ``etude.encoders.evaluation.handcrafted_features`` (pitch-class, interval,
   register, duration, onset-position, velocity and instrument histograms), the probes' baseline.
 
-Run: ``python bench/similar_pieces.py [--queries 20] [--database 100] [--per-file 40] [--seed 0]``
+Run: ``python bench/similar_pieces.py [--queries 20] [--database 100] [--per-file 40] [--seed 0]
+[--random-seeds 0,1,2]``
 (``--cache FILE`` keeps the parsed sample for a second run).
 """
 
@@ -201,6 +202,9 @@ def main() -> None:
     parser.add_argument("--per-file", type=int, default=40, help="training tunes per ABC file")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--random-seeds", default="0", help="random-init encoders, one per seed (e.g. 0,1,2)"
+    )
     parser.add_argument("--cache", type=Path, help="pickle of the parsed sample, reused if present")
     args = parser.parse_args()
     torch.set_num_threads(2)
@@ -216,13 +220,13 @@ def main() -> None:
     parsed = time.perf_counter() - started
 
     pretrained = load_model()
-    torch.manual_seed(args.seed)
-    random_init = MusicBert(pretrained.config).eval()
-    methods: dict[str, Vectorise] = {
-        f"{pretrained.config.name}": pretrained.embed,
-        "random init": random_init.embed,
-        "hand-made": handmade,
-    }
+    methods: dict[str, Vectorise] = {f"{pretrained.config.name}": pretrained.embed}
+    seeds = [int(seed) for seed in args.random_seeds.split(",")]
+    for seed in seeds:
+        torch.manual_seed(seed)
+        name = "random init" if len(seeds) == 1 else f"random init (seed {seed})"
+        methods[name] = MusicBert(pretrained.config).eval().embed
+    methods["hand-made"] = handmade
     indexes, timings = {}, {}
     digest = checkpoint_hash(checkpoint_dir())
     for name, vectorise in methods.items():
