@@ -193,11 +193,15 @@ def _attachment(path: str | Path | None) -> Attachment | None:
     return prepare_attachment(path)
 
 
-def analyze_score(path: Path, *, level: Level, encoder: bool = True) -> AnalysisReport:
-    """The critic's report with the encoder's style estimate and its most surprising notes
-    (``style`` and ``encoder`` stay None when the encoder has no checkpoint, cannot read the
-    piece, or ``encoder=False``): what ``etude analyze`` prints. The file is read once, and the
-    critic and the encoder share that reading (and its time budget).
+def analyze_score(
+    path: Path, *, level: Level, encoder: bool = True, data_dir: Path | None = None
+) -> AnalysisReport:
+    """The critic's report with the encoder's style estimate, its most surprising notes and
+    the corpus pieces nearest to the score (``style``, ``encoder`` and ``similar`` stay None
+    when the encoder has no checkpoint, cannot read the piece, or ``encoder=False``;
+    ``similar`` also without a corpus index of the checkpoint in ``data_dir``, by default the
+    settings' data dir): what ``etude analyze`` prints. The file is read once, and the critic
+    and the encoder share that reading (and its time budget).
     """
     from etude.critic.analysis import analyze_score as critic_report
     from etude.scores import load_score
@@ -207,7 +211,24 @@ def analyze_score(path: Path, *, level: Level, encoder: bool = True) -> Analysis
     if encoder:
         report.style = _style(loaded)
         report.encoder = _surprise(loaded)
+        report.similar = _similar(loaded, data_dir or Settings.from_env().data_dir)
     return report
+
+
+def _similar(loaded: LoadedScore, data_dir: Path) -> list[dict[str, object]] | None:
+    """The nearest corpus pieces; None at once without an index (a first analysis never
+    waits on building one: `etude corpus index` does)."""
+    try:
+        from etude.encoders.octuple import OctupleEncoder
+        from etude.encoders.similar import index_exists, similar_section
+        from etude.scores.midi_bytes import score_midi_bytes
+
+        if not index_exists(data_dir):
+            return None
+        tokens = OctupleEncoder().encode(score_midi_bytes(loaded)).tokens
+        return similar_section(tokens, data_dir)
+    except (OSError, ValueError):
+        return None
 
 
 def _surprise(loaded: LoadedScore) -> dict[str, object] | None:

@@ -477,6 +477,15 @@ def plan_reply(
     ]
     if strengths:
         before.append(Block("finding", " ".join(strengths[:2]), "critic"))
+    listen = next((item for item in evidence if item.data.get("type") == "similar"), None)
+    # a corpus piece from the encoder's index (etude.encoders.similar), never a made-up one;
+    # once, even when the encoder tool also answered with it
+    if (
+        listen is not None
+        and overview is not None
+        and all(block.text != listen.summary for block in before)
+    ):
+        before.append(Block("finding", listen.summary, "tool"))
     computed_answer = any(block.role in ("answer", "premise") for block in before)
     passages = [item for item in evidence if item.kind == "passage" and item.citation]
     if passages and (not computed_answer or intent in ("why", "how")):

@@ -41,3 +41,10 @@ def run_analyze(file: Path, *, level: Level, as_json: bool, encoder: bool = True
             f"{first['pitch']} in part {first['part'] + 1} is the note MusicBERT expected least "
             f"(it expected {', '.join(first['expected'])})."
         )
+    if report.similar:
+        from rich.markup import escape
+
+        from etude.encoders.similar import listen_sentence
+
+        line = escape(listen_sentence(report.similar[0]))
+        out.print(f"[blue]info[/blue] [dim]similar[/dim]: {line}")

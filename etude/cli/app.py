@@ -35,6 +35,10 @@ app.add_typer(finetune_app, name="finetune")
 app.add_typer(eval_app, name="eval")
 encoder_app = typer.Typer(help="Manage the MusicBERT encoder's checkpoints.", no_args_is_help=True)
 app.add_typer(encoder_app, name="encoder")
+corpus_app = typer.Typer(
+    help="Index music21's corpus with MusicBERT, for 'pieces like yours'.", no_args_is_help=True
+)
+app.add_typer(corpus_app, name="corpus")
 app.add_typer(sessions_app, name="sessions")
 
 
@@ -163,8 +167,8 @@ def analyze(
         bool,
         typer.Option(
             "--no-encoder",
-            help="Leave MusicBERT out: 'style' and 'encoder' are null, the critic's report is "
-            "unchanged.",
+            help="Leave MusicBERT out: 'style', 'encoder' and 'similar' are null, the critic's "
+            "report is unchanged.",
         ),
     ] = False,
 ) -> None:
@@ -316,6 +320,49 @@ def kb_build() -> None:
     err.print(
         f"{verb} {report.articles} articles, {report.chunks} chunks "
         f"(+{report.added} / -{report.removed}) in {settings.chroma_url or settings.kb_dir}"
+    )
+
+
+@corpus_app.command("index")
+def corpus_index(
+    collections: Annotated[
+        str | None,
+        typer.Option(
+            help="Only these corpus folders, comma-separated (e.g. bach,palestrina); "
+            "default: the whole corpus (most of an hour on 2 cores)."
+        ),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many corpus files.")] = None,
+    force: Annotated[bool, typer.Option(help="Rebuild even when up to date.")] = False,
+) -> None:
+    """Embed music21's corpus with the MusicBERT checkpoint in use, into the data dir
+    (rebuilt when the checkpoint changes; `etude analyze` then lists similar pieces)."""
+    from etude.encoders.similar import build_corpus_index
+
+    settings = _settings()
+    chosen = [c.strip() for c in collections.split(",") if c.strip()] if collections else None
+    if limit is not None and limit < 1:
+        raise InputError(f"--limit must be at least 1, got {limit}")
+    skipped: list[str] = []
+    try:
+        with progress_bar("Embedding corpus files") as update:
+            report = build_corpus_index(
+                settings.data_dir,
+                collections=chosen,
+                limit=limit,
+                force=force,
+                progress=update,
+                on_error=lambda path, error: skipped.append(f"{path.name}: {first_line(error)}"),
+            )
+    except (ValueError, FileNotFoundError) as exc:
+        raise InputError(str(exc)) from exc
+    verb = "Indexed" if report.changed else "Up to date:"
+    err.print(
+        f"{verb} {report.pieces} pieces ({report.windows} passages) from {report.files} files "
+        f"of {', '.join(report.collections)} in {report.folder}"
+        + (f"; {len(skipped)} files could not be read" if skipped else ""),
+        soft_wrap=True,
+        markup=False,
     )
 
 

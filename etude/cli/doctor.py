@@ -331,7 +331,46 @@ def check_encoder(settings: Settings) -> list[Check]:
                 "(scripts/build_reference_set.py makes one)",
             )
         )
-    return checks
+    return checks + _corpus_index(settings, folder)
+
+
+def _corpus_index(settings: Settings, folder: Path) -> list[Check]:
+    """The corpus index behind "pieces like yours": optional, so at worst a note."""
+    from etude.encoders.similar import StaleCorpusIndex, index_exists, load_index
+
+    if not index_exists(settings.data_dir):
+        return [
+            Check(
+                "encoder",
+                "note",
+                "no corpus index: similar pieces are off (`etude corpus index` builds one)",
+            )
+        ]
+    try:
+        index = load_index(settings.data_dir, folder)
+    except StaleCorpusIndex:
+        return [
+            Check(
+                "encoder",
+                "note",
+                "the corpus index was embedded by another checkpoint: similar pieces are off "
+                "(`etude corpus index` rebuilds it)",
+            )
+        ]
+    except (OSError, ValueError, KeyError) as exc:
+        return [
+            Check(
+                "encoder", "note", f"unreadable corpus index ({exc})", "etude corpus index --force"
+            )
+        ]
+    collections = sorted({p.collection for p in index.pieces})
+    return [
+        Check(
+            "encoder",
+            "ok",
+            f"corpus index of {len(index.pieces)} pieces ({', '.join(collections)})",
+        )
+    ]
 
 
 def check_database(settings: Settings) -> list[Check]:

@@ -172,6 +172,13 @@ class AnalysisReport(BaseModel):
         default=None,
         description="The encoder's most surprising notes (issue #22); null without the encoder.",
     )
+    similar: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="The corpus pieces MusicBERT finds nearest, with the nearest pair of "
+        "passages (issue #22): [{title, collection, composer, corpus_path, number, score, "
+        "bars?, your_bars?}]. Null without the encoder or without a corpus index built by the "
+        "checkpoint in use (`etude corpus index`).",
+    )
     level: str = "intermediate"
     texture: str = Field(default="", description="'chorale', 'melody_and_bass', 'melody', ...")
     strengths: list[str] = Field(default_factory=list)

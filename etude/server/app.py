@@ -102,7 +102,9 @@ async def lifespan(app: FastAPI, *, mentor: Mentor | None, warm_up: bool) -> Asy
     app.state.runner = TurnRunner(
         server.max_queued_turns, server.max_learner_turns, workers=server.turn_threads
     )
-    app.state.studio = ScoreStudio(settings.data_dir / "uploads", server.max_upload_bytes)
+    app.state.studio = ScoreStudio(
+        settings.data_dir / "uploads", server.max_upload_bytes, settings.data_dir
+    )
     app.state.warm = app.state.runner.submit(app.state.mentor.warm_up if warm_up else lambda: None)
     try:
         yield

@@ -45,8 +45,10 @@ class ScoreStudio:
     20000000
     """
 
-    def __init__(self, root: Path, limit: int) -> None:
+    def __init__(self, root: Path, limit: int, data_dir: Path | None = None) -> None:
         self.root = root
+        self.data_dir = data_dir or root.parent
+        """Where the corpus index for ``"similar"`` is looked for (the settings' data dir)."""
         self.limit = limit
         self._lock = threading.Lock()
         self._places = threading.BoundedSemaphore(MAX_PARALLEL_SCORES)
@@ -116,7 +118,9 @@ class ScoreStudio:
         return data
 
     def _analysis(self, path: Path, level: Level) -> dict[str, Any]:
-        return self._cached(path, f"analysis-{level}.json", lambda: _analyze(path, level))
+        return self._cached(
+            path, f"analysis-{level}.json", lambda: _analyze(path, level, self.data_dir)
+        )
 
     def _analysis_and_view(self, path: Path, level: Level) -> tuple[dict[str, Any], dict[str, Any]]:
         analysis = self._analysis(path, level)
@@ -135,7 +139,7 @@ class ScoreStudio:
         return value
 
 
-def _analyze(path: Path, level: Level) -> dict[str, Any]:
+def _analyze(path: Path, level: Level, data_dir: Path) -> dict[str, Any]:
     """The report, from the same reading of the file the upload's check made (the parse is
     cached per file), so reading, playing back and drawing share one time budget."""
     from etude.attachments import load_attachment
@@ -149,7 +153,24 @@ def _analyze(path: Path, level: Level) -> dict[str, Any]:
         raise ApiError(422, str(exc).splitlines()[0]) from exc
     report.style = _style(loaded)
     report.encoder = _encoder(loaded)
+    report.similar = _similar(loaded, data_dir)
     return report.model_dump(mode="json")
+
+
+def _similar(loaded: LoadedScore, data_dir: Path) -> list[dict[str, Any]] | None:
+    """The nearest corpus pieces, as ``etude analyze`` reports them; None without a corpus
+    index of the checkpoint in use (the analysis is cached with the upload, so an index built
+    later shows on the next upload)."""
+    try:
+        from etude.encoders.octuple import OctupleEncoder
+        from etude.encoders.similar import index_exists, similar_section
+        from etude.scores.midi_bytes import score_midi_bytes
+
+        if not index_exists(data_dir):
+            return None
+        return similar_section(OctupleEncoder().encode(score_midi_bytes(loaded)).tokens, data_dir)
+    except (OSError, ValueError):
+        return None
 
 
 def _encoder(loaded: LoadedScore) -> dict[str, Any] | None:

@@ -6,6 +6,8 @@ of its findings the tutor is handed (errors first, a few at a time).
 
 from __future__ import annotations
 
+from typing import Any
+
 from etude.config import Settings
 from etude.evidence import Evidence
 from etude.tools.base import ToolRequest, ToolSpec
@@ -25,7 +27,8 @@ def critic(request: ToolRequest, settings: Settings) -> list[Evidence]:
     from etude.critic.analysis import analyze_score
     from etude.critic.report import SEVERITY_ORDER, overview
 
-    report = analyze_score(load_attachment(request.attachment), level=request.level)
+    loaded = load_attachment(request.attachment)
+    report = analyze_score(loaded, level=request.level)
     evidence = [
         Evidence(
             tool="critic",
@@ -52,7 +55,23 @@ def critic(request: ToolRequest, settings: Settings) -> list[Evidence]:
                 data=finding.model_dump(mode="json"),
             )
         )
-    return evidence
+    return evidence + _pieces_like_it(loaded, settings)
+
+
+def _pieces_like_it(loaded: Any, settings: Settings) -> list[Evidence]:
+    """The corpus piece nearest to the learner's ("Listen to how BWV 281 handles this"), only
+    from the data dir's corpus index (``etude corpus index``); nothing without one."""
+    from etude.encoders.octuple import OctupleEncoder
+    from etude.encoders.similar import index_exists, similar_evidence
+    from etude.scores.midi_bytes import score_midi_bytes
+
+    if not index_exists(settings.data_dir):
+        return []
+    try:
+        tokens = OctupleEncoder().encode(score_midi_bytes(loaded)).tokens
+        return similar_evidence(tokens, settings.data_dir, tool="critic")
+    except (OSError, ValueError):
+        return []
 
 
 TOOL = ToolSpec(

@@ -26,6 +26,7 @@ def encode(request: ToolRequest, settings: Settings) -> list[Evidence]:
     from etude.critic.motifs import find_repetitions
     from etude.encoders.embedding import NoReferenceSet, embed_tokens, estimate_style
     from etude.encoders.octuple import OctupleEncoder
+    from etude.encoders.similar import similar_evidence
     from etude.scores.midi_bytes import score_midi_bytes
 
     loaded = load_attachment(request.attachment)
@@ -57,6 +58,10 @@ def encode(request: ToolRequest, settings: Settings) -> list[Evidence]:
             )
         )
     evidence.extend(_surprise(loaded.score, request.question))
+    asks = bool(_ASKS_SIMILAR.search(request.question))
+    evidence.extend(
+        similar_evidence(encoding.tokens, settings.data_dir, tool="encoder", authoritative=asks)
+    )
     repetitions = find_repetitions(loaded.score.parts[0])
     if repetitions:
         evidence.append(
@@ -76,6 +81,7 @@ def encode(request: ToolRequest, settings: Settings) -> list[Evidence]:
     return evidence
 
 
+_ASKS_SIMILAR = re.compile(r"\b(?:similar|like (?:mine|it|this)|resembl\w*|remind\w*)\b", re.I)
 _ASKS_SURPRISE = re.compile(
     r"\b(?:unexpected|surpris\w*|wrong|odd|strange|out of place|stands? out|sounds? off)\b",
     re.I,

@@ -54,10 +54,10 @@ def test_no_encoder_nulls_only_the_encoder_sections(chorale_midi: Path) -> None:
     done = analyze(str(chorale_midi), "--json", "--no-encoder")
     assert done.returncode == 0, done.stderr
     bare = json.loads(done.stdout)
-    assert bare["style"] is None and bare["encoder"] is None
+    assert bare["style"] is None and bare["encoder"] is None and bare["similar"] is None
     assert list(bare) == list(full)
-    assert {k: v for k, v in bare.items() if k not in ("style", "encoder")} == {
-        k: v for k, v in full.items() if k not in ("style", "encoder")
+    assert {k: v for k, v in bare.items() if k not in ("style", "encoder", "similar")} == {
+        k: v for k, v in full.items() if k not in ("style", "encoder", "similar")
     }
 
 
