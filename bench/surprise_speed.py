@@ -40,9 +40,8 @@ def main() -> None:
     args = parser.parse_args()
     from music21 import corpus
 
+    from etude.api import analyze_score
     from etude.attachments import load_attachment
-    from etude.cli.analysis import _encoder, _style
-    from etude.critic.analysis import analyze_file
     from etude.encoders.embedding import load_model
     from etude.encoders.surprise import encoder_section
 
@@ -52,8 +51,12 @@ def main() -> None:
     score = load_attachment(path).score
     model = load_model()
     rows = [
-        ("critic only (--no-encoder)", lambda: analyze_file(path)),
-        ("critic + style + surprise", lambda: (analyze_file(path), _style(path), _encoder(path))),
+        # what `etude analyze` runs (etude.api.analyze_score), at the default level
+        (
+            "critic only (--no-encoder)",
+            lambda: analyze_score(path, level="intermediate", encoder=False),
+        ),
+        ("critic + style + surprise", lambda: analyze_score(path, level="intermediate")),
         ("surprise alone (stride 8)", lambda: encoder_section(score, model)),
         ("surprise alone (stride 4)", lambda: encoder_section(score, model, stride=4)),
     ]

@@ -280,6 +280,13 @@ def main() -> None:
     parser.add_argument(
         "--extra-strides", default="", help="also score the pre-trained model at these strides"
     )
+    parser.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        metavar="LABEL=FOLDER",
+        help="also score this checkpoint (e.g. a new one beside the shipped one), same plants",
+    )
     args = parser.parse_args()
 
     import torch
@@ -306,6 +313,7 @@ def main() -> None:
     torch.manual_seed(args.seed)
     random_init = MusicBert(pretrained.config).eval()
     extra = [int(s) for s in args.extra_strides.split(",") if s]
+    others = [(label, load_model(folder)) for label, folder in (a.split("=", 1) for a in args.also)]
     rng = random.Random(args.seed)
     trials: list[Trial] = []
     out_of_key_plants = 0
@@ -331,6 +339,7 @@ def main() -> None:
         runs += [
             (f"musicbert-small, stride {s}", pretrained, s, {"": DEFAULT_WINDOW}) for s in extra
         ]
+        runs += [(label, model, args.stride, {"": DEFAULT_WINDOW}) for label, model in others]
         for label, model, stride, windows in runs:
             t = time.perf_counter()
             p = pitch_distributions(model, encoding.tokens, stride=stride)
@@ -382,6 +391,25 @@ def main() -> None:
                 cells.append(f"{stats[:, column].mean():.3f} [{low:.3f}, {high:.3f}]")
             label = method if subset == "all" else f"{method} — {subset}"
             print(f"| {label} | {len(chosen)} | " + " | ".join(cells) + " |")
+    encoders = [m for m in methods if m.startswith("musicbert") or m in dict(others)]
+    encoders = [m for m in encoders if not m.endswith(ALL)]
+    baselines = [m for m in methods if m not in encoders and not m.endswith(ALL)]
+    baselines = [m for m in baselines if m != "random init"]
+    print(
+        "\nPaired differences (encoder minus baseline, same pieces; 95% bootstrap over pieces):\n"
+    )
+    print("| encoder − baseline | top-1 | top-5 | ROC-AUC |")
+    print("|---|---|---|---|")
+    for encoder in encoders:
+        mine = np.array([rank_stats(t.scores[encoder], t.planted) for t in trials])
+        for baseline in baselines:
+            theirs = np.array([rank_stats(t.scores[baseline], t.planted) for t in trials])
+            cells = []
+            for column in range(3):
+                delta = mine[:, column] - theirs[:, column]
+                low, high = bootstrap(delta, boot)
+                cells.append(f"{delta.mean():+.3f} [{low:+.3f}, {high:+.3f}]")
+            print(f"| {encoder} − {baseline} | " + " | ".join(cells) + " |")
     total = time.perf_counter() - started
     spent = ", ".join(f"{k} {v:.0f} s" for k, v in timings.items())
     print(f"\nwall {total:.0f} s ({spent})")

@@ -6,11 +6,17 @@ One command does the three stages, so that a single GPU lease runs it end to end
    parallel worker processes, within a time budget; pieces split by name into train (90%) and
    held-out (10%) sets.
 2. train: random windows of up to ``--max-notes`` notes, transposed by -5..+6 semitones at
-   random (drums excepted), bar-level masking as in the paper, AdamW with warm-up and linear
-   decay, bf16 autocast on CUDA; a JSONL log.
-3. evaluate: masked-token accuracy on held-out pieces (pre-trained vs randomly initialised),
-   and linear probes predicting each held-out piece's corpus collection from frozen piece
-   embeddings: pre-trained vs random init vs hand-made features.
+   random (drums excepted); each window masked either bar-level as in the paper or, with
+   probability ``--pitch-share``, by hiding single notes' pitches (what the surprise score
+   asks at inference); windows of similar length batched together and trimmed to the longest
+   (``--bucket``: most folk tunes are far shorter than 512 notes, and padding costs as much as
+   notes); AdamW with warm-up and linear decay to 0 at ``--steps`` or the time budget,
+   whichever comes first; bf16 autocast on CUDA; a JSONL log. ``--init-from`` resumes a
+   checkpoint.
+3. evaluate: masked-token accuracy on held-out pieces (pre-trained vs randomly initialised, and
+   vs the ``--init-from`` checkpoint), single-note pitch accuracy and loss, and linear probes
+   predicting each held-out piece's corpus collection from frozen piece embeddings:
+   pre-trained vs random init vs hand-made features (``--no-probe`` skips them).
 
 Writes ``OUT/model.safetensors`` (fp16) + ``OUT/config.json``, ``OUT/train_log.jsonl`` and
 ``OUT/summary.json``. A checkpoint that ships goes to ``etude/encoders/checkpoints/NAME/``
@@ -46,30 +52,52 @@ from etude.encoders.evaluation import (
 from etude.encoders.musicbert import (
     MusicBert,
     MusicBertConfig,
-    bar_level_mask,
     masked_loss,
+    mixed_mask,
+    note_pitch_mask,
     parameter_count,
 )
 from etude.encoders.octuple import BAR, PITCH
 
 
-def windows(
-    pieces: list[CorpusPiece], batch: int, max_notes: int, rng: np.random.Generator
-) -> torch.Tensor:
-    out = np.full((batch, max_notes, 8), -1, dtype=np.int64)
-    for row in range(batch):
-        tokens = pieces[int(rng.integers(len(pieces)))].tokens.astype(np.int64)
-        if len(tokens) > max_notes:
-            start = int(rng.integers(len(tokens) - max_notes + 1))
-            tokens = tokens[start : start + max_notes].copy()
-            tokens[:, BAR] -= tokens[0, BAR]
-        else:
-            tokens = tokens.copy()
-        shift = int(rng.integers(-5, 7))
-        pitched = tokens[:, PITCH] < 128
-        tokens[pitched, PITCH] = np.clip(tokens[pitched, PITCH] + shift, 0, 127)
-        out[row, : len(tokens)] = tokens
+def window_of(piece: CorpusPiece, max_notes: int, rng: np.random.Generator) -> np.ndarray:
+    """A random window of at most ``max_notes`` notes, bars renumbered from 0, transposed by
+    -5..+6 semitones (drum rows keep their kit pieces)."""
+    tokens = piece.tokens.astype(np.int64)
+    if len(tokens) > max_notes:
+        start = int(rng.integers(len(tokens) - max_notes + 1))
+        tokens = tokens[start : start + max_notes].copy()
+        tokens[:, BAR] -= tokens[0, BAR]
+    else:
+        tokens = tokens.copy()
+    shift = int(rng.integers(-5, 7))
+    pitched = tokens[:, PITCH] < 128
+    tokens[pitched, PITCH] = np.clip(tokens[pitched, PITCH] + shift, 0, 127)
+    return tokens
+
+
+def pad(rows: list[np.ndarray]) -> torch.Tensor:
+    """Windows as one (B, longest, 8) tensor, -1 (padding) after each window's notes."""
+    out = np.full((len(rows), max(len(r) for r in rows), 8), -1, dtype=np.int64)
+    for i, row in enumerate(rows):
+        out[i, : len(row)] = row
     return torch.as_tensor(out)
+
+
+def batches(
+    pieces: list[CorpusPiece], batch: int, max_notes: int, bucket: int, rng: np.random.Generator
+) -> list[torch.Tensor]:
+    """``bucket`` batches from ``bucket * batch`` random windows, grouped by length so that
+    each batch is padded only to its own longest window (pieces are drawn uniformly, as
+    without bucketing; only which windows share a batch changes)."""
+    rows = [
+        window_of(pieces[int(rng.integers(len(pieces)))], max_notes, rng)
+        for _ in range(batch * bucket)
+    ]
+    rows.sort(key=len)
+    groups = [pad(rows[i : i + batch]) for i in range(0, len(rows), batch)]
+    order = rng.permutation(len(groups))
+    return [groups[i] for i in order]
 
 
 def train(
@@ -83,28 +111,39 @@ def train(
     optimiser = torch.optim.AdamW(
         model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98)
     )
-    warmup = max(1, int(args.steps * 0.05))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser,
-        lambda s: min((s + 1) / warmup, max(0.0, (args.steps - s) / (args.steps - warmup))),
-    )
+    warmup = max(1, args.warmup if args.warmup is not None else int(args.steps * 0.05))
     rng = np.random.default_rng(args.seed)
     generator = torch.Generator(device=device).manual_seed(args.seed)
     started = time.perf_counter()
     notes_seen = 0
     step = 0
     losses: list[float] = []
+    queue: list[torch.Tensor] = []
+    lr = 0.0
     with log.open("w") as handle:
         for step in range(1, args.steps + 1):
-            tokens = windows(train_set, args.batch, args.max_notes, rng).to(device)
-            batch = bar_level_mask(model, tokens, rate=0.15, generator=generator)
+            # linear warm-up, then linear decay to 0 at the step count or the time budget,
+            # whichever is nearer, so a run cut by its budget still ends at a low rate
+            progress = max(step / args.steps, (time.perf_counter() - started) / args.train_budget)
+            lr = args.lr * max(0.0, min(step / warmup, 1.0 - progress))
+            for group in optimiser.param_groups:
+                group["lr"] = lr
+            if not queue:
+                queue = batches(train_set, args.batch, args.max_notes, args.bucket, rng)
+            tokens = queue.pop().to(device, non_blocking=True)
+            batch = mixed_mask(
+                model,
+                tokens,
+                pitch_share=args.pitch_share,
+                pitch_rate=args.pitch_rate,
+                generator=generator,
+            )
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
                 loss = masked_loss(model(batch.ids), batch.targets)
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimiser.step()
-            schedule.step()
             notes_seen += int((tokens[..., 0] >= 0).sum())
             losses.append(loss.item())
             if step % args.log_every == 0 or step == args.steps:
@@ -112,7 +151,7 @@ def train(
                 record = {
                     "step": step,
                     "loss": float(np.mean(losses[-args.log_every :])),
-                    "lr": schedule.get_last_lr()[0],
+                    "lr": lr,
                     "elapsed_s": round(elapsed, 1),
                     "notes_per_s": round(notes_seen / elapsed),
                 }
@@ -127,14 +166,71 @@ def train(
         "steps": step,
         "train_s": round(elapsed, 1),
         "notes_per_s": round(notes_seen / elapsed),
+        "notes_seen": notes_seen,
         "first_loss": float(np.mean(losses[: args.log_every])),
         "final_loss": float(np.mean(losses[-args.log_every :])),
     }
 
 
+@torch.no_grad()
+def pitch_accuracy(
+    model: MusicBert, pieces: list[np.ndarray], device: torch.device, seed: int
+) -> dict[str, float]:
+    """Single-note pitch masking on held-out pieces (an eighth of the notes, all <mask>): the
+    share predicted exactly and the mean loss in nats, the question the surprise score asks."""
+    model.eval()
+    generator = torch.Generator(device=device).manual_seed(seed)
+    right = total = 0
+    nll = 0.0
+    for piece in pieces:
+        tokens = torch.as_tensor(piece[: model.config.max_notes].astype(np.int64), device=device)[
+            None
+        ]
+        batch = note_pitch_mask(model, tokens, rate=0.125, generator=generator)
+        chosen = batch.targets[..., PITCH] != -100
+        if not chosen.any():
+            continue
+        ids = batch.ids.clone()
+        ids[..., PITCH] = torch.where(
+            chosen, model.config.mask_id, model.joint_ids(tokens)[..., PITCH]
+        )
+        hidden, _ = model.hidden_states(ids)
+        logits = model.field_logits_at(hidden[chosen], PITCH).float()
+        target = batch.targets[..., PITCH][chosen]
+        right += int((logits.argmax(-1) == target).sum())
+        nll += float(torch.nn.functional.cross_entropy(logits, target, reduction="sum"))
+        total += int(chosen.sum())
+    return {"accuracy": right / max(total, 1), "nll": nll / max(total, 1), "notes": total}
+
+
 def evaluate(
-    model: MusicBert, held: list[CorpusPiece], device: torch.device, seed: int
+    model: MusicBert,
+    held: list[CorpusPiece],
+    device: torch.device,
+    seed: int,
+    *,
+    initial: MusicBert | None = None,
+    probes: bool = True,
 ) -> dict[str, object]:
+    masked_pieces = [p.tokens for p in held[:300]]
+    random_model = MusicBert(model.config).to(device).eval()
+    model.eval()
+    result: dict[str, object] = {
+        "masked_accuracy_pretrained": masked_token_accuracy(model, masked_pieces, seed=seed),
+        "masked_accuracy_random_init": masked_token_accuracy(
+            random_model, masked_pieces, seed=seed
+        ),
+        "pitch_accuracy_pretrained": pitch_accuracy(model, masked_pieces, device, seed),
+        "pitch_accuracy_random_init": pitch_accuracy(random_model, masked_pieces, device, seed),
+    }
+    if initial is not None:
+        initial.to(device).eval()
+        result["masked_accuracy_init_from"] = masked_token_accuracy(
+            initial, masked_pieces, seed=seed
+        )
+        result["pitch_accuracy_init_from"] = pitch_accuracy(initial, masked_pieces, device, seed)
+    if not probes:
+        return result
     counts = Counter(p.collection for p in held)
     kept = {name for name, count in counts.items() if count >= 20}
     rng = random.Random(seed)
@@ -153,8 +249,6 @@ def evaluate(
     rng.shuffle(order)
     cut = int(len(order) * 0.7)
     train_idx, test_idx = np.array(order[:cut]), np.array(order[cut:])
-    random_model = MusicBert(model.config).to(device).eval()
-    model.eval()
     tokens = [p.tokens for p in probe_set]
     features = {
         "pretrained": piece_embeddings(model, tokens),
@@ -166,19 +260,40 @@ def evaluate(
         for name, x in features.items()
     }
     majority = Counter(y[test_idx].tolist()).most_common(1)[0][1] / len(test_idx)
-    masked_pieces = [p.tokens for p in held[:300]]
     return {
+        **result,
         "probe_task": "corpus collection of held-out pieces",
         "probe_classes": {name: len(per_class[name][:150]) for name in sorted(per_class)},
         "probe_train": len(train_idx),
         "probe_test": len(test_idx),
         "probe_accuracy": probes,
         "majority_baseline": majority,
-        "masked_accuracy_pretrained": masked_token_accuracy(model, masked_pieces, seed=seed),
-        "masked_accuracy_random_init": masked_token_accuracy(
-            random_model, masked_pieces, seed=seed
-        ),
     }
+
+
+def save_corpus(pieces: list[CorpusPiece], path: Path) -> None:
+    """The parsed corpus in one compressed npz (tokens concatenated, with each piece's name,
+    collection and row offset), so a later run can skip the parse."""
+    offsets = np.cumsum([0] + [len(p.tokens) for p in pieces])
+    np.savez_compressed(
+        path,
+        tokens=np.concatenate([p.tokens for p in pieces]).astype(np.int16),
+        offsets=offsets,
+        names=np.array([p.name for p in pieces]),
+        collections=np.array([p.collection for p in pieces]),
+    )
+
+
+def load_corpus(path: Path) -> list[CorpusPiece]:
+    """Pieces from a ``save_corpus`` file. Each array is read once: indexing the npz per piece
+    would decompress the whole token array again for every one of 15,000 pieces."""
+    data = np.load(path)
+    tokens, offsets = data["tokens"], data["offsets"]
+    names, collections = data["names"], data["collections"]
+    return [
+        CorpusPiece(str(names[i]), str(collections[i]), tokens[offsets[i] : offsets[i + 1]])
+        for i in range(len(names))
+    ]
 
 
 def main() -> None:
@@ -193,15 +308,36 @@ def main() -> None:
     parser.add_argument("--max-notes", type=int, default=512)
     parser.add_argument("--lr", type=float, default=5e-4)
     parser.add_argument("--log-every", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=None, help="steps (default 5%% of --steps)")
+    parser.add_argument(
+        "--pitch-share",
+        type=float,
+        default=0.5,
+        help="share of windows masked by single-note pitch masking instead of bar-level",
+    )
+    parser.add_argument(
+        "--pitch-rate", type=float, default=0.125, help="notes whose pitch is hidden"
+    )
+    parser.add_argument("--bucket", type=int, default=8, help="batches grouped by window length")
+    parser.add_argument("--init-from", type=Path, default=None, help="resume this checkpoint")
+    parser.add_argument("--no-probe", action="store_true", help="skip the linear probes")
+    parser.add_argument("--corpus", type=Path, default=None, help="read a --save-corpus npz")
+    parser.add_argument(
+        "--save-corpus", type=Path, default=None, help="also write the parsed corpus (npz)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tiny", action="store_true", help="CPU smoke test: a few files/steps")
     args = parser.parse_args()
     if args.tiny:
         args.max_files, args.steps, args.batch, args.max_notes, args.log_every = 40, 5, 4, 64, 1
+        args.bucket = 2
     torch.manual_seed(args.seed)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     started = time.perf_counter()
-    pieces = encode_corpus(args.workers, max_files=args.max_files, budget_s=args.data_budget)
+    if args.corpus:
+        pieces = load_corpus(args.corpus)
+    else:
+        pieces = encode_corpus(args.workers, max_files=args.max_files, budget_s=args.data_budget)
     data_s = time.perf_counter() - started
     held = [p for p in pieces if held_out(p.name)]
     train_set = [p for p in pieces if not held_out(p.name)]
@@ -210,18 +346,33 @@ def main() -> None:
         f"{sum(len(p.tokens) for p in pieces)} notes, {data_s:.0f} s",
         flush=True,
     )
-    config = MusicBertConfig.small()
-    if args.tiny:
-        config = MusicBertConfig(hidden=32, layers=1, heads=2, ffn=64, max_notes=64, name="tiny")
-    config = MusicBertConfig(**{**config.__dict__, "max_notes": args.max_notes})
-    model = MusicBert(config)
+    if args.save_corpus:
+        save_corpus(pieces, args.save_corpus)
+    initial = None
+    if args.init_from:
+        model = MusicBert.load(args.init_from)
+        initial = MusicBert.load(args.init_from)
+        config = model.config
+        args.max_notes = min(args.max_notes, config.max_notes)
+    else:
+        config = MusicBertConfig.small()
+        if args.tiny:
+            config = MusicBertConfig(
+                hidden=32, layers=1, heads=2, ffn=64, max_notes=64, name="tiny"
+            )
+        config = MusicBertConfig(**{**config.__dict__, "max_notes": args.max_notes})
+        model = MusicBert(config)
     args.out.mkdir(parents=True, exist_ok=True)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats()
     stats = train(model, train_set, args, device, args.out / "train_log.jsonl")
     peak = torch.cuda.max_memory_allocated() / 2**20 if device.type == "cuda" else None
     model.save(args.out)
-    evaluation = evaluate(model, held, device, args.seed) if len(held) >= 40 else {}
+    evaluation = (
+        evaluate(model, held, device, args.seed, initial=initial, probes=not args.no_probe)
+        if len(held) >= 40
+        else {}
+    )
     summary = {
         "model": config.name,
         "parameters": parameter_count(model),
@@ -241,6 +392,12 @@ def main() -> None:
             "batch": args.batch,
             "max_notes": args.max_notes,
             "lr": args.lr,
+            "warmup": args.warmup,
+            "pitch_share": args.pitch_share,
+            "pitch_rate": args.pitch_rate,
+            "bucket": args.bucket,
+            "init_from": str(args.init_from) if args.init_from else None,
+            "train_budget_s": args.train_budget,
             "peak_gpu_mib": round(peak, 1) if peak else None,
         },
         "evaluation": evaluation,

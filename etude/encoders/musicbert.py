@@ -24,7 +24,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from etude.encoders.octuple import BAR, DEFAULT
+from etude.encoders.octuple import BAR, DEFAULT, PITCH
 
 SPECIALS = ("<s>", "<pad>", "</s>", "<unk>")
 PAD = 1
@@ -268,6 +268,64 @@ def bar_level_mask(
     ids = torch.where(picked & (roll < 0.8), torch.full_like(ids, config.mask_id), ids)
     ids = torch.where(picked & (roll >= 0.8) & (roll < 0.9), random_values, ids)
     return MaskedBatch(ids, targets, [i for i in range(8) if bool(picked[..., i].any())])
+
+
+def note_pitch_mask(
+    model: MusicBert, tokens: torch.Tensor, *, rate: float = 0.125, generator: torch.Generator
+) -> MaskedBatch:
+    """Mask the pitch of single notes, each note chosen independently with probability
+    ``rate`` (80% <mask>, 10% a random pitch, 10% unchanged); every other field stays visible.
+
+    Why: this is the question ``etude.encoders.surprise`` asks at inference (the pitch of every
+    eighth note hidden, its neighbours' pitches and all rhythm visible). Bar-level masking
+    alone never asks it: it hides a field of a whole bar, so the model learns to guess a bar's
+    pitches from other bars, not one pitch from the notes around it.
+    """
+    config = model.config
+    valid = tokens[..., 0] >= 0
+    chosen = (
+        torch.rand(tokens.shape[:2], generator=generator, device=tokens.device) < rate
+    ) & valid
+    picked = torch.zeros(tokens.shape, dtype=torch.bool, device=tokens.device)
+    picked[..., PITCH] = chosen
+    targets = torch.where(picked, tokens, torch.full_like(tokens, -100))
+    ids = model.joint_ids(tokens)
+    roll = torch.rand(tokens.shape[:2], generator=generator, device=tokens.device)
+    random_pitch = (
+        torch.rand(tokens.shape[:2], generator=generator, device=tokens.device) * 128
+    ).long() + model.offsets[PITCH]
+    pitch_ids = ids[..., PITCH]
+    pitch_ids = torch.where(
+        chosen & (roll < 0.8), torch.full_like(pitch_ids, config.mask_id), pitch_ids
+    )
+    pitch_ids = torch.where(chosen & (roll >= 0.8) & (roll < 0.9), random_pitch, pitch_ids)
+    ids = ids.clone()
+    ids[..., PITCH] = pitch_ids
+    return MaskedBatch(ids, targets, [PITCH] if bool(chosen.any()) else [])
+
+
+def mixed_mask(
+    model: MusicBert,
+    tokens: torch.Tensor,
+    *,
+    pitch_share: float,
+    bar_rate: float = 0.15,
+    pitch_rate: float = 0.125,
+    generator: torch.Generator,
+) -> MaskedBatch:
+    """Each window of the batch masked one of two ways: single-note pitch masking
+    (``note_pitch_mask``) with probability ``pitch_share``, else the paper's bar-level masking
+    of all fields — so the model keeps learning every field while practising the inference
+    question. ``pitch_share=0`` is plain bar-level masking."""
+    bar = bar_level_mask(model, tokens, rate=bar_rate, generator=generator)
+    if pitch_share <= 0:
+        return bar
+    pitch = note_pitch_mask(model, tokens, rate=pitch_rate, generator=generator)
+    rows = torch.rand(tokens.shape[0], generator=generator, device=tokens.device) < pitch_share
+    ids = torch.where(rows[:, None, None], pitch.ids, bar.ids)
+    targets = torch.where(rows[:, None, None], pitch.targets, bar.targets)
+    fields = [i for i in range(8) if bool((targets[..., i] != -100).any())]
+    return MaskedBatch(ids, targets, fields)
 
 
 def masked_loss(logits: list[torch.Tensor], targets: torch.Tensor) -> torch.Tensor:

@@ -16,8 +16,10 @@ from etude.encoders.musicbert import (
     config_from_fairseq,
     load_fairseq_state_dict,
     masked_loss,
+    mixed_mask,
+    note_pitch_mask,
 )
-from etude.encoders.octuple import BAR, Note, OctupleEncoder, Performance
+from etude.encoders.octuple import BAR, PITCH, Note, OctupleEncoder, Performance
 from tests.fairseq_fixture import official_checkpoint, write_dictionary
 
 TINY = MusicBertConfig(hidden=32, layers=2, heads=4, ffn=64, max_notes=64, name="tiny")
@@ -47,6 +49,43 @@ def test_bar_level_mask_masks_a_field_for_every_note_of_a_bar() -> None:
             in_bar = chosen[0, bars == bar, field]
             assert bool(in_bar.all()) or not bool(in_bar.any())
     assert torch.equal(batch.targets[chosen], tokens[chosen])
+
+
+def test_note_pitch_mask_hides_only_pitches_of_single_notes() -> None:
+    model = MusicBert(TINY)
+    tokens = torch.as_tensor(piece_tokens(bars=40))[None]
+    padded = torch.cat([tokens, torch.full((1, 20, 8), -1)], dim=1)
+    batch = note_pitch_mask(model, padded, rate=0.25, generator=torch.Generator().manual_seed(0))
+    chosen = batch.targets != -100
+    picked = chosen[..., PITCH]
+    assert not chosen[..., [f for f in range(8) if f != PITCH]].any()  # only the pitch field
+    assert not picked[0, tokens.shape[1] :].any()  # never padding
+    assert 0.15 < picked.float().mean() * padded.shape[1] / tokens.shape[1] < 0.35
+    assert torch.equal(batch.targets[chosen], padded[chosen])
+    # every other field of every note is the input unchanged, so the context is all there
+    plain = model.joint_ids(padded)
+    others = [f for f in range(8) if f != PITCH]
+    assert torch.equal(batch.ids[..., others], plain[..., others])
+    masked = batch.ids[..., PITCH] == model.config.mask_id
+    assert masked.any() and not (masked & ~picked).any()
+
+
+def test_mixed_mask_masks_each_window_one_way() -> None:
+    model = MusicBert(TINY)
+    tokens = torch.as_tensor(piece_tokens(bars=40))[None].repeat(16, 1, 1)
+    generator = torch.Generator().manual_seed(3)
+    batch = mixed_mask(model, tokens, pitch_share=0.5, bar_rate=0.3, generator=generator)
+    chosen = batch.targets != -100
+    pitch_only = ~chosen[..., [f for f in range(8) if f != PITCH]].any(-1).any(-1)
+    assert 0 < int(pitch_only.sum()) < 16  # some windows of each kind
+    for row in range(16):
+        if not pitch_only[row]:  # bar-level: a field is masked for all notes of a bar or none
+            bars = tokens[row, :, BAR]
+            for bar in bars.unique():
+                in_bar = chosen[row, bars == bar, PITCH]
+                assert bool(in_bar.all()) or not bool(in_bar.any())
+    plain = mixed_mask(model, tokens, pitch_share=0.0, generator=generator)
+    assert (plain.targets != -100)[..., BAR].any()  # share 0: bar-level masking alone
 
 
 def test_padding_does_not_change_the_embedding() -> None:
