@@ -112,7 +112,7 @@ def _turn(message: BaseMessage) -> Turn:
     role = {SystemMessage: "system", HumanMessage: "user", AIMessage: "assistant"}
     for kind, name in role.items():
         if isinstance(message, kind):
-            return Turn(role=name, content=str(message.content))  # type: ignore[arg-type]
+            return Turn(role=name, content=str(message.content))
     raise ValueError(f"unexpected message type {type(message).__name__}")
 
 
@@ -199,7 +199,7 @@ def build(
         "kinds": dict(Counter(e.kind for e in examples).most_common()),
         "shared_groups": len(
             {e.group for e in splits["train"]}
-            & {e.group for s in ("validation", "test") for e in splits[s]}  # type: ignore[index]
+            & {e.group for s in ("validation", "test") for e in splits[s]}
         ),
     }
     return splits, card
