@@ -137,7 +137,7 @@ class LocalChatModel(BaseChatModel):
         # Off the server's working places while waiting for the model and reading its words:
         # the decode runs on torch's threads, and other turns' tools need the place meanwhile.
         with off_the_places():
-            yield from self._generation(messages, stop, run_manager, **kwargs)
+            yield from at_least_one(self._generation(messages, stop, run_manager, **kwargs))
 
     def _generation(
         self,
@@ -228,3 +228,23 @@ class LocalChatModel(BaseChatModel):
             usage.record(prompt_tokens, written[0] if written else 0)
         if failure:
             raise failure[0]
+
+
+def at_least_one(chunks: Iterator[ChatGenerationChunk]) -> Iterator[ChatGenerationChunk]:
+    """``chunks``, or one empty chunk when there are none.
+
+    A model with nothing to add ends its turn at once (the tuned adapter learned to, for a bridge
+    it cannot verify), and LangChain's ``stream`` raises "No generation chunks were returned"
+    for a stream that yields nothing, which the tutor would report as a failed model.
+
+    >>> [c.text for c in at_least_one(iter([]))]
+    ['']
+    >>> [c.text for c in at_least_one(iter([ChatGenerationChunk(message=AIMessageChunk("Hi"))]))]
+    ['Hi']
+    """
+    empty = True
+    for chunk in chunks:
+        empty = False
+        yield chunk
+    if empty:
+        yield ChatGenerationChunk(message=AIMessageChunk(content=""))

@@ -37,7 +37,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import ConfigDict, Field
 
 from etude.llm import usage
-from etude.llm.chat_model import llama2_prompt, to_chat_turns
+from etude.llm.chat_model import at_least_one, llama2_prompt, to_chat_turns
 from etude.llm.gate import IN_PROCESS_MODEL, ModelGate, off_the_places
 
 log = logging.getLogger(__name__)
@@ -232,7 +232,7 @@ class CT2ChatModel(BaseChatModel):
         # Off the server's working places while waiting for the model and reading its words,
         # as the transformers backend does (the decode runs on CTranslate2's own threads).
         with off_the_places():
-            yield from self._generation(messages, stop, run_manager, **kwargs)
+            yield from at_least_one(self._generation(messages, stop, run_manager, **kwargs))
 
     def _generation(
         self,

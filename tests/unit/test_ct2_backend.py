@@ -165,3 +165,12 @@ def test_a_reader_that_stops_reading_stops_the_decode(prompt_dir: Path) -> None:
     assert generator.closed_after is not None
     assert generator.closed_after < len(generator.reply_ids)
     assert model.gate.depth == 0
+
+
+def test_a_model_with_nothing_to_add_streams_one_empty_chunk(prompt_dir: Path) -> None:
+    """The tuned adapter ends a bridge it cannot verify at once; LangChain's stream raised "No
+    generation chunks were returned" for that, and the tutor reported a failed model."""
+    model, _ = _model(prompt_dir, "")
+    chunks = list(model.stream(MESSAGES))  # raised "No generation chunks were returned"
+    assert chunks and "".join(str(chunk.content) for chunk in chunks) == ""
+    assert model.invoke(MESSAGES).content == ""
