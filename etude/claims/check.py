@@ -808,6 +808,34 @@ def _split_motion(figures: list[str]) -> tuple[list[str], str, list[str]]:
     return [], "", chords
 
 
+_SECONDARY_OF = re.compile(
+    r"\bsecondary dominant (?:of|to|for)\s+(?:the\s+)?(?P<target>[A-G](?:#|b)?)(?![\w#])"
+)
+
+
+def _secondary_of_tonic(sentence: str, context: ClaimContext) -> Claim | None:
+    """'In G major, the secondary dominant of G is D': the dominant of the tonic is the
+    primary dominant; a secondary dominant tonicises another degree. The chord named is right,
+    the teaching wrong.
+
+    >>> _secondary_of_tonic("In G major, the secondary dominant of G is D.", ClaimContext()).holds
+    False
+    >>> _secondary_of_tonic("In G major, the secondary dominant of C is G7.", ClaimContext())
+    """
+    named = _SECONDARY_OF.search(sentence)
+    key = _first_key(sentence) or context.key
+    if named is None or key is None:
+        return None
+    tonic = key.tonic.replace("-", "b")
+    if named.group("target") != tonic:
+        return None
+    truth = (
+        f"The dominant of {tonic} {key.mode} is its own dominant (V), not a secondary one: a "
+        "secondary dominant is the dominant of another degree, such as V/V or V/IV."
+    )
+    return Claim(sentence, "secondary_dominant", False, truth)
+
+
 def _score_key_claim(text: str, score_keys: frozenset[str]) -> Claim | None:
     from etude.claims.grounding import misstates_key
 
@@ -1548,6 +1576,8 @@ def check_sentence(
             carried = ClaimContext(named, context.score_keys, context.notes)
     if context.notes and (spelled := _spelling_claim(sentence, context.notes)) is not None:
         claims.append(spelled)
+    if (secondary := _secondary_of_tonic(sentence, context)) is not None:
+        claims.append(secondary)
     if any(not claim.holds for claim in claims):
         return Verdict(sentence, "refuted", tuple(claims))
     if claims:

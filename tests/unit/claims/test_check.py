@@ -68,6 +68,7 @@ FALSE = [
     ("A dominant seventh chord has a major seventh.", "minor seventh"),
     ("A half cadence ends on I.", "V"),
     ("In G major, a deceptive cadence goes from D major to G major.", "V to vi"),
+    ("In G major, the secondary dominant of G is D.", "another degree"),
     ("A deceptive cadence in A minor moves from E major to C major.", "V to vi"),
     ("In G major, D7 is the IV7.", "V7"),
     ("The V chord in a major key is minor.", "major"),
