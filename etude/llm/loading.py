@@ -422,6 +422,9 @@ def _load(settings: Settings, status: Status) -> BaseChatModel:
         if chosen_decoder(settings) == "ctranslate2":
             from etude.llm.ct2 import load_ct2_chat_model
 
+            adapter = settings.adapter_dir
+            if adapter and not Path(adapter).is_dir():  # as load_transformers_model says it
+                raise ModelLoadError(f"adapter directory {adapter!r} does not exist")
             directory = ct2_model_dir(settings, source, status)
             status(f"Loading chat model {_model_name(settings)} (CTranslate2 int8)…")
             return load_ct2_chat_model(

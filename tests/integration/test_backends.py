@@ -171,7 +171,9 @@ def test_the_embedded_model_counts_its_tokens_even_when_the_reader_stops_early()
     the tutor cut short (the tokens were spent all the same)."""
     from etude.llm import usage
 
-    model = load_chat_model(Settings.from_env().with_overrides(max_new_tokens=12))
+    model = load_chat_model(
+        Settings.from_env().with_overrides(max_new_tokens=12, decoder="transformers")
+    )
     prompt = [HumanMessage("Name the notes of a C major triad.")]
     with usage.turn_usage() as whole:
         "".join(str(c.content) for c in model.stream(prompt))
