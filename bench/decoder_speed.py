@@ -23,10 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import BaseMessage
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -34,26 +32,6 @@ sys.path.insert(0, str(HERE))
 from turn_latency import TURNS  # noqa: E402
 
 BACKENDS = ("transformers", "ctranslate2")
-PROMPTS: list[tuple[list[BaseMessage], int | None]] = []
-
-
-class Recorder(BaseChatModel):
-    """Keeps every prompt it is sent (and its ``max_tokens``) and answers nothing, so a turn
-    runs to its end on the computed blocks alone."""
-
-    @property
-    def _llm_type(self) -> str:
-        return "recorder"
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        PROMPTS.append((list(messages), kwargs.get("max_tokens")))
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=""))])
 
 
 def questions(count: int) -> list[str]:
@@ -68,15 +46,17 @@ def questions(count: int) -> list[str]:
 
 def collect_prompts(count: int) -> list[tuple[list[BaseMessage], int | None]]:
     from etude.config import Settings
+    from etude.llm.recording import RecordingChatModel
     from etude.mentor import Mentor
 
-    mentor = Mentor(Settings.from_env(), chat_model=Recorder())
+    recorder = RecordingChatModel()
+    mentor = Mentor(Settings.from_env(), chat_model=recorder)
     for question in questions(count * 3):
-        if len(PROMPTS) >= count:
+        if len(recorder.calls) >= count:
             break
         mentor.ask(question)
     mentor.close()
-    return PROMPTS[:count]
+    return list(zip(recorder.calls, recorder.budgets, strict=True))[:count]
 
 
 def decode(model: BaseChatModel, messages: list[BaseMessage], cap: int | None) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The bridge dataset (adapter v3): the tutor's own bridge prompts, and the bridge to learn.
 
 Each question is put to the real graph (router, tools, reply planner, tutor) with a
-:class:`~etude.finetune.sources.bridges.RecordingChatModel` in the model's place. A turn whose
+:class:`~etude.llm.recording.RecordingChatModel` in the model's place. A turn whose
 reply the planner composes in full never reaches the model (it is not asked under the strict
 policy) and yields no example; every other turn yields the exact messages the tutor sent and,
 as the target, :func:`~etude.finetune.sources.bridges.bridge_for` — verified sentences that
@@ -24,10 +24,11 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from etude.config import LEVELS, Settings
-from etude.finetune.data import split_groups
-from etude.finetune.examples import SPLITS, Example, Split, Turn, example_id
-from etude.finetune.sources.bridges import IDEAS, RecordingChatModel, bridge_for, ideas_in
+from etude.finetune.data import assign_splits
+from etude.finetune.examples import Example, Split, Turn, example_id
+from etude.finetune.sources.bridges import IDEAS, bridge_for, ideas_in
 from etude.knowledge.articles import ARTICLES_DIR
+from etude.llm.recording import RecordingChatModel
 
 log = logging.getLogger(__name__)
 
@@ -180,16 +181,13 @@ def build(
     ]
     examples, outcome = collect(questions, settings, random.Random(rng.random()), progress)
     examples = balance(examples, config.empty_ratio, random.Random(rng.random()))
-    plan: dict[str, Split] = {}
-    for source in ("knowledge", "critic"):
-        groups = [e.group for e in examples if e.source == source]
-        plan.update(
-            split_groups(groups, config.seed, config.validation_fraction, config.test_fraction)
-        )
-    splits: dict[Split, list[Example]] = {split: [] for split in SPLITS}
-    for example in examples:
-        split = plan[example.group]
-        splits[split].append(example.model_copy(update={"split": split}))
+    splits = assign_splits(
+        examples,
+        ("knowledge", "critic"),
+        config.seed,
+        config.validation_fraction,
+        config.test_fraction,
+    )
     card = {
         "seed": config.seed,
         "questions": len(questions),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import random
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,26 @@ def split_groups(groups: list[str], seed: int, validation: float, test: float) -
     return plan
 
 
+def assign_splits(
+    examples: list[Example],
+    sources: Iterable[str],
+    seed: int,
+    validation: float,
+    test: float,
+) -> dict[Split, list[Example]]:
+    """The examples in their splits, drawn per source item and per source (``split_groups``),
+    each copied with its split set."""
+    plan: dict[str, Split] = {}
+    for source in sources:
+        groups = [e.group for e in examples if e.source == source]
+        plan.update(split_groups(groups, seed, validation, test))
+    splits: dict[Split, list[Example]] = {split: [] for split in SPLITS}
+    for example in examples:
+        split = plan[example.group]
+        splits[split].append(example.model_copy(update={"split": split}))
+    return splits
+
+
 def build_dataset(config: DataConfig | None = None) -> BuiltDataset:
     """Generate every source, deduplicate, split by item, add dialogues, and describe it all."""
     config = config or DataConfig()
@@ -178,16 +199,9 @@ def build_dataset(config: DataConfig | None = None) -> BuiltDataset:
     else:
         notes.append("critic source disabled (critic_pieces = 0)")
     singles, duplicates = deduplicate(singles)
-    plan: dict[str, Split] = {}
-    for source in SOURCES:
-        groups = [e.group for e in singles if e.source == source]
-        plan.update(
-            split_groups(groups, config.seed, config.validation_fraction, config.test_fraction)
-        )
-    splits: dict[Split, list[Example]] = {split: [] for split in SPLITS}
-    for example in singles:
-        split = plan[example.group]
-        splits[split].append(example.model_copy(update={"split": split}))
+    splits = assign_splits(
+        singles, SOURCES, config.seed, config.validation_fraction, config.test_fraction
+    )
     dialogue_rng = random.Random(rng.random())
     for split in SPLITS:
         share = round(config.dialogues * len(splits[split]) / max(1, len(singles)))

@@ -65,20 +65,59 @@ def llama2_prompt(turns: list[dict[str, str]]) -> str:
     return "".join(out)
 
 
-class LocalChatModel(BaseChatModel):
-    """A Hugging Face causal LM and tokenizer, run in-process."""
+class LocalStreamingModel(BaseChatModel):
+    """A model that decodes in this process: ``_generation`` yields its pieces; ``_stream`` and
+    ``_generate`` are the same for every such backend (transformers, CTranslate2)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    hf_model: Any = Field(exclude=True)
-    tokenizer: Any = Field(exclude=True)
     model_name: str = "local"
     max_new_tokens: int = 160
     temperature: float = 0.0
     repetition_penalty: float = 1.0
     """Above 1.0 it also penalises the prompt's tokens: the very facts the reply must repeat."""
     gate: ModelGate = Field(default=IN_PROCESS_MODEL, exclude=True)
-    """Generations wait here for the model, one at a time (the model is not thread-safe)."""
+    """Generations wait here for the model, one at a time: the model is not thread-safe, and on
+    2 cores a second decode only slows the first (batching across learners is the way to share
+    them)."""
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        text = "".join(chunk.text for chunk in self._stream(messages, stop, run_manager, **kwargs))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        # Off the server's working places while waiting for the model and reading its words:
+        # the decode runs on the backend's own threads, and other turns' tools need the place.
+        with off_the_places():
+            yield from at_least_one(self._generation(messages, stop, run_manager, **kwargs))
+
+    def _generation(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: CallbackManagerForLLMRun | None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        raise NotImplementedError
+
+
+class LocalChatModel(LocalStreamingModel):
+    """A Hugging Face causal LM and tokenizer, run in-process."""
+
+    hf_model: Any = Field(exclude=True)
+    tokenizer: Any = Field(exclude=True)
 
     @property
     def _llm_type(self) -> str:
@@ -116,28 +155,6 @@ class LocalChatModel(BaseChatModel):
         else:
             kwargs.update(do_sample=False)
         return kwargs
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        text = "".join(chunk.text for chunk in self._stream(messages, stop, run_manager, **kwargs))
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
-
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        # Off the server's working places while waiting for the model and reading its words:
-        # the decode runs on torch's threads, and other turns' tools need the place meanwhile.
-        with off_the_places():
-            yield from at_least_one(self._generation(messages, stop, run_manager, **kwargs))
 
     def _generation(
         self,

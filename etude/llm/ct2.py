@@ -31,14 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, Field
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk
+from pydantic import Field
 
 from etude.llm import usage
-from etude.llm.chat_model import at_least_one, llama2_prompt, to_chat_turns
-from etude.llm.gate import IN_PROCESS_MODEL, ModelGate, off_the_places
+from etude.llm.chat_model import LocalStreamingModel, llama2_prompt, to_chat_turns
 
 log = logging.getLogger(__name__)
 
@@ -163,22 +161,13 @@ def _token_text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-class CT2ChatModel(BaseChatModel):
+class CT2ChatModel(LocalStreamingModel):
     """A CTranslate2 generator as a LangChain chat model: the same prompts, stop and length
     rules and usage accounting as :class:`etude.llm.chat_model.LocalChatModel`."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     generator: Any = Field(exclude=True)
     prompt: Any = Field(exclude=True)
     """A :class:`ChatPrompt`."""
-    model_name: str = "local"
-    max_new_tokens: int = 160
-    temperature: float = 0.0
-    repetition_penalty: float = 1.0
-    gate: ModelGate = Field(default=IN_PROCESS_MODEL, exclude=True)
-    """One generation at a time, as for the transformers model: on 2 cores a second decode
-    only slows the first (batching across learners is the way to share them)."""
 
     @property
     def _llm_type(self) -> str:
@@ -211,28 +200,6 @@ class CT2ChatModel(BaseChatModel):
         if run_manager:
             run_manager.on_llm_new_token(text)
         return ChatGenerationChunk(message=AIMessageChunk(content=text))
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        text = "".join(chunk.text for chunk in self._stream(messages, stop, run_manager, **kwargs))
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
-
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        # Off the server's working places while waiting for the model and reading its words,
-        # as the transformers backend does (the decode runs on CTranslate2's own threads).
-        with off_the_places():
-            yield from at_least_one(self._generation(messages, stop, run_manager, **kwargs))
 
     def _generation(
         self,

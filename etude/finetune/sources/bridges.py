@@ -13,10 +13,8 @@ engine and passed through the tutor's own :class:`~etude.claims.SentenceGuard` a
 blocks the learner already read; a turn where no idea can be carried over teaches the model to
 add nothing (an empty bridge costs no tokens).
 
-The prompts are the tutor's own: each question is put to the real graph with a recording chat
-model (:class:`RecordingChatModel`), which keeps the messages the tutor sends and answers
-nothing, so the prompt is exactly what the model will see, evidence, level and history
-included.
+The prompts are the tutor's own: ``etude.finetune.bridge_data`` puts each question to the real
+graph with :class:`etude.llm.recording.RecordingChatModel` in the model's place.
 """
 
 from __future__ import annotations
@@ -24,13 +22,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
-from pydantic import Field
 
 from etude.claims import ClaimContext, SentenceGuard
 from etude.evidence import Evidence
@@ -347,26 +338,3 @@ def bridge_for(
         if guard.allows(sentence):
             kept.append(sentence)
     return " ".join(kept)
-
-
-class RecordingChatModel(BaseChatModel):
-    """A chat model that keeps every message list the tutor sends and answers nothing.
-
-    It stands where the real model stands, so the prompts it records are the tutor's own; its
-    empty answer leaves the reply as the computed blocks alone."""
-
-    calls: list[list[BaseMessage]] = Field(default_factory=list)
-
-    @property
-    def _llm_type(self) -> str:
-        return "recording"
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        self.calls.append(list(messages))
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(""))])

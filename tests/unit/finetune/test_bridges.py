@@ -12,10 +12,10 @@ from etude.finetune.examples import Example, Turn
 from etude.finetune.sources.bridges import (
     BRIDGE_KEYS,
     IDEAS,
-    RecordingChatModel,
     bridge_for,
     ideas_in,
 )
+from etude.llm.recording import RecordingChatModel
 
 
 @pytest.mark.parametrize("idea", IDEAS, ids=lambda idea: idea.name)
