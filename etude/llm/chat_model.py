@@ -12,6 +12,7 @@ their prose is written one at a time.
 from __future__ import annotations
 
 import threading
+from abc import abstractmethod
 from collections.abc import Iterator
 from typing import Any
 
@@ -103,6 +104,7 @@ class LocalStreamingModel(BaseChatModel):
         with off_the_places():
             yield from at_least_one(self._generation(messages, stop, run_manager, **kwargs))
 
+    @abstractmethod
     def _generation(
         self,
         messages: list[BaseMessage],
@@ -110,7 +112,21 @@ class LocalStreamingModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        raise NotImplementedError
+        """The backend's decode, piece by piece (empty when the model ends at once)."""
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, "max_new_tokens": self.max_new_tokens}
+
+    def _budget(self, overrides: dict[str, Any]) -> int:
+        """The call's token budget: ``max_tokens`` (the name the OpenAI-compatible backend
+        takes too, so a caller need not know the backend) caps ``max_new_tokens``."""
+        cap = overrides.pop("max_tokens", None) or overrides.pop("max_new_tokens", None)
+        return min(cap, self.max_new_tokens) if cap else self.max_new_tokens
+
+    def _temperature(self, overrides: dict[str, Any]) -> float:
+        """The call's temperature; 0 (the default) decodes greedily."""
+        return float(overrides.pop("temperature", self.temperature) or 0.0)
 
 
 class LocalChatModel(LocalStreamingModel):
@@ -122,10 +138,6 @@ class LocalChatModel(LocalStreamingModel):
     @property
     def _llm_type(self) -> str:
         return "etude-transformers"
-
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"model_name": self.model_name, "max_new_tokens": self.max_new_tokens}
 
     def _inputs(self, messages: list[BaseMessage]) -> dict[str, Any]:
         turns = to_chat_turns(messages)
@@ -141,16 +153,14 @@ class LocalChatModel(LocalStreamingModel):
         return {k: v.to(device) if device is not None else v for k, v in dict(encoded).items()}
 
     def _generation_kwargs(self, **overrides: Any) -> dict[str, Any]:
-        """Generation settings; a call may cap its length with ``max_tokens`` (the name the
-        OpenAI-compatible backend takes too, so a caller need not know the backend)."""
-        cap = overrides.pop("max_tokens", None) or overrides.pop("max_new_tokens", None)
+        """Generation settings for ``generate``; see ``_budget`` and ``_temperature``."""
         kwargs: dict[str, Any] = {
-            "max_new_tokens": min(cap, self.max_new_tokens) if cap else self.max_new_tokens,
+            "max_new_tokens": self._budget(overrides),
             "repetition_penalty": self.repetition_penalty,
             "pad_token_id": self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
         }
-        temperature = overrides.pop("temperature", self.temperature)
-        if temperature and temperature > 0:
+        temperature = self._temperature(overrides)
+        if temperature > 0:
             kwargs.update(do_sample=True, temperature=temperature, top_p=0.9)
         else:
             kwargs.update(do_sample=False)

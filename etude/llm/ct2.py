@@ -173,21 +173,16 @@ class CT2ChatModel(LocalStreamingModel):
     def _llm_type(self) -> str:
         return "etude-ctranslate2"
 
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"model_name": self.model_name, "max_new_tokens": self.max_new_tokens}
-
     def prompt_ids(self, messages: list[BaseMessage]) -> list[int]:
         return self.prompt.encode(to_chat_turns(messages))
 
     def _options(self, **overrides: Any) -> tuple[int, dict[str, Any]]:
         """The token budget and the generator's settings; ``max_tokens`` caps the length as
         in the other backends."""
-        cap = overrides.pop("max_tokens", None) or overrides.pop("max_new_tokens", None)
-        budget = min(cap, self.max_new_tokens) if cap else self.max_new_tokens
+        budget = self._budget(overrides)
         options: dict[str, Any] = {"repetition_penalty": self.repetition_penalty}
-        temperature = overrides.pop("temperature", self.temperature)
-        if temperature and temperature > 0:
+        temperature = self._temperature(overrides)
+        if temperature > 0:
             options.update(sampling_topk=0, sampling_topp=0.9, sampling_temperature=temperature)
         else:
             options.update(sampling_topk=1)
