@@ -54,7 +54,13 @@ _ASKS_HOW = re.compile(
 )
 
 
-_ASKS_WHAT = re.compile(r"^\s*what(?:'s| is| are)\b", re.I)
+_ASKS_WHAT = re.compile(
+    r"^\s*(?:what(?:'s| is| are)|(?:please\s+|can you\s+|could you\s+)?"
+    r"(?:explain|define|describe)(?!\s+(?:how|why)\b)|tell me (?:about|what))\b",
+    re.I,
+)
+"""A request to explain or define a thing asks what it is, as "what is …" does; "explain how
+…" and "explain why …" do not."""
 
 
 def question_type(question: str) -> str | None:
@@ -64,6 +70,10 @@ def question_type(question: str) -> str | None:
     ('why', 'how')
     >>> question_type("what is a deceptive cadence?"), question_type("how many sharps in A?")
     ('what', None)
+    >>> question_type("explain a half cadence like I'm a beginner")
+    'what'
+    >>> question_type("explain how to end a phrase"), question_type("explain why V7 resolves")
+    (None, 'why')
     """
     if _ASKS_WHY.search(question):
         return "why"
