@@ -22,7 +22,8 @@ from etude.knowledge.articles import (
     chunk_article,
     load_articles,
 )
-from etude.knowledge.embeddings import MODEL_NAME, ChromaEmbedding, Embedder, shared_embedder
+from etude.knowledge.chroma_embedding import ChromaEmbedding
+from etude.knowledge.embeddings import MODEL_NAME, Embedder, shared_embedder
 
 COLLECTION = "etude_knowledge"
 

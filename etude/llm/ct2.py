@@ -23,9 +23,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +32,7 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
 from pydantic import Field
 
+from etude import converted
 from etude.llm import usage
 from etude.llm.chat_model import LocalStreamingModel, llama2_prompt, to_chat_turns
 
@@ -53,17 +51,6 @@ TOKENIZER_FILES = (
 """Copied into the converted directory, so it alone is enough to serve the model."""
 
 
-def ctranslate2_available() -> bool:
-    """Whether the ``ctranslate2`` package can be imported (it is a default dependency, but a
-    platform without its wheel falls back to transformers). Imported, not just looked up: a
-    broken install is as missing as an absent one, and the import takes 0.1 s."""
-    try:
-        import ctranslate2  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def converted_key(merged_key: str | None, source: str) -> str:
     """The converted model's cache name: the merged model's key (which already covers the base,
     the adapter's files and the dtype) or, with no adapter, a digest of the base's path.
@@ -79,31 +66,14 @@ def converted_key(merged_key: str | None, source: str) -> str:
 
 
 def is_converted(target: Path) -> bool:
-    """Whether ``target`` holds a complete converted model (the rename makes it all or none)."""
-    return (target / "model.bin").is_file() and (target / "tokenizer.json").is_file()
+    """Whether ``target`` holds a complete converted chat model, tokenizer included."""
+    return converted.is_converted(target, needs=("model.bin", "tokenizer.json"))
 
 
 def convert(source: Path, target: Path) -> Path:
     """Write ``source`` (a Hugging Face model directory with its tokenizer) as a CTranslate2
-    int8 model at ``target``: converted beside it and renamed into place, so a reader never
-    sees half a model and two processes converting at once both end with the same one."""
-    from ctranslate2.converters import TransformersConverter
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".converting-", dir=target.parent))
-    try:
-        TransformersConverter(str(source), low_cpu_mem_usage=True).convert(
-            str(scratch), quantization=QUANTIZATION, force=True
-        )
-        for name in TOKENIZER_FILES:
-            if (source / name).is_file():
-                shutil.copy2(source / name, scratch / name)
-        # another process that finished first leaves its copy: the same model
-        with contextlib.suppress(OSError):
-            os.replace(scratch, target)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return target
+    int8 model at ``target``, with the tokenizer files that serving it needs."""
+    return converted.convert(source, target, quantization=QUANTIZATION, copy=TOKENIZER_FILES)
 
 
 class ChatPrompt:
@@ -275,17 +245,6 @@ def _safe_end(text: str, stop: list[str] | None) -> int:
     return end
 
 
-def _threads() -> int:
-    """Threads for one decode: ``OMP_NUM_THREADS`` when set (the variable torch obeys, so both
-    decoders use the cores they are given), else every core.
-
-    >>> _threads() >= 1
-    True
-    """
-    given = os.environ.get("OMP_NUM_THREADS", "")
-    return int(given) if given.isdigit() and int(given) > 0 else os.cpu_count() or 1
-
-
 def load_ct2_chat_model(
     directory: Path,
     *,
@@ -300,7 +259,7 @@ def load_ct2_chat_model(
         str(directory),
         device="cpu",
         compute_type=QUANTIZATION,
-        intra_threads=_threads(),
+        intra_threads=converted.threads(),
     )
     model = CT2ChatModel(
         generator=generator,

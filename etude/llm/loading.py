@@ -139,9 +139,9 @@ def chosen_decoder(settings: Settings, *, quiet: bool = False) -> Decoder:
     if wanted == "auto":
         wanted = "ctranslate2" if settings.model == EMBEDDED_MODEL else "transformers"
     if wanted == "ctranslate2":
-        from etude.llm.ct2 import ctranslate2_available
+        from etude import converted
 
-        if not ctranslate2_available():
+        if not converted.available():
             if not quiet:
                 log.warning(
                     "ctranslate2 is not installed: the chat model runs on transformers, about "

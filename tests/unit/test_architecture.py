@@ -45,8 +45,8 @@ PACKAGE_DIR = Path(__file__).resolve().parents[2] / PACKAGE
 # fmt: off
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Settings, limits and the typed evidence every layer passes around; imports no etude code.
-    ("core", ("etude.config", "etude.lazy", "etude.limits", "etude.hf", "etude.evidence",
-              "etude.store_layout")),
+    ("core", ("etude.config", "etude.lazy", "etude.limits", "etude.hf", "etude.converted",
+              "etude.evidence", "etude.store_layout")),
     # The music and the models.
     ("domain", ("etude.theory", "etude.scores", "etude.knowledge", "etude.encoders",
                 "etude.llm", "etude.learner")),

@@ -1,27 +1,51 @@
-"""Our direct MiniLM path must give sentence-transformers' vectors."""
+"""Every way of running MiniLM must give sentence-transformers' vectors: the knowledge index is
+built by one backend and queried by another when a process falls back."""
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
 
-from etude.knowledge.embeddings import Embedder
+import numpy as np
+import pytest
+
+from etude.knowledge.embeddings import Embedder, converted_dir
 
 TEXTS = [
     "Which notes make up a G major triad?",
     "Why do composers avoid parallel fifths?",
     "hi",
-    "A much longer sentence about four-part writing, " * 20,
+    "A much longer sentence about four-part writing, " * 200,  # past the 256-token limit
 ]
 
 
-def test_direct_path_matches_sentence_transformers() -> None:
-    fast = Embedder()
-    assert fast._library is None, "expected the direct transformers path for MiniLM"
-    reference = Embedder(use_library=True)
-    ours, theirs = fast.embed(TEXTS, batch_size=3), reference.embed(TEXTS)
-    assert ours.shape == theirs.shape == (4, 384)
-    assert np.allclose(ours, theirs, atol=1e-5)
+@pytest.fixture(scope="module")
+def reference() -> np.ndarray:
+    return Embedder(backend="sentence-transformers").embed(TEXTS)
+
+
+@pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])
+def test_backend_matches_sentence_transformers(
+    backend: str, reference: np.ndarray, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    embedder = Embedder(backend=backend, cache_dir=tmp_path_factory.mktemp("cache"))
+    ours = embedder.embed(TEXTS, batch_size=3)
+    assert ours.shape == reference.shape == (4, 384)
+    assert np.allclose(ours, reference, atol=1e-5)
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+
+
+def test_ctranslate2_is_the_default_and_converts_once(tmp_path) -> None:
+    first = Embedder(cache_dir=tmp_path)
+    assert first.backend == "ctranslate2"
+    target = converted_dir(Path(first.path), tmp_path)
+    made = (target / "model.bin").stat().st_mtime_ns
+    Embedder(cache_dir=tmp_path)
+    assert (target / "model.bin").stat().st_mtime_ns == made
+
+
+def test_unknown_backend_is_one_clear_error() -> None:
+    with pytest.raises(ValueError, match="unknown embedder backend 'onnx'"):
+        Embedder(backend="onnx")
 
 
 def test_empty_input() -> None:
