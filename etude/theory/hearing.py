@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from music21 import (
@@ -66,7 +67,7 @@ class HearExample:
             "text": self.text,
             "abc": self.abc,
             "musicxml": self.musicxml,
-            "events": self.events,
+            "events": [list(group) for group in self.events],
         }
 
 
@@ -238,15 +239,27 @@ def _dominant_resolution(root: str, mode: str, figure: str) -> HearExample | Non
 
 
 def _finish(title: str, text: str, events: list[Group], lengths: list[int]) -> HearExample | None:
-    abc = to_abc(title, events, lengths)
+    names = tuple(tuple(p.nameWithOctave for p in group) for group in events)
+    return _written(title, text, names, tuple(lengths))
+
+
+@lru_cache(maxsize=1024)
+def _written(
+    title: str, text: str, names: tuple[tuple[str, ...], ...], lengths: tuple[int, ...]
+) -> HearExample | None:
+    """The example written out and verified, once per process for the same notes: writing
+    and checking it with music21 (an ABC parse, a MusicXML export) is ~40 ms, the largest part
+    of a chord question's turn, and learners ask for the same few chords again and again."""
+    events: list[Group] = [tuple(pitch.Pitch(name) for name in group) for group in names]
+    abc = to_abc(title, events, list(lengths))
     if not verified(abc, events):
         log.warning("example for %s did not verify; not shown", title)
         return None
     return HearExample(
         text=text,
         abc=abc,
-        musicxml=_musicxml(_stream(events, lengths)),
-        events=[[p.nameWithOctave for p in group] for group in events],
+        musicxml=_musicxml(_stream(events, list(lengths))),
+        events=[list(group) for group in names],
     )
 
 

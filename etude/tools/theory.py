@@ -6,6 +6,7 @@ Only the adapter lives here: the schema the router reads, and the call into the 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from etude.config import Settings
@@ -13,8 +14,7 @@ from etude.evidence import Evidence
 from etude.tools.base import ToolRequest, ToolSpec
 
 __all__ = ["TOOL", "computed", "fact_evidence", "theory"]
-"""Public: ``fact_evidence`` (the fine-tuning data renders facts exactly as the tutor gets
-them) and ``computed`` (the tool without retrieval, for the benchmarks)."""
+"""Public: ``fact_evidence`` (as fine-tuning data renders facts), ``computed`` (for benches)."""
 
 if TYPE_CHECKING:
     from etude.claims import Premise
@@ -146,5 +146,5 @@ TOOL = ToolSpec(
         "What is syncopation?",
     ),
     run=theory,
-    recognizes=computable,
+    recognizes=lru_cache(maxsize=256)(computable),  # the router asks twice a turn
 )
