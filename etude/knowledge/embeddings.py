@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -57,6 +58,9 @@ BACKENDS = ("ctranslate2", "transformers", "sentence-transformers")
 → Normalize themselves, so they serve only a model whose pipeline is exactly that (as
 all-MiniLM-L6-v2's is); sentence-transformers serves any pipeline, at ~3 s more start-up."""
 
+RECENT_QUESTIONS = 256
+"""Single texts whose vectors are kept (a few hundred kilobytes)."""
+
 CONVERTED_TYPE = "float32"
 """Weights' type of the CTranslate2 copy: float32 keeps the index's vectors valid."""
 
@@ -77,6 +81,7 @@ class Embedder:
         cache_dir: Path | None = None,
     ) -> None:
         self._lock = threading.Lock()
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self.path = path or model_path()
         folder = Path(self.path)
         pooled = _is_mean_pooled(folder)
@@ -104,11 +109,20 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
+            if len(texts) == 1 and texts[0] in self._recent:
+                self._recent.move_to_end(texts[0])
+                return self._recent[texts[0]].copy()
             parts = [
                 self._run(texts[start : start + batch_size])
                 for start in range(0, len(texts), batch_size)
             ]
-        return np.concatenate(parts).astype(np.float32)
+            vectors = np.concatenate(parts).astype(np.float32)
+            if len(texts) == 1:
+                # a turn embeds its question twice: the router, then the knowledge search
+                self._recent[texts[0]] = vectors.copy()
+                if len(self._recent) > RECENT_QUESTIONS:
+                    self._recent.popitem(last=False)
+        return vectors
 
     def _ctranslate2(self, folder: Path, cache_dir: Path | None) -> Callable[[list[str]], Any]:
         import ctranslate2

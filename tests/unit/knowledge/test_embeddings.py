@@ -50,3 +50,15 @@ def test_unknown_backend_is_one_clear_error() -> None:
 
 def test_empty_input() -> None:
     assert Embedder().embed([]).shape == (0, 384)
+
+
+def test_a_repeated_question_is_embedded_once_and_its_vector_is_a_copy(tmp_path) -> None:
+    embedder = Embedder(cache_dir=tmp_path)
+    calls = []
+    run = embedder._run
+    embedder._run = lambda texts: calls.append(list(texts)) or run(texts)
+    first = embedder.embed(["Spell a D7 chord"])
+    first[0, 0] = 99.0  # a caller that changes its vector does not change the next one's
+    again = embedder.embed(["Spell a D7 chord"])
+    assert calls == [["Spell a D7 chord"]]
+    assert again[0, 0] != 99.0 and np.isclose(np.linalg.norm(again[0]), 1.0)
