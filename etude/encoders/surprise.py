@@ -59,11 +59,21 @@ class SurpriseNote(BaseModel):
     )
 
 
+class BarSurprise(BaseModel):
+    """How unexpected a bar's least expected note is: what the studio's heat strip shades."""
+
+    bar: int
+    score: float
+
+
 class EncoderSection(BaseModel):
-    """The ``encoder`` object of ``etude analyze --json``: most surprising notes first."""
+    """The ``encoder`` object of ``etude analyze --json``: most surprising notes first, then
+    every bar's highest note score in bar order (``bars``, added after ``surprise``; a reader
+    of the first contract ignores it)."""
 
     model: str
     surprise: list[SurpriseNote]
+    bars: list[BarSurprise] = []
 
 
 @dataclass(frozen=True)
@@ -331,6 +341,27 @@ def surprising_notes(
     return chosen
 
 
+def bar_surprise(scored: list[ScoredNote], locate: Locate) -> list[BarSurprise]:
+    """Each bar's highest score among the notes a learner would call notes, in bar order.
+
+    >>> from etude.encoders.octuple import Note
+    >>> def scored(start, score):
+    ...     note = Note(start=start, duration=1.0, pitch=60)
+    ...     return ScoredNote(ScoreNote(note, 0, "C4", held=False), score, 0.1, [])
+    >>> bars = bar_surprise([scored(0, 1.0), scored(1, 3.5), scored(4, 0.5)],
+    ...                     lambda start: (int(start // 4) + 1, start % 4 + 1))
+    >>> [(b.bar, b.score) for b in bars]
+    [(1, 3.5), (2, 0.5)]
+    """
+    highest: dict[int, float] = {}
+    for item in scored:
+        if not reportable(item.source):
+            continue
+        bar, _ = locate(item.source.note.start)
+        highest[bar] = max(highest.get(bar, float("-inf")), item.score)
+    return [BarSurprise(bar=bar, score=round(value, 3)) for bar, value in sorted(highest.items())]
+
+
 def encoder_section(
     score: object,
     model: MusicBert,
@@ -342,11 +373,11 @@ def encoder_section(
     """The ``encoder`` object of ``etude analyze --json`` for a parsed music21 score."""
     notes = score_notes(score)
     scored = score_piece(score, model, stride=stride, notes=notes)
+    where = locate or measure_locator(score)
     return EncoderSection(
         model=model.config.name,
-        surprise=surprising_notes(
-            scored, speller(notes), locate or measure_locator(score), top=top
-        ),
+        surprise=surprising_notes(scored, speller(notes), where, top=top),
+        bars=bar_surprise(scored, where),
     )
 
 

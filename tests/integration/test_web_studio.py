@@ -243,6 +243,35 @@ def test_upload_shows_score_findings_and_plays(
     assert page.get_attribute("#play", "aria-pressed") == "false"
 
 
+def test_the_heat_strip_marks_the_bar_with_the_least_expected_note(
+    visit: dict[str, Any], shots: Path
+) -> None:
+    """MusicBERT's surprise, bar by bar, under the piano roll (issue #22): one button per bar,
+    the darkest where the encoder expected another pitch most; pressing it marks the bar in the
+    notation and names the note and the pitches the encoder expected."""
+    page = visit["page"]
+    page.wait_for_selector("#surprise-strip button", timeout=120_000)
+    cells = page.locator("#surprise-strip button")
+    summary = page.locator("#score-summary").inner_text()
+    bars = int(re.search(r"(\d+) bars", summary).group(1))  # type: ignore[union-attr]
+    assert cells.count() == bars
+    heats = page.evaluate(
+        "() => [...document.querySelectorAll('#surprise-strip button')].map("
+        "b => [b.dataset.bar, parseFloat(b.style.getPropertyValue('--heat'))])"
+    )
+    darkest, heat = max(heats, key=lambda pair: pair[1])
+    assert heat == pytest.approx(1.0) and min(h for _, h in heats) < 0.1  # shaded within the piece
+    cell = page.locator(f'#surprise-strip button[data-bar="{darkest}"]')
+    cell.focus()
+    page.keyboard.press("Enter")
+    assert cell.get_attribute("aria-pressed") == "true"
+    mark = page.locator(f'#notation .finding-mark[data-bar="{darkest}"]')
+    assert mark.count() == 1 and "selected" in (mark.get_attribute("class") or "")
+    said = page.locator("#surprise-note").inner_text()
+    assert said.startswith(f"Bar {darkest}, ") and "MusicBERT expected" in said
+    page.screenshot(path=shots / "2b-surprise.png", full_page=True)
+
+
 def test_the_score_downloads_in_three_formats(
     visit: dict[str, Any], chorale_midi: Path, tmp_path: Path
 ) -> None:

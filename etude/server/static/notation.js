@@ -45,6 +45,8 @@ export class Notation {
     for (const f of this.findings) {
       if (!worst.has(f.bar) || rank[f.severity] < rank[worst.get(f.bar)]) worst.set(f.bar, f.severity);
     }
+    // a bar picked from the encoder's heat strip may have no finding: it is marked all the same
+    if (selected !== null && !worst.has(selected)) worst.set(selected, "picked");
     for (const [bar, severity] of worst) {
       const node = this.kind === "abc" ? this.markAbc(bar) : this.markOsmd(bar, severity, bar === selected);
       if (node && bar === selected) node.scrollIntoView({ block: "nearest", behavior: "smooth" });
@@ -81,7 +83,8 @@ export class Notation {
     rect.setAttribute("class", `finding-mark ${severity}${selected ? " selected" : ""}`);
     rect.dataset.bar = bar;
     const title = document.createElementNS(SVG_NS, "title");
-    title.textContent = `Bar ${bar}: ${this.findings.filter((f) => f.bar === bar).map((f) => f.message).join(" ")}`;
+    const messages = this.findings.filter((f) => f.bar === bar).map((f) => f.message);
+    title.textContent = messages.length ? `Bar ${bar}: ${messages.join(" ")}` : `Bar ${bar}`;
     rect.appendChild(title);
     svg.insertBefore(rect, svg.firstChild);
     return rect;

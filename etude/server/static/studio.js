@@ -231,9 +231,55 @@ function showScore(reply) {
         )
       : [el("li", { class: "none", text: "No problems found at this level. Well done!" })]),
   );
+  showSurprise(analysis.encoder, view);
   notation.show(view, findings).catch((error) => {
     $("notation").replaceChildren(el("p", { class: "muted", text: `The notation could not be drawn: ${error.message}` }));
   });
+}
+
+// The encoder's heat strip: a button per bar, darker where its least expected note was less
+// expected; pressing one marks the bar in the notation and the roll and names the note.
+function showSurprise(encoder, view) {
+  const bars = (encoder && encoder.bars) || [];
+  $("surprise-block").hidden = !bars.length;
+  $("surprise-note").textContent = "";
+  if (!bars.length) {
+    $("surprise-strip").replaceChildren();
+    return;
+  }
+  // shaded between the piece's calmest bar and its least expected one, so the strip shows
+  // where a piece stands out, not how surprising music is in general
+  const top = Math.max(...bars.map((b) => b.score));
+  const low = Math.min(...bars.map((b) => b.score));
+  const notes = new Map();
+  for (const note of encoder.surprise || []) if (!notes.has(note.bar)) notes.set(note.bar, note);
+  $("surprise-strip").replaceChildren(...bars.map((b) => {
+    const note = notes.get(b.bar);
+    const button = el("button", {
+      type: "button",
+      "aria-pressed": "false",
+      "data-bar": String(b.bar),
+      "aria-label": `Bar ${b.bar}: least expected note ${b.score.toFixed(1)} (the piece's highest: ${top.toFixed(1)})`,
+      title: `Bar ${b.bar}`,
+      onclick: (event) => selectSurprise(b, note, view, event.currentTarget),
+    });
+    button.style.setProperty("--heat", String(top > low ? 0.08 + (0.92 * (b.score - low)) / (top - low) : 0.5));
+    return button;
+  }));
+}
+
+function selectSurprise(bar, note, view, button) {
+  document.querySelectorAll("#surprise-strip button").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+  state.selectedBar = bar.bar;
+  roll.select(bar.bar);
+  notation.mark(bar.bar);
+  if (note) {
+    const part = view.parts[note.part] || `part ${note.part + 1}`;
+    const expected = note.expected.length ? `; MusicBERT expected ${note.expected.join(" or ")} more` : "";
+    $("surprise-note").textContent = `Bar ${note.bar}, ${part}, beat ${note.beat}: ${note.pitch} is among the piece's least expected notes${expected}. The model's sense of the style, not a rule.`;
+  } else {
+    $("surprise-note").textContent = `Bar ${bar.bar}: no note here is among the ten MusicBERT expected least.`;
+  }
 }
 
 // The critic's verified fix for a finding, and the button that applies it on the server.
