@@ -82,6 +82,12 @@ class OnnxMusicBert:
         # Idle worker threads sleep instead of spinning: on a shared 2-core machine (or in
         # `etude serve`, between requests) spinning burns a core that others need.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # OMP_NUM_THREADS caps the threads as it does for torch and CTranslate2 (a server that
+        # answers several learners at once may want one per request); else ONNX Runtime's
+        # default, one per physical core.
+        given = os.environ.get("OMP_NUM_THREADS", "")
+        if given.isdigit() and int(given) > 0:
+            options.intra_op_num_threads = int(given)
         self.path = path
         self._config = config
         self._session = onnxruntime.InferenceSession(
