@@ -99,8 +99,15 @@ class OnnxMusicBert:
         return self._config
 
     def run(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Hidden states (B, N, H) and pitch logits (B, N, 128) for joint ids (B, N, 8)."""
-        hidden, pitch = self._session.run(None, {"ids": np.ascontiguousarray(ids, np.int64)})
+        """Hidden states (B, N, H) and pitch logits (B, N, 128) for joint ids (B, N, 8).
+
+        ONNX Runtime's own errors (an id outside the vocabulary, a piece longer than the
+        positions) become ``ValueError``, as torch's ``IndexError`` was for the analysis: the
+        encoder section is then left out, never the whole analysis."""
+        try:
+            hidden, pitch = self._session.run(None, {"ids": np.ascontiguousarray(ids, np.int64)})
+        except Exception as exc:  # onnxruntime's exception types share no useful base class
+            raise ValueError(f"MusicBERT (ONNX Runtime) cannot read this input: {exc}") from exc
         return hidden, pitch
 
     def embed(self, tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

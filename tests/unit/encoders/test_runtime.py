@@ -114,6 +114,18 @@ def test_an_export_that_disagrees_with_torch_is_refused(tmp_path: Path, cache: P
         runtime.check(exported, ids, hidden + 0.01, pitch)
 
 
+def test_an_input_the_model_cannot_read_is_a_value_error(tmp_path: Path, cache: Path) -> None:
+    """As torch's IndexError was: `analysis_section` then leaves the encoder out."""
+    _tiny(tmp_path / "ckpt", seed=0)
+    exported = runtime.load_onnx(tmp_path / "ckpt", cache)
+    assert exported is not None
+    too_long = np.full((1, exported.config.max_notes + 5, 8), 4, dtype=np.int64)
+    with pytest.raises(ValueError, match="cannot read this input"):
+        exported.run(too_long)
+    with pytest.raises(ValueError, match="cannot read this input"):
+        exported.run(np.full((1, 3, 8), exported.config.joint_vocab + 10, dtype=np.int64))
+
+
 def test_without_onnxruntime_inference_runs_torch(
     monkeypatch: pytest.MonkeyPatch, cache: Path
 ) -> None:
