@@ -3,7 +3,9 @@
 Two views, each with and without MusicBERT (``--no-encoder``):
 
 - in process, warm (what ``etude serve``'s ``POST /analyze`` pays once the model is loaded):
-  the CLI's own steps, the median of ``--repeat`` runs after one warm-up run;
+  the CLI's own steps, the median of ``--repeat`` runs after one warm-up run; the surprise
+  section alone both through the runtime the analysis uses (the ONNX export run by ONNX
+  Runtime, ``etude.encoders.runtime``) and through the torch model;
 - the command itself, ``python -m etude analyze FILE --json [--no-encoder]``, wall time of a
   whole process (Python, torch and music21 imports included), median of ``--repeat`` after a
   warm-up (disk cache warm).
@@ -42,23 +44,37 @@ def main() -> None:
 
     from etude.api import analyze_score
     from etude.attachments import load_attachment
-    from etude.encoders.embedding import load_model
+    from etude.encoders.embedding import inference_model, load_model
+    from etude.encoders.runtime import describe
     from etude.encoders.surprise import encoder_section
 
     folder = Path(tempfile.mkdtemp())
     path = folder / "bwv66_6.mid"
     corpus.parse("bach/bwv66.6").write("midi", fp=str(path))
     score = load_attachment(path).score
-    model = load_model()
+    model = inference_model()  # what the analysis runs: the ONNX export where it can
+    torch_model = load_model()
+    runtime = describe(model)
     rows = [
         # what `etude analyze` runs (etude.api.analyze_score), at the default level
         (
             "critic only (--no-encoder)",
             lambda: analyze_score(path, level="intermediate", encoder=False),
         ),
-        ("critic + style + surprise", lambda: analyze_score(path, level="intermediate")),
-        ("surprise alone (stride 8)", lambda: encoder_section(score, model)),
-        ("surprise alone (stride 4)", lambda: encoder_section(score, model, stride=4)),
+        (
+            f"critic + style + surprise ({runtime})",
+            lambda: analyze_score(path, level="intermediate"),
+        ),
+        (f"surprise alone (stride 8, {runtime})", lambda: encoder_section(score, model)),
+        ("surprise alone (stride 8, pytorch)", lambda: encoder_section(score, torch_model)),
+        (
+            f"surprise alone (stride 4, {runtime})",
+            lambda: encoder_section(score, model, stride=4),
+        ),
+        (
+            "surprise alone (stride 4, pytorch)",
+            lambda: encoder_section(score, torch_model, stride=4),
+        ),
     ]
     print("| step (in process, warm) | median s |")
     print("|---|---|")

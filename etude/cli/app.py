@@ -609,7 +609,7 @@ def main() -> None:
     from typer import Exit
     from typer._click.exceptions import ClickException
 
-    from etude.llm.loading import ModelLoadError
+    from etude.llm.errors import ModelLoadError
     from etude.scores.loading import ScoreError
 
     try:

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pydantic import BaseModel
 
 from etude.config import Settings
-from etude.encoders.musicbert import MusicBert
 from etude.encoders.octuple import OctupleEncoder
+from etude.encoders.runtime import EncoderModel, load_onnx
+
+if TYPE_CHECKING:
+    from etude.encoders.musicbert import MusicBert
 
 CHECKPOINT = Path(__file__).parent / "checkpoints" / "musicbert-small"
 
@@ -45,15 +49,32 @@ def checkpoint_dir(folder: str | Path | None = None) -> Path:
 
 
 def load_model(folder: str | Path | None = None) -> MusicBert:
+    """The checkpoint as a torch module: for training, probing and exporting. The analysis
+    uses :func:`inference_model`, which spares a process importing torch."""
     # resolved before the cache, so that a changed ETUDE_MUSICBERT is a different model
     return _load(checkpoint_dir(folder))
 
 
 @lru_cache(maxsize=2)
 def _load(path: Path) -> MusicBert:
+    from etude.encoders.musicbert import MusicBert
+
+    _require(path)
+    return MusicBert.load(path)
+
+
+def inference_model(folder: str | Path | None = None) -> EncoderModel:
+    """The checkpoint for inference: its ONNX export run by ONNX Runtime (exported on first
+    use, see ``etude.encoders.runtime``), else the torch model. Both give the same embeddings
+    and pitch distributions to within float32 rounding (``tests/unit/encoders/test_runtime.py``)."""
+    path = checkpoint_dir(folder)
+    _require(path)
+    return load_onnx(path) or _load(path)
+
+
+def _require(path: Path) -> None:
     if not (path / "model.safetensors").exists():
         raise FileNotFoundError(f"no MusicBERT checkpoint in {path}")
-    return MusicBert.load(path)
 
 
 def embed_midi(midi: bytes | str | Path, *, with_bars: bool = False) -> Embedding:
@@ -62,7 +83,7 @@ def embed_midi(midi: bytes | str | Path, *, with_bars: bool = False) -> Embeddin
 
 def embed_tokens(tokens: np.ndarray, *, with_bars: bool = False) -> Embedding:
     """The embedding of a piece already encoded as octuples (the encoder tool has them)."""
-    model = load_model()
+    model = inference_model()
     bar_vectors, piece = model.embed(tokens.astype(np.int64))
     return Embedding(
         model=model.config.name,
@@ -117,7 +138,7 @@ def estimate_style(piece: list[float] | np.ndarray, *, k: int = 10) -> StyleEsti
     total = sum(votes.values()) or 1.0
     scores = {name: round(v / total, 3) for name, v in sorted(votes.items(), key=lambda x: -x[1])}
     return StyleEstimate(
-        model=load_model().config.name,
+        model=inference_model().config.name,
         closest_collection=next(iter(scores)),
         collection_scores=scores,
         nearest=[

@@ -14,9 +14,8 @@ user with ``checkpoint_last_musicbert_base.pt`` and its ``dict.txt`` can run it 
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,53 +23,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from etude.encoders.octuple import BAR, DEFAULT, PITCH
-
-SPECIALS = ("<s>", "<pad>", "</s>", "<unk>")
-PAD = 1
-
-
-@dataclass(frozen=True)
-class MusicBertConfig:
-    """Sizes of a MusicBERT. ``base`` is the paper's; ``small`` is what we pre-train here."""
-
-    vocab_sizes: tuple[int, ...] = DEFAULT.vocab_sizes
-    hidden: int = 768
-    layers: int = 12
-    heads: int = 12
-    ffn: int = 3072
-    max_notes: int = 1024
-    dropout: float = 0.1
-    name: str = "musicbert-base"
-
-    @classmethod
-    def small(cls) -> MusicBertConfig:
-        return cls(hidden=256, layers=4, heads=4, ffn=1024, name="musicbert-small")
-
-    @property
-    def offsets(self) -> list[int]:
-        """Where each field's values start in the joint vocabulary (after the specials)."""
-        starts = [len(SPECIALS)]
-        for size in self.vocab_sizes[:-1]:
-            starts.append(starts[-1] + size)
-        return starts
-
-    @property
-    def mask_id(self) -> int:
-        return len(SPECIALS) + sum(self.vocab_sizes)
-
-    @property
-    def joint_vocab(self) -> int:
-        return self.mask_id + 1
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, text: str) -> MusicBertConfig:
-        data = json.loads(text)
-        data["vocab_sizes"] = tuple(data["vocab_sizes"])
-        return cls(**data)
+from etude.encoders.model_config import PAD, SPECIALS, MusicBertConfig, embed_windows
+from etude.encoders.octuple import BAR, PITCH
 
 
 class EncoderLayer(nn.Module):
@@ -153,7 +107,7 @@ class MusicBert(nn.Module):
         padding = ids[..., 0] == PAD
         x = self.embed_tokens(ids).reshape(batch, length, -1)
         x = self.downsampling(x)
-        positions = torch.cumsum(~padding, dim=1) * ~padding + PAD
+        positions = torch.cumsum((~padding).long(), dim=1) * ~padding + PAD
         x = self.emb_layer_norm(x + self.embed_positions(positions))
         x = self.dropout(x)
         states = [x]
@@ -177,9 +131,11 @@ class MusicBert(nn.Module):
 
     def field_logits_at(self, hidden: torch.Tensor, field: int) -> torch.Tensor:
         """Scores (M, V_field) of one field for M chosen positions' hidden states (M, H): the
-        same head as :meth:`field_logits`, without scoring the fields and notes not asked for."""
+        same head as :meth:`field_logits`, without scoring the fields and notes not asked for
+        (nor upsampling them: an eighth of the upsampling's work)."""
         width = hidden.shape[-1]
-        up = self.upsampling(hidden).reshape(-1, 8, width)[:, field]
+        rows = slice(field * width, (field + 1) * width)  # the field's share of the upsampling
+        up = F.linear(hidden, self.upsampling.weight[rows], self.upsampling.bias[rows])
         projected = self.lm_layer_norm(F.gelu(self.lm_dense(up)))
         start, size = self.config.offsets[field], self.config.vocab_sizes[field]
         return (
@@ -200,17 +156,26 @@ class MusicBert(nn.Module):
         """
         self.eval()
         device = self.embed_tokens.weight.device
-        states = []
-        for start in range(0, len(tokens), self.config.max_notes):
-            window = torch.as_tensor(
-                tokens[start : start + self.config.max_notes], dtype=torch.long, device=device
-            )[None]
-            hidden, _ = self.hidden_states(self.joint_ids(window))
-            states.append(hidden[0].float().cpu().numpy())
-        notes = np.concatenate(states) if states else np.zeros((0, self.config.hidden))
-        bars = tokens[:, BAR]
-        bar_vectors = np.stack([notes[bars == b].mean(0) for b in np.unique(bars)])
-        return bar_vectors, bar_vectors.mean(0)
+
+        def hidden(ids: np.ndarray) -> np.ndarray:
+            states, _ = self.hidden_states(torch.as_tensor(ids, device=device))
+            result: np.ndarray = states[0].float().cpu().numpy()
+            return result
+
+        return embed_windows(hidden, self.config, tokens)
+
+    @torch.no_grad()
+    def masked_pitch_probabilities(self, ids: np.ndarray, masked: np.ndarray) -> np.ndarray:
+        """p(pitch) (M, 128) at the M positions where ``masked`` (B, N) is true, in row-major
+        order, for joint ids (B, N, 8) whose masked pitches are already <mask>: what
+        ``etude.encoders.surprise`` asks, only the masked positions through the pitch head."""
+        self.eval()
+        device = self.embed_tokens.weight.device
+        hidden, _ = self.hidden_states(torch.as_tensor(ids, device=device))
+        rows = torch.as_tensor(masked, device=device).nonzero()
+        logits = self.field_logits_at(hidden[rows[:, 0], rows[:, 1]], PITCH)[:, :128]
+        result: np.ndarray = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+        return result
 
     def save(self, folder: Path) -> None:
         """fp16 safetensors and the config, small enough to keep in the repository."""

