@@ -23,14 +23,31 @@ Methods:
   ``out of key (pitch class)``: 1 if its pitch class is outside the critic's key (raised 6/7
   allowed in minor), without the rule's passing/neighbour/applied-chord exceptions.
 
-Run: ``python bench/wrong_note.py [--chorales 36] [--folk 160] [--seed 0] [--stride 8]``.
+Sample size: by default at most 36 held-out chorales and the first 160 held-out folk tunes in a
+seeded file order (190 pieces scored). ``--all`` takes every held-out four-part chorale and
+every held-out Essen tune that passes the same filters (about 880), with the same planting
+rule and seed: plants are drawn one piece after another from one ``random.Random(seed)``, in
+the same order, so the default's pieces get the same plants inside the larger run. The n-gram
+is then trained on every training tune of the Essen files (all of them are parsed), not only
+on those of the files the default run reads.
+
+``--workers N`` scores the pieces in ``N`` forked processes (CPU, one torch thread each): the
+plants are drawn first in the parent, in order, and every method is deterministic, so the
+numbers are the same as with one process. ``--device cuda`` runs the encoders on a GPU in
+one process. ``--json PATH`` writes every piece's ranks per method, from which the tables can
+be recomputed.
+
+Run: ``python bench/wrong_note.py [--chorales 36] [--folk 160] [--seed 0] [--stride 8]``
+or ``python bench/wrong_note.py --all --workers 15``.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import json
 import math
+import multiprocessing
 import random
 import sys
 import time
@@ -269,6 +286,75 @@ def bootstrap(values: np.ndarray, rng: np.random.Generator, n: int = 2000) -> tu
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
+_TRAIN: list[Piece] = []
+
+
+def training_lines(index: int) -> tuple[int, list[list[int]]]:
+    """A training piece's tonic and each part's line of MIDI pitches, for the n-gram."""
+    score = _TRAIN[index].score
+    return tonic_of(score), [
+        [n.note.pitch for n in line] for line in lines_of(score_notes(score)).values()
+    ]
+
+
+@dataclass
+class Context:
+    """What every piece's scoring needs, set in the parent before the worker processes fork."""
+
+    plants: list[tuple[Piece, tuple[object, tuple[int, float, int], int] | None]]
+    runs: list[tuple[str, MusicBert, int, dict[str, int | None]]]
+    stride: int
+    min_notes: int
+    degree_model: Trigram
+    interval_model: Trigram
+
+
+_CONTEXT: Context | None = None
+
+
+def score_trial(index: int) -> tuple[Trial | None, dict[str, float], bool]:
+    """Every method's score for every note of one planted piece (None if the piece is skipped),
+    the seconds each method took, and whether the planted pitch left the key."""
+    context = _CONTEXT
+    assert context is not None
+    timings: dict[str, float] = Counter()
+    piece, planted = context.plants[index]
+    if planted is None:
+        return None, timings, False
+    score, where, shift = planted
+    notes = score_notes(score)
+    reported = [n for n in notes if not n.held and n.note.duration > 0]
+    if len(reported) < context.min_notes:
+        return None, timings, False
+    trial = Trial(piece.name, piece.collection, where, shift)
+    keys = [(n.part, n.note.start, n.note.pitch) for n in reported]
+    if where not in set(keys):
+        return None, timings, False
+    encoding, rows = OctupleEncoder().encode_indexed(score_to_performance(score, notes))
+    for label, model, stride, windows in context.runs:
+        t = time.perf_counter()
+        p = pitch_distributions(model, encoding.tokens, stride=stride)
+        timings[label] += time.perf_counter() - t
+        for suffix, window in windows.items():
+            scored = scored_notes(p, encoding.tokens, notes, rows, window=window)
+            by_key = {
+                (s.source.part, s.source.note.start, s.source.note.pitch): s.score for s in scored
+            }
+            trial.scores[label + suffix] = {k: by_key[k] for k in keys}
+    t = time.perf_counter()
+    grams = ngram_scores(notes, tonic_of(score), context.degree_model, context.interval_model)
+    trial.scores["n-gram (degrees × intervals)"] = {k: grams.get(k, 0.0) for k in keys}
+    timings["n-gram"] += time.perf_counter() - t
+    t = time.perf_counter()
+    flagged, allowed = critic_scores(score, piece.name)
+    timings["critic"] += time.perf_counter() - t
+    trial.scores["critic out_of_key rule"] = {
+        k: float((k[0], round(k[1], 3)) in flagged) for k in keys
+    }
+    trial.scores["out of key (pitch class)"] = {k: float(k[2] % 12 not in allowed) for k in keys}
+    return trial, timings, where[2] % 12 not in allowed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chorales", type=int, default=36, help="held-out chorales at most")
@@ -287,9 +373,25 @@ def main() -> None:
         metavar="LABEL=FOLDER",
         help="also score this checkpoint (e.g. a new one beside the shipped one), same plants",
     )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="every held-out 4-part chorale and Essen tune (about 880 pieces), same plants rule",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="forked processes (CPU)")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (with --workers 1)")
+    parser.add_argument("--json", type=Path, default=None, help="write per-piece ranks here")
     args = parser.parse_args()
+    if args.workers > 1 and args.device != "cpu":
+        parser.error("--workers runs the encoders on the CPU; use --device cuda alone")
+    if args.all:
+        args.chorales = args.folk = 1_000_000
 
     import torch
+
+    if args.workers > 1:
+        # one thread per process, set before any torch work so no thread pool exists to fork
+        torch.set_num_threads(1)
 
     from etude.encoders.embedding import load_model
 
@@ -301,71 +403,64 @@ def main() -> None:
         file=sys.stderr,
     )
 
+    global _TRAIN
+    _TRAIN = train
+    if args.workers > 1:
+        with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+            lines = pool.map(training_lines, range(len(train)), chunksize=16)
+    else:
+        lines = [training_lines(i) for i in range(len(train))]
     degree_model, interval_model = Trigram(), Trigram()
-    for piece in train:
-        tonic = tonic_of(piece.score)
-        for line in lines_of(score_notes(piece.score)).values():
-            pitches = [n.note.pitch for n in line]
+    for tonic, piece_lines in lines:  # fitted in the pieces' order, as before
+        for pitches in piece_lines:
             degree_model.fit(degrees(pitches, tonic))
             interval_model.fit(intervals(pitches))
 
-    pretrained = load_model()
+    device = torch.device(args.device)
+    print(f"n-gram trained, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    pretrained = load_model().to(device)
     torch.manual_seed(args.seed)
-    random_init = MusicBert(pretrained.config).eval()
+    random_init = MusicBert(pretrained.config).eval().to(device)
     extra = [int(s) for s in args.extra_strides.split(",") if s]
-    others = [(label, load_model(folder)) for label, folder in (a.split("=", 1) for a in args.also)]
+    others = [
+        (label, MusicBert.load(Path(folder)).eval().to(device))
+        for label, folder in (a.split("=", 1) for a in args.also)
+    ]
+    runs: list[tuple[str, MusicBert, int, dict[str, int | None]]] = [
+        ("musicbert-small", pretrained, args.stride, {"": DEFAULT_WINDOW, ALL: None}),
+        ("random init", random_init, args.stride, {"": DEFAULT_WINDOW}),
+    ]
+    runs += [(f"musicbert-small, stride {s}", pretrained, s, {"": DEFAULT_WINDOW}) for s in extra]
+    runs += [(label, model, args.stride, {"": DEFAULT_WINDOW}) for label, model in others]
     rng = random.Random(args.seed)
+    # plants drawn in order in this process, so the pieces' plants do not depend on --workers
+    global _CONTEXT
+    _CONTEXT = Context(
+        plants=[(piece, plant(piece, rng)) for piece in test],
+        runs=runs,
+        stride=args.stride,
+        min_notes=args.min_notes,
+        degree_model=degree_model,
+        interval_model=interval_model,
+    )
+    results: list[tuple[Trial | None, dict[str, float], bool]]
+    if args.workers > 1:
+        with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+            results = list(pool.imap(score_trial, range(len(test)), chunksize=4))
+    else:
+        results = []
+        for i in range(len(test)):
+            results.append(score_trial(i))
+            if (i + 1) % 100 == 0:
+                print(f"{i + 1} pieces, {time.perf_counter() - started:.0f} s", file=sys.stderr)
     trials: list[Trial] = []
     out_of_key_plants = 0
     timings: dict[str, float] = Counter()
-    for piece in test:
-        planted = plant(piece, rng)
-        if planted is None:
-            continue
-        score, where, shift = planted
-        notes = score_notes(score)
-        reported = [n for n in notes if not n.held and n.note.duration > 0]
-        if len(reported) < args.min_notes:
-            continue
-        trial = Trial(piece.name, piece.collection, where, shift)
-        keys = [(n.part, n.note.start, n.note.pitch) for n in reported]
-        if where not in set(keys):
-            continue
-        encoding, rows = OctupleEncoder().encode_indexed(score_to_performance(score, notes))
-        runs = [
-            ("musicbert-small", pretrained, args.stride, {"": DEFAULT_WINDOW, ALL: None}),
-            ("random init", random_init, args.stride, {"": DEFAULT_WINDOW}),
-        ]
-        runs += [
-            (f"musicbert-small, stride {s}", pretrained, s, {"": DEFAULT_WINDOW}) for s in extra
-        ]
-        runs += [(label, model, args.stride, {"": DEFAULT_WINDOW}) for label, model in others]
-        for label, model, stride, windows in runs:
-            t = time.perf_counter()
-            p = pitch_distributions(model, encoding.tokens, stride=stride)
-            timings[label] += time.perf_counter() - t
-            for suffix, window in windows.items():
-                scored = scored_notes(p, encoding.tokens, notes, rows, window=window)
-                by_key = {
-                    (s.source.part, s.source.note.start, s.source.note.pitch): s.score
-                    for s in scored
-                }
-                trial.scores[label + suffix] = {k: by_key[k] for k in keys}
-        t = time.perf_counter()
-        grams = ngram_scores(notes, tonic_of(score), degree_model, interval_model)
-        trial.scores["n-gram (degrees × intervals)"] = {k: grams.get(k, 0.0) for k in keys}
-        timings["n-gram"] += time.perf_counter() - t
-        t = time.perf_counter()
-        flagged, allowed = critic_scores(score, piece.name)
-        timings["critic"] += time.perf_counter() - t
-        trial.scores["critic out_of_key rule"] = {
-            k: float((k[0], round(k[1], 3)) in flagged) for k in keys
-        }
-        trial.scores["out of key (pitch class)"] = {
-            k: float(k[2] % 12 not in allowed) for k in keys
-        }
-        out_of_key_plants += where[2] % 12 not in allowed
-        trials.append(trial)
+    for trial, spent_on, out_of_key in results:
+        timings.update(spent_on)
+        if trial is not None:
+            trials.append(trial)
+            out_of_key_plants += out_of_key
 
     methods = list(trials[0].scores)
     boot = np.random.default_rng(args.seed)
@@ -410,9 +505,41 @@ def main() -> None:
                 low, high = bootstrap(delta, boot)
                 cells.append(f"{delta.mean():+.3f} [{low:+.3f}, {high:+.3f}]")
             print(f"| {encoder} − {baseline} | " + " | ".join(cells) + " |")
+    for subset in ("bach", "essenFolksong"):
+        # after the overall table, so its intervals draw from the generator as before
+        chosen = [t for t in trials if t.collection == subset]
+        if not chosen:
+            continue
+        print(f"\nPaired differences, {subset} only ({len(chosen)} pieces):\n")
+        print("| encoder − baseline | top-1 | top-5 | ROC-AUC |")
+        print("|---|---|---|---|")
+        for encoder in encoders:
+            mine = np.array([rank_stats(t.scores[encoder], t.planted) for t in chosen])
+            for baseline in baselines:
+                theirs = np.array([rank_stats(t.scores[baseline], t.planted) for t in chosen])
+                cells = []
+                for column in range(3):
+                    delta = mine[:, column] - theirs[:, column]
+                    low, high = bootstrap(delta, boot)
+                    cells.append(f"{delta.mean():+.3f} [{low:+.3f}, {high:+.3f}]")
+                print(f"| {encoder} − {baseline} | " + " | ".join(cells) + " |")
+    if args.json:
+        records = [
+            {
+                "name": t.name,
+                "collection": t.collection,
+                "planted": list(t.planted),
+                "shift": t.shift,
+                "notes": len(t.scores[methods[0]]),
+                "ranks": {m: list(rank_stats(t.scores[m], t.planted)) for m in methods},
+            }
+            for t in trials
+        ]
+        args.json.write_text(json.dumps({"seed": args.seed, "pieces": records}, indent=1))
     total = time.perf_counter() - started
     spent = ", ".join(f"{k} {v:.0f} s" for k, v in timings.items())
-    print(f"\nwall {total:.0f} s ({spent})")
+    summed = f", seconds summed over {args.workers} processes" if args.workers > 1 else ""
+    print(f"\nwall {total:.0f} s ({spent}{summed})")
 
 
 if __name__ == "__main__":
