@@ -477,6 +477,11 @@ def plan_reply(
     ]
     if strengths:
         before.append(Block("finding", " ".join(strengths[:2]), "critic"))
+    odd = next((item for item in evidence if item.data.get("type") == "least_expected"), None)
+    # a note the encoder expected far less than any other (etude.critic.least_expected): worth
+    # a listen, said as the model's sense of the style, once even if the encoder tool said it
+    if odd is not None and all(block.text != odd.summary for block in before):
+        before.append(Block("finding", odd.summary, "tool"))
     listen = next((item for item in evidence if item.data.get("type") == "similar"), None)
     # a corpus piece from the encoder's index (etude.encoders.similar), never a made-up one;
     # once, even when the encoder tool also answered with it

@@ -55,7 +55,26 @@ def critic(request: ToolRequest, settings: Settings) -> list[Evidence]:
                 data=finding.model_dump(mode="json"),
             )
         )
-    return evidence + _pieces_like_it(loaded, settings)
+    return evidence + _standing_out(loaded.score) + _pieces_like_it(loaded, settings)
+
+
+def _standing_out(score: Any) -> list[Evidence]:
+    """The note MusicBERT expected far less than any other, worth a listen: information the
+    tutor shows beside the findings, never a finding (``etude.critic.least_expected``)."""
+    from etude.critic.least_expected import least_expected
+
+    found = least_expected(score)
+    if found is None or not found.stands_out:
+        return []
+    return [
+        Evidence(
+            tool="critic",
+            kind="analysis",
+            summary=found.sentence,
+            notes=[found.note.pitch, *found.note.expected],
+            data={"type": "least_expected", **found.note.model_dump(mode="json")},
+        )
+    ]
 
 
 def _pieces_like_it(loaded: Any, settings: Settings) -> list[Evidence]:

@@ -91,30 +91,22 @@ _ASKS_SURPRISE = re.compile(
 def _surprise(score: Any, question: str) -> list[Evidence]:
     """The note MusicBERT expected least: the tutor's answer (computed, like the repetitions)
     when the learner asks about unexpected or wrong-sounding notes, else context it may use."""
-    from etude.critic.texture import build_piece
-    from etude.encoders.embedding import inference_model
-    from etude.encoders.surprise import encoder_section, least_expected_sentence
+    from etude.critic.least_expected import least_expected
 
-    try:
-        piece = build_piece(score)
-        section = encoder_section(score, inference_model(), top=3, locate=piece.meter.locate)
-    except (OSError, ValueError, IndexError, KeyError) as error:
-        log.warning("no surprise estimate: %s", error)
+    found = least_expected(score)
+    if found is None:
         return []
-    if not section.surprise:
-        return []
-    first = section.surprise[0]
-    labels = {line.part: line.label for line in piece.lines}
-    voice = labels.get(first.part, f"part {first.part + 1}")
-    sentence = least_expected_sentence(first, voice)
     return [
         Evidence(
             tool="encoder",
             kind="analysis",
             authoritative=bool(_ASKS_SURPRISE.search(question)),
-            summary=sentence,
-            notes=[first.pitch, *first.expected],
-            data={"surprise": section.model_dump(mode="json")["surprise"], "model": section.model},
+            summary=found.sentence,
+            notes=[found.note.pitch, *found.note.expected],
+            data={
+                "surprise": found.section.model_dump(mode="json")["surprise"],
+                "model": found.section.model,
+            },
         )
     ]
 

@@ -139,3 +139,34 @@ def test_a_lesson_saying_no_such_exercise_is_dropped_when_another_tool_wrote_one
     _, both, _ = plan_reply(question, ["lesson", "abc_composer"], [declined, written], "beginner")
     assert any("no sight reading" in block.text for block in alone)
     assert not any("no sight reading" in block.text for block in both)
+
+
+def test_a_critique_names_a_note_that_stands_out_once_beside_its_findings() -> None:
+    """The critic hands over the encoder's standing-out note as information: the reply shows
+    it once as a finding block (not as the answer), even when the encoder tool said it too."""
+    from etude.agents.reply import plan_reply
+    from etude.evidence import Evidence
+
+    sentence = "Bar 6, alto (beat 2): this F4 is the least expected note in the piece."
+    overview = Evidence(
+        tool="critic",
+        kind="analysis",
+        summary="The score is in G major.",
+        authoritative=True,
+        data={"bars": 8, "key": {"tonic": "G", "mode": "major"}, "findings": []},
+    )
+    odd = Evidence(
+        tool="critic", kind="analysis", summary=sentence, data={"type": "least_expected"}
+    )
+    told = Evidence(tool="encoder", kind="analysis", summary=sentence, authoritative=True)
+    for evidence in ([overview, odd], [told, overview, odd]):
+        _, before, _ = plan_reply(
+            "What do you think of my piece?", ["critic"], evidence, "beginner"
+        )
+        shown = [block for block in before if block.text == sentence]
+        assert len(shown) == 1
+    assert [b.role for b in before if b.text == sentence] == ["answer"]  # the encoder's answer
+    _, before, _ = plan_reply(
+        "What do you think of my piece?", ["critic"], [overview, odd], "beginner"
+    )
+    assert [b.role for b in before if b.text == sentence] == ["finding"]
