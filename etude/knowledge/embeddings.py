@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -99,15 +100,22 @@ class Embedder:
             config = json.loads((folder / "sentence_bert_config.json").read_text())
             self._max_length = int(config.get("max_seq_length", 256))
         self.dim = int(json.loads((folder / "config.json").read_text()).get("hidden_size", 384))
-        self._run = {
+        loader = {
             "ctranslate2": self._ctranslate2,
             "transformers": self._transformers,
             "sentence-transformers": self._sentence_transformers,
-        }[backend](folder, cache_dir)
+        }[backend]
+        self._run = loader(folder, cache_dir)
+        self._pid = os.getpid()
 
     def embed(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if os.getpid() != self._pid and self.backend == "ctranslate2":
+            # its worker threads stayed in the parent: a forward pass here would wait for ever
+            raise RuntimeError(
+                "the sentence embedder was loaded before this process forked; load it after"
+            )
         with self._lock:
             if len(texts) == 1 and texts[0] in self._recent:
                 self._recent.move_to_end(texts[0])
@@ -127,6 +135,9 @@ class Embedder:
     def _ctranslate2(self, folder: Path, cache_dir: Path | None) -> Callable[[list[str]], Any]:
         import ctranslate2
         from tokenizers import Tokenizer
+
+        # a tokenizer's thread pool, once used, deadlocks a forked child (a zygote's)
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
         target = converted_dir(folder, cache_dir)
         if not converted.is_converted(target, needs=("model.bin", "tokenizer.json")):

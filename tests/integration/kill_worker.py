@@ -1,6 +1,6 @@
 """The process the kill-mid-turn test SIGKILLs: a mentor answering turns on a SQLite database.
 
-Loading the router costs seconds, so this runs as a zygote: it warms the router once, then for
+Importing the graph costs seconds, so this runs as a zygote: it imports it once, then for
 every ``fork`` line on stdin forks a fresh child that opens the database (nothing database-side
 is shared with the zygote), reports what it finds there and answers turns until it is killed.
 Lines on stdout (all flushed at once, so the test sees them in order):
@@ -105,8 +105,10 @@ def main() -> None:
     # No tools: every turn goes router → tutor → remember, the lightest real turn there is
     # (theory would build a knowledge index in this fresh data directory first).
     registry = load_registry(plugins=False, skip=[spec.name for spec in builtin_tools()])
-    warm = Mentor(settings, registry=registry)
-    router = warm.router  # the slow part, loaded once before any fork
+    # The graph's modules are imported once before any fork; the router is not loaded here:
+    # its embedder runs on CTranslate2, whose worker threads a forked child would not have
+    # (each child loads its own, ~0.5 s).
+    Mentor(settings, registry=registry)
     say("ready")
     for line in sys.stdin:
         command = line.split()
@@ -115,7 +117,6 @@ def main() -> None:
         pid = os.fork()
         if pid == 0:
             mentor = Mentor(settings, registry=registry)
-            mentor.__dict__["router"] = router
             mentor.__dict__["chat_model"] = SlowModel()
             try:
                 child(mentor, int(command[1]))
