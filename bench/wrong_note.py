@@ -289,6 +289,25 @@ def bootstrap(values: np.ndarray, rng: np.random.Generator, n: int = 2000) -> tu
 _TRAIN: list[Piece] = []
 
 
+def paired_table(
+    trials: list[Trial], encoders: list[str], baselines: list[str], boot: np.random.Generator
+) -> None:
+    """Print encoder − baseline per measure on the same pieces, with a 95% bootstrap interval
+    over pieces (the intervals draw from ``boot`` in row order)."""
+    print("| encoder − baseline | top-1 | top-5 | ROC-AUC |")
+    print("|---|---|---|---|")
+    for encoder in encoders:
+        mine = np.array([rank_stats(t.scores[encoder], t.planted) for t in trials])
+        for baseline in baselines:
+            theirs = np.array([rank_stats(t.scores[baseline], t.planted) for t in trials])
+            cells = []
+            for column in range(3):
+                delta = mine[:, column] - theirs[:, column]
+                low, high = bootstrap(delta, boot)
+                cells.append(f"{delta.mean():+.3f} [{low:+.3f}, {high:+.3f}]")
+            print(f"| {encoder} − {baseline} | " + " | ".join(cells) + " |")
+
+
 def training_lines(index: int) -> tuple[int, list[list[int]]]:
     """A training piece's tonic and each part's line of MIDI pitches, for the n-gram."""
     score = _TRAIN[index].score
@@ -493,36 +512,14 @@ def main() -> None:
     print(
         "\nPaired differences (encoder minus baseline, same pieces; 95% bootstrap over pieces):\n"
     )
-    print("| encoder − baseline | top-1 | top-5 | ROC-AUC |")
-    print("|---|---|---|---|")
-    for encoder in encoders:
-        mine = np.array([rank_stats(t.scores[encoder], t.planted) for t in trials])
-        for baseline in baselines:
-            theirs = np.array([rank_stats(t.scores[baseline], t.planted) for t in trials])
-            cells = []
-            for column in range(3):
-                delta = mine[:, column] - theirs[:, column]
-                low, high = bootstrap(delta, boot)
-                cells.append(f"{delta.mean():+.3f} [{low:+.3f}, {high:+.3f}]")
-            print(f"| {encoder} − {baseline} | " + " | ".join(cells) + " |")
+    paired_table(trials, encoders, baselines, boot)
     for subset in ("bach", "essenFolksong"):
         # after the overall table, so its intervals draw from the generator as before
         chosen = [t for t in trials if t.collection == subset]
         if not chosen:
             continue
         print(f"\nPaired differences, {subset} only ({len(chosen)} pieces):\n")
-        print("| encoder − baseline | top-1 | top-5 | ROC-AUC |")
-        print("|---|---|---|---|")
-        for encoder in encoders:
-            mine = np.array([rank_stats(t.scores[encoder], t.planted) for t in chosen])
-            for baseline in baselines:
-                theirs = np.array([rank_stats(t.scores[baseline], t.planted) for t in chosen])
-                cells = []
-                for column in range(3):
-                    delta = mine[:, column] - theirs[:, column]
-                    low, high = bootstrap(delta, boot)
-                    cells.append(f"{delta.mean():+.3f} [{low:+.3f}, {high:+.3f}]")
-                print(f"| {encoder} − {baseline} | " + " | ".join(cells) + " |")
+        paired_table(chosen, encoders, baselines, boot)
     if args.json:
         records = [
             {
