@@ -280,9 +280,32 @@ def open_postgres(url: str) -> Persistence:
     try:
         pool.wait(timeout=30)
         checkpointer = PostgresSaver(pool, serde=serializer())  # type: ignore[arg-type]
-        checkpointer.setup()
         store = PostgresStore(pool)  # type: ignore[arg-type]
-        store.setup()
+        # Two processes opening a fresh database at once would both run CREATE TABLE IF NOT
+        # EXISTS, and PostgreSQL does not make that race-safe: the loser fails with a unique
+        # violation on pg_type. One advisory lock makes the setups take turns; the second
+        # finds the tables made and its migrations recorded. The lock is polled, not awaited:
+        # a blocked pg_advisory_lock holds a snapshot, and the store's CREATE INDEX
+        # CONCURRENTLY in the holder would wait for that snapshot forever.
+        with pool.connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+
+            def attempt() -> bool:
+                row = cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", _SCHEMA_LOCK)
+                return bool((found := row.fetchone()) and found[0])
+
+            deadline = time.monotonic() + SCHEMA_WAIT_S
+            while not attempt():
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"another process has been creating Etude's tables in PostgreSQL "
+                        f"for over {SCHEMA_WAIT_S:.0f} s"
+                    )
+                time.sleep(_LOCK_POLL_S)
+            try:
+                checkpointer.setup()
+                store.setup()
+            finally:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _SCHEMA_LOCK)
     except Exception:
         pool.close()
         raise
@@ -338,6 +361,13 @@ def open_postgres(url: str) -> Persistence:
 
 _ADVISORY_CLASS = int.from_bytes(b"Etud", "big", signed=True)
 """The first key of Etude's advisory locks, so they cannot meet another application's."""
+
+SCHEMA_WAIT_S = 120.0
+"""How long a process waits for another to finish creating the tables before it gives up."""
+
+_SCHEMA_LOCK = (_ADVISORY_CLASS + 1, 0)
+"""The advisory lock held while one process creates or migrates the tables; its own first key,
+so no lesson's lock can share it."""
 
 
 def _advisory_key(thread_id: str) -> int:
