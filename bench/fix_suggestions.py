@@ -23,10 +23,13 @@ Per plant we report:
 - *new errors / new warnings*: faults the suggestion created (target: 0).
 
 With ``--encoder`` (issue #22), on the chorales pre-training held out only, the same valid
-edits are also ranked by the MusicBERT encoder: the edit whose new notes the encoder finds
-likeliest in context (``log p(pitch | everything else)`` from one batched masked pass over the
-planted score, summed over the edited notes) — *encoder-ranked restores* — beside the
-critic's own order and a random valid edit on the same plants.
+edits are also ranked by the MusicBERT encoder (``etude.critic.style_ranking``: the edit whose
+new notes the encoder finds likeliest in context, ``log p(pitch | everything else)`` from one
+batched masked pass over the planted score, summed over the edited notes), over all valid edits
+and as the tie-breaker within the critic's best tier; and the planted score is analysed again
+as a learner's upload is (``analyze_score(style=True)``) to read *the suggestion shown*, which
+is also re-verified end to end. Each is printed beside the critic's own order and a random
+valid edit, with paired bootstrap intervals against the critic's order on the same plants.
 
 Run: ``python bench/fix_suggestions.py [--chorales 48] [--seed 0] [--json OUT] [--encoder]``.
 """
@@ -58,9 +61,10 @@ from etude.critic.fixes import (
     key_of,
     verified_edits,
 )
-from etude.critic.report import AnalysisReport, Change, Finding
+from etude.critic.report import AnalysisReport, Change, Finding, Suggestion
 from etude.critic.rules.common import RuleContext
 from etude.critic.rules.run import run_rules
+from etude.critic.texture import LineNote
 from etude.encoders.corpus import held_out
 from etude.scores.loading import LoadedScore
 
@@ -166,9 +170,11 @@ def same_fault(found: Finding, rule: str, offset: float, parts: list[int]) -> bo
     )
 
 
-def analyse(name: str, score: object, *, suggest: bool = True) -> AnalysisReport:
+def analyse(
+    name: str, score: object, *, suggest: bool = True, style: bool = False
+) -> AnalysisReport:
     loaded = LoadedScore(Path(name), "musicxml", score, 0)  # type: ignore[arg-type]
-    return analyze_score(loaded, level="advanced", suggest=suggest, suggest_limit=1000)
+    return analyze_score(loaded, level="advanced", suggest=suggest, suggest_limit=1000, style=style)
 
 
 def main() -> None:
@@ -178,13 +184,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="write every plant's record")
     parser.add_argument("--encoder", action="store_true", help="also rank by the encoder")
     args = parser.parse_args()
-    model = None
-    if args.encoder:
-        from etude.encoders.embedding import load_model
-
-        model = load_model()
-
     from etude.critic.fixes import apply_changes  # the same code the studio applies
+    from etude.critic.style_ranking import style_ranker
 
     started = time.perf_counter()
     chorales = choose(args.chorales, args.seed)
@@ -240,40 +241,33 @@ def main() -> None:
             record["valid_edits"] = len(valid)
             record["random_restores"] = restoring / len(valid) if valid else 0.0
             record["critic_restores"] = bool(valid) and _restores(valid[0][1], edit, note.midi)
-            if model is not None and valid and held_out(name):
-                likelihood = encoder_likelihood(model, planted, planted_context)
+            likelihood = None
+            if args.encoder and valid and held_out(name):
+                likelihood = style_ranker(planted, planted_context.piece)  # type: ignore[arg-type]
+            if likelihood is not None:
                 best = max(valid, key=lambda item: likelihood(item[1]))[1]
                 record["encoder_restores"] = _restores(best, edit, note.midi)
                 tier = [edits for cost, edits in valid if cost[:3] == valid[0][0][:3]]
                 record["tie_restores"] = _restores(max(tier, key=likelihood), edit, note.midi)
+                # what a learner is shown: the analysis itself, asked to rank by the style
+                styled = analyse(name, planted, style=True)
+                at = (rule, fault.offset_ql, fault.parts)
+                styled_target = next((f for f in styled.findings if same_fault(f, *at)), None)
+                if styled_target is not None and styled_target.suggestion is not None:
+                    shown = styled_target.suggestion
+                    record["styled_restores"] = _suggestion_restores(shown, line.part, note)
+                    record["styled_verified"] = _verify(name, planted, styled, styled_target)[0]
             suggestion = target.suggestion
             if suggestion is None:
                 continue
             record["suggested"] = True
             record["suggestion"] = suggestion.model_dump(mode="json")
-            record["restores"] = (
-                len(suggestion.changes) == 1
-                and suggestion.changes[0].part == line.part
-                and abs(suggestion.changes[0].offset_ql - note.start) < 1e-6
-                and m21pitch.Pitch(suggestion.changes[0].to.replace("b", "-")).midi == note.midi
-            )
-            fixed = apply_changes(planted, suggestion.changes)
-            again = analyse(name, fixed, suggest=False)
-            before_keys = {key_of(f) for f in report.findings if f.severity in FAULT_SEVERITIES}
-            new = [
-                f
-                for f in again.findings
-                if f.severity in FAULT_SEVERITIES and key_of(f) not in before_keys
-            ]
-            gone = not any(
-                same_fault(f, rule, target.offset_ql, target.parts)
-                for f in again.findings
-                if f.severity in FAULT_SEVERITIES
-            )
+            record["restores"] = _suggestion_restores(suggestion, line.part, note)
+            verified, gone, new = _verify(name, planted, report, target)
             record["gone"] = gone
             record["new_errors"] = sum(f.severity == "error" for f in new)
             record["new_warnings"] = sum(f.severity == "warning" for f in new)
-            record["verified"] = gone and not new
+            record["verified"] = verified
     elapsed = time.perf_counter() - started
     print_table(records, len(chorales), elapsed)
     if args.json:
@@ -289,33 +283,40 @@ def _restores(edits: tuple[Edit, ...], planted: Edit, bach: int) -> bool:
     )
 
 
-def encoder_likelihood(model: object, score: object, context: RuleContext):  # type: ignore[no-untyped-def]
-    """log p(new pitch | the rest) of an edit's notes, from one masked pass over the score."""
-    import numpy as np
+def _suggestion_restores(suggestion: Suggestion, part: int, note: LineNote) -> bool:
+    return (
+        len(suggestion.changes) == 1
+        and suggestion.changes[0].part == part
+        and abs(suggestion.changes[0].offset_ql - note.start) < 1e-6
+        and m21pitch.Pitch(suggestion.changes[0].to.replace("b", "-")).midi == note.midi
+    )
 
-    from etude.encoders.corpus import score_notes, score_to_performance
-    from etude.encoders.octuple import OctupleEncoder
-    from etude.encoders.surprise import pitch_distributions
 
-    notes = score_notes(score)
-    encoding, rows = OctupleEncoder().encode_indexed(score_to_performance(score, notes))
-    p = pitch_distributions(model, encoding.tokens)  # type: ignore[arg-type]
-    where = {
-        (n.part, round(n.note.start, 4), n.note.pitch): int(row)
-        for n, row in zip(notes, rows, strict=True)
-        if row >= 0
-    }
+def _verify(
+    name: str, planted: object, report: AnalysisReport, target: Finding
+) -> tuple[bool, bool, list[Finding]]:
+    """Apply ``target``'s suggestion to the planted score and analyse it again from scratch:
+    (verified, the fault gone, the new errors and warnings)."""
+    from etude.critic.fixes import apply_changes
 
-    def likelihood(edits: tuple[Edit, ...]) -> float:
-        total = 0.0
-        for e in edits:
-            line = context.piece.lines[e.line]
-            old = line.notes[e.index]
-            row = where.get((line.part, round(old.start, 4), old.midi))
-            total += float(np.log(p[row, e.midi] + 1e-12)) if row is not None else -30.0
-        return total
+    assert target.suggestion is not None
+    fixed = apply_changes(planted, target.suggestion.changes)  # type: ignore[arg-type]
+    again = analyse(name, fixed, suggest=False)
+    before = {key_of(f) for f in report.findings if f.severity in FAULT_SEVERITIES}
+    faults = [f for f in again.findings if f.severity in FAULT_SEVERITIES]
+    new = [f for f in faults if key_of(f) not in before]
+    gone = not any(same_fault(f, target.rule, target.offset_ql, target.parts) for f in faults)
+    return gone and not new, gone, new
 
-    return likelihood
+
+def paired_interval(
+    pairs: list[tuple[bool, bool]], *, resamples: int = 2000, seed: int = 0
+) -> tuple[float, float, float]:
+    """Difference of two shares on the same plants, with a 95% paired bootstrap interval."""
+    rng = random.Random(seed)
+    diffs = [float(a) - float(b) for a, b in pairs]
+    means = sorted(sum(rng.choice(diffs) for _ in diffs) / len(diffs) for _ in range(resamples))
+    return sum(diffs) / len(diffs), means[int(0.025 * resamples)], means[int(0.975 * resamples)]
 
 
 def print_table(records: list[dict[str, object]], chorales: int, elapsed: float) -> None:
@@ -337,6 +338,23 @@ def print_table(records: list[dict[str, object]], chorales: int, elapsed: float)
             print(f"| {label} | {_share(sum(bool(r.get(field)) for r in ranked), len(ranked))} |")
         chance = sum(float(r["random_restores"]) for r in ranked)  # type: ignore[arg-type]
         print(f"| random valid edit (expected) | {_share(chance, len(ranked))} |")
+        styled = sum(bool(r.get("styled_restores")) for r in ranked)
+        verified = sum(bool(r.get("styled_verified")) for r in ranked)
+        shown = sum("styled_restores" in r for r in ranked)
+        print(
+            f"| **the suggestion shown** (`analyze_score(style=True)`) | "
+            f"{_share(styled, len(ranked))} |\n\nThe suggestion shown with the style ranking: "
+            f"{shown} of {len(ranked)} plants have one, {verified} verified end to end.\n\n"
+            "| paired difference on the same plants | restores Bach | 95% bootstrap |\n"
+            "|---|---:|---:|"
+        )
+        for label, field in [
+            ("suggestion shown − critic's own order", "styled_restores"),
+            ("encoder over all valid edits − critic's own order", "encoder_restores"),
+        ]:
+            pairs = [(bool(r.get(field)), bool(r.get("restores"))) for r in ranked]
+            mean, low, high = paired_interval(pairs)
+            print(f"| {label} | {mean:+.3f} | [{low:+.3f}, {high:+.3f}] |")
     print(
         f"\n{len(records)} planted faults in {chorales} chorales ({elapsed:.0f} s)\n\n"
         "| rule | planted | found | with suggestion | verified end to end | restores Bach | "

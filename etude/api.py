@@ -207,7 +207,7 @@ def analyze_score(
     from etude.scores import load_score
 
     loaded = load_score(path)
-    report = critic_report(loaded, level=level)
+    report = critic_report(loaded, level=level, style=encoder)
     if encoder:
         report.style = _style(loaded)
         report.encoder = _surprise(loaded)

@@ -22,6 +22,7 @@ from etude.critic.fixes import (
     MAX_SEARCHED,
     Confirm,
     Edit,
+    Ranker,
     apply_changes,
     describe,
     key_of,
@@ -74,8 +75,13 @@ def analyze_score(
     level: Level = "intermediate",
     suggest: bool = True,
     suggest_limit: int = MAX_SEARCHED,
+    style: bool = False,
 ) -> AnalysisReport:
     """Run the critic on a loaded score.
+
+    With ``style``, the encoder breaks ties between fixes the rules verified as equally good
+    (:mod:`etude.critic.style_ranking`); what a learner reads asks for it, ``--no-encoder``
+    and the critic's own tests do not, and without a checkpoint it changes nothing.
 
     >>> from music21 import corpus
     >>> from etude.scores.loading import LoadedScore
@@ -98,8 +104,13 @@ def analyze_score(
     findings.sort(key=lambda f: (f.offset_ql, SEVERITY_ORDER[f.severity], f.rule, f.parts))
     shown = select_for_level(findings, level)
     if suggest:
+        rank = None
+        if style:
+            from etude.critic.style_ranking import style_ranker
+
+            rank = style_ranker(loaded.score, piece)
         shown = with_suggestions(
-            context, shown, limit=suggest_limit, confirm=_confirmer(loaded, reading)
+            context, shown, limit=suggest_limit, confirm=_confirmer(loaded, reading), rank=rank
         )
     key_estimate = KeyEstimate(
         tonic=found_key.tonic.name.replace("-", "b"),
@@ -174,12 +185,13 @@ def with_suggestions(
     *,
     limit: int,
     confirm: Callable[[Finding], Confirm] | None = None,
+    rank: Ranker | None = None,
 ) -> list[Finding]:
     """The shown findings, each fault with the fix the critic verified (``suggestion``).
 
     Faults the learner sees are searched, errors before warnings, at most ``limit``."""
     targets = sorted(shown, key=lambda f: (SEVERITY_ORDER[f.severity], f.offset_ql))
-    fixes = suggest_fixes(context, targets, limit=limit, confirm=confirm)
+    fixes = suggest_fixes(context, targets, limit=limit, confirm=confirm, rank=rank)
     result = []
     for finding in shown:
         fix = fixes.get(key_of(finding))

@@ -15,7 +15,7 @@ consecutive notes of one voice moved an octave together — and keeps an edit on
 Of the edits that pass, the one a teacher would propose first wins: fewest new remarks (only
 ``info`` ones can remain), fewest notes changed, the smoothest line (the smallest leaps into
 and out of the new note), a step before an octave. An optional ``rank`` (the encoder's sense
-of the style, issue #22) breaks what is left.
+of the style, issue #22: :mod:`etude.critic.style_ranking`) breaks what is left.
 
 Searching on the critic's own working view (:class:`~etude.critic.texture.Piece`) costs a
 millisecond per candidate, so a chorale's faults are searched in a few hundredths of a second;
@@ -84,8 +84,9 @@ MAX_CONFIRMED = 3
 """Chord-changing edits re-analysed in full per fault before giving up on it."""
 
 Key = tuple[str, float, tuple[int, ...]]
-Ranker = Callable[[Piece, Sequence["Edit"]], float]
-"""Scores an edited piece (higher is more idiomatic); only orders edits already verified."""
+Ranker = Callable[[Sequence["Edit"]], float]
+"""Scores an edit of the piece as written (higher is more idiomatic); only orders edits
+already verified."""
 Confirm = Callable[[Sequence["Edit"]], bool]
 """Whether an edit survives the whole analysis run again on the edited score."""
 
@@ -174,7 +175,7 @@ def best_edit(
     if rank is not None and verified:  # the style decides among edits equally good by rule
         best_cost = verified[0][0][:3]
         tied = [item for item in verified if item[0][:3] == best_cost]
-        tied.sort(key=lambda item: -rank(edited(context.piece, item[1]), item[1]))
+        tied.sort(key=lambda item: -rank(item[1]))
         verified = tied + verified[len(tied) :]
     confirmed = 0
     for cost, edits in verified:

@@ -148,7 +148,7 @@ def _analyze(path: Path, level: Level, data_dir: Path) -> dict[str, Any]:
 
     try:
         loaded = load_attachment(path)
-        report = analyze_score(loaded, level=level)
+        report = analyze_score(loaded, level=level, style=True)
     except ScoreError as exc:
         raise ApiError(422, str(exc).splitlines()[0]) from exc
     report.style = _style(loaded)

@@ -28,7 +28,7 @@ def critic(request: ToolRequest, settings: Settings) -> list[Evidence]:
     from etude.critic.report import SEVERITY_ORDER, overview
 
     loaded = load_attachment(request.attachment)
-    report = analyze_score(loaded, level=request.level)
+    report = analyze_score(loaded, level=request.level, style=True)
     evidence = [
         Evidence(
             tool="critic",
