@@ -192,7 +192,8 @@ class KnowledgeBase:
         With ``distinct`` each article contributes only its best chunk, so that one long article
         cannot crowd the others out of the tutor's evidence (or of recall@k).
         """
-        if self.count() == 0:
+        total = self.count()  # a call into Chroma's store each time: once per search
+        if total == 0:
             return []
         conditions: list[dict[str, Any]] = []
         if topic:
@@ -207,7 +208,7 @@ class KnowledgeBase:
         vector = self.embedder.embed([query])[0].tolist()
         result = self._collection.query(
             query_embeddings=[vector],
-            n_results=min(k * 4 if distinct else k, self.count()),
+            n_results=min(k * 4 if distinct else k, total),
             where=where,
             include=["documents", "metadatas", "distances"],
         )

@@ -42,6 +42,7 @@ from music21 import (
 )
 
 from etude.evidence import Evidence
+from etude.theory.example_xml import example_musicxml
 from etude.theory.facts import TheoryFact
 from etude.theory.spelling import human, to_music21
 
@@ -248,8 +249,9 @@ def _written(
     title: str, text: str, names: tuple[tuple[str, ...], ...], lengths: tuple[int, ...]
 ) -> HearExample | None:
     """The example written out and verified, once per process for the same notes: writing
-    and checking it with music21 (an ABC parse, a MusicXML export) is ~40 ms, the largest part
-    of a chord question's turn, and learners ask for the same few chords again and again."""
+    and checking it with music21 (an ABC parse; the MusicXML is written directly,
+    :mod:`etude.theory.example_xml`) is the largest part of a chord question's turn, and
+    learners ask for the same few chords again and again."""
     events: list[Group] = [tuple(pitch.Pitch(name) for name in group) for group in names]
     abc = to_abc(title, events, list(lengths))
     if not verified(abc, events):
@@ -258,7 +260,8 @@ def _written(
     return HearExample(
         text=text,
         abc=abc,
-        musicxml=_musicxml(_stream(events, list(lengths))),
+        musicxml=example_musicxml(names, lengths, title)
+        or _musicxml(_stream(events, list(lengths))),
         events=[list(group) for group in names],
     )
 
