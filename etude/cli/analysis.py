@@ -14,7 +14,8 @@ from etude.critic.report import overview
 
 def run_analyze(file: Path, *, level: Level, as_json: bool, encoder: bool = True) -> None:
     """``encoder=False`` (``--no-encoder``) leaves MusicBERT out: ``style`` and ``encoder`` are
-    null, as without a checkpoint, and every other field is the same."""
+    null, as without a checkpoint, fixes are in the critic's own order (the encoder breaks its
+    ties otherwise), and every other field is the same."""
     report = analyze_score(file, level=level, encoder=encoder)
     if as_json:
         sys.stdout.write(json.dumps(report.model_dump(mode="json"), ensure_ascii=False) + "\n")

@@ -167,8 +167,8 @@ def analyze(
         bool,
         typer.Option(
             "--no-encoder",
-            help="Leave MusicBERT out: 'style', 'encoder' and 'similar' are null, the critic's "
-            "report is unchanged.",
+            help="Leave MusicBERT out: 'style', 'encoder' and 'similar' are null, and each "
+            "fix is the critic's own first choice, not the likeliest in the style.",
         ),
     ] = False,
 ) -> None:
