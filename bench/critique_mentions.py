@@ -8,12 +8,20 @@ be shown, how many of those name the planted note, and on how many of the unplan
 the line would be shown (each of those names a note the composer wrote).
 
     PYTHONPATH=. .venv/bin/python bench/critique_mentions.py [--chorales 10] [--folk 60] [--seed 1]
+
+With ``--replies``, each planted piece is also written to MusicXML and uploaded to the whole
+mentor (``from etude import Mentor``: the graph, the critic and encoder tools, the reply the
+learner reads) with "Can you check my piece?", once per ``--levels``; the reply *names the
+planted note* when one sentence of it gives the note's bar ("bar 6") and a pitch with octave
+that sounds as the planted note (any spelling). That counts the critic's findings (a note out
+of the key, a parallel it makes) as well as the encoder's line, and shows what each level hides.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -37,11 +45,14 @@ def main() -> None:
     parser.add_argument("--chorales", type=int, default=10)
     parser.add_argument("--folk", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--replies", action="store_true", help="also ask the mentor")
+    parser.add_argument("--levels", default="beginner,intermediate")
     args = parser.parse_args()
 
     test, _ = wrong_note.load_pieces(chorales=args.chorales, folk=args.folk, train_chorales=0)
     rng = random.Random(args.seed)
     rows = []
+    asked: list[tuple[str, object, int, float, int]] = []
     for piece in test:
         planted = wrong_note.plant(piece, rng)
         if planted is None:
@@ -54,6 +65,8 @@ def main() -> None:
             and abs(found.note.offset_ql - onset) < 1e-3
         )
         rows.append((piece.collection, gap(found), named, gap(least_expected(piece.score))))
+        if args.replies:
+            asked.append((piece.collection, score, part, onset, planted[1][2]))
     print(f"shipped threshold: {STANDS_OUT_NATS} nats; seed {args.seed}")
     print(
         "| threshold (nats) | pieces | shown on planted | naming the planted note "
@@ -67,6 +80,66 @@ def main() -> None:
             named = sum(g >= threshold and hit for _, g, hit, _ in mine)
             clean = sum(c >= threshold for *_, c in mine)
             print(f"| {threshold} | {len(mine)} {collection} | {shown} | {named} | {clean} |")
+    if asked:
+        print_replies(asked, args.levels.split(","))
+
+
+SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+PITCH = re.compile(r"\b([A-G])(##|#|♯|bb|b|♭|-)?(-?\d)\b")
+
+
+def names_the_note(reply: str, bar: int, midi: int) -> bool:
+    """Whether one sentence of ``reply`` gives ``bar`` and a pitch sounding as ``midi``.
+
+    >>> names_the_note("Bar 6, alto (beat 2): this F#4 is odd. Bar 7 is fine.", 6, 66)
+    True
+    >>> names_the_note("Bar 6 is fine. This F#4 is odd.", 6, 66)
+    False
+    """
+    from music21 import pitch
+
+    for sentence in SENTENCE.split(reply):
+        if not re.search(rf"\b[Bb]ars? {bar}\b", sentence):
+            continue
+        for step, sign, octave in PITCH.findall(sentence):
+            accidental = {"♯": "#", "♭": "-", "b": "-", "bb": "--"}.get(sign, sign)
+            if pitch.Pitch(f"{step}{accidental}{octave}").midi == midi:
+                return True
+    return False
+
+
+def print_replies(asked: list[tuple[str, object, int, float, int]], levels: list[str]) -> None:
+    """Upload every planted piece to the mentor at each level; count replies naming it."""
+    import tempfile
+
+    from etude import Mentor
+    from etude.critic.texture import build_piece
+
+    mentor = Mentor()
+    named: dict[tuple[str, str], list[bool]] = {}
+    by_encoder: dict[tuple[str, str], int] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for number, (collection, score, _part, onset, midi) in enumerate(asked):
+            path = Path(folder) / f"piece{number}.musicxml"
+            score.write("musicxml", fp=str(path))  # type: ignore[attr-defined]
+            bar = build_piece(score).meter.locate(onset)[0]  # type: ignore[arg-type]
+            for level in levels:
+                reply = mentor.ask("Can you check my piece?", attach=path, level=level).answer
+                hit = names_the_note(reply, bar, midi)
+                named.setdefault((collection, level), []).append(hit)
+                encoder = hit and any(
+                    "MusicBERT" in s and names_the_note(s, bar, midi) for s in SENTENCE.split(reply)
+                )
+                by_encoder[(collection, level)] = by_encoder.get((collection, level), 0) + encoder
+            print(f"[{number + 1}/{len(asked)}] replies read", file=sys.stderr, flush=True)
+    print(
+        "\n| pieces | level | the reply names the planted note | of which in the encoder's line |"
+        "\n|---|---|---:|---:|"
+    )
+    for (collection, level), hits in sorted(named.items()):
+        share = f"{sum(hits)} ({100 * sum(hits) / len(hits):.0f}%)"
+        encoder = by_encoder[(collection, level)]
+        print(f"| {len(hits)} {collection} | {level} | {share} | {encoder} |")
 
 
 if __name__ == "__main__":

@@ -192,9 +192,6 @@ class KnowledgeBase:
         With ``distinct`` each article contributes only its best chunk, so that one long article
         cannot crowd the others out of the tutor's evidence (or of recall@k).
         """
-        total = self.count()  # a call into Chroma's store each time: once per search
-        if total == 0:
-            return []
         conditions: list[dict[str, Any]] = []
         if topic:
             conditions.append({"topic": topic})
@@ -208,7 +205,10 @@ class KnowledgeBase:
         vector = self.embedder.embed([query])[0].tolist()
         result = self._collection.query(
             query_embeddings=[vector],
-            n_results=min(k * 4 if distinct else k, total),
+            # Chroma (>= 1.5) returns what there is when asked for more than the index holds,
+            # and nothing from an empty one, so a search never asks for the size first (a
+            # round trip into its store, on every turn)
+            n_results=k * 4 if distinct else k,
             where=where,
             include=["documents", "metadatas", "distances"],
         )

@@ -148,18 +148,23 @@ async def _prepared_turn(
         if record is not None
         else None
     )
-    ownership.touch(learner, session_id, turn.message)
     metrics: TurnMetrics = request.app.state.metrics
     queued_at = time.perf_counter()
 
     def turn_events() -> Iterator[dict[str, Any]]:
-        return mentor.stream_turn(
-            turn.message,
-            session=session_id,
-            attachment=attachment,
-            level=turn.level,
-            learner=learner,
-        )
+        try:
+            yield from mentor.stream_turn(
+                turn.message,
+                session=session_id,
+                attachment=attachment,
+                level=turn.level,
+                learner=learner,
+            )
+        finally:
+            # The session list's title and order, written on the turn's thread once its reply
+            # is out: a store write (an fsynced commit) on the event loop held up every other
+            # learner's stream, fifty times over when fifty turns arrived at once.
+            ownership.touch(learner, session_id, turn.message)
 
     def events() -> Iterator[dict[str, Any]]:
         return observed(metrics, session_id, turn_events, queued_at)

@@ -61,3 +61,21 @@ def test_bad_articles_name_the_problem(tmp_path: Path, text: str, message: str) 
     path = _write(tmp_path, "cadences", "bad", text)
     with pytest.raises(ArticleError, match=message):
         parse_article(path, tmp_path)
+
+
+def test_a_search_asks_for_more_than_the_index_holds_and_gets_what_there_is(
+    tmp_path: Path,
+) -> None:
+    """A search never asks Chroma for the index's size first: asked for more passages than
+    there are chunks it gets them all, and an empty index gives none (issue #23)."""
+    from etude.knowledge.index import KnowledgeBase
+
+    articles = tmp_path / "articles"
+    _write(articles, "cadences", "half", GOOD)
+    kb = KnowledgeBase(tmp_path / "index", articles_dir=articles)
+    assert kb.search("what is a half cadence?", k=50) == []
+    kb.build()
+    chunks = kb.count()
+    found = kb.search("what is a half cadence?", k=50)
+    assert 0 < len(found) == chunks
+    assert len(kb.search("what is a half cadence?", k=50, distinct=True)) == 1
