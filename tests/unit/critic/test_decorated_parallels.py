@@ -63,4 +63,4 @@ def test_a_passing_note_softens_but_does_not_hide_the_fifths() -> None:
     )
     fifths = [f for f in report.findings if f.rule == "parallel_fifths" and f.parts == [1, 2]]
     assert [(f.severity, f.beat) for f in fifths] == [("warning", 2.0)]
-    assert "passing note between them soften the fifths" in fifths[0].message
+    assert "passing note between them softens the fifths" in fifths[0].message
