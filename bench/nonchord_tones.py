@@ -8,7 +8,9 @@ neighbour, suspension, anticipation, appoggiatura or escape tone. Before buildin
 counts, on held-out chorales (``bench/wrong_note.py``'s pieces): how Bach's own non-chord tones
 classify (each *unexplained* one would be a false alarm), and how the planted notes classify in
 the planted scores (each *unexplained* one would be found; *chord tone* means the harmony
-analysis heard the wrong note as part of another chord).
+analysis heard the wrong note as part of another chord). A second table judges each note
+against the chord the *other* voices spell at its onset instead, which a wrong note cannot
+bend towards itself.
 
     PYTHONPATH=. .venv/bin/python bench/nonchord_tones.py [--chorales 31] [--plants 3] [--seed 1]
 """
@@ -78,6 +80,46 @@ def non_chord_tones(context: RuleContext) -> dict[tuple[int, float], str]:
     return found
 
 
+def others_chords(context: RuleContext, line_index: int, onset: float) -> list[frozenset[int]]:
+    """Every chord (a template of ``etude.critic.harmony``, with its root and third sounding)
+    that the *other* voices sounding at ``onset`` spell, when there are at least two of them."""
+    from etude.critic.harmony import TEMPLATES
+
+    others = {
+        sounding.midi % 12
+        for number, line in enumerate(context.piece.lines)
+        if number != line_index and (sounding := line.at(onset)) is not None
+    }
+    if len(others) < 2:
+        return []
+    chords = []
+    for root in others:
+        for intervals in TEMPLATES.values():
+            tones = frozenset((root + step) % 12 for step in intervals)
+            if others <= tones and (root + intervals[1]) % 12 in others:
+                chords.append(tones)
+    return chords
+
+
+def outside_the_others(context: RuleContext) -> dict[tuple[int, float], str]:
+    """Notes outside every chord the other voices spell at their onset, by kind of motion
+    (a note the others leave no chord for is not judged)."""
+    found = {}
+    for number, line in enumerate(context.piece.lines):
+        notes = line.notes
+        for index, note in enumerate(notes):
+            chords = others_chords(context, number, note.start)
+            if not chords or any(note.midi % 12 in chord for chord in chords):
+                continue
+            if index in (0, len(notes) - 1):
+                kind = "first or last note"
+            else:
+                before, after = notes[index - 1], notes[index + 1]
+                kind = kind_of(note.midi - before.midi, after.midi - note.midi)
+            found[(line.part, round(note.start, 3))] = kind
+    return found
+
+
 def _context(score: object) -> RuleContext:
     return read_score(LoadedScore(Path("piece.xml"), "musicxml", score, 0)).context  # type: ignore[arg-type]
 
@@ -93,23 +135,44 @@ def main() -> None:
     bach: Counter[str] = Counter()
     alarmed = 0
     planted: Counter[str] = Counter()
+    bach_outside: Counter[str] = Counter()
+    planted_outside: Counter[str] = Counter()
+    alarmed_outside = 0
     for piece in pieces:
-        kinds = non_chord_tones(_context(piece.score))
+        context = _context(piece.score)
+        kinds = non_chord_tones(context)
         bach.update(kinds.values())
         alarmed += any(kind == "unexplained" for kind in kinds.values())
+        outside = outside_the_others(context)
+        bach_outside.update(outside.values())
+        alarmed_outside += any(kind == "unexplained" for kind in outside.values())
         for _ in range(args.plants):
             plant = wrong_note.plant(piece, rng)
             if plant is None:
                 continue
             score, (part, onset, _), _ = plant
-            planted[
-                non_chord_tones(_context(score)).get((part, round(onset, 3)), "chord tone")
-            ] += 1
+            planted_context = _context(score)
+            where = (part, round(onset, 3))
+            planted[non_chord_tones(planted_context).get(where, "chord tone")] += 1
+            planted_outside[outside_the_others(planted_context).get(where, "in their chord")] += 1
     print(f"{len(pieces)} held-out chorales, {sum(planted.values())} plants, seed {args.seed}\n")
     print("| kind | Bach's own non-chord tones | planted notes |\n|---|---:|---:|")
     for kind in sorted(set(bach) | set(planted), key=lambda k: -(bach[k] + planted[k])):
         print(f"| {kind} | {bach[kind]} | {planted[kind]} |")
     print(f"\nChorales with at least one unexplained tone of Bach's: {alarmed} of {len(pieces)}")
+    print(
+        "\nAgainst the chord the *other* voices spell at the note's onset:\n\n"
+        "| kind | Bach's own notes outside it | planted notes |\n|---|---:|---:|"
+    )
+    for kind in sorted(
+        set(bach_outside) | set(planted_outside),
+        key=lambda k: -(bach_outside[k] + planted_outside[k]),
+    ):
+        print(f"| {kind} | {bach_outside[kind]} | {planted_outside[kind]} |")
+    print(
+        f"\nChorales with at least one unexplained note of Bach's outside the others' chord: "
+        f"{alarmed_outside} of {len(pieces)}"
+    )
 
 
 if __name__ == "__main__":
