@@ -433,7 +433,34 @@ def tokenize(question: str) -> list[Token]:
         # why-question or a comparison the article is an article, not the note A ("A major"
         # stays a note).
         tokens = [Token("WORD", t.text, "a") if t.kind == "ARTICLE" else t for t in tokens]
-    return tokens
+    return _letters_among_chord_symbols(tokens)
+
+
+def _letters_among_chord_symbols(tokens: list[Token]) -> list[Token]:
+    """In a run of chord symbols ("Am F C G"), the bare letters are chord symbols too (F
+    major, C major, G major), not a set of notes to name as one chord: read as notes, "my
+    chords are Am F C G" was answered "F C G is an F suspended second chord". A run of bare
+    letters with no chord symbol in it stays a list of notes ("what chord is F A C?").
+
+    >>> [(t.kind, t.text) for t in tokenize("my chords are Am F C G")][3:]
+    [('CHORD', 'Am'), ('CHORD', 'F'), ('CHORD', 'C'), ('CHORD', 'G')]
+    >>> [t.kind for t in tokenize("what chord is F A C")][3:]
+    ['NOTE', 'NOTE', 'NOTE']
+    """
+    result = list(tokens)
+    start = 0
+    while start < len(result):
+        end = start
+        while end < len(result) and result[end].kind in ("NOTE", "CHORD"):
+            end += 1
+        run = result[start:end]
+        if any(t.kind == "CHORD" for t in run) and any(t.kind == "NOTE" for t in run):
+            for index in range(start, end):
+                if result[index].kind == "NOTE":
+                    text = result[index].text
+                    result[index] = Token("CHORD", text, text)
+        start = end + 1
+    return result
 
 
 # ----------------------------------------------------------------------------- phrases

@@ -173,3 +173,28 @@ def test_a_melody_to_harmonise_gets_chords_for_its_own_notes() -> None:
             assert chords[-1]["degree"] == 1, question
     outside = compute_facts("harmonise the melody C C# D in C major")[0]
     assert "C# is not in C major" in outside.statement
+
+
+@pytest.mark.parametrize(
+    ("message", "chords"),
+    [
+        (
+            "I keep writing Dm Bb F C, is that boring?",
+            ["D minor triad", "Bb major triad", "F major triad", "C major triad"],
+        ),
+        (
+            "verse goes E B C#m A then repeats",
+            ["E major triad", "B major triad", "C# minor triad", "A major triad"],
+        ),
+        ("play G7 C", ["G dominant seventh chord", "C major triad"]),
+    ],
+)
+def test_bare_letters_among_chord_symbols_are_chords_not_one_note_set(
+    message: str, chords: list[str]
+) -> None:
+    facts = compute_facts(message)
+    assert [(f.kind, f.query) for f in facts] == [("chord", chord) for chord in chords]
+
+
+def test_bare_letters_alone_are_still_a_note_set() -> None:
+    assert [f.kind for f in compute_facts("which chord do F A C make?")] == ["chord_identification"]
