@@ -517,7 +517,18 @@ class _Parser:
             number, cursor = int(self.word(pos + 1)), pos + 2
         elif word in _ORDINAL_DEGREES:
             number = _ORDINAL_DEGREES[word]
-            if self.word(cursor) not in ("of", "in", "degree", "scale", "note", _POSSESSIVE):
+            # "the fourth chord in D major" counts chords up the scale, as "the fourth
+            # degree" counts notes: both are the degree, and the chord is the one built on it
+            if self.word(cursor) not in (
+                "of",
+                "in",
+                "degree",
+                "scale",
+                "note",
+                "chord",
+                "triad",
+                _POSSESSIVE,
+            ):
                 return None
         else:
             ordinal = self.interval_at(pos)

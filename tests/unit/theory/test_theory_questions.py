@@ -198,3 +198,18 @@ def test_bare_letters_among_chord_symbols_are_chords_not_one_note_set(
 
 def test_bare_letters_alone_are_still_a_note_set() -> None:
     assert [f.kind for f in compute_facts("which chord do F A C make?")] == ["chord_identification"]
+
+
+@pytest.mark.parametrize(
+    ("message", "statement"),
+    [
+        ("what is the third chord in E flat major?", "is G minor (G – Bb – D)"),
+        ("2nd chord of A major please", "is B minor (B – D – F#)"),
+        ("the sixth chord in F major", "is D minor (D – F – A)"),
+    ],
+)
+def test_the_nth_chord_of_a_key_is_the_chord_on_its_nth_degree(
+    message: str, statement: str
+) -> None:
+    facts = compute_facts(message)
+    assert len(facts) == 1 and statement in facts[0].statement
