@@ -413,8 +413,10 @@ def tokenize(question: str) -> list[Token]:
     text = text.replace("Ø", "ø").replace("half diminished", "half-diminished")
     text = named_chromatic_figures(text)
     tokens: list[Token] = []
+    glosses: set[int] = set()  # tokens written in parentheses: "B – D – F – A (Bm7b5)"
     for chunk in re.split(r"[\s,;?!]+", text):
         chunk = chunk.strip(_STRIP)
+        bracketed = chunk.startswith("(") or chunk.endswith(")")
         if chunk.endswith(")") and "(" not in chunk:
             chunk = chunk[:-1]
         if chunk.startswith("(") and ")" not in chunk:
@@ -427,32 +429,46 @@ def tokenize(question: str) -> list[Token]:
                 token = _classify(part)
                 if token.kind == "CHORD" and part == "Am" and not tokens:
                     token = Token("WORD", part, "am")  # "Am I …?" opens a question
+                if bracketed:
+                    glosses.add(len(tokens))
                 tokens.append(token)
     if tokens and (tokens[0].value == "why" or _COMPARES.search(question)):
         # "Why do we double the root in a major triad?" asks about every major triad: in a
         # why-question or a comparison the article is an article, not the note A ("A major"
         # stays a note).
         tokens = [Token("WORD", t.text, "a") if t.kind == "ARTICLE" else t for t in tokens]
-    return _letters_among_chord_symbols(tokens)
+    return _letters_among_chord_symbols(tokens, glosses)
 
 
-def _letters_among_chord_symbols(tokens: list[Token]) -> list[Token]:
+def _letters_among_chord_symbols(tokens: list[Token], glosses: set[int]) -> list[Token]:
     """In a run of chord symbols ("Am F C G"), the bare letters are chord symbols too (F
     major, C major, G major), not a set of notes to name as one chord: read as notes, "my
     chords are Am F C G" was answered "F C G is an F suspended second chord". A run of bare
-    letters with no chord symbol in it stays a list of notes ("what chord is F A C?").
+    letters with no chord symbol in it stays a list of notes ("what chord is F A C?"), and a
+    chord symbol in parentheses (the tokens in ``glosses``) names the notes before it, so it
+    joins no run ("B – D – F – A (Bm7b5)"); nor does the article in "A Dm is …".
 
     >>> [(t.kind, t.text) for t in tokenize("my chords are Am F C G")][3:]
     [('CHORD', 'Am'), ('CHORD', 'F'), ('CHORD', 'C'), ('CHORD', 'G')]
     >>> [t.kind for t in tokenize("what chord is F A C")][3:]
     ['NOTE', 'NOTE', 'NOTE']
+    >>> [t.kind for t in tokenize("B – D – F – A (Bm7b5)")]
+    ['NOTE', 'NOTE', 'NOTE', 'NOTE', 'CHORD']
+    >>> [t.kind for t in tokenize("A Dm is spelled D, F and A")][:2]
+    ['NOTE', 'CHORD']
     """
     result = list(tokens)
     start = 0
     while start < len(result):
         end = start
-        while end < len(result) and result[end].kind in ("NOTE", "CHORD"):
+        while end < len(result) and result[end].kind in ("NOTE", "CHORD") and end not in glosses:
             end += 1
+        if (
+            end - start > 1
+            and result[start].text in ("A", "a")
+            and result[start + 1].kind == "CHORD"
+        ):
+            start += 1  # "A Dm is spelled D, F and A": the article before a chord symbol
         run = result[start:end]
         if any(t.kind == "CHORD" for t in run) and any(t.kind == "NOTE" for t in run):
             for index in range(start, end):
