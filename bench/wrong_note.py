@@ -66,6 +66,7 @@ from etude.encoders.corpus import (
     held_out,
     score_notes,
     score_to_performance,
+    token_parts,
 )
 from etude.encoders.musicbert import MusicBert
 from etude.encoders.octuple import OctupleEncoder
@@ -350,9 +351,10 @@ def score_trial(index: int) -> tuple[Trial | None, dict[str, float], bool]:
     if where not in set(keys):
         return None, timings, False
     encoding, rows = OctupleEncoder().encode_indexed(score_to_performance(score, notes))
+    parts = token_parts(notes, rows, len(encoding.tokens))
     for label, model, stride, windows in context.runs:
         t = time.perf_counter()
-        p = pitch_distributions(model, encoding.tokens, stride=stride)
+        p = pitch_distributions(model, encoding.tokens, stride=stride, parts=parts)
         timings[label] += time.perf_counter() - t
         for suffix, window in windows.items():
             scored = scored_notes(p, encoding.tokens, notes, rows, window=window)

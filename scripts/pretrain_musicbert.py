@@ -49,6 +49,7 @@ from etude.encoders.evaluation import (
     masked_token_accuracy,
     piece_embeddings,
 )
+from etude.encoders.model_config import voice_slots
 from etude.encoders.musicbert import (
     MusicBert,
     MusicBertConfig,
@@ -60,44 +61,89 @@ from etude.encoders.musicbert import (
 from etude.encoders.octuple import BAR, PITCH
 
 
-def window_of(piece: CorpusPiece, max_notes: int, rng: np.random.Generator) -> np.ndarray:
+def window_of(
+    piece: CorpusPiece,
+    max_notes: int,
+    rng: np.random.Generator,
+    voices: int = 0,
+    voice_drop: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
     """A random window of at most ``max_notes`` notes, bars renumbered from 0, transposed by
-    -5..+6 semitones (drum rows keep their kit pieces)."""
+    -5..+6 semitones (drum rows keep their kit pieces), with its notes' voice slots (all 0,
+    "not known", for a model without slots, a piece without recorded parts, or — with
+    probability ``voice_drop`` — at random, so the model still reads a score whose parts it
+    is not told)."""
     tokens = piece.tokens.astype(np.int64)
+    parts = (
+        np.full(len(tokens), -1, dtype=np.int64)
+        if piece.parts is None
+        else piece.parts.astype(np.int64)
+    )
     if len(tokens) > max_notes:
         start = int(rng.integers(len(tokens) - max_notes + 1))
         tokens = tokens[start : start + max_notes].copy()
+        parts = parts[start : start + max_notes]
         tokens[:, BAR] -= tokens[0, BAR]
     else:
         tokens = tokens.copy()
     shift = int(rng.integers(-5, 7))
     pitched = tokens[:, PITCH] < 128
     tokens[pitched, PITCH] = np.clip(tokens[pitched, PITCH] + shift, 0, 127)
-    return tokens
+    if not voices or rng.random() < voice_drop:
+        return tokens, np.zeros(len(tokens), dtype=np.int64)
+    return tokens, voice_slots(parts, voices)
 
 
-def pad(rows: list[np.ndarray]) -> torch.Tensor:
-    """Windows as one (B, longest, 8) tensor, -1 (padding) after each window's notes."""
-    out = np.full((len(rows), max(len(r) for r in rows), 8), -1, dtype=np.int64)
+def pad(rows: list[np.ndarray], fill: int = -1) -> torch.Tensor:
+    """Windows as one (B, longest, …) tensor, ``fill`` (padding) after each window's notes."""
+    out = np.full((len(rows), max(len(r) for r in rows), *rows[0].shape[1:]), fill, np.int64)
     for i, row in enumerate(rows):
         out[i, : len(row)] = row
     return torch.as_tensor(out)
 
 
 def batches(
-    pieces: list[CorpusPiece], batch: int, max_notes: int, bucket: int, rng: np.random.Generator
-) -> list[torch.Tensor]:
-    """``bucket`` batches from ``bucket * batch`` random windows, grouped by length so that
-    each batch is padded only to its own longest window (pieces are drawn uniformly, as
-    without bucketing; only which windows share a batch changes)."""
-    rows = [
-        window_of(pieces[int(rng.integers(len(pieces)))], max_notes, rng)
-        for _ in range(batch * bucket)
+    pieces: list[CorpusPiece],
+    batch: int,
+    max_notes: int,
+    bucket: int,
+    rng: np.random.Generator,
+    *,
+    weights: np.ndarray | None = None,
+    voices: int = 0,
+    voice_drop: float = 0.0,
+) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """``bucket`` batches (tokens, voice slots) from ``bucket * batch`` random windows, grouped
+    by length so that each batch is padded only to its own longest window. Pieces are drawn
+    uniformly, or in proportion to ``weights``; only which windows share a batch changes with
+    bucketing."""
+    drawn = (
+        rng.integers(len(pieces), size=batch * bucket)
+        if weights is None
+        else rng.choice(len(pieces), size=batch * bucket, p=weights)
+    )
+    rows = [window_of(pieces[int(i)], max_notes, rng, voices, voice_drop) for i in drawn]
+    rows.sort(key=lambda r: len(r[0]))
+    groups = [
+        (pad([t for t, _ in rows[i : i + batch]]), pad([v for _, v in rows[i : i + batch]], 0))
+        for i in range(0, len(rows), batch)
     ]
-    rows.sort(key=len)
-    groups = [pad(rows[i : i + batch]) for i in range(0, len(rows), batch)]
     order = rng.permutation(len(groups))
     return [groups[i] for i in order]
+
+
+def sampling_weights(pieces: list[CorpusPiece], weights: dict[str, float]) -> np.ndarray | None:
+    """Each piece's chance to be drawn when collections are weighted (``--weight bach=8``:
+    a chorale is drawn 8 times as often as a piece of an unweighted collection).
+
+    >>> p = [CorpusPiece("a", "bach", np.zeros((1, 8))), CorpusPiece("b", "x", np.zeros((1, 8)))]
+    >>> sampling_weights(p, {"bach": 3.0}).tolist()
+    [0.75, 0.25]
+    """
+    if not weights:
+        return None
+    raw = np.array([weights.get(p.collection, 1.0) for p in pieces], dtype=np.float64)
+    return raw / raw.sum()
 
 
 def train(
@@ -118,7 +164,8 @@ def train(
     notes_seen = 0
     step = 0
     losses: list[float] = []
-    queue: list[torch.Tensor] = []
+    queue: list[tuple[torch.Tensor, torch.Tensor]] = []
+    weights = sampling_weights(train_set, args.weights)
     lr = 0.0
     with log.open("w") as handle:
         for step in range(1, args.steps + 1):
@@ -129,8 +176,17 @@ def train(
             for group in optimiser.param_groups:
                 group["lr"] = lr
             if not queue:
-                queue = batches(train_set, args.batch, args.max_notes, args.bucket, rng)
-            tokens = queue.pop().to(device, non_blocking=True)
+                queue = batches(
+                    train_set,
+                    args.batch,
+                    args.max_notes,
+                    args.bucket,
+                    rng,
+                    weights=weights,
+                    voices=model.config.voices,
+                    voice_drop=args.voice_drop,
+                )
+            tokens, slots = (t.to(device, non_blocking=True) for t in queue.pop())
             batch = mixed_mask(
                 model,
                 tokens,
@@ -139,7 +195,7 @@ def train(
                 generator=generator,
             )
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-                loss = masked_loss(model(batch.ids), batch.targets)
+                loss = masked_loss(model(batch.ids, slots), batch.targets)
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -172,9 +228,16 @@ def train(
     }
 
 
+def slots_of(model: MusicBert, piece: CorpusPiece) -> np.ndarray:
+    """The voice slots ``model`` reads for ``piece`` (all 0 without slots or parts)."""
+    if not model.config.voices or piece.parts is None:
+        return np.zeros(len(piece.tokens), dtype=np.int64)
+    return voice_slots(piece.parts, model.config.voices)
+
+
 @torch.no_grad()
 def pitch_accuracy(
-    model: MusicBert, pieces: list[np.ndarray], device: torch.device, seed: int
+    model: MusicBert, pieces: list[CorpusPiece], device: torch.device, seed: int
 ) -> dict[str, float]:
     """Single-note pitch masking on held-out pieces (an eighth of the notes, all <mask>): the
     share predicted exactly and the mean loss in nats, the question the surprise score asks."""
@@ -182,10 +245,10 @@ def pitch_accuracy(
     generator = torch.Generator(device=device).manual_seed(seed)
     right = total = 0
     nll = 0.0
+    size = model.config.max_notes
     for piece in pieces:
-        tokens = torch.as_tensor(piece[: model.config.max_notes].astype(np.int64), device=device)[
-            None
-        ]
+        tokens = torch.as_tensor(piece.tokens[:size].astype(np.int64), device=device)[None]
+        slots = torch.as_tensor(slots_of(model, piece)[:size], device=device)[None]
         batch = note_pitch_mask(model, tokens, rate=0.125, generator=generator)
         chosen = batch.targets[..., PITCH] != -100
         if not chosen.any():
@@ -194,7 +257,7 @@ def pitch_accuracy(
         ids[..., PITCH] = torch.where(
             chosen, model.config.mask_id, model.joint_ids(tokens)[..., PITCH]
         )
-        hidden, _ = model.hidden_states(ids)
+        hidden, _ = model.hidden_states(ids, slots)
         logits = model.field_logits_at(hidden[chosen], PITCH).float()
         target = batch.targets[..., PITCH][chosen]
         right += int((logits.argmax(-1) == target).sum())
@@ -213,6 +276,7 @@ def evaluate(
     probes: bool = True,
 ) -> dict[str, object]:
     masked_pieces = [p.tokens for p in held[:300]]
+    chorales = [p for p in held if p.collection == "bach"]
     random_model = MusicBert(model.config).to(device).eval()
     model.eval()
     result: dict[str, object] = {
@@ -220,15 +284,21 @@ def evaluate(
         "masked_accuracy_random_init": masked_token_accuracy(
             random_model, masked_pieces, seed=seed
         ),
-        "pitch_accuracy_pretrained": pitch_accuracy(model, masked_pieces, device, seed),
-        "pitch_accuracy_random_init": pitch_accuracy(random_model, masked_pieces, device, seed),
+        "pitch_accuracy_pretrained": pitch_accuracy(model, held[:300], device, seed),
+        "pitch_accuracy_random_init": pitch_accuracy(random_model, held[:300], device, seed),
+        # The held-out chorales apart: four voices of one instrument, where voice slots
+        # should tell (and the first 300 held-out pieces hold few of them).
+        "pitch_accuracy_chorales": pitch_accuracy(model, chorales, device, seed),
     }
     if initial is not None:
         initial.to(device).eval()
         result["masked_accuracy_init_from"] = masked_token_accuracy(
             initial, masked_pieces, seed=seed
         )
-        result["pitch_accuracy_init_from"] = pitch_accuracy(initial, masked_pieces, device, seed)
+        result["pitch_accuracy_init_from"] = pitch_accuracy(initial, held[:300], device, seed)
+        result["pitch_accuracy_chorales_init_from"] = pitch_accuracy(
+            initial, chorales, device, seed
+        )
     if not probes:
         return result
     counts = Counter(p.collection for p in held)
@@ -275,12 +345,18 @@ def save_corpus(pieces: list[CorpusPiece], path: Path) -> None:
     """The parsed corpus in one compressed npz (tokens concatenated, with each piece's name,
     collection and row offset), so a later run can skip the parse."""
     offsets = np.cumsum([0] + [len(p.tokens) for p in pieces])
+    parts = (
+        {"parts": np.concatenate([p.parts for p in pieces]).astype(np.int16)}
+        if all(p.parts is not None for p in pieces)
+        else {}
+    )
     np.savez_compressed(
         path,
         tokens=np.concatenate([p.tokens for p in pieces]).astype(np.int16),
         offsets=offsets,
         names=np.array([p.name for p in pieces]),
         collections=np.array([p.collection for p in pieces]),
+        **parts,
     )
 
 
@@ -290,8 +366,14 @@ def load_corpus(path: Path) -> list[CorpusPiece]:
     data = np.load(path)
     tokens, offsets = data["tokens"], data["offsets"]
     names, collections = data["names"], data["collections"]
+    parts = data["parts"] if "parts" in data.files else None
     return [
-        CorpusPiece(str(names[i]), str(collections[i]), tokens[offsets[i] : offsets[i + 1]])
+        CorpusPiece(
+            str(names[i]),
+            str(collections[i]),
+            tokens[offsets[i] : offsets[i + 1]],
+            None if parts is None else parts[offsets[i] : offsets[i + 1]],
+        )
         for i in range(len(names))
     ]
 
@@ -325,9 +407,29 @@ def main() -> None:
     parser.add_argument(
         "--save-corpus", type=Path, default=None, help="also write the parsed corpus (npz)"
     )
+    parser.add_argument(
+        "--voices",
+        type=int,
+        default=None,
+        help="voice slots (0: none); default: the --init-from checkpoint's, else 0",
+    )
+    parser.add_argument(
+        "--voice-drop", type=float, default=0.1, help="share of windows trained as voices unknown"
+    )
+    parser.add_argument(
+        "--weight",
+        action="append",
+        default=[],
+        metavar="COLLECTION=W",
+        help="draw this collection's pieces W times as often (repeatable)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tiny", action="store_true", help="CPU smoke test: a few files/steps")
     args = parser.parse_args()
+    try:
+        args.weights = {k: float(v) for k, v in (w.split("=", 1) for w in args.weight)}
+    except ValueError:
+        parser.error("--weight takes COLLECTION=W, W a number")
     if args.tiny:
         args.max_files, args.steps, args.batch, args.max_notes, args.log_every = 40, 5, 4, 64, 1
         args.bucket = 2
@@ -350,9 +452,18 @@ def main() -> None:
         save_corpus(pieces, args.save_corpus)
     initial = None
     if args.init_from:
-        model = MusicBert.load(args.init_from)
         initial = MusicBert.load(args.init_from)
-        config = model.config
+        config = initial.config
+        if args.voices is not None and args.voices != config.voices:
+            # New voice slots start at zero (MusicBert.__init__), so the resumed model answers
+            # as the checkpoint did until training teaches the slots apart.
+            config = MusicBertConfig(**{**config.__dict__, "voices": args.voices})
+            model = MusicBert(config)
+            missing, unexpected = model.load_state_dict(initial.state_dict(), strict=False)
+            if unexpected or any(not k.startswith("embed_voices") for k in missing):
+                raise SystemExit(f"--init-from does not fit: {missing} {unexpected}")
+        else:
+            model = MusicBert.load(args.init_from)
         args.max_notes = min(args.max_notes, config.max_notes)
     else:
         config = MusicBertConfig.small()
@@ -360,7 +471,9 @@ def main() -> None:
             config = MusicBertConfig(
                 hidden=32, layers=1, heads=2, ffn=64, max_notes=64, name="tiny"
             )
-        config = MusicBertConfig(**{**config.__dict__, "max_notes": args.max_notes})
+        config = MusicBertConfig(
+            **{**config.__dict__, "max_notes": args.max_notes, "voices": args.voices or 0}
+        )
         model = MusicBert(config)
     args.out.mkdir(parents=True, exist_ok=True)
     if device.type == "cuda":
@@ -396,6 +509,9 @@ def main() -> None:
             "pitch_share": args.pitch_share,
             "pitch_rate": args.pitch_rate,
             "bucket": args.bucket,
+            "voices": config.voices,
+            "voice_drop": args.voice_drop,
+            "weights": args.weights,
             "init_from": str(args.init_from) if args.init_from else None,
             "train_budget_s": args.train_budget,
             "peak_gpu_mib": round(peak, 1) if peak else None,

@@ -28,6 +28,9 @@ class CorpusPiece:
     name: str
     collection: str
     tokens: np.ndarray
+    parts: np.ndarray | None = None
+    """Each token row's part in the score (0 = the top part), for a model with voice slots
+    (``etude.encoders.model_config.voice_slots``); None when not recorded."""
 
 
 @dataclass(frozen=True)
@@ -124,13 +127,32 @@ def encode_corpus_file(path: Path, encoder: OctupleEncoder | None = None) -> lis
     pieces = []
     for number, score in enumerate(scores):
         try:
-            tokens = encoder.encode(score_to_performance(score)).tokens
+            notes = score_notes(score)
+            encoding, rows = encoder.encode_indexed(score_to_performance(score, notes))
         except (EncodingError, ValueError, IndexError, KeyError):
             continue
+        tokens = encoding.tokens
         if len(tokens) >= 8:
             name = f"{path.name}#{number}" if len(scores) > 1 else path.name
-            pieces.append(CorpusPiece(name, collection_of(path), tokens.astype(np.int16)))
+            parts = token_parts(notes, rows, len(tokens))
+            pieces.append(CorpusPiece(name, collection_of(path), tokens.astype(np.int16), parts))
     return pieces
+
+
+def token_parts(notes: list[ScoreNote], rows: np.ndarray, count: int) -> np.ndarray:
+    """The part of each of ``count`` token rows, from ``score_notes`` and the rows
+    ``encode_indexed`` gave them; a row two parts share (the same note written in both) keeps
+    the upper part, and a row no note reached stays -1 (not known).
+
+    >>> n = [ScoreNote(Note(0, 1, 60), 1, "C4", False), ScoreNote(Note(0, 1, 60), 0, "C4", False)]
+    >>> token_parts(n, np.array([0, 0]), 2).tolist()
+    [0, -1]
+    """
+    parts = np.full(count, -1, dtype=np.int16)
+    for note, row in zip(notes, rows, strict=True):
+        if row >= 0 and (parts[row] < 0 or note.part < parts[row]):
+            parts[row] = note.part
+    return parts
 
 
 def held_out(name: str) -> bool:

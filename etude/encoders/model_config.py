@@ -35,6 +35,11 @@ class MusicBertConfig:
     max_notes: int = 1024
     dropout: float = 0.1
     name: str = "musicbert-base"
+    voices: int = 0
+    """Voice slots read beside the octuples; 0 (the paper's layout) reads none. OctupleMIDI
+    tells notes apart only by instrument, so in a chorale the four voices, all one program,
+    are one stream of notes and a masked alto note is guessed without knowing which line it
+    continues. Slot 0 means "voice not known"; see :func:`voice_slots`."""
 
     @classmethod
     def small(cls) -> MusicBertConfig:
@@ -64,6 +69,29 @@ class MusicBertConfig:
         data = json.loads(text)
         data["vocab_sizes"] = tuple(data["vocab_sizes"])
         return cls(**data)
+
+
+def voice_slots(parts: np.ndarray, voices: int) -> np.ndarray:
+    """The voice slot of each note from the index of its part in the score (0 = the top
+    part, as the score lists them; negative = not known): part k reads slot k + 1, parts
+    beyond the last slot share it, and an unknown part reads slot 0.
+
+    >>> voice_slots(np.array([0, 1, 3, 7, -1]), 5).tolist()
+    [1, 2, 4, 4, 0]
+    """
+    parts = np.asarray(parts, dtype=np.int64)
+    return np.where(parts < 0, 0, np.minimum(parts + 1, voices - 1))
+
+
+def probe_voices(ids: np.ndarray, config: MusicBertConfig) -> np.ndarray | None:
+    """Voice slots for the probe ``ids`` (every slot used, in turn) when the model reads them.
+
+    >>> probe_voices(np.zeros((1, 3, 8)), MusicBertConfig(voices=2)).tolist()
+    [[0, 1, 0]]
+    """
+    if not config.voices:
+        return None
+    return np.broadcast_to(np.arange(ids.shape[1]) % config.voices, ids.shape[:2]).copy()
 
 
 def joint_ids(config: MusicBertConfig, tokens: np.ndarray) -> np.ndarray:
@@ -101,23 +129,36 @@ def _hash(stamps: tuple[tuple[str, int, int], ...]) -> str:
 
 
 def embed_windows(
-    hidden: Callable[[np.ndarray], np.ndarray], config: MusicBertConfig, tokens: np.ndarray
+    hidden: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    config: MusicBertConfig,
+    tokens: np.ndarray,
+    voices: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bar vectors (bars, H) and a piece vector (H): ``hidden`` maps one window's joint ids
-    (1, L, 8) to its hidden states (L, H). Pieces longer than ``max_notes`` are read in
-    consecutive windows; a bar's vector is the mean of its notes' hidden states, the piece's
-    the mean of its bars'. Both runtimes embed through this, so they differ only in ``hidden``.
+    (1, L, 8) and voice slots (1, L) to its hidden states (L, H); ``voices`` are the notes'
+    slots (``voice_slots``; None: every note's voice unknown, slot 0). Pieces longer than
+    ``max_notes`` are read in consecutive windows; a bar's vector is the mean of its notes'
+    hidden states, the piece's the mean of its bars'. Both runtimes embed through this, so they
+    differ only in ``hidden``.
 
     >>> config = MusicBertConfig(hidden=2, layers=1, heads=1, ffn=2, max_notes=2)
     >>> tokens = np.zeros((3, 8), dtype=np.int64); tokens[2, BAR] = 1
-    >>> fake = lambda ids: np.arange(ids.shape[1] * 2, dtype=np.float32).reshape(-1, 2)
+    >>> fake = lambda ids, slots: np.arange(ids.shape[1] * 2, dtype=np.float32).reshape(-1, 2)
     >>> bars, piece = embed_windows(fake, config, tokens)
     >>> bars.tolist(), piece.tolist()
     ([[1.0, 2.0], [0.0, 1.0]], [0.5, 1.5])
     """
     tokens = np.asarray(tokens, dtype=np.int64)
+    slots = (
+        np.zeros(len(tokens), dtype=np.int64)
+        if voices is None
+        else np.asarray(voices, dtype=np.int64)
+    )
     states = [
-        hidden(joint_ids(config, tokens[start : start + config.max_notes])[None])
+        hidden(
+            joint_ids(config, tokens[start : start + config.max_notes])[None],
+            slots[start : start + config.max_notes][None],
+        )
         for start in range(0, len(tokens), config.max_notes)
     ]
     notes = np.concatenate(states) if states else np.zeros((0, config.hidden))

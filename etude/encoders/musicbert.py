@@ -82,6 +82,11 @@ class MusicBert(nn.Module):
         self.offsets: torch.Tensor
         self.register_buffer("offsets", torch.tensor(config.offsets), persistent=False)
         self.apply(self._init)
+        if config.voices:
+            # Zero at the start, so a checkpoint without voices resumed into this layout
+            # answers exactly as before until training teaches the slots apart.
+            self.embed_voices = nn.Embedding(config.voices, width)
+            nn.init.zeros_(self.embed_voices.weight)
 
     @staticmethod
     def _init(module: nn.Module) -> None:
@@ -95,18 +100,28 @@ class MusicBert(nn.Module):
         ids = tokens + self.offsets
         return torch.where(tokens < 0, torch.full_like(ids, PAD), ids)
 
-    def hidden_states(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Joint ids (B, N, 8) → hidden states (B, N, H) and the padding mask (B, N)."""
-        states, padding = self.layer_states(ids)
+    def hidden_states(
+        self, ids: torch.Tensor, voices: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Joint ids (B, N, 8) → hidden states (B, N, H) and the padding mask (B, N).
+        ``voices`` (B, N): each note's voice slot (``voice_slots``), read only by a model
+        whose config has voice slots; None means "not known" (slot 0)."""
+        states, padding = self.layer_states(ids, voices)
         return states[-1], padding
 
-    def layer_states(self, ids: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+    def layer_states(
+        self, ids: torch.Tensor, voices: torch.Tensor | None = None
+    ) -> tuple[list[torch.Tensor], torch.Tensor]:
         """Like :meth:`hidden_states`, but the output of the embedding layer and of every
         Transformer layer, for probing what each depth has learned."""
         batch, length, _ = ids.shape
         padding = ids[..., 0] == PAD
         x = self.embed_tokens(ids).reshape(batch, length, -1)
         x = self.downsampling(x)
+        if self.config.voices:
+            if voices is None:
+                voices = torch.zeros((batch, length), dtype=torch.long, device=ids.device)
+            x = x + self.embed_voices(voices.clamp(0, self.config.voices - 1))
         positions = torch.cumsum((~padding).long(), dim=1) * ~padding + PAD
         x = self.emb_layer_norm(x + self.embed_positions(positions))
         x = self.dropout(x)
@@ -143,13 +158,16 @@ class MusicBert(nn.Module):
             + self.lm_bias[start : start + size]
         )
 
-    def forward(self, ids: torch.Tensor) -> list[torch.Tensor]:
-        hidden, _ = self.hidden_states(ids)
+    def forward(self, ids: torch.Tensor, voices: torch.Tensor | None = None) -> list[torch.Tensor]:
+        hidden, _ = self.hidden_states(ids, voices)
         return self.field_logits(hidden)
 
     @torch.no_grad()
-    def embed(self, tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Bar vectors (bars, H) and a piece vector (H) for one piece's octuples.
+    def embed(
+        self, tokens: np.ndarray, voices: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Bar vectors (bars, H) and a piece vector (H) for one piece's octuples (and, for a
+        model with voice slots, each note's slot).
 
         Pieces longer than ``max_notes`` are read in consecutive windows; a bar's vector is the
         mean of its notes' hidden states, the piece's the mean of its bars'.
@@ -157,21 +175,29 @@ class MusicBert(nn.Module):
         self.eval()
         device = self.embed_tokens.weight.device
 
-        def hidden(ids: np.ndarray) -> np.ndarray:
-            states, _ = self.hidden_states(torch.as_tensor(ids, device=device))
+        def hidden(ids: np.ndarray, slots: np.ndarray) -> np.ndarray:
+            states, _ = self.hidden_states(
+                torch.as_tensor(ids, device=device), torch.as_tensor(slots, device=device)
+            )
             result: np.ndarray = states[0].float().cpu().numpy()
             return result
 
-        return embed_windows(hidden, self.config, tokens)
+        return embed_windows(hidden, self.config, tokens, voices)
 
     @torch.no_grad()
-    def masked_pitch_probabilities(self, ids: np.ndarray, masked: np.ndarray) -> np.ndarray:
+    def masked_pitch_probabilities(
+        self, ids: np.ndarray, masked: np.ndarray, voices: np.ndarray | None = None
+    ) -> np.ndarray:
         """p(pitch) (M, 128) at the M positions where ``masked`` (B, N) is true, in row-major
-        order, for joint ids (B, N, 8) whose masked pitches are already <mask>: what
+        order, for joint ids (B, N, 8) whose masked pitches are already <mask> (``voices``
+        (B, N): their voice slots, for a model that reads them): what
         ``etude.encoders.surprise`` asks, only the masked positions through the pitch head."""
         self.eval()
         device = self.embed_tokens.weight.device
-        hidden, _ = self.hidden_states(torch.as_tensor(ids, device=device))
+        hidden, _ = self.hidden_states(
+            torch.as_tensor(ids, device=device),
+            None if voices is None else torch.as_tensor(voices, device=device),
+        )
         rows = torch.as_tensor(masked, device=device).nonzero()
         logits = self.field_logits_at(hidden[rows[:, 0], rows[:, 1]], PITCH)[:, :128]
         result: np.ndarray = torch.softmax(logits.float(), dim=-1).cpu().numpy()

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from etude.encoders.model_config import joint_ids
+from etude.encoders.model_config import joint_ids, probe_voices
 from etude.encoders.musicbert import MusicBert
 from etude.encoders.octuple import PITCH
 
@@ -33,8 +33,10 @@ class _HiddenAndPitch(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        hidden, _ = self.model.hidden_states(ids)
+    def forward(
+        self, ids: torch.Tensor, voices: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        hidden, _ = self.model.hidden_states(ids, voices)
         batch, length, width = hidden.shape
         pitch = self.model.field_logits_at(hidden.reshape(-1, width), PITCH)[:, :128]
         return hidden, pitch.reshape(batch, length, 128)
@@ -65,23 +67,29 @@ def export_graph(
     ``etude.encoders.runtime.check`` to compare the export with."""
     model = MusicBert.load(checkpoint)
     graph = _HiddenAndPitch(model).eval()
-    example = torch.as_tensor(probe_ids(model))
+    example = probe_ids(model)
+    inputs: tuple[torch.Tensor, ...] = (torch.as_tensor(example),)
+    names = ["ids"]
+    axes = {name: {0: "batch", 1: "notes"} for name in ("ids", "hidden", "pitch_logits")}
+    voices = probe_voices(example, model.config)
+    if voices is not None:  # a model with voice slots reads each note's slot beside its ids
+        inputs, names = (*inputs, torch.as_tensor(voices)), [*names, "voices"]
+        axes["voices"] = {0: "batch", 1: "notes"}
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
         torch.onnx.export(
             graph,
-            (example,),
+            inputs,
             str(target),
             dynamo=False,
-            input_names=["ids"],
+            input_names=names,
             output_names=["hidden", "pitch_logits"],
-            dynamic_axes={
-                "ids": {0: "batch", 1: "notes"},
-                "hidden": {0: "batch", 1: "notes"},
-                "pitch_logits": {0: "batch", 1: "notes"},
-            },
+            dynamic_axes=axes,
             opset_version=OPSET,
         )
         ids = probe_ids(model, seed=seed)
-        hidden, pitch = graph(torch.as_tensor(ids))
+        slots = probe_voices(ids, model.config)
+        hidden, pitch = graph(
+            torch.as_tensor(ids), None if slots is None else torch.as_tensor(slots)
+        )
     return ids, hidden.numpy(), pitch.numpy()

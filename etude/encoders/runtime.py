@@ -29,7 +29,13 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from etude.encoders.model_config import PAD, MusicBertConfig, checkpoint_hash, embed_windows
+from etude.encoders.model_config import (
+    PAD,
+    MusicBertConfig,
+    checkpoint_hash,
+    embed_windows,
+    probe_voices,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +55,19 @@ class EncoderModel(Protocol):
     @property
     def config(self) -> MusicBertConfig: ...
 
-    def embed(self, tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Bar vectors (bars, H) and a piece vector (H) for one piece's octuples."""
+    def embed(
+        self, tokens: np.ndarray, voices: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Bar vectors (bars, H) and a piece vector (H) for one piece's octuples (``voices``:
+        the notes' voice slots, for a model that reads them)."""
         ...
 
-    def masked_pitch_probabilities(self, ids: np.ndarray, masked: np.ndarray) -> np.ndarray:
+    def masked_pitch_probabilities(
+        self, ids: np.ndarray, masked: np.ndarray, voices: np.ndarray | None = None
+    ) -> np.ndarray:
         """p(pitch) (M, 128) at the M positions where ``masked`` (B, N) is true, in row-major
-        order, for joint ids ``ids`` (B, N, 8) whose masked pitches are already <mask>."""
+        order, for joint ids ``ids`` (B, N, 8) whose masked pitches are already <mask>
+        (``voices`` (B, N): their voice slots)."""
         ...
 
 
@@ -98,23 +110,39 @@ class OnnxMusicBert:
     def config(self) -> MusicBertConfig:
         return self._config
 
-    def run(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Hidden states (B, N, H) and pitch logits (B, N, 128) for joint ids (B, N, 8).
+    def run(
+        self, ids: np.ndarray, voices: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Hidden states (B, N, H) and pitch logits (B, N, 128) for joint ids (B, N, 8) (and,
+        for a model with voice slots, the notes' slots (B, N); None: all unknown).
 
         ONNX Runtime's own errors (an id outside the vocabulary, a piece longer than the
         positions) become ``ValueError``, as torch's ``IndexError`` was for the analysis: the
         encoder section is then left out, never the whole analysis."""
+        inputs = {"ids": np.ascontiguousarray(ids, np.int64)}
+        if self._config.voices:
+            inputs["voices"] = (
+                np.zeros(ids.shape[:2], np.int64)
+                if voices is None
+                else np.ascontiguousarray(np.clip(voices, 0, self._config.voices - 1), np.int64)
+            )
         try:
-            hidden, pitch = self._session.run(None, {"ids": np.ascontiguousarray(ids, np.int64)})
+            hidden, pitch = self._session.run(None, inputs)
         except Exception as exc:  # onnxruntime's exception types share no useful base class
             raise ValueError(f"MusicBERT (ONNX Runtime) cannot read this input: {exc}") from exc
         return hidden, pitch
 
-    def embed(self, tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return embed_windows(lambda ids: self.run(ids)[0][0], self._config, tokens)
+    def embed(
+        self, tokens: np.ndarray, voices: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return embed_windows(
+            lambda ids, slots: self.run(ids, slots)[0][0], self._config, tokens, voices
+        )
 
-    def masked_pitch_probabilities(self, ids: np.ndarray, masked: np.ndarray) -> np.ndarray:
-        return softmax(self.run(ids)[1][np.asarray(masked, dtype=bool)])
+    def masked_pitch_probabilities(
+        self, ids: np.ndarray, masked: np.ndarray, voices: np.ndarray | None = None
+    ) -> np.ndarray:
+        return softmax(self.run(ids, voices)[1][np.asarray(masked, dtype=bool)])
 
 
 def onnxruntime_available() -> bool:
@@ -201,7 +229,7 @@ def check(
     log-probabilities for the probe ``ids`` (padding positions aside, they are no one's answer);
     ``ValueError`` above ``tolerance``."""
     real = ids[..., 0] != PAD
-    got_hidden, got_pitch = model.run(ids)
+    got_hidden, got_pitch = model.run(ids, probe_voices(ids, model.config))
     worst = max(
         float(np.abs(got_hidden[real] - hidden[real]).max()),
         float(np.abs(_log_softmax(got_pitch[real]) - _log_softmax(pitch_logits[real])).max()),

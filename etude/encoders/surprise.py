@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import BaseModel, Field
 
-from etude.encoders.corpus import ScoreNote, score_notes, score_to_performance
-from etude.encoders.model_config import joint_ids
+from etude.encoders.corpus import ScoreNote, score_notes, score_to_performance, token_parts
+from etude.encoders.model_config import joint_ids, voice_slots
 from etude.encoders.octuple import BAR, DRUMS, INSTRUMENT, PITCH, OctupleEncoder
 from etude.encoders.runtime import EncoderModel
 
@@ -88,9 +88,15 @@ class ScoredNote:
 
 
 def pitch_distributions(
-    model: EncoderModel, tokens: np.ndarray, *, stride: int = DEFAULT_STRIDE
+    model: EncoderModel,
+    tokens: np.ndarray,
+    *,
+    stride: int = DEFAULT_STRIDE,
+    parts: np.ndarray | None = None,
 ) -> np.ndarray:
     """p(pitch | everything else) for every row of ``tokens`` (N, 8): an (N, 128) array.
+    ``parts`` (N): each row's part in the score (``token_parts``), read by a model with voice
+    slots, so that it knows which line a masked note continues.
 
     Each note is masked in one of ``stride`` copies of its window; pieces longer than the
     model's ``max_notes`` are read in half-overlapping windows, each note scored in the window
@@ -108,6 +114,11 @@ def pitch_distributions(
     """
     tokens = np.asarray(tokens, dtype=np.int64)
     count, width = len(tokens), model.config.max_notes
+    slots = (
+        voice_slots(parts, model.config.voices)
+        if parts is not None and model.config.voices
+        else np.zeros(count, dtype=np.int64)
+    )
     result = np.full((count, 128), 1.0 / 128, dtype=np.float64)
     if count == 0:
         return result
@@ -126,7 +137,8 @@ def pitch_distributions(
         which = np.arange(length) % passes
         masked = which[None, :] == np.arange(passes)[:, None]  # (P, L)
         ids[..., PITCH] = np.where(masked, model.config.mask_id, ids[..., PITCH])
-        probabilities = model.masked_pitch_probabilities(ids, masked)
+        voices = np.repeat(slots[start : start + width][None], passes, axis=0)
+        probabilities = model.masked_pitch_probabilities(ids, masked, voices)
         positions = np.nonzero(masked)[1] + start  # (pass, position), row-major
         mine = owner[positions] == w
         result[positions[mine]] = probabilities[mine]
@@ -165,8 +177,12 @@ def score_distributions(
         return last[3]
     notes = score_notes(score)
     encoding, rows = OctupleEncoder().encode_indexed(score_to_performance(score, notes))
+    parts = token_parts(notes, rows, len(encoding.tokens))
     found = ScoreDistributions(
-        notes, encoding.tokens, rows, pitch_distributions(model, encoding.tokens, stride=stride)
+        notes,
+        encoding.tokens,
+        rows,
+        pitch_distributions(model, encoding.tokens, stride=stride, parts=parts),
     )
     _LAST = (score, model, stride, found)
     return found
@@ -194,7 +210,8 @@ def score_piece(
             found.p, found.tokens, found.notes, found.rows, window=window, top_k=top_k
         )
     encoding, rows = OctupleEncoder().encode_indexed(score_to_performance(score, notes))
-    p = pitch_distributions(model, encoding.tokens, stride=stride)
+    parts = token_parts(notes, rows, len(encoding.tokens))
+    p = pitch_distributions(model, encoding.tokens, stride=stride, parts=parts)
     return scored_notes(p, encoding.tokens, notes, rows, window=window, top_k=top_k)
 
 

@@ -125,6 +125,22 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     assert np.allclose(piece_a, piece_b, atol=2e-2)  # fp16 storage
 
 
+def test_new_voice_slots_change_nothing_until_trained() -> None:
+    """A checkpoint resumed with voice slots answers as before (the slots start at zero), and
+    once the slots differ, telling the model a note's voice changes its answer."""
+    torch.manual_seed(0)
+    plain = MusicBert(TINY).eval()
+    voiced = MusicBert(MusicBertConfig(**{**TINY.__dict__, "voices": 5})).eval()
+    missing, unexpected = voiced.load_state_dict(plain.state_dict(), strict=False)
+    assert missing == ["embed_voices.weight"] and not unexpected
+    tokens = piece_tokens()
+    slots = np.arange(len(tokens)) % 4 + 1
+    assert np.allclose(plain.embed(tokens)[1], voiced.embed(tokens, slots)[1], atol=1e-6)
+    with torch.no_grad():
+        voiced.embed_voices.weight.normal_(0, 0.5)
+    assert not np.allclose(voiced.embed(tokens)[1], voiced.embed(tokens, slots)[1], atol=1e-3)
+
+
 def test_official_fairseq_checkpoint_loads(tmp_path: Path) -> None:
     config = MusicBertConfig(hidden=64, layers=2, heads=1, ffn=128, max_notes=64)
     write_dictionary(config, tmp_path / "dict.txt")

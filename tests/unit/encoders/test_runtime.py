@@ -74,6 +74,31 @@ def test_export_matches_torch(tmp_path: Path, cache: Path) -> None:
     assert np.abs(bars_o - bars_t).max() < 1e-4 and np.abs(piece_o - piece_t).max() < 1e-4
 
 
+def test_export_of_a_model_with_voice_slots_reads_them_as_torch_does(
+    tmp_path: Path, cache: Path
+) -> None:
+    import torch
+
+    torch.manual_seed(0)
+    model = MusicBert(MusicBertConfig(hidden=32, layers=2, heads=4, ffn=64, voices=5, max_notes=64))
+    with torch.no_grad():
+        model.embed_voices.weight.normal_(0, 0.5)  # slots that differ, as after training
+    model.save(tmp_path / "ckpt")
+    torch_model = MusicBert.load(tmp_path / "ckpt")
+    onnx_model = runtime.load_onnx(tmp_path / "ckpt", cache)
+    assert isinstance(onnx_model, runtime.OnnxMusicBert)
+    tokens = _tokens()
+    parts = np.arange(len(tokens)) % 3
+    theirs = pitch_distributions(torch_model, tokens, stride=4, parts=parts)
+    ours = pitch_distributions(onnx_model, tokens, stride=4, parts=parts)
+    assert np.abs(np.log(ours) - np.log(theirs)).max() < 1e-3
+    unknown = pitch_distributions(onnx_model, tokens, stride=4)
+    assert np.abs(np.log(unknown) - np.log(ours)).max() > 1e-2  # the parts were read
+    slots = parts + 1
+    (_, piece_t), (_, piece_o) = torch_model.embed(tokens, slots), onnx_model.embed(tokens, slots)
+    assert np.abs(piece_o - piece_t).max() < 1e-4
+
+
 def test_a_replaced_checkpoint_is_exported_again(tmp_path: Path, cache: Path) -> None:
     folder = tmp_path / "ckpt"
     _tiny(folder, seed=0)
