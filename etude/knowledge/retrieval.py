@@ -63,25 +63,24 @@ _ASKS_WHAT = re.compile(
 …" and "explain why …" do not."""
 
 
-def question_type(question: str) -> str | None:
-    """ "why", "how", "what" or None: what kind of passage answers the question.
+def question_types(question: str) -> set[str]:
+    """Every kind of passage a question asks for: a question of two clauses asks two things,
+    and "what's a tritone and why does it sound tense?" is first of all a request for the
+    definition (its practical tip, ranked first by similarity alone, answered neither).
 
-    >>> question_type("why is it called deceptive?"), question_type("how do I end a melody?")
-    ('why', 'how')
-    >>> question_type("what is a deceptive cadence?"), question_type("how many sharps in A?")
-    ('what', None)
-    >>> question_type("explain a half cadence like I'm a beginner")
-    'what'
-    >>> question_type("explain how to end a phrase"), question_type("explain why V7 resolves")
-    (None, 'why')
+    >>> sorted(question_types("what's a tritone and why does it sound tense?"))
+    ['what', 'why']
+    >>> sorted(question_types("why is it called deceptive?"))
+    ['why']
+    >>> question_types("how many sharps in A?")
+    set()
+    >>> sorted(question_types("explain a half cadence like I'm a beginner"))
+    ['what']
+    >>> sorted(question_types("explain how to end a phrase")), question_types("how do I end it?")
+    ([], {'how'})
     """
-    if _ASKS_WHY.search(question):
-        return "why"
-    if _ASKS_HOW.search(question):
-        return "how"
-    if _ASKS_WHAT.search(question):
-        return "what"
-    return None
+    asks = {"why": _ASKS_WHY, "how": _ASKS_HOW, "what": _ASKS_WHAT}
+    return {kind for kind, pattern in asks.items() if pattern.search(question)}
 
 
 def answers_type(section: str, kind: str | None) -> bool:
@@ -104,12 +103,13 @@ question's words ("Why it is called a deceptive cadence") answers it."""
 def ranked(passages: list[Passage], question: str, k: int) -> list[Passage]:
     """The best chunk of each article, preferring sections that answer the question's type
     and name its words, the articles in that order, at most ``k``."""
-    kind = question_type(question)
+    kinds = question_types(question)
     asked = content_stems(question)
     best: dict[str, tuple[float, Passage]] = {}
     for passage in passages:
         citation = passage.citation
-        rank = citation.score + (TYPE_BONUS if answers_type(citation.section, kind) else 0.0)
+        answers = any(answers_type(citation.section, kind) for kind in kinds)
+        rank = citation.score + (TYPE_BONUS if answers else 0.0)
         rank += HEADING_BONUS * min(3, len(asked & content_stems(citation.section)))
         if citation.article not in best or rank > best[citation.article][0]:
             best[citation.article] = (rank, passage)
