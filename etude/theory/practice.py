@@ -8,6 +8,8 @@ it names the notes it asks the learner to play, spelled by the engine.
 >>> from etude.theory import compute_facts
 >>> next_step(compute_facts("spell the G major triad")[0])
 'Next: play it, then lower the third a semitone — G – Bb – D is G minor — and listen to the change.'
+>>> next_step(compute_facts("spell D7")[0])[:61]
+'Next: resolve D7 (D – F# – A – C) to G major (G – B – D): the'
 >>> next_step(compute_facts("what is the interval from C to E?")[0])
 'Next: invert it — from E up to C is a minor sixth (8 semitones); together they fill the octave.'
 """
@@ -60,8 +62,11 @@ def _seventh_step(fact: TheoryFact) -> str | None:
     tonic = _shift(tones[0], "P4")
     third, seventh = tones[1], tones[3]
     target = [tonic, _shift(human(tonic), "M3"), _shift(human(tonic), "P5")]
+    # The chord is named, not "it": after several chords are spelled, "it" read as the last
+    # one played ("Bbm7 Eb7 Abmaj7" ended with the advice to resolve Eb7).
     return (
-        f"Next: resolve it to {human(tonic)} major ({_notes(target)}): the third "
+        f"Next: resolve {human(tones[0])}7 ({_notes(tones)}) to {human(tonic)} major "
+        f"({_notes(target)}): the third "
         f"{human(third)} rises a semitone to {human(_shift(third, 'm2'))} and the seventh "
         f"{human(seventh)} falls a semitone to {human(_shift(seventh, '-m2'))}."
     )
