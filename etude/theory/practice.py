@@ -174,7 +174,27 @@ def _substitution_step(fact: TheoryFact) -> str | None:
     return f"Next: hold the note and play {chords} under it; listen to how each colours it."
 
 
+def _home_step(fact: TheoryFact) -> str | None:
+    """For chords whose key was found: end them on each candidate home chord and listen.
+
+    >>> from etude.theory.key_finding import which_key
+    >>> print(_home_step(which_key(["Em", "C", "G", "D"])))  # doctest: +NORMALIZE_WHITESPACE
+    Next: play your chords and end on Em, then play them again and end on G: the ending
+    that sounds finished is home — E minor if it is Em, G major if it is G.
+    """
+    home, rival = fact.data.get("home"), fact.data.get("rival")
+    if not isinstance(home, dict) or not isinstance(rival, dict):
+        return None
+    first, second = home["symbol"], rival["symbol"]
+    return (
+        f"Next: play your chords and end on {first}, then play them again and end on "
+        f"{second}: the ending that sounds finished is home — {home['key']} if it is "
+        f"{first}, {rival['key']} if it is {second}."
+    )
+
+
 _STEPS = {
+    "progression": (_home_step,),
     "substitution": (_substitution_step,),
     "chord": (_triad_step, _seventh_step),
     "interval": (_interval_step,),
