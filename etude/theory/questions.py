@@ -408,6 +408,8 @@ def tokenize(question: str) -> list[Token]:
     ([], [ChordQuery(kind='chord', symbol='Am', inversion=0)])
     >>> parse("what's the difference between a major scale and a harmonic minor scale?")
     []
+    >>> [t.kind for t in tokenize("Am I right?")], [t.kind for t in tokenize("Am F C G")]
+    (['WORD', 'FIGURE', 'WORD'], ['CHORD', 'CHORD', 'CHORD', 'CHORD'])
     """
     text = normalise_text(question)
     text = text.replace("Ø", "ø").replace("half diminished", "half-diminished")
@@ -432,6 +434,13 @@ def tokenize(question: str) -> list[Token]:
                 if bracketed:
                     glosses.add(len(tokens))
                 tokens.append(token)
+    if (
+        len(tokens) > 1
+        and tokens[0].text == "Am"
+        and tokens[1].kind in ("NOTE", "CHORD")
+        and not {0, 1} & glosses
+    ):
+        tokens[0] = Token("CHORD", "Am", "Am")  # "Am F C G: which key?" opens with a chord
     if tokens and (tokens[0].value == "why" or _COMPARES.search(question)):
         # "Why do we double the root in a major triad?" asks about every major triad: in a
         # why-question or a comparison the article is an article, not the note A ("A major"
