@@ -726,7 +726,7 @@ def _decide_step(found: Finding) -> str:
         missing = [c.symbol for c in _each_once(rival) if c.figure is None]
         return (
             f"{head}{rival.label} has the same key signature, but {_listed(missing)} "
-            f"{_is(missing)} not among its chords. {_evidence(home)}"
+            f"{_is(missing)} not among its chords. {_evidence(home)} So {home.label}."
         )
     lines = [_evidence(home), _evidence(rival)]
     if rival.evidence == home.evidence:
@@ -860,7 +860,10 @@ def which_key(symbols: list[str]) -> TheoryFact:
         }
         for c in home.chords
     ]
-    rival = _challenger(found) or found.rival
+    rival: Reading | None = _challenger(found) or found.rival
+    if rival is not None and rival is not found.near and rival.fits < home.fits:
+        rival = None  # no key holds as many chords: nothing to weigh the answer against
+    dominant = next((c for c in home.chords if c.dominant), None)
     one = "I" if home.mode == "major" else "i"
     tonic_row = _rows(home.tonic, home.mode)[0]
     return TheoryFact(
@@ -881,7 +884,21 @@ def which_key(symbols: list[str]) -> TheoryFact:
                 "notes": list(tonic_row.notes),
             },
             "ends_home": home.last_home,
-            "rival": {"key": rival.label, "symbol": tonic_chord(rival.tonic, rival.mode)},
+            "rival": (
+                {"key": rival.label, "symbol": tonic_chord(rival.tonic, rival.mode)}
+                if rival is not None
+                else None
+            ),
+            "dominant": (
+                {
+                    "symbol": dominant.symbol,
+                    "figure": dominant.figure,
+                    "leading": human(_scale(home.tonic, home.mode)[-1]),
+                    "tonic": human(home.tonic),
+                }
+                if dominant is not None
+                else None
+            ),
             "alternatives": [r.label for r in found.alternatives],
             "outside": list(outsiders),
         },

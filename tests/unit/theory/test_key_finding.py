@@ -75,6 +75,11 @@ def test_the_raised_leading_tone_of_minor_is_explained_not_called_foreign() -> N
     assert "C major has the same key signature, but E7 is not among its chords" in fact.steps[3]
     assert fact.data["alternatives"] == []
     assert fact.data["ends_home"] is True
+    assert fact.data["rival"] is None  # C major does not hold E7: no ending to compare
+    assert next_step(fact) == (
+        "Next: play E7 then Am slowly and sing G# rising to A: that half step from the "
+        "leading tone is the pull that makes Am sound like home."
+    )
 
 
 def test_a_close_call_is_said_to_be_one() -> None:
