@@ -4,8 +4,9 @@ Etude never lets a chat model guess a fact that can be computed. This package ow
 computation: :mod:`~etude.theory.questions` turns a learner's words into typed queries, one
 module per musical concept computes them with music21 (:mod:`chords`, :mod:`scales`,
 :mod:`intervals`, :mod:`keys`, :mod:`roman`, :mod:`transpose`, :mod:`progressions`,
-:mod:`fingering`), :mod:`calculator` ties the two together, and :mod:`spelling` is the one home
-of note names as learners type them and as Etude prints them. Chained questions ("the key
+:mod:`fingering`, :mod:`key_finding` for the key of a list of chords), :mod:`calculator` ties
+the two together, and :mod:`spelling` is the one home of note names as learners type them and
+as Etude prints them. Chained questions ("the key
 signature of the relative minor of the dominant of E♭") are read by :mod:`chains` into the
 typed plans of :mod:`plan`, computed one worded step per operation; :mod:`choices` answers a
 multiple-choice question by computing its stem and comparing each option

@@ -15,6 +15,7 @@ from etude.theory import (
     chords,
     fingering,
     intervals,
+    key_finding,
     keys,
     meter,
     progressions,
@@ -63,6 +64,7 @@ from etude.theory.questions import (
     IntervalInversionQuery,
     IntervalSizeQuery,
     KeyFromSignatureQuery,
+    KeyOfChordsQuery,
     KeySignatureQuery,
     MeterQuery,
     ModulationQuery,
@@ -124,6 +126,8 @@ def answer(query: Query) -> TheoryFact:
             return meter.describe_meter(query.signature)
         case KeyFromSignatureQuery():
             return keys.keys_with(query.count, query.accidental)
+        case KeyOfChordsQuery():
+            return key_finding.which_key(query.chords)
         case RelatedKeyQuery():
             if query.relation == "relative":
                 return keys.relative_key(query.tonic, query.mode)

@@ -420,6 +420,8 @@ def _example(fact: TheoryFact) -> HearExample | None:
         return _finish(fact.query, text, events, lengths)
     if fact.kind == "progression" and data.get("bass"):
         return _bass_example(fact.query, [[str(n) for n in bar] for bar in data["bass"]])
+    if fact.kind == "progression" and isinstance(data.get("home"), dict):
+        return _closed_at_home(fact)
     if fact.kind in ("progression", "diatonic_chords"):
         chords = [c for c in data.get("chords") or [] if c.get("notes")]
         if not chords:
@@ -429,6 +431,32 @@ def _example(fact: TheoryFact) -> HearExample | None:
         figures = " – ".join(str(c.get("figure") or c.get("numeral")) for c in chords)
         return _finish(fact.query, f"Play {figures}: {names}.", events, [2] * len(events))
     return None
+
+
+def _closed_at_home(fact: TheoryFact) -> HearExample | None:
+    """Chords whose key was found (:mod:`etude.theory.key_finding`), played in order and
+    closed on the home chord the answer names, added when the last chord is not it.
+
+    >>> from etude.theory.key_finding import which_key
+    >>> print(example_for(which_key(["Bb", "F", "Gm", "Eb"])).text)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Play Bb D F, then F A C, then G Bb D, then Eb G Bb, then Bb D F: your chords, then Bb,
+    the home chord (I) of Bb major.
+    """
+    data = fact.data
+    home = data["home"]
+    chords = [[str(n) for n in c["notes"]] for c in data.get("chords") or [] if c.get("notes")]
+    if not chords or not home.get("notes"):
+        return None
+    where = f"the home chord ({home['figure']}) of {home['key']}"
+    if data.get("ends_home"):
+        close = f"your chords, ending on {data['chords'][-1]['symbol']}, {where}"
+    else:
+        chords.append([str(n) for n in home["notes"]])
+        close = f"your chords, then {home['symbol']}, {where}"
+    events: list[Group] = [tuple(_centred(notes)) for notes in chords]
+    names = ", then ".join(" ".join(notes) for notes in chords)
+    return _finish(fact.query, f"Play {names}: {close}.", events, [2] * len(events))
 
 
 def _bass_example(title: str, bars: list[list[str]]) -> HearExample | None:

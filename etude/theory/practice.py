@@ -179,7 +179,41 @@ def _substitution_step(fact: TheoryFact) -> str | None:
     return f"Next: hold the note and play {chords} under it; listen to how each colours it."
 
 
+def _home_step(fact: TheoryFact) -> str | None:
+    """For chords whose key was found: end them on each candidate home chord and listen;
+    where no other key holds as many of them, hear the V lead home, or add it.
+
+    >>> from etude.theory.key_finding import which_key
+    >>> print(_home_step(which_key(["Em", "C", "G", "D"])))  # doctest: +NORMALIZE_WHITESPACE
+    Next: play your chords and end on Em, then play them again and end on G: the ending
+    that sounds finished is home — E minor if it is Em, G major if it is G.
+    >>> print(_home_step(which_key(["Dm", "E7", "Am"])))  # doctest: +NORMALIZE_WHITESPACE
+    Next: play E7 then Am slowly and sing G# rising to A: that half step from the leading
+    tone is the pull that makes Am sound like home.
+    """
+    home = fact.data.get("home")
+    if not isinstance(home, dict):
+        return None
+    rival, dominant = fact.data.get("rival"), fact.data.get("dominant")
+    first = home["symbol"]
+    if isinstance(rival, dict):
+        second = rival["symbol"]
+        return (
+            f"Next: play your chords and end on {first}, then play them again and end on "
+            f"{second}: the ending that sounds finished is home — {home['key']} if it is "
+            f"{first}, {rival['key']} if it is {second}."
+        )
+    if isinstance(dominant, dict):
+        return (
+            f"Next: play {dominant['symbol']} then {first} slowly and sing {dominant['leading']} "
+            f"rising to {dominant['tonic']}: that half step from the leading tone is the pull "
+            f"that makes {first} sound like home."
+        )
+    return f"Next: play your chords and end on {first}, the home chord of {home['key']}."
+
+
 _STEPS = {
+    "progression": (_home_step,),
     "substitution": (_substitution_step,),
     "chord": (_triad_step, _seventh_step),
     "interval": (_interval_step,),

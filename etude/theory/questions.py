@@ -195,6 +195,14 @@ class BassLineQuery(BaseModel):
     symbols: list[str]
 
 
+class KeyOfChordsQuery(BaseModel):
+    """Which key a list of chord symbols is in ("my chords are Bb F Gm Eb: which key am I
+    in?"), asked without naming a key."""
+
+    kind: Literal["key_of_chords"] = "key_of_chords"
+    chords: list[str]
+
+
 class SubstituteQuery(BaseModel):
     """Advice with computable candidates: chords to use instead of ``target``, or under a
     melody ``note``, in a key."""
@@ -245,6 +253,7 @@ Query = Annotated[
     | ModulationQuery
     | BassLineQuery
     | HarmoniseQuery
+    | KeyOfChordsQuery
     | FingeringQuery
     | SubstituteQuery
     | CompareScalesQuery,
@@ -408,6 +417,8 @@ def tokenize(question: str) -> list[Token]:
     ([], [ChordQuery(kind='chord', symbol='Am', inversion=0)])
     >>> parse("what's the difference between a major scale and a harmonic minor scale?")
     []
+    >>> [t.kind for t in tokenize("Am I right?")], [t.kind for t in tokenize("Am F C G")]
+    (['WORD', 'FIGURE', 'WORD'], ['CHORD', 'CHORD', 'CHORD', 'CHORD'])
     """
     text = normalise_text(question)
     text = text.replace("Ø", "ø").replace("half diminished", "half-diminished")
@@ -432,6 +443,13 @@ def tokenize(question: str) -> list[Token]:
                 if bracketed:
                     glosses.add(len(tokens))
                 tokens.append(token)
+    if (
+        len(tokens) > 1
+        and tokens[0].text == "Am"
+        and tokens[1].kind in ("NOTE", "CHORD")
+        and not {0, 1} & glosses
+    ):
+        tokens[0] = Token("CHORD", "Am", "Am")  # "Am F C G: which key?" opens with a chord
     if tokens and (tokens[0].value == "why" or _COMPARES.search(question)):
         # "Why do we double the root in a major triad?" asks about every major triad: in a
         # why-question or a comparison the article is an article, not the note A ("A major"
@@ -1558,6 +1576,80 @@ def _harmonise(found: list[Phrase], words: set[str], tokens: list[Token]) -> lis
     return [HarmoniseQuery(melody=melody.notes, tonic=key[0], mode=key[1])]
 
 
+_ASKS_WHICH = frozenset([
+    "which", "what", "what's", "whats", "find", "identify", "determine", "figure", "work",
+    "tell", "name", "guess", "know",
+])  # fmt: skip
+_KEY_NOUNS = frozenset(["key", "tonality", "tonal"])
+_RUN_JOINS = frozenset(["and", "then", "to", "-", "->", "|"])
+_CHORDAL = frozenset(["chord", "chords", "progression", "progressions", "changes"])
+
+
+def _chord_run(tokens: list[Token], words: set[str]) -> tuple[int, int, list[str]] | None:
+    """The longest run of chord symbols in a question, two different ones at least, as
+    (first token, end, symbols). Bare letters among chord symbols are chords already (the
+    tokenizer reads them so); a run of bare letters only counts when the question says it
+    lists chords ("my chords are G D C"), since "which key has C D E" lists notes."""
+    chordal = bool(words & _CHORDAL)
+    best: tuple[int, int, list[str]] | None = None
+    index = 0
+    while index < len(tokens):
+        symbols: list[str] = []
+        has_symbol = False
+        cursor = index
+        while cursor < len(tokens):
+            token = tokens[cursor]
+            if token.kind == "CHORD":
+                symbols.append(str(token.value))
+                has_symbol = True
+            elif token.kind == "NOTE":
+                symbols.append(_human_root(str(token.value)))
+            elif not (
+                symbols
+                and token.kind == "WORD"
+                and str(token.value) in _RUN_JOINS
+                and cursor + 1 < len(tokens)
+                and tokens[cursor + 1].kind in ("CHORD", "NOTE")
+            ):
+                break
+            cursor += 1
+        counts = len(set(symbols)) >= 2 and (has_symbol or chordal)
+        if counts and (best is None or len(symbols) > len(best[2])):
+            best = (index, cursor, symbols)
+        index = max(cursor, index + 1)
+    return best
+
+
+def _key_of_chords(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
+    """'My chords are Bb F Gm Eb: which key am I in?', 'find the key of Am F C G': two or
+    more chord symbols and a question for their key, with no key named (a question that
+    names one, "what are Am D G in G major?", is another rule's). Without this rule each
+    chord was spelled and the key, the one thing asked, was never named.
+
+    >>> parse("what key is this progression in? Dm G C")
+    [KeyOfChordsQuery(kind='key_of_chords', chords=['Dm', 'G', 'C'])]
+    >>> parse("my chords are F, C, Dm and Bb - what key?")[0].chords
+    ['F', 'C', 'Dm', 'Bb']
+    >>> parse("which key has the notes C D E")[0].kind  # notes, not chords
+    'identify'
+    """
+    if not words & _KEY_NOUNS or not words & _ASKS_WHICH:
+        return []
+    run = _chord_run(tokens, words)
+    if run is None:
+        return []
+    start, end, symbols = run
+    for phrase in found:
+        inside = start <= phrase.start < end
+        if phrase.kind in ("key", "scale") and not inside:
+            return []  # "… in G major": the key is named
+        if not inside and phrase.preceded_by in ("in", "of", "key") and _as_key(phrase):
+            return []  # "… in the key of D"
+    if any(parse_symbol(symbol) is None for symbol in symbols):
+        return []
+    return [KeyOfChordsQuery(chords=symbols)]
+
+
 _RULES = (
     _written,
     _meter,
@@ -1570,6 +1662,7 @@ _RULES = (
     _related,
     _circle,
     _enharmonic,
+    _key_of_chords,
     _diatonic,
     _progression,
     _roman,
