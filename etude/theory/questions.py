@@ -1473,7 +1473,14 @@ def _alternatives(found: list[Phrase], words: set[str], tokens: list[Token]) -> 
         not _HARMONY & set(lowered) or any(p.kind == "interval" for p in found)
     ):
         note = None  # "a fifth under D" asks for an interval, not for chords
-    if target is None and note is None:
+    chords = [(i, str(t.value)) for i, t in enumerate(tokens) if t.kind == "CHORD"]
+    freshen = (
+        target is None
+        and note is None
+        and bool(words & _FRESHEN)
+        and len({symbol for _, symbol in chords}) >= 2
+    )
+    if target is None and note is None and not freshen:
         return []
     text = " ".join(t.text for t in tokens)
     key = _named_key(text)
@@ -1495,9 +1502,52 @@ def _alternatives(found: list[Phrase], words: set[str], tokens: list[Token]) -> 
     if note is not None and (target is None or note[0] < target[0]):
         pitch_name = re.sub(r"m$", "", note[1])
         return [SubstituteQuery(note=to_music21(pitch_name), tonic=key[0], mode=key[1])]
+    if freshen:
+        target = _spot_to_change(chords, key)
     if target is None or figure_of(target[1], key[0], key[1]) is None:
         return []
     return [SubstituteQuery(target=target[1], tonic=key[0], mode=key[1])]
+
+
+_FRESHEN = {
+    "predictable",
+    "boring",
+    "interesting",
+    "spice",
+    "fresher",
+    "surprising",
+    "unexpected",
+    "cliche",
+    "cliché",
+    "generic",
+    "reharmonise",
+    "reharmonize",
+}
+"""Words of a learner who finds a progression too plain ("my chords are Am F C G, can you
+suggest something less predictable?"): the advice is a substitute for one of its chords."""
+
+_SPOTS = ("IV", "iv", "ii", "ii°", "V", "V7", "vi", "VI", "iii", "III")
+"""Where a substitute changes a progression most for the ear, first to last: the
+pre-dominant (its classic replacements ii, iv and V/V), then the dominant, then the
+tonic's stand-ins. The tonic itself is never the chord to change."""
+
+
+def _spot_to_change(chords: list[tuple[int, str]], key: tuple[str, Mode]) -> tuple[int, str] | None:
+    """The chord of a plain progression to offer substitutes for (see :data:`_SPOTS`).
+
+    >>> _spot_to_change([(0, "Am"), (1, "F"), (2, "C"), (3, "G")], ("C", "major"))
+    (1, 'F')
+    >>> _spot_to_change([(0, "C"), (1, "G")], ("C", "major"))
+    (1, 'G')
+    """
+    from etude.theory.substitutes import figure_of
+
+    ranked = [
+        (_SPOTS.index(figure), place)
+        for place in chords
+        if (figure := figure_of(place[1], key[0], key[1])) in _SPOTS
+    ]
+    return min(ranked)[1] if ranked else None
 
 
 _COMPARING = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from etude.theory.calculator import compute_facts
-from etude.theory.questions import tokenize
+from etude.theory.questions import SubstituteQuery, parse, tokenize
 
 
 def _only(question: str):
@@ -213,3 +213,23 @@ def test_the_nth_chord_of_a_key_is_the_chord_on_its_nth_degree(
 ) -> None:
     facts = compute_facts(message)
     assert len(facts) == 1 and statement in facts[0].statement
+
+
+@pytest.mark.parametrize(
+    ("question", "target", "key"),
+    [
+        ("The chords Bb Gm Eb F feel really predictable, any ideas?", "Eb", ("B-", "major")),
+        ("how can I make G Em C D less boring", "C", ("G", "major")),
+        ("Dm Bb F C — could this be more interesting?", "Bb", ("F", "major")),
+    ],
+)
+def test_a_plain_progression_gets_substitutes_for_its_predominant(
+    question: str, target: str, key: tuple[str, str]
+) -> None:
+    (query,) = parse(question)
+    assert isinstance(query, SubstituteQuery)
+    assert (query.target, (query.tonic, query.mode)) == (target, key)
+
+
+def test_words_about_plainness_without_chords_ask_for_no_substitute() -> None:
+    assert not any(isinstance(q, SubstituteQuery) for q in parse("my melody is boring, help"))
