@@ -327,6 +327,7 @@ class Context:
     min_notes: int
     degree_model: Trigram
     interval_model: Trigram
+    per_part: bool = False
 
 
 _CONTEXT: Context | None = None
@@ -362,6 +363,14 @@ def score_trial(index: int) -> tuple[Trial | None, dict[str, float], bool]:
                 (s.source.part, s.source.note.start, s.source.note.pitch): s.score for s in scored
             }
             trial.scores[label + suffix] = {k: by_key[k] for k in keys}
+    if context.per_part:
+        _, model, stride, _ = context.runs[0]
+        texture = trial.scores[context.runs[0][0]]
+        lines = line_scores(score, notes, model, stride)
+        trial.scores["musicbert-small, each part alone"] = {k: lines.get(k, 0.0) for k in keys}
+        trial.scores["musicbert-small, texture + line"] = {
+            k: texture[k] + lines.get(k, 0.0) for k in keys
+        }
     t = time.perf_counter()
     grams = ngram_scores(notes, tonic_of(score), context.degree_model, context.interval_model)
     trial.scores["n-gram (degrees × intervals)"] = {k: grams.get(k, 0.0) for k in keys}
@@ -374,6 +383,25 @@ def score_trial(index: int) -> tuple[Trial | None, dict[str, float], bool]:
     }
     trial.scores["out of key (pitch class)"] = {k: float(k[2] % 12 not in allowed) for k in keys}
     return trial, timings, where[2] % 12 not in allowed
+
+
+def line_scores(
+    score: object, notes: list[ScoreNote], model: MusicBert, stride: int
+) -> dict[tuple[int, float, int], float]:
+    """Each note's surprise with its own part alone given to the encoder, as a melody: a wrong
+    note in an inner voice that the texture hides may still bend its own line, and melodies are
+    what the encoder reads best (the folk rows)."""
+    found: dict[tuple[int, float, int], float] = {}
+    for part in sorted({n.part for n in notes}):
+        line = [n for n in notes if n.part == part]
+        try:
+            encoding, rows = OctupleEncoder().encode_indexed(score_to_performance(score, line))
+        except (ValueError, IndexError):
+            continue
+        p = pitch_distributions(model, encoding.tokens, stride=stride)
+        for s in scored_notes(p, encoding.tokens, line, rows, window=DEFAULT_WINDOW):
+            found[(s.source.part, s.source.note.start, s.source.note.pitch)] = s.score
+    return found
 
 
 def main() -> None:
@@ -398,6 +426,11 @@ def main() -> None:
         "--all",
         action="store_true",
         help="every held-out 4-part chorale and Essen tune (about 880 pieces), same plants rule",
+    )
+    parser.add_argument(
+        "--per-part",
+        action="store_true",
+        help="also score each part alone, and the sum of that and the texture's score",
     )
     parser.add_argument("--workers", type=int, default=1, help="forked processes (CPU)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (with --workers 1)")
@@ -463,6 +496,7 @@ def main() -> None:
         min_notes=args.min_notes,
         degree_model=degree_model,
         interval_model=interval_model,
+        per_part=args.per_part,
     )
     results: list[tuple[Trial | None, dict[str, float], bool]]
     if args.workers > 1:
