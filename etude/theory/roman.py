@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from music21 import chord, pitch, roman
+from music21.exceptions21 import Music21Exception
 
 from etude.theory.chords import ChordSpec, find_chord, voiced
 from etude.theory.facts import TheoryFact
@@ -185,6 +186,35 @@ def figure_for(spec: ChordSpec, tonic: str, mode: Mode) -> str:
     figure = tidy_figure(rn.figure).replace("75#3", "7")  # music21's V7 with a raised third
     if spec.suffix.startswith("maj7") or spec.suffix == "augMaj7":
         figure = figure.replace("7", "maj7", 1) if "maj" not in figure else figure
+    if mode == "minor":
+        figure = _minor_sixth_seventh(figure, {p.name for p in octave_pitches}, tonic)
+    return figure
+
+
+def _minor_sixth_seventh(figure: str, names: set[str], tonic: str) -> str:
+    """A minor key's numeral on the sixth or seventh degree as textbooks write it, and as
+    :func:`realised_pitches` reads it back.
+
+    music21 names Ab major in C minor "bVI" (a cautionary flat: the natural-minor sixth) but
+    reads "bVI" back as Abb major, and names A major there "VI", which it reads back as Ab
+    major. Textbooks write VI and #VI: the numeral is chosen here so that reading it back gives
+    the chord's own notes.
+
+    >>> from etude.theory.chords import parse_symbol
+    >>> [figure_for(parse_symbol(s), "C", "minor") for s in ("Ab", "Bb", "A", "Abmaj7", "Eb")]
+    ['VI', 'VII', '#VI', 'VImaj7', 'III']
+    >>> figure_for(parse_symbol("Bb"), "C", "major"), figure_for(parse_symbol("F"), "A", "minor")
+    ('bVII', 'VI')
+    """
+    bare = figure.lstrip("b#")
+    candidates = [figure, bare, f"#{bare}", f"b{bare}"]
+    for candidate in candidates:
+        try:
+            read = {pitch.Pitch(p).name for p in realised_pitches(candidate, tonic, "minor")}
+        except (Music21Exception, ValueError):  # a spelling music21 refuses: try the next
+            continue
+        if read == names:
+            return candidate
     return figure
 
 
