@@ -1484,6 +1484,11 @@ def _alternatives(found: list[Phrase], words: set[str], tokens: list[Token]) -> 
         return []
     text = " ".join(t.text for t in tokens)
     key = _named_key(text)
+    if key is None and freshen:
+        from etude.theory.key_finding import find_key
+
+        reading = find_key([symbol for _, symbol in chords]).home
+        key = (reading.tonic, reading.mode)
     if key is None:
         named = [
             str(t.value) if t.kind == "CHORD" else _human_root(str(t.value))
@@ -1526,10 +1531,11 @@ _FRESHEN = {
 """Words of a learner who finds a progression too plain ("my chords are Am F C G, can you
 suggest something less predictable?"): the advice is a substitute for one of its chords."""
 
-_SPOTS = ("IV", "iv", "ii", "ii°", "V", "V7", "vi", "VI", "iii", "III")
+_SPOTS = ("IV", "iv", "ii", "ii°", "V", "V7", "v", "VII", "vi", "VI", "iii", "III")
 """Where a substitute changes a progression most for the ear, first to last: the
-pre-dominant (its classic replacements ii, iv and V/V), then the dominant, then the
-tonic's stand-ins. The tonic itself is never the chord to change."""
+pre-dominant (its classic replacements ii, iv and V/V), then the dominant (in minor also
+the minor v and the subtonic VII, for which a real V7 can stand), then the tonic's
+stand-ins. The tonic itself is never the chord to change."""
 
 
 def _spot_to_change(chords: list[tuple[int, str]], key: tuple[str, Mode]) -> tuple[int, str] | None:

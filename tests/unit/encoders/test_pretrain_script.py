@@ -71,6 +71,7 @@ def voiced(parts: int = 4, length: int = 40) -> CorpusPiece:
 def test_windows_carry_each_notes_voice_slot(script: ModuleType) -> None:
     rng = np.random.default_rng(0)
     tokens, slots = script.window_of(voiced(), 512, rng, voices=8)
+    assert len(tokens) == 40
     assert slots.tolist() == [1 + i % 4 for i in range(40)]  # part k reads slot k + 1
     unknown = CorpusPiece("tune", "folk", voiced().tokens)  # parts not recorded
     assert set(script.window_of(unknown, 512, rng, voices=8)[1].tolist()) == {0}

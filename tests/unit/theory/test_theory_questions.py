@@ -179,7 +179,7 @@ def test_a_melody_to_harmonise_gets_chords_for_its_own_notes() -> None:
     ("message", "chords"),
     [
         (
-            "I keep writing Dm Bb F C, is that boring?",
+            "I keep writing Dm Bb F C, is that ok?",
             ["D minor triad", "Bb major triad", "F major triad", "C major triad"],
         ),
         (
@@ -220,7 +220,8 @@ def test_the_nth_chord_of_a_key_is_the_chord_on_its_nth_degree(
     [
         ("The chords Bb Gm Eb F feel really predictable, any ideas?", "Eb", ("B-", "major")),
         ("how can I make G Em C D less boring", "C", ("G", "major")),
-        ("Dm Bb F C — could this be more interesting?", "Bb", ("F", "major")),
+        ("Dm Bb F C — could this be more interesting?", "C", ("D", "minor")),
+        ("my loop is Cm Ab Eb Bb and it feels stale, more interesting?", "Bb", ("C", "minor")),
     ],
 )
 def test_a_plain_progression_gets_substitutes_for_its_predominant(
