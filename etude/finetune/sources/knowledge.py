@@ -131,6 +131,10 @@ def knowledge_examples(
     by_topic: dict[str, list[Chunk]] = {}
     for chunk in chunks:
         by_topic.setdefault(chunk.topic, []).append(chunk)
+    # A heading several articles share ("Practical tip for composers") names no subject: its
+    # questions carry the article's title, so two articles never ask the same question (which
+    # would leak between splits once their articles land in different ones).
+    shared = Counter(c.section.lower() for c in chunks if c.section)
     for chunk in chunks:
         if not chunk.section:
             continue
@@ -138,6 +142,8 @@ def knowledge_examples(
         if not sentences:
             continue
         phrase = section_phrase(chunk.section)
+        if shared[chunk.section.lower()] > 1:
+            phrase = f"{phrase} ({chunk.title})"
         others = [c for c in by_topic[chunk.topic] if c.id != chunk.id]
         usable = QUESTION_TEMPLATES[:2] if phrase.startswith(_CLAUSES) else QUESTION_TEMPLATES
         templates = rng.sample(usable, min(per_chunk, len(usable)))
