@@ -226,6 +226,7 @@ class TurnRunner:
 
         def work() -> None:
             began = time.monotonic()
+            failure: BaseException | None = None
             try:
                 self._take_place()
                 try:
@@ -235,10 +236,15 @@ class TurnRunner:
                 finally:
                     self._give_place()
             except BaseException as exc:  # handed to the coroutine, which re-raises it
-                put(exc)
+                failure = exc
             finally:
                 self._ended(began)
+                # The queue place is given back before the reader hears of the end (or of the
+                # failure): a caller that admits a new turn as soon as this one has ended, or
+                # raised, must find the place free (it once raced ahead of the release).
                 place.release()
+                if failure is not None:
+                    put(failure)
                 put(_END)
 
         self._executor.submit(work)
