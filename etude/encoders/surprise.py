@@ -175,17 +175,20 @@ def score_distributions(
     last = _LAST
     if last is not None and last[0] is score and last[1] is model and last[2] == stride:
         return last[3]
-    notes = score_notes(score)
-    encoding, rows = OctupleEncoder().encode_indexed(score_to_performance(score, notes))
-    parts = token_parts(notes, rows, len(encoding.tokens))
-    found = ScoreDistributions(
-        notes,
-        encoding.tokens,
-        rows,
-        pitch_distributions(model, encoding.tokens, stride=stride, parts=parts),
-    )
+    found = notes_distributions(score, score_notes(score), model, stride=stride)
     _LAST = (score, model, stride, found)
     return found
+
+
+def notes_distributions(
+    score: object, notes: list[ScoreNote], model: EncoderModel, *, stride: int = DEFAULT_STRIDE
+) -> ScoreDistributions:
+    """``pitch_distributions`` of ``notes`` (a score's own, or with a note planted), each token
+    row read with its part; uncached (see :func:`score_distributions`)."""
+    encoding, rows = OctupleEncoder().encode_indexed(score_to_performance(score, notes))
+    parts = token_parts(notes, rows, len(encoding.tokens))
+    p = pitch_distributions(model, encoding.tokens, stride=stride, parts=parts)
+    return ScoreDistributions(notes, encoding.tokens, rows, p)
 
 
 def score_piece(
@@ -204,15 +207,12 @@ def score_piece(
     a learner skip them (``surprising_notes``). ``notes`` replaces the score's own notes (the
     benchmarks plant a wrong one this way).
     """
-    if notes is None:
-        found = score_distributions(score, model, stride=stride)
-        return scored_notes(
-            found.p, found.tokens, found.notes, found.rows, window=window, top_k=top_k
-        )
-    encoding, rows = OctupleEncoder().encode_indexed(score_to_performance(score, notes))
-    parts = token_parts(notes, rows, len(encoding.tokens))
-    p = pitch_distributions(model, encoding.tokens, stride=stride, parts=parts)
-    return scored_notes(p, encoding.tokens, notes, rows, window=window, top_k=top_k)
+    found = (
+        score_distributions(score, model, stride=stride)
+        if notes is None
+        else notes_distributions(score, notes, model, stride=stride)
+    )
+    return scored_notes(found.p, found.tokens, found.notes, found.rows, window=window, top_k=top_k)
 
 
 def scored_notes(
