@@ -1,7 +1,9 @@
 """Does a critique name a planted wrong note, and how often does it name a note in a clean piece?
 
-The critic hands the tutor the note MusicBERT expected least when it *stands out*: at least
-``STANDS_OUT_NATS`` less expected than the runner-up (``etude.critic.least_expected``). This
+The critic hands the tutor the note its wrong-note ranker finds likeliest a slip when the
+ranker's probability reaches its threshold (``etude.critic.least_expected.likely_slip``, where
+the checkpoint ships a ranker), else the note MusicBERT expected least when it *stands out*: at
+least ``STANDS_OUT_NATS`` less expected than the runner-up. Both rules are measured here. This
 plants one wrong note (±1–2 semitones, ``bench/wrong_note.py``'s rule and pieces) in held-out
 chorales and Essen tunes and reports, per threshold: on how many planted pieces the line would
 be shown, how many of those name the planted note, and on how many of the unplanted originals
@@ -30,7 +32,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import wrong_note
 
-from etude.critic.least_expected import STANDS_OUT_NATS, LeastExpected, least_expected
+from etude.critic.least_expected import (
+    STANDS_OUT_NATS,
+    LeastExpected,
+    LikelySlip,
+    least_expected,
+    likely_slip,
+)
 
 
 def gap(found: LeastExpected | None) -> float:
@@ -52,7 +60,8 @@ def main() -> None:
     test, _ = wrong_note.load_pieces(chorales=args.chorales, folk=args.folk, train_chorales=0)
     rng = random.Random(args.seed)
     rows = []
-    asked: list[tuple[str, object, int, float, int]] = []
+    slips: list[tuple[str, LikelySlip | None, int, float, LikelySlip | None]] = []
+    asked: list[tuple[str, object, int, float, int, object]] = []
     for piece in test:
         planted = wrong_note.plant(piece, rng)
         if planted is None:
@@ -65,8 +74,9 @@ def main() -> None:
             and abs(found.note.offset_ql - onset) < 1e-3
         )
         rows.append((piece.collection, gap(found), named, gap(least_expected(piece.score))))
+        slips.append((piece.collection, likely_slip(score), part, onset, likely_slip(piece.score)))
         if args.replies:
-            asked.append((piece.collection, score, part, onset, planted[1][2]))
+            asked.append((piece.collection, score, part, onset, planted[1][2], piece.score))
     print(f"shipped threshold: {STANDS_OUT_NATS} nats; seed {args.seed}")
     print(
         "| threshold (nats) | pieces | shown on planted | naming the planted note "
@@ -80,8 +90,38 @@ def main() -> None:
             named = sum(g >= threshold and hit for _, g, hit, _ in mine)
             clean = sum(c >= threshold for *_, c in mine)
             print(f"| {threshold} | {len(mine)} {collection} | {shown} | {named} | {clean} |")
+    print_slips(slips)
     if asked:
         print_replies(asked, args.levels.split(","))
+
+
+def print_slips(slips: list[tuple[str, LikelySlip | None, int, float, LikelySlip | None]]) -> None:
+    """The ranker's rule: mentioned when its probability reaches the shipped threshold."""
+    if all(planted is None for _, planted, *_ in slips):
+        print("\n(no wrong-note ranker beside this checkpoint)")
+        return
+    threshold = next(p.threshold for _, p, *_ in slips if p is not None)
+    print(f"\nwrong-note ranker, shipped threshold {threshold}")
+    print(
+        "| threshold | pieces | its top note is the planted one | mentioned on planted "
+        "| naming the planted note | mentioned on the clean original |"
+    )
+    print("|---|---|---:|---:|---:|---:|")
+    for t in sorted({0.3, 0.4, 0.5, 0.6, 0.7, threshold}):
+        for collection in ("bach", "essenFolksong"):
+            mine = [row for row in slips if row[0] == collection]
+            top = shown = named = clean = 0
+            for _, slip, part, onset, original in mine:
+                hit = bool(
+                    slip is not None
+                    and slip.note.part == part
+                    and abs(slip.note.offset_ql - onset) < 1e-3
+                )
+                top += hit
+                shown += slip is not None and slip.probability >= t
+                named += hit and slip is not None and slip.probability >= t
+                clean += original is not None and original.probability >= t
+            print(f"| {t} | {len(mine)} {collection} | {top} | {shown} | {named} | {clean} |")
 
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -108,8 +148,12 @@ def names_the_note(reply: str, bar: int, midi: int) -> bool:
     return False
 
 
-def print_replies(asked: list[tuple[str, object, int, float, int]], levels: list[str]) -> None:
-    """Upload every planted piece to the mentor at each level; count replies naming it."""
+def print_replies(
+    asked: list[tuple[str, object, int, float, int, object]], levels: list[str]
+) -> None:
+    """Upload every planted piece to the mentor at each level; count replies naming it. Upload
+    the clean original too (at the first level) and count replies that point at a note of it
+    as a likely slip or as standing out."""
     import tempfile
 
     from etude import Mentor
@@ -118,8 +162,9 @@ def print_replies(asked: list[tuple[str, object, int, float, int]], levels: list
     mentor = Mentor()
     named: dict[tuple[str, str], list[bool]] = {}
     by_encoder: dict[tuple[str, str], int] = {}
+    on_clean: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as folder:
-        for number, (collection, score, _part, onset, midi) in enumerate(asked):
+        for number, (collection, score, _part, onset, midi, original) in enumerate(asked):
             path = Path(folder) / f"piece{number}.musicxml"
             score.write("musicxml", fp=str(path))  # type: ignore[attr-defined]
             bar = build_piece(score).meter.locate(onset)[0]  # type: ignore[arg-type]
@@ -128,9 +173,15 @@ def print_replies(asked: list[tuple[str, object, int, float, int]], levels: list
                 hit = names_the_note(reply, bar, midi)
                 named.setdefault((collection, level), []).append(hit)
                 encoder = hit and any(
-                    "MusicBERT" in s and names_the_note(s, bar, midi) for s in SENTENCE.split(reply)
+                    ("MusicBERT" in s or "may be a slip" in s) and names_the_note(s, bar, midi)
+                    for s in SENTENCE.split(reply)
                 )
                 by_encoder[(collection, level)] = by_encoder.get((collection, level), 0) + encoder
+            path = Path(folder) / f"original{number}.musicxml"
+            original.write("musicxml", fp=str(path))  # type: ignore[attr-defined]
+            reply = mentor.ask("Can you check my piece?", attach=path, level=levels[0]).answer
+            pointed = "may be a slip" in reply or "least expected note" in reply
+            on_clean[collection] = on_clean.get(collection, 0) + pointed
             print(f"[{number + 1}/{len(asked)}] replies read", file=sys.stderr, flush=True)
     print(
         "\n| pieces | level | the reply names the planted note | of which in the encoder's line |"
@@ -140,6 +191,13 @@ def print_replies(asked: list[tuple[str, object, int, float, int]], levels: list
         share = f"{sum(hits)} ({100 * sum(hits) / len(hits):.0f}%)"
         encoder = by_encoder[(collection, level)]
         print(f"| {len(hits)} {collection} | {level} | {share} | {encoder} |")
+    print(
+        f"\nReplies ({levels[0]}) on the clean originals that point at a note as a likely slip "
+        "or as the least expected one:"
+    )
+    for collection, count in sorted(on_clean.items()):
+        total = sum(1 for row in asked if row[0] == collection)
+        print(f"- {collection}: {count} of {total}")
 
 
 if __name__ == "__main__":

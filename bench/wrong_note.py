@@ -16,6 +16,10 @@ Methods:
   renormalised over the pitches within an octave of the note, as ``etude analyze`` reports
   it) with the shipped checkpoint; ``, all 128 pitches``: the same forward passes without the
   window; ``random init``: the same shape, randomly initialised (seeded).
+- ``musicbert-small + context ranker``: the wrong-note ranker shipped beside the checkpoint
+  (``etude.encoders.wrong_notes``, trained by ``scripts/train_wrong_note_ranker.py`` on plants
+  in *training* pieces): each note's probability of being the wrong one, from the same
+  forward pass's surprise read with the note's metre, line and the voices sounding with it.
 - ``n-gram``: masked trigram models (interpolated) of scale degrees and of intervals along each
   part, trained on the *training* pieces of the same corpus files; a note's score is
   ``-log`` of its pitch's posterior among the 25 pitches within an octave, given both sides.
@@ -73,11 +77,15 @@ from etude.encoders.octuple import OctupleEncoder
 from etude.encoders.surprise import (
     DEFAULT_STRIDE,
     DEFAULT_WINDOW,
+    ScoreDistributions,
+    measure_locator,
     pitch_distributions,
     scored_notes,
 )
+from etude.encoders.wrong_notes import RANKER_FILE, Ranker, note_features
 
 SPAN = 12
+RANKED = "musicbert-small + context ranker"
 ALL = ", all 128 pitches"
 """The n-gram posterior compares the actual pitch with every pitch within an octave of it."""
 
@@ -328,6 +336,7 @@ class Context:
     degree_model: Trigram
     interval_model: Trigram
     per_part: bool = False
+    ranker: Ranker | None = None
 
 
 _CONTEXT: Context | None = None
@@ -357,6 +366,18 @@ def score_trial(index: int) -> tuple[Trial | None, dict[str, float], bool]:
         t = time.perf_counter()
         p = pitch_distributions(model, encoding.tokens, stride=stride, parts=parts)
         timings[label] += time.perf_counter() - t
+        if label == "musicbert-small" and context.ranker is not None:
+            t = time.perf_counter()
+            found = ScoreDistributions(notes, encoding.tokens, rows, p)
+            chosen, x = note_features(found, measure_locator(score))
+            texture = len({notes[i].part for i in chosen}) > 1
+            probability = context.ranker.probabilities(x, texture=texture)
+            by_note = {
+                (notes[i].part, notes[i].note.start, notes[i].note.pitch): float(q)
+                for i, q in zip(chosen, probability, strict=True)
+            }
+            trial.scores[RANKED] = {k: by_note.get(k, 0.0) for k in keys}
+            timings["ranker"] += time.perf_counter() - t
         for suffix, window in windows.items():
             scored = scored_notes(p, encoding.tokens, notes, rows, window=window)
             by_key = {
@@ -447,7 +468,7 @@ def main() -> None:
         # one thread per process, set before any torch work so no thread pool exists to fork
         torch.set_num_threads(1)
 
-    from etude.encoders.embedding import load_model
+    from etude.encoders.embedding import checkpoint_dir, load_model
 
     started = time.perf_counter()
     test, train = load_pieces(args.chorales, args.folk, args.train_chorales)
@@ -497,6 +518,7 @@ def main() -> None:
         degree_model=degree_model,
         interval_model=interval_model,
         per_part=args.per_part,
+        ranker=Ranker.load(checkpoint_dir() / RANKER_FILE),
     )
     results: list[tuple[Trial | None, dict[str, float], bool]]
     if args.workers > 1:

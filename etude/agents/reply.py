@@ -477,9 +477,13 @@ def plan_reply(
     ]
     if strengths:
         before.append(Block("finding", " ".join(strengths[:2]), "critic"))
-    odd = next((item for item in evidence if item.data.get("type") == "least_expected"), None)
-    # a note the encoder expected far less than any other (etude.critic.least_expected): worth
-    # a listen, said as the model's sense of the style, once even if the encoder tool said it
+    odd = next(
+        (item for item in evidence if item.data.get("type") in ("least_expected", "likely_slip")),
+        None,
+    )
+    # a likely slip, or a note the encoder expected far less than any other
+    # (etude.critic.least_expected): worth a listen, said as the model's sense of the style,
+    # once even if the encoder tool said it
     if odd is not None and all(block.text != odd.summary for block in before):
         before.append(Block("finding", odd.summary, "tool"))
     listen = next((item for item in evidence if item.data.get("type") == "similar"), None)

@@ -7,6 +7,12 @@ wrong?" and the critic can mention a note that *stands out*: one far less expect
 other note of the piece. That is how a planted wrong note looks to the encoder (issue #22's
 wrong-note bench), while in a clean chorale the least expected notes come in a close cluster.
 It is never a finding: the sentence says it is the model's sense of the style, not a rule.
+
+Where the checkpoint ships a wrong-note ranker (``etude.encoders.wrong_notes``), a critique
+mentions instead the note the ranker finds likeliest a slip, when it is sure enough
+(:func:`likely_slip`): the surprise read together with the note's context (a semitone rub
+with another voice, a chord it spoils, a step to a far likelier pitch), which finds wrong
+notes in chorales where the surprise alone cannot (bench/RESULTS.md, issue #22).
 """
 
 from __future__ import annotations
@@ -16,7 +22,13 @@ from dataclasses import dataclass
 
 from music21 import stream
 
-from etude.encoders.surprise import EncoderSection, SurpriseNote, least_expected_sentence
+from etude.encoders.corpus import ScoreNote
+from etude.encoders.surprise import (
+    EncoderSection,
+    SurpriseNote,
+    least_expected_sentence,
+    percent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,3 +94,175 @@ def least_expected(score: stream.Score) -> LeastExpected | None:
     first = section.surprise[0]
     labels = {line.part: line.label for line in piece.lines}
     return LeastExpected(first, labels.get(first.part, f"part {first.part + 1}"), section)
+
+
+@dataclass(frozen=True)
+class LikelySlip:
+    """The note the wrong-note ranker finds likeliest a slip, said the way a teacher would."""
+
+    note: SurpriseNote
+    voice: str
+    probability: float
+    threshold: float
+    rubs: tuple[str, ...]
+    """"a minor second with the tenor's E4": the harsh intervals it makes at its onset."""
+    chord: str | None
+    """The chord the other voices sound at its onset when the note does not belong to it."""
+
+    @property
+    def mentioned(self) -> bool:
+        """Whether a critique should mention it unasked (the ranker's chosen threshold)."""
+        return self.probability >= self.threshold
+
+    @property
+    def sentence(self) -> str:
+        return slip_sentence(self)
+
+
+def slip_sentence(slip: LikelySlip) -> str:
+    """Where the likely slip is, what makes it stand out, what the style expects instead.
+
+    >>> note = SurpriseNote(part=1, bar=6, beat=2.0, offset_ql=22.0, pitch="F4", score=4.1,
+    ...     expected=["F#4", "E4"], probability=0.017, expected_probabilities=[0.62, 0.1])
+    >>> slip = LikelySlip(note, "alto", 0.8, 0.5, ("a minor ninth with the bass's E3",),
+    ...                   "E minor triad")
+    >>> print(slip_sentence(slip))  # doctest: +NORMALIZE_WHITESPACE
+    Bar 6, alto (beat 2): this F4 may be a slip. It makes a minor ninth with the bass's E3,
+    and the other voices sound an E minor triad, which F4 is not part of. MusicBERT, Etude's
+    music encoder, finds F#4 far likelier here (62%, against 2% for F4), then E4. That is the
+    model's sense of the style, not a rule: keep the note if you meant it.
+    """
+    note = slip.note
+    rubs = " and ".join(slip.rubs)
+    chord = ""
+    if slip.chord:
+        article = "an" if slip.chord[0] in "AEF" else "a"
+        chord = f"{article} {slip.chord}, which {note.pitch} is not part of"
+    why = ""
+    if rubs and chord:
+        why = f" It makes {rubs}, and the other voices sound {chord}."
+    elif rubs:
+        why = f" It makes {rubs}."
+    elif chord:
+        why = f" The other voices sound {chord}."
+    likelier = note.expected[0] if note.expected else "another pitch"
+    chance = note.expected_probabilities[0] if note.expected_probabilities else 0.0
+    far = "far " if chance >= 5 * note.probability else ""
+    then = f", then {', '.join(note.expected[1:])}" if len(note.expected) > 1 else ""
+    return (
+        f"Bar {note.bar}, {slip.voice} (beat {note.beat:g}): this {note.pitch} may be a slip."
+        f"{why} MusicBERT, Etude's music encoder, finds {likelier} {far}likelier here "
+        f"({percent(chance)}, against {percent(note.probability)} for {note.pitch}){then}. "
+        "That is the model's sense of the style, not a rule: keep the note if you meant it."
+    )
+
+
+def likely_slip(score: stream.Score) -> LikelySlip | None:
+    """The note the checkpoint's wrong-note ranker finds likeliest a slip in ``score``; None
+    without a checkpoint, without a ranker beside it, or when the encoder cannot read it."""
+    from etude.critic.texture import build_piece
+    from etude.encoders.embedding import checkpoint_dir, inference_model
+    from etude.encoders.surprise import (
+        score_distributions,
+        scored_notes,
+        speller,
+        surprising_notes,
+    )
+    from etude.encoders.wrong_notes import RANKER_FILE, Ranker, likeliest_slip
+
+    try:
+        ranker = Ranker.load(checkpoint_dir() / RANKER_FILE)
+        if ranker is None:
+            return None
+        piece = build_piece(score)
+        found = score_distributions(score, inference_model())
+        suspect = likeliest_slip(found, piece.meter.locate, ranker)
+        if suspect is None:
+            return None
+        row = found.rows[suspect.index : suspect.index + 1]
+        scored = scored_notes(found.p, found.tokens, [found.notes[suspect.index]], row)
+        (note,) = surprising_notes(scored, speller(found.notes), piece.meter.locate, top=1)
+    except (OSError, ValueError, IndexError, KeyError) as error:
+        log.warning("no wrong-note estimate: %s", error)
+        return None
+    labels = {line.part: line.label for line in piece.lines}
+    return LikelySlip(
+        note,
+        labels.get(note.part, f"part {note.part + 1}"),
+        suspect.probability,
+        ranker.threshold,
+        _rubs(found.notes[suspect.index], suspect.rubs, labels),
+        _chord_against(suspect.others) if suspect.spoils_chord else None,
+    )
+
+
+def _rubs(
+    mine: ScoreNote, others: tuple[ScoreNote, ...], labels: dict[int, str]
+) -> tuple[str, ...]:
+    """At most two of the intervals ``mine`` rubs against, the closest first, each pitch once
+    (a pitch two voices double is named by the first)."""
+    named: dict[str, str] = {}
+    for other in sorted(others, key=lambda n: abs(n.note.pitch - mine.note.pitch)):
+        if other.name not in named and len(named) < 2:
+            named[other.name] = _rub(mine, other, labels)
+    return tuple(named.values())
+
+
+def _rub(mine: ScoreNote, other: ScoreNote, labels: dict[int, str]) -> str:
+    """ "a minor second with the tenor's E4" (the interval named from the lower note).
+
+    >>> from etude.encoders.octuple import Note
+    >>> a = ScoreNote(Note(0, 1, 65), 1, "F4", False)
+    >>> b = ScoreNote(Note(0, 1, 52), 3, "E3", False)
+    >>> _rub(a, b, {3: "bass"})
+    "a minor ninth with the bass's E3"
+    """
+    from music21 import interval, pitch
+
+    low, high = sorted((mine, other), key=lambda n: n.note.pitch)
+    between = interval.Interval(pitch.Pitch(_m21(low.name)), pitch.Pitch(_m21(high.name)))
+    name = between.niceName.lower()
+    article = "an" if name[0] in "aeiou" else "a"
+    voice = labels.get(other.part, f"part {other.part + 1}")
+    return f"{article} {name} with the {voice}'s {other.name}"
+
+
+def _chord_against(others: tuple[ScoreNote, ...]) -> str | None:
+    """The triad or seventh chord the other voices sound, by name ("E minor triad"), or None
+    when they sound fewer than three pitch classes or no chord music21 names.
+
+    >>> from etude.encoders.octuple import Note
+    >>> notes = [ScoreNote(Note(0, 1, m), i, n, False)
+    ...          for i, (m, n) in enumerate([(64, "E4"), (59, "B3"), (52, "E3"), (55, "G3")])]
+    >>> _chord_against(tuple(notes))
+    'E minor triad'
+    """
+    from music21 import chord
+
+    names = [_m21(n.name) for n in others]
+    if len({n.note.pitch % 12 for n in others}) < 3:
+        return None
+    sounding = chord.Chord(names)
+    kind = sounding.commonName
+    if kind not in _NAMED:
+        return None
+    root = sounding.root().name.replace("-", "b")
+    return f"{root} {kind}".replace(" chord", "")
+
+
+def _m21(name: str) -> str:
+    """A ``ScoreNote`` spelling ("Bb3") as music21 writes it ("B-3")."""
+    return name[0] + name[1:].replace("b", "-")
+
+
+_NAMED = {
+    "major triad",
+    "minor triad",
+    "diminished triad",
+    "augmented triad",
+    "dominant seventh chord",
+    "major seventh chord",
+    "minor seventh chord",
+    "half-diminished seventh chord",
+    "diminished seventh chord",
+}

@@ -59,10 +59,29 @@ def critic(request: ToolRequest, settings: Settings) -> list[Evidence]:
 
 
 def _standing_out(score: Any) -> list[Evidence]:
-    """The note MusicBERT expected far less than any other, worth a listen: information the
-    tutor shows beside the findings, never a finding (``etude.critic.least_expected``)."""
-    from etude.critic.least_expected import least_expected
+    """The note most worth a second listen, information the tutor shows beside the findings,
+    never a finding: the likeliest slip when the checkpoint has a wrong-note ranker and it is
+    sure enough, else the note MusicBERT expected far less than any other
+    (``etude.critic.least_expected``)."""
+    from etude.critic.least_expected import least_expected, likely_slip
 
+    slip = likely_slip(score)
+    if slip is not None:
+        if not slip.mentioned:
+            return []
+        return [
+            Evidence(
+                tool="critic",
+                kind="analysis",
+                summary=slip.sentence,
+                notes=[slip.note.pitch, *slip.note.expected],
+                data={
+                    "type": "likely_slip",
+                    "probability": round(slip.probability, 3),
+                    **slip.note.model_dump(mode="json"),
+                },
+            )
+        ]
     found = least_expected(score)
     if found is None or not found.stands_out:
         return []

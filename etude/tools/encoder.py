@@ -89,20 +89,24 @@ _ASKS_SURPRISE = re.compile(
 
 
 def _surprise(score: Any, question: str) -> list[Evidence]:
-    """The note MusicBERT expected least: the tutor's answer (computed, like the repetitions)
-    when the learner asks about unexpected or wrong-sounding notes, else context it may use."""
-    from etude.critic.least_expected import least_expected
+    """The note most worth a second listen: the likeliest slip when the wrong-note ranker is
+    sure enough, else the note MusicBERT expected least. The tutor's answer (computed, like
+    the repetitions) when the learner asks about unexpected or wrong-sounding notes, else
+    context it may use."""
+    from etude.critic.least_expected import least_expected, likely_slip
 
     found = least_expected(score)
     if found is None:
         return []
+    slip = likely_slip(score)
+    chosen = slip if slip is not None and slip.mentioned else found
     return [
         Evidence(
             tool="encoder",
             kind="analysis",
             authoritative=bool(_ASKS_SURPRISE.search(question)),
-            summary=found.sentence,
-            notes=[found.note.pitch, *found.note.expected],
+            summary=chosen.sentence,
+            notes=[chosen.note.pitch, *chosen.note.expected],
             data={
                 "surprise": found.section.model_dump(mode="json")["surprise"],
                 "model": found.section.model,

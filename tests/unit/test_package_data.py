@@ -37,5 +37,5 @@ def test_the_loaded_files_are_packaged() -> None:
     shipped = _shipped()
     for name in ("adapter_model.safetensors", "adapter_config.json", "finetune_config.json"):
         assert SHIPPED_ADAPTER / name in shipped
-    for name in ("model.safetensors", "config.json", "reference.npz"):
+    for name in ("model.safetensors", "config.json", "reference.npz", "wrong_note_ranker.json"):
         assert CHECKPOINT / name in shipped

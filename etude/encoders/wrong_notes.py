@@ -1,0 +1,267 @@
+"""Which note of a score is likeliest a slip: MusicBERT's surprise read with the note's context.
+
+Why: the encoder's surprise alone (``etude.encoders.surprise``) finds a planted wrong note in
+a folk tune half the time but in a four-part chorale only one time in five, because Bach's
+own chromatic passing notes surprise it as much as a wrong one does. A wrong note has a
+context the surprise does not see by itself: a pitch a step away that the model finds far
+likelier, a semitone rub against another voice, a chord it spoils, a long note on the beat
+rather than a quick passing one. A small ranking model (a conditional logit, one weight per
+feature below) trained on wrong notes planted in *training* pieces of the corpus reads those
+together; ``scripts/train_wrong_note_ranker.py`` fits it and ``bench/critique_mentions.py``
+measures what a learner's reply gains (bench/RESULTS.md, issue #22).
+
+The ranker scores every note and gives each its probability of being *the* wrong note, beside
+a "no wrong note" option learnt from the unplanted originals, so a clean piece can say nothing.
+It is evidence for the tutor, never a finding: the planted notes it learnt from are moves of
+one or two semitones, the usual slip of a hand or an accidental, and a note the learner meant
+is theirs to keep.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from etude.encoders.corpus import ScoreNote
+from etude.encoders.octuple import DRUMS
+from etude.encoders.surprise import DEFAULT_WINDOW, Locate, ScoreDistributions, reportable
+
+FEATURES = (
+    "surprise",
+    "near_ratio",
+    "log2_duration",
+    "downbeat",
+    "on_beat",
+    "leap_in",
+    "leap_out",
+    "leap_both",
+    "step_both",
+    "semitone_rubs",
+    "tone_rubs",
+    "doublings",
+    "top_part",
+    "bass_part",
+    "sounding",
+    "surprise_z",
+    "spoils_chord",
+    "onset_surprise",
+)
+"""What the ranker reads of each note, in its weights' order (see :func:`note_features`)."""
+
+RANKER_FILE = "wrong_note_ranker.json"
+"""The ranker's weights, beside the encoder checkpoint whose surprise it was trained on."""
+
+_CHORDS = (
+    (0, 4, 7),
+    (0, 3, 7),
+    (0, 3, 6),
+    (0, 4, 8),
+    (0, 4, 7, 10),
+    (0, 4, 7, 11),
+    (0, 3, 7, 10),
+    (0, 3, 6, 10),
+    (0, 3, 6, 9),
+)
+"""Triads and seventh chords as pitch-class shapes above their root."""
+
+
+def is_chordal(classes: set[int]) -> bool:
+    """Whether these pitch classes all belong to one triad or seventh chord.
+
+    >>> is_chordal({0, 4, 7}), is_chordal({7, 11, 2, 5}), is_chordal({0, 1, 7}), is_chordal({2})
+    (True, True, False, True)
+    """
+    return any(
+        classes <= {(root + step) % 12 for step in shape} for root in range(12) for shape in _CHORDS
+    )
+
+
+@dataclass(frozen=True)
+class Context:
+    """What sounds around one note: the other voices at its onset and its own line's neighbours."""
+
+    others: tuple[ScoreNote, ...]
+    before: int | None
+    after: int | None
+
+
+def contexts(notes: list[ScoreNote]) -> dict[int, Context]:
+    """Each reportable note's context, by its index in ``notes``."""
+    sounding = [
+        i for i, n in enumerate(notes) if n.note.duration > 0 and n.note.instrument != DRUMS
+    ]
+    starts = np.array([notes[i].note.start for i in sounding])
+    ends = np.array([notes[i].note.start + notes[i].note.duration for i in sounding])
+    lines: dict[int, list[int]] = {}
+    for i, n in enumerate(notes):
+        if reportable(n):
+            lines.setdefault(n.part, []).append(i)
+    neighbours: dict[int, tuple[int | None, int | None]] = {}
+    for line in lines.values():
+        line.sort(key=lambda i: (notes[i].note.start, -notes[i].note.pitch))
+        for k, i in enumerate(line):
+            before = notes[line[k - 1]].note.pitch if k > 0 else None
+            after = notes[line[k + 1]].note.pitch if k + 1 < len(line) else None
+            neighbours[i] = (before, after)
+    at_onset: dict[float, list[int]] = {}
+    found: dict[int, Context] = {}
+    for i in neighbours:
+        start = notes[i].note.start
+        if start not in at_onset:
+            hit = (starts <= start + 1e-6) & (ends > start + 1e-6)
+            at_onset[start] = [sounding[j] for j in np.nonzero(hit)[0]]
+        others = tuple(notes[j] for j in at_onset[start] if notes[j].part != notes[i].part)
+        found[i] = Context(others, *neighbours[i])
+    return found
+
+
+def note_features(found: ScoreDistributions, locate: Locate) -> tuple[list[int], np.ndarray]:
+    """The indices (into ``found.notes``) of the notes a learner would call notes, and their
+    features, one row each in :data:`FEATURES` order."""
+    notes = found.notes
+    around = contexts(notes)
+    parts = sorted({n.part for n in notes if reportable(n)})
+    texture = len(parts) > 1
+    chosen: list[int] = []
+    rows: list[list[float]] = []
+    for i, (note, row) in enumerate(zip(notes, found.rows, strict=True)):
+        if row < 0 or i not in around:
+            continue
+        midi = note.note.pitch
+        p = found.p[row]
+        near = np.where(np.abs(np.arange(128) - midi) <= DEFAULT_WINDOW, p, 0.0)
+        near = near / near.sum()
+        own = max(float(near[midi]), 1e-12)
+        steps = [float(near[midi + d]) for d in (-2, -1, 1, 2) if 0 <= midi + d < 128]
+        context = around[i]
+        leap_in = abs(midi - context.before) if context.before is not None else 0
+        leap_out = abs(context.after - midi) if context.after is not None else 0
+        _, beat = locate(note.note.start)
+        intervals = [(other.note.pitch - midi) % 12 for other in context.others]
+        classes = {other.note.pitch % 12 for other in context.others}
+        spoils = len(classes) >= 2 and is_chordal(classes) and not is_chordal(classes | {midi % 12})
+        chosen.append(i)
+        rows.append(
+            [
+                -math.log(own),
+                math.log(max(max(steps, default=0.0), 1e-12)) - math.log(own),
+                math.log2(max(note.note.duration, 1 / 16)),
+                float(abs(beat - 1.0) < 1e-6),
+                float(abs(beat - round(beat)) < 1e-6),
+                min(leap_in, 12) / 12,
+                min(leap_out, 12) / 12,
+                float(leap_in >= 3 and leap_out >= 3),
+                float(0 < leap_in <= 2 and 0 < leap_out <= 2),
+                float(sum(k in (1, 11) for k in intervals)),
+                float(sum(k in (2, 10) for k in intervals)),
+                float(sum(k == 0 for k in intervals)),
+                float(note.part == parts[0]),
+                float(texture and note.part == parts[-1]),
+                float(len(context.others)),
+                0.0,
+                float(spoils),
+                0.0,
+            ]
+        )
+    x = np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
+    if len(x):
+        surprise = x[:, 0]
+        x[:, FEATURES.index("surprise_z")] = (surprise - surprise.mean()) / (surprise.std() + 1e-6)
+        # a wrong note unsettles the notes struck with it; Bach's own odd note often does not
+        struck: dict[float, list[int]] = {}
+        for k, i in enumerate(chosen):
+            struck.setdefault(notes[i].note.start, []).append(k)
+        for k, i in enumerate(chosen):
+            others = [j for j in struck[notes[i].note.start] if j != k]
+            if others:
+                x[k, FEATURES.index("onset_surprise")] = float(surprise[others].mean())
+    return chosen, x
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """A conditional logit over a piece's notes plus a "no wrong note" option.
+
+    P(note i is the wrong one) = exp(w·z_i) / (exp(null) + Σ_j exp(w·z_j)), with z the
+    features standardised by the training set's ``mean`` and ``scale``; ``w`` and ``null``
+    are learnt separately for one line (a melody: ``weights``) and for several parts
+    (``texture_weights``), where a note's company means something else. ``threshold``: the
+    probability at which a critique mentions the note unasked (chosen on training pieces, see
+    the script).
+
+    >>> r = Ranker(features=("surprise",), weights=(1.0,), texture_weights=(1.0,), mean=(0.0,),
+    ...            scale=(1.0,), null_melody=0.0, null_texture=5.0, threshold=0.5)
+    >>> p = r.probabilities(np.array([[3.0], [0.0]]), texture=False)
+    >>> [round(float(v), 3) for v in p]
+    [0.909, 0.045]
+    >>> float(r.probabilities(np.array([[3.0], [0.0]]), texture=True)[0]) < 0.5
+    True
+    """
+
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    texture_weights: tuple[float, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    null_melody: float
+    null_texture: float
+    threshold: float
+
+    def probabilities(self, x: np.ndarray, *, texture: bool) -> np.ndarray:
+        if not len(x):
+            return np.zeros(0)
+        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
+        s = z @ np.asarray(self.texture_weights if texture else self.weights)
+        null = self.null_texture if texture else self.null_melody
+        top = max(float(s.max()), null)
+        e = np.exp(s - top)
+        return e / (e.sum() + math.exp(null - top))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.__dict__, indent=1) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> Ranker | None:
+        """The ranker saved at ``path``, or None if there is none or it reads other features
+        (a checkpoint trained before a feature changed falls back to the surprise alone)."""
+        if not path.is_file():
+            return None
+        data = json.loads(path.read_text())
+        fields = ("features", "weights", "texture_weights", "mean", "scale")
+        tuples = {k: tuple(data[k]) for k in fields}
+        ranker = cls(**{**data, **tuples})
+        return ranker if ranker.features == FEATURES else None
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """The note the ranker finds likeliest wrong, with its probability and what rubs with it."""
+
+    index: int
+    """Into ``ScoreDistributions.notes``."""
+    probability: float
+    others: tuple[ScoreNote, ...]
+    """The other voices' notes sounding at its onset."""
+    rubs: tuple[ScoreNote, ...]
+    """Those a semitone (or a semitone and octaves) from it."""
+    spoils_chord: bool
+
+
+def likeliest_slip(found: ScoreDistributions, locate: Locate, ranker: Ranker) -> Suspect | None:
+    """The note ``ranker`` finds likeliest wrong in a score (None for an empty one)."""
+    chosen, x = note_features(found, locate)
+    if not chosen:
+        return None
+    texture = len({found.notes[i].part for i in chosen}) > 1
+    p = ranker.probabilities(x, texture=texture)
+    best = int(np.argmax(p))
+    index = chosen[best]
+    midi = found.notes[index].note.pitch
+    others = contexts(found.notes)[index].others
+    rubs = tuple(o for o in others if (o.note.pitch - midi) % 12 in (1, 11))
+    spoils = bool(x[best, FEATURES.index("spoils_chord")])
+    return Suspect(index, float(p[best]), others, rubs, spoils)

@@ -1,0 +1,242 @@
+"""Train the wrong-note ranker (``etude.encoders.wrong_notes``) on planted training pieces.
+
+Pieces: the corpus pieces pre-training did *not* hold out (Bach's four-part chorales and Essen
+folk tunes, as ``bench/wrong_note.py`` reads them), so the held-out pieces of every benchmark
+stay unseen. Each training piece gives its clean original (an example of "no wrong note")
+and ``--plants`` copies with one note moved by ±1–2 semitones (``bench/wrong_note.py``'s
+``plant``: the same rule the benchmarks use). The shipped encoder scores every note; the
+ranker is a conditional logit over each piece's notes plus a "no wrong note" option, fitted
+by L-BFGS with an L2 penalty. The mention threshold is the lowest probability at which at
+most ``--false-rate`` of the clean training originals, chorales and tunes each, would get a
+mention.
+
+Run (CPU, about 10 minutes on 2 cores):
+    PYTHONPATH=. python scripts/train_wrong_note_ranker.py [--train-chorales 300] [--save]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+from wrong_note import load_pieces, plant
+
+from etude.encoders.corpus import score_notes
+from etude.encoders.embedding import checkpoint_dir, load_model
+from etude.encoders.surprise import measure_locator, notes_distributions
+from etude.encoders.wrong_notes import FEATURES, RANKER_FILE, Ranker, note_features
+
+
+def examples(pieces, model, plants: int, rng: random.Random):
+    """(features, index of the planted row or -1 for a clean original, texture, collection,
+    piece number)."""
+    out = []
+    started = time.perf_counter()
+    for count, piece in enumerate(pieces):
+        versions = [(None, piece.score)]
+        for _ in range(plants if piece.collection == "bach" else 1):
+            planted = plant(piece, rng)
+            if planted is not None:
+                versions.append((planted[1], planted[0]))
+        for where, score in versions:
+            notes = score_notes(score)
+            found = notes_distributions(score, notes, model)
+            chosen, x = note_features(found, measure_locator(score))
+            if len(chosen) < 16:
+                continue
+            keys = [(notes[i].part, notes[i].note.start, notes[i].note.pitch) for i in chosen]
+            target = -1 if where is None else keys.index(where) if where in keys else None
+            if target is None:
+                continue
+            texture = len({notes[i].part for i in chosen}) > 1
+            out.append((x, target, texture, piece.collection, count))
+        if count % 50 == 0:
+            print(
+                f"  {count}/{len(pieces)} pieces, {time.perf_counter() - started:.0f} s",
+                file=sys.stderr,
+            )
+    return out
+
+
+def save_cache(path: Path, data) -> None:
+    np.savez_compressed(
+        path,
+        x=np.concatenate([d[0] for d in data]),
+        sizes=np.array([len(d[0]) for d in data]),
+        target=np.array([d[1] for d in data]),
+        texture=np.array([d[2] for d in data]),
+        collection=np.array([d[3] for d in data]),
+        piece=np.array([d[4] for d in data]),
+    )
+
+
+def load_cache(path: Path):
+    saved = np.load(path)
+    rows = np.split(saved["x"], np.cumsum(saved["sizes"])[:-1])
+    return [
+        (x, int(t), bool(k), str(c), int(n))
+        for x, t, k, c, n in zip(
+            rows,
+            saved["target"],
+            saved["texture"],
+            saved["collection"],
+            saved["piece"],
+            strict=True,
+        )
+    ]
+
+
+def fit(data, l2: float, shared: bool) -> Ranker:
+    """The conditional logit fitted on ``data``: one weight vector per texture (a melody, several
+    parts), or one for both with ``shared``; the threshold is set later."""
+    import torch
+
+    x = np.concatenate([d[0] for d in data])
+    mean, scale = x.mean(0), x.std(0) + 1e-6
+    z = torch.tensor((x - mean) / scale, dtype=torch.float32)
+    seg = torch.tensor(np.concatenate([np.full(len(d[0]), k) for k, d in enumerate(data)]))
+    offsets = np.cumsum([0] + [len(d[0]) for d in data])[:-1]
+    planted = torch.tensor([o + d[1] for o, d in zip(offsets, data, strict=True) if d[1] >= 0])
+    clean = torch.tensor([d[1] < 0 for d in data])
+    texture = torch.tensor([int(d[2]) for d in data])
+    row_texture = texture[seg]
+    w = torch.zeros(1 if shared else 2, len(FEATURES), requires_grad=True)
+    null = torch.zeros(2, requires_grad=True)
+    optimiser = torch.optim.LBFGS([w, null], max_iter=1000, line_search_fn="strong_wolfe")
+    count = len(data)
+
+    def closure():
+        optimiser.zero_grad()
+        s = (z * w[0 if shared else row_texture]).sum(1)
+        nulls = null[texture]
+        top = torch.full((count,), -1e9).scatter_reduce(0, seg, s, "amax")
+        top = torch.maximum(top, nulls).detach()
+        total = torch.zeros(count).index_add(0, seg, torch.exp(s - top[seg]))
+        lse = top + torch.log(total + torch.exp(nulls - top))
+        loss = -(s[planted].sum() - lse[~clean].sum() + (nulls - lse)[clean].sum()) / count
+        loss = loss + l2 * (w**2).sum()
+        loss.backward()
+        return loss
+
+    optimiser.step(closure)
+    weights = w.detach().numpy()
+    n = null.detach().numpy()
+
+    def rounded(values: np.ndarray) -> tuple[float, ...]:
+        return tuple(round(float(v), 5) for v in values)
+
+    return Ranker(
+        features=FEATURES,
+        weights=rounded(weights[0]),
+        texture_weights=rounded(weights[-1]),
+        mean=rounded(mean),
+        scale=rounded(scale),
+        null_melody=round(float(n[0]), 5),
+        null_texture=round(float(n[1]), 5),
+        threshold=0.5,
+    )
+
+
+def threshold(ranker: Ranker, data, false_rate: float) -> float:
+    """The lowest mention threshold (in steps of 0.05) with at most ``false_rate`` of the clean
+    originals of each texture mentioned."""
+    for t in np.arange(0.3, 0.96, 0.05):
+        worst = 0.0
+        for texture in (False, True):
+            clean = [d for d in data if d[1] < 0 and d[2] == texture]
+            shown = [ranker.probabilities(d[0], texture=texture).max() >= t for d in clean]
+            worst = max(worst, float(np.mean(shown)) if shown else 0.0)
+        if worst <= false_rate:
+            return round(float(t), 2)
+    return 0.95
+
+
+def report(ranker: Ranker, data, label: str) -> None:
+    for collection in ("bach", "essenFolksong"):
+        chosen = [d for d in data if d[3] == collection]
+        planted = [d for d in chosen if d[1] >= 0]
+        clean = [d for d in chosen if d[1] < 0]
+        top1 = named = 0
+        for x, target, texture, *_ in planted:
+            p = ranker.probabilities(x, texture=texture)
+            top1 += int(np.argmax(p) == target)
+            named += int(np.argmax(p) == target and p.max() >= ranker.threshold)
+        shown = sum(
+            ranker.probabilities(d[0], texture=d[2]).max() >= ranker.threshold for d in clean
+        )
+        print(
+            f"{label} {collection}: {len(planted)} planted, top-1 {top1 / max(len(planted), 1):.3f}, "
+            f"named at the threshold {named / max(len(planted), 1):.3f}; "
+            f"mentioned on {shown}/{len(clean)} clean originals"
+        )
+
+
+def cross_validate(data, args) -> None:
+    """Fit on all folds but one, report on it (pieces never split across folds)."""
+    for k in range(args.folds):
+        train = [d for d in data if d[4] % args.folds != k]
+        test = [d for d in data if d[4] % args.folds == k]
+        ranker = fit(train, args.l2, args.shared)
+        ranker = Ranker(
+            **{**ranker.__dict__, "threshold": threshold(ranker, train, args.false_rate)}
+        )
+        report(ranker, test, f"fold {k}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train-chorales", type=int, default=300)
+    parser.add_argument("--train-folk", type=int, default=300)
+    parser.add_argument("--plants", type=int, default=3, help="planted copies per chorale")
+    parser.add_argument("--l2", type=float, default=1e-3)
+    parser.add_argument("--false-rate", type=float, default=0.05)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save", action="store_true", help="write it beside the checkpoint")
+    parser.add_argument("--shared", action="store_true", help="one weight vector for both textures")
+    parser.add_argument("--folds", type=int, default=0, help="also cross-validate, N folds")
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="keep the scored examples here (.npz), reuse them"
+    )
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(2)
+    model = load_model()
+    if args.cache and args.cache.exists():
+        data = load_cache(args.cache)
+    else:
+        _, train = load_pieces(0, args.train_folk, args.train_chorales)
+        chorales = [p for p in train if p.collection == "bach"]
+        folk = [p for p in train if p.collection != "bach"][: args.train_folk]
+        print(f"{len(chorales)} training chorales, {len(folk)} training tunes", file=sys.stderr)
+        data = examples(chorales + folk, model, args.plants, random.Random(args.seed))
+        if args.cache:
+            save_cache(args.cache, data)
+    if args.folds:
+        cross_validate(data, args)
+    ranker = fit(data, args.l2, args.shared)
+    ranker = Ranker(**{**ranker.__dict__, "threshold": threshold(ranker, data, args.false_rate)})
+    for label, weights in (("melody", ranker.weights), ("texture", ranker.texture_weights)):
+        print(
+            label + ": " + " ".join(f"{f}={v:+.2f}" for f, v in zip(FEATURES, weights, strict=True))
+        )
+    print(
+        f"null: melody {ranker.null_melody:+.2f}, texture {ranker.null_texture:+.2f}; "
+        f"threshold {ranker.threshold}"
+    )
+    report(ranker, data, "training")
+    if args.save:
+        path = checkpoint_dir() / RANKER_FILE
+        ranker.save(path)
+        print(f"saved {path}")
+
+
+if __name__ == "__main__":
+    main()
