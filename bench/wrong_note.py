@@ -63,6 +63,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from etude.critic.least_expected import flags_of
+from etude.critic.texture import build_piece
 from etude.encoders.corpus import (
     ScoreNote,
     collection_of,
@@ -78,7 +80,6 @@ from etude.encoders.surprise import (
     DEFAULT_STRIDE,
     DEFAULT_WINDOW,
     ScoreDistributions,
-    measure_locator,
     pitch_distributions,
     scored_notes,
 )
@@ -258,8 +259,9 @@ def plant(piece: Piece, rng: random.Random) -> tuple[object, tuple[int, float, i
     return score, (part, onset, int(element.pitch.midi)), shift
 
 
-def critic_scores(score: object, name: str) -> tuple[set[tuple[int, float]], set[int]]:
-    """Notes the critic's out_of_key rule flags, and the pitch classes its key allows."""
+def critic_scores(score: object, name: str) -> tuple[set[tuple[int, float]], set[int], list]:
+    """Notes the critic's out_of_key rule flags, the pitch classes its key allows, and every
+    finding (what the wrong-note ranker reads)."""
     from music21 import key as m21key
 
     from etude.critic.analysis import analyze_score
@@ -275,7 +277,7 @@ def critic_scores(score: object, name: str) -> tuple[set[tuple[int, float]], set
     }
     tonic = report.key.tonic.replace("b", "-") if len(report.key.tonic) > 1 else report.key.tonic
     allowed = set(Tonality.of(m21key.Key(tonic, report.key.mode)).allowed)
-    return flagged, allowed
+    return flagged, allowed, report.every_finding
 
 
 def rank_stats(scores: dict[tuple[int, float, int], float], planted: tuple[int, float, int]):
@@ -362,6 +364,9 @@ def score_trial(index: int) -> tuple[Trial | None, dict[str, float], bool]:
         return None, timings, False
     encoding, rows = OctupleEncoder().encode_indexed(score_to_performance(score, notes))
     parts = token_parts(notes, rows, len(encoding.tokens))
+    t = time.perf_counter()
+    flagged, allowed, findings = critic_scores(score, piece.name)
+    timings["critic"] += time.perf_counter() - t
     for label, model, stride, windows in context.runs:
         t = time.perf_counter()
         p = pitch_distributions(model, encoding.tokens, stride=stride, parts=parts)
@@ -369,7 +374,8 @@ def score_trial(index: int) -> tuple[Trial | None, dict[str, float], bool]:
         if label == "musicbert-small" and context.ranker is not None:
             t = time.perf_counter()
             found = ScoreDistributions(notes, encoding.tokens, rows, p)
-            chosen, x = note_features(found, measure_locator(score))
+            locate = build_piece(score).meter.locate
+            chosen, x = note_features(found, locate, flags_of(findings))
             texture = len({notes[i].part for i in chosen}) > 1
             probability = context.ranker.probabilities(x, texture=texture)
             by_note = {
@@ -396,9 +402,6 @@ def score_trial(index: int) -> tuple[Trial | None, dict[str, float], bool]:
     grams = ngram_scores(notes, tonic_of(score), context.degree_model, context.interval_model)
     trial.scores["n-gram (degrees × intervals)"] = {k: grams.get(k, 0.0) for k in keys}
     timings["n-gram"] += time.perf_counter() - t
-    t = time.perf_counter()
-    flagged, allowed = critic_scores(score, piece.name)
-    timings["critic"] += time.perf_counter() - t
     trial.scores["critic out_of_key rule"] = {
         k: float((k[0], round(k[1], 3)) in flagged) for k in keys
     }

@@ -28,10 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 from wrong_note import load_pieces, plant
 
+from etude.critic.analysis import analyze_score
+from etude.critic.least_expected import flags_of
+from etude.critic.texture import build_piece
 from etude.encoders.corpus import score_notes
 from etude.encoders.embedding import checkpoint_dir, load_model
-from etude.encoders.surprise import measure_locator, notes_distributions
+from etude.encoders.surprise import notes_distributions
 from etude.encoders.wrong_notes import FEATURES, RANKER_FILE, Ranker, note_features
+from etude.scores.loading import LoadedScore
 
 
 def examples(pieces, model, plants: int, rng: random.Random):
@@ -48,7 +52,10 @@ def examples(pieces, model, plants: int, rng: random.Random):
         for where, score in versions:
             notes = score_notes(score)
             found = notes_distributions(score, notes, model)
-            chosen, x = note_features(found, measure_locator(score))
+            loaded = LoadedScore(Path(piece.name), "musicxml", score, 0)
+            report = analyze_score(loaded, level="advanced", suggest=False)
+            locate = build_piece(score).meter.locate
+            chosen, x = note_features(found, locate, flags_of(report.every_finding))
             if len(chosen) < 16:
                 continue
             keys = [(notes[i].part, notes[i].note.start, notes[i].note.pitch) for i in chosen]

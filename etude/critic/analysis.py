@@ -139,6 +139,7 @@ def analyze_score(
         phrases=sorted({piece.meter.locate(end)[0] for end in ends}),
         phrase_measures=sorted({piece.meter.measure(piece.meter.locate(end)[0]) for end in ends}),
         hidden_findings=len(findings) - len(shown),
+        every_finding=findings,
         profiles=part_profiles(loaded.score, piece.meter.bars),
         unmarked_pickup=unmarked_pickup(piece) if loaded.format == "midi" else None,
     )

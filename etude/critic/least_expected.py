@@ -18,10 +18,13 @@ notes in chorales where the surprise alone cannot (bench/RESULTS.md, issue #22).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from music21 import stream
+from music21.exceptions21 import Music21Exception
 
+from etude.critic.report import Finding
 from etude.encoders.corpus import ScoreNote
 from etude.encoders.surprise import (
     EncoderSection,
@@ -157,9 +160,25 @@ def slip_sentence(slip: LikelySlip) -> str:
     )
 
 
-def likely_slip(score: stream.Score) -> LikelySlip | None:
-    """The note the checkpoint's wrong-note ranker finds likeliest a slip in ``score``; None
-    without a checkpoint, without a ranker beside it, or when the encoder cannot read it."""
+def flags_of(findings: Iterable[Finding]) -> dict[tuple[int, float], list[str]]:
+    """The critic's findings by the notes they name (``etude.encoders.wrong_notes.Flags``).
+
+    >>> found = Finding(rule="large_leap", bar=1, beat=3.0, offset_ql=2.0, parts=[1],
+    ...                 severity="info", message="...")
+    >>> flags_of([found])
+    {(1, 2.0): ['large_leap']}
+    """
+    flags: dict[tuple[int, float], list[str]] = {}
+    for finding in findings:
+        for part in finding.parts:
+            flags.setdefault((part, round(finding.offset_ql, 3)), []).append(finding.rule)
+    return flags
+
+
+def likely_slip(score: stream.Score, findings: Iterable[Finding]) -> LikelySlip | None:
+    """The note the checkpoint's wrong-note ranker finds likeliest a slip in ``score``, given
+    every finding of the critic on it (``AnalysisReport.every_finding``); None without a
+    checkpoint, without a ranker beside it, or when the encoder cannot read it."""
     from etude.critic.texture import build_piece
     from etude.encoders.embedding import checkpoint_dir, inference_model
     from etude.encoders.surprise import (
@@ -176,24 +195,24 @@ def likely_slip(score: stream.Score) -> LikelySlip | None:
             return None
         piece = build_piece(score)
         found = score_distributions(score, inference_model())
-        suspect = likeliest_slip(found, piece.meter.locate, ranker)
+        suspect = likeliest_slip(found, piece.meter.locate, ranker, flags_of(findings))
         if suspect is None:
             return None
         row = found.rows[suspect.index : suspect.index + 1]
         scored = scored_notes(found.p, found.tokens, [found.notes[suspect.index]], row)
         (note,) = surprising_notes(scored, speller(found.notes), piece.meter.locate, top=1)
-    except (OSError, ValueError, IndexError, KeyError) as error:
+        labels = {line.part: line.label for line in piece.lines}
+        return LikelySlip(
+            note,
+            labels.get(note.part, f"part {note.part + 1}"),
+            suspect.probability,
+            ranker.threshold,
+            _rubs(found.notes[suspect.index], suspect.rubs, labels),
+            _chord_against(suspect.others) if suspect.spoils_chord else None,
+        )
+    except (OSError, ValueError, IndexError, KeyError, Music21Exception) as error:
         log.warning("no wrong-note estimate: %s", error)
         return None
-    labels = {line.part: line.label for line in piece.lines}
-    return LikelySlip(
-        note,
-        labels.get(note.part, f"part {note.part + 1}"),
-        suspect.probability,
-        ranker.threshold,
-        _rubs(found.notes[suspect.index], suspect.rubs, labels),
-        _chord_against(suspect.others) if suspect.spoils_chord else None,
-    )
 
 
 def _rubs(

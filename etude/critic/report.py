@@ -193,6 +193,12 @@ class AnalysisReport(BaseModel):
         default_factory=list, description="Phrases in a key other than the main key."
     )
     hidden_findings: int = Field(default=0, description="Findings the level did not show.")
+    every_finding: list[Finding] = Field(
+        default_factory=list,
+        exclude=True,
+        description="Every finding, shown or not (not in the JSON): what the wrong-note ranker "
+        "reads at each note, whatever the learner's level.",
+    )
     profiles: list[PartProfile] = Field(
         default_factory=list, description="Range, contour, rhythm and dynamics of each part."
     )

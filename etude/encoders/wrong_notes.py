@@ -5,10 +5,12 @@ a folk tune half the time but in a four-part chorale only one time in five, beca
 own chromatic passing notes surprise it as much as a wrong one does. A wrong note has a
 context the surprise does not see by itself: a pitch a step away that the model finds far
 likelier, a semitone rub against another voice, a chord it spoils, a long note on the beat
-rather than a quick passing one. A small ranking model (a conditional logit, one weight per
-feature below) trained on wrong notes planted in *training* pieces of the corpus reads those
-together; ``scripts/train_wrong_note_ranker.py`` fits it and ``bench/critique_mentions.py``
-measures what a learner's reply gains (bench/RESULTS.md, issue #22).
+rather than a quick passing one, the critic's findings at it (a leap, an overlap, a note out
+of the key: the rules judge, the ranker only weighs them with the rest). A small ranking model
+(a conditional logit, one weight per feature below and texture) trained on wrong notes planted
+in *training* pieces of the corpus reads those together; ``scripts/train_wrong_note_ranker.py``
+fits it and ``bench/critique_mentions.py`` measures what a learner's reply gains
+(bench/RESULTS.md, issue #22).
 
 The ranker scores every note and gives each its probability of being *the* wrong note, beside
 a "no wrong note" option learnt from the unplanted originals, so a clean piece can say nothing.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +52,8 @@ FEATURES = (
     "surprise_z",
     "spoils_chord",
     "onset_surprise",
+    "critic_out_of_key",
+    "critic_findings",
 )
 """What the ranker reads of each note, in its weights' order (see :func:`note_features`)."""
 
@@ -119,9 +124,19 @@ def contexts(notes: list[ScoreNote]) -> dict[int, Context]:
     return found
 
 
-def note_features(found: ScoreDistributions, locate: Locate) -> tuple[list[int], np.ndarray]:
+Flags = Mapping[tuple[int, float], Sequence[str]]
+"""The critic's findings by (part, onset rounded to 3 places): the rule ids that name that
+note (``etude.critic.least_expected.flags_of``)."""
+
+
+def note_features(
+    found: ScoreDistributions, locate: Locate, flags: Flags | None = None
+) -> tuple[list[int], np.ndarray]:
     """The indices (into ``found.notes``) of the notes a learner would call notes, and their
-    features, one row each in :data:`FEATURES` order."""
+    features, one row each in :data:`FEATURES` order. ``flags``: the critic's findings at each
+    note (every one, whatever the learner's level shows), which a wrong note often raises: a
+    leap, an overlap, a note out of the key."""
+    flags = flags or {}
     notes = found.notes
     around = contexts(notes)
     parts = sorted({n.part for n in notes if reportable(n)})
@@ -143,6 +158,7 @@ def note_features(found: ScoreDistributions, locate: Locate) -> tuple[list[int],
         _, beat = locate(note.note.start)
         intervals = [(other.note.pitch - midi) % 12 for other in context.others]
         classes = {other.note.pitch % 12 for other in context.others}
+        rules = flags.get((note.part, round(note.note.start, 3)), ())
         spoils = len(classes) >= 2 and is_chordal(classes) and not is_chordal(classes | {midi % 12})
         chosen.append(i)
         rows.append(
@@ -165,6 +181,8 @@ def note_features(found: ScoreDistributions, locate: Locate) -> tuple[list[int],
                 0.0,
                 float(spoils),
                 0.0,
+                float("out_of_key" in rules),
+                float(sum(rule != "out_of_key" for rule in rules)),
             ]
         )
     x = np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
@@ -251,9 +269,11 @@ class Suspect:
     spoils_chord: bool
 
 
-def likeliest_slip(found: ScoreDistributions, locate: Locate, ranker: Ranker) -> Suspect | None:
+def likeliest_slip(
+    found: ScoreDistributions, locate: Locate, ranker: Ranker, flags: Flags | None = None
+) -> Suspect | None:
     """The note ``ranker`` finds likeliest wrong in a score (None for an empty one)."""
-    chosen, x = note_features(found, locate)
+    chosen, x = note_features(found, locate, flags)
     if not chosen:
         return None
     texture = len({found.notes[i].part for i in chosen}) > 1

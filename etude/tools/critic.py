@@ -55,17 +55,17 @@ def critic(request: ToolRequest, settings: Settings) -> list[Evidence]:
                 data=finding.model_dump(mode="json"),
             )
         )
-    return evidence + _standing_out(loaded.score) + _pieces_like_it(loaded, settings)
+    return evidence + _standing_out(loaded.score, report) + _pieces_like_it(loaded, settings)
 
 
-def _standing_out(score: Any) -> list[Evidence]:
+def _standing_out(score: Any, report: Any) -> list[Evidence]:
     """The note most worth a second listen, information the tutor shows beside the findings,
     never a finding: the likeliest slip when the checkpoint has a wrong-note ranker and it is
     sure enough, else the note MusicBERT expected far less than any other
     (``etude.critic.least_expected``)."""
     from etude.critic.least_expected import least_expected, likely_slip
 
-    slip = likely_slip(score)
+    slip = likely_slip(score, report.every_finding)
     if slip is not None:
         if not slip.mentioned:
             return []

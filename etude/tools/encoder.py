@@ -57,7 +57,7 @@ def encode(request: ToolRequest, settings: Settings) -> list[Evidence]:
                 data=style.model_dump(mode="json"),
             )
         )
-    evidence.extend(_surprise(loaded.score, request.question))
+    evidence.extend(_surprise(loaded, request.question))
     asks = bool(_ASKS_SIMILAR.search(request.question))
     evidence.extend(
         similar_evidence(encoding.tokens, settings.data_dir, tool="encoder", authoritative=asks)
@@ -88,17 +88,19 @@ _ASKS_SURPRISE = re.compile(
 )
 
 
-def _surprise(score: Any, question: str) -> list[Evidence]:
+def _surprise(loaded: Any, question: str) -> list[Evidence]:
     """The note most worth a second listen: the likeliest slip when the wrong-note ranker is
     sure enough, else the note MusicBERT expected least. The tutor's answer (computed, like
     the repetitions) when the learner asks about unexpected or wrong-sounding notes, else
     context it may use."""
+    from etude.critic.analysis import analyze_score
     from etude.critic.least_expected import least_expected, likely_slip
 
-    found = least_expected(score)
+    found = least_expected(loaded.score)
     if found is None:
         return []
-    slip = likely_slip(score)
+    report = analyze_score(loaded, level="advanced", suggest=False)
+    slip = likely_slip(loaded.score, report.every_finding)
     chosen = slip if slip is not None and slip.mentioned else found
     return [
         Evidence(

@@ -120,3 +120,14 @@ def test_a_ranker_round_trips_and_one_for_other_features_is_refused(tmp_path: Pa
     old.save(tmp_path / "old.json")
     assert Ranker.load(tmp_path / "old.json") is None
     assert Ranker.load(tmp_path / "missing.json") is None
+
+
+def test_the_critics_findings_at_a_note_are_read_by_its_part_and_onset() -> None:
+    notes = _chorale_bar(alto=68)
+    alto = next(i for i, n in enumerate(notes) if n.note.pitch == 68)
+    flags = {(1, 1.0): ["out_of_key", "large_leap", "voice_overlap"], (0, 1.0): ["large_leap"]}
+    chosen, x = note_features(_distributions(notes, {}), _locate, flags)
+    feature = dict(zip(FEATURES, x[chosen.index(alto)], strict=True))
+    assert feature["critic_out_of_key"] == 1 and feature["critic_findings"] == 2
+    tenor = next(i for i, n in enumerate(notes) if n.part == 2 and n.note.start == 1)
+    assert x[chosen.index(tenor), FEATURES.index("critic_findings")] == 0
