@@ -41,6 +41,16 @@ from etude.critic.least_expected import (
 )
 
 
+def slip_of(score: object) -> LikelySlip | None:
+    """The likeliest slip as the critic tool finds it: with every finding of the critic."""
+    from etude.critic.analysis import analyze_score
+    from etude.scores.loading import LoadedScore
+
+    loaded = LoadedScore(Path("piece.musicxml"), "musicxml", score, 0)
+    report = analyze_score(loaded, level="advanced", suggest=False)
+    return likely_slip(score, report.every_finding)  # type: ignore[arg-type]
+
+
 def gap(found: LeastExpected | None) -> float:
     """How much less expected the least expected note is than the runner-up (0 without one)."""
     if found is None or len(found.section.surprise) < 2:
@@ -74,7 +84,7 @@ def main() -> None:
             and abs(found.note.offset_ql - onset) < 1e-3
         )
         rows.append((piece.collection, gap(found), named, gap(least_expected(piece.score))))
-        slips.append((piece.collection, likely_slip(score), part, onset, likely_slip(piece.score)))
+        slips.append((piece.collection, slip_of(score), part, onset, slip_of(piece.score)))
         if args.replies:
             asked.append((piece.collection, score, part, onset, planted[1][2], piece.score))
     print(f"shipped threshold: {STANDS_OUT_NATS} nats; seed {args.seed}")

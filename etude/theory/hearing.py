@@ -389,7 +389,7 @@ def _example(fact: TheoryFact) -> HearExample | None:
 
         size = interval.Interval(str(data["interval"]))
         high = human(size.transposePitch(pitch.Pitch("C4")).name)
-        return _interval_example(f"{size.niceName} from C", "C", high)
+        return _interval_example(f"{size.niceName} from C", "C", high, size.semitones)
     if fact.kind == "interval" and len(fact.notes) == 2:
         low, high = fact.notes if data.get("direction") != "below" else fact.notes[::-1]
         return _interval_example(fact.query, low, high)
@@ -398,7 +398,7 @@ def _example(fact: TheoryFact) -> HearExample | None:
 
         size = interval.Interval(str(data["name"]))
         high = human(size.transposePitch(pitch.Pitch("C4")).name)
-        return _interval_example(f"{size.niceName} from C", "C", high)
+        return _interval_example(f"{size.niceName} from C", "C", high, size.semitones)
     if fact.kind in ("key_signature", "related_keys", "circle_of_fifths"):
         return _home_chords(fact)
     if fact.kind == "transposition":
@@ -469,10 +469,30 @@ def _bass_example(title: str, bars: list[list[str]]) -> HearExample | None:
     return _finish(title, f"Play the bass: {shown}.", events, [1] * len(events))
 
 
-def _interval_example(title: str, low: str, high: str) -> HearExample | None:
+def _interval_example(
+    title: str, low: str, high: str, semitones: float | None = None
+) -> HearExample | None:
+    """Both notes one after the other, then together. Two notes of one name are an octave
+    apart, or the same pitch when ``semitones`` says 0; "play C, then C" would say neither.
+
+    >>> _interval_example("P8", "C", "C", 12).text
+    'Play C, then the C an octave above, then both together: that is the sound of it.'
+    >>> _interval_example("P1", "C", "C", 0).text
+    'Play C twice, one voice after the other, then both on the same pitch: a unison.'
+    """
     pair = ascending([low, high], 4)
-    events: list[Group] = [(pair[0],), (pair[1],), (pair[0], pair[1])]
     text = f"Play {low}, then {high}, then both together: that is the sound of it."
+    if low == high and semitones == 0:
+        pair = [pair[0], pair[0]]
+        text = (
+            f"Play {low} twice, one voice after the other, then both on the same pitch: a unison."
+        )
+    elif low == high:
+        text = (
+            f"Play {low}, then the {high} an octave above, then both together: "
+            "that is the sound of it."
+        )
+    events: list[Group] = [(pair[0],), (pair[1],), (pair[0], pair[1])]
     return _finish(title, text, events, [1, 1, 2])
 
 

@@ -109,8 +109,10 @@ def _across_decoration(context: RuleContext, upper: Line, lower: Line) -> list[F
         kind = "fifths" if first == PERFECT_FIFTH else "octaves"
         between = upper if a0.end < after - 1e-9 else lower
         inside = sum(before < start < after for start in between.starts)
-        decoration, soften = (
-            ("passing note", "softens") if inside == 1 else (f"{inside} passing notes", "soften")
+        decoration, soften, hide = (
+            ("passing note", "softens", "does")
+            if inside == 1
+            else (f"{inside} passing notes", "soften", "do")
         )
         findings.append(
             context.finding(
@@ -121,7 +123,7 @@ def _across_decoration(context: RuleContext, upper: Line, lower: Line) -> list[F
                 f"Parallel {kind} between {upper.label} and {lower.label} from "
                 f"{context.where(before)} to {context.where(after)}: {a0.name}/{b0.name} "
                 f"moves to {a1.name}/{b1.name}. The {between.label}'s {decoration} between "
-                f"them {soften} the {kind} but do not hide them: the ear still hears both "
+                f"them {soften} the {kind} but {hide} not hide them: the ear still hears both "
                 "voices land on them. Give one of the voices another "
                 "chord tone on the second beat, or move them in contrary motion.",
             )
