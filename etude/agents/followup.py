@@ -61,6 +61,9 @@ class Subject(BaseModel):
     triad"), for "which of those notes changed?"."""
     rule: str | None = None
     bar: int | None = None
+    slip: str | None = None
+    """The note the critique named as a likely slip ("the F4 in bar 1, alto"), which "that
+    note" and "what should it be?" mean after it."""
 
 
 # ----------------------------------------------------------------------------- the subject
@@ -111,7 +114,12 @@ def _first_subject(evidence: list[Evidence]) -> Subject | None:
             return found.model_copy(update={"question": str(item.data.get("query", ""))})
     for item in evidence:
         if item.tool == "critic" and item.authoritative and "findings" in item.data:
-            return _piece_subject(item.data)
+            piece = _piece_subject(item.data)
+            slip = next((e.data for e in evidence if e.data.get("type") == "likely_slip"), None)
+            if slip is not None:
+                where = f"the {slip['pitch']} in bar {slip['bar']}"
+                piece = piece.model_copy(update={"slip": where})
+            return piece
     for item in evidence:
         if item.tool == "lesson" and item.data.get("type") == "exercise":
             prompt = str(item.data.get("exercise", {}).get("prompt", ""))
@@ -423,6 +431,14 @@ def _locate_finding(found: re.Match[str], text: str, subject: Subject) -> str | 
     return named if named != text else None
 
 
+def _the_slip(found: re.Match[str], text: str, subject: Subject) -> str | None:
+    """'what should that note be?': the likely slip the critique named, asked about again (the
+    encoder tool answers which note sounds wrong and what the style expects there)."""
+    if not subject.slip:
+        return None
+    return f"which note sounds wrong in my piece ({subject.slip}), and what should it be?"
+
+
 def _in_that_key(found: re.Match[str], text: str, subject: Subject) -> str | None:
     if not subject.key:
         return None
@@ -573,6 +589,13 @@ RULES: tuple[Rule, ...] = (
     ),
     # -- a finding of the learner's piece
     _rule(
+        "that note",
+        r"\b(?:that|this|the)\s+(?:note|slip|wrong\s+note)\b"
+        r"|\bwhat\s+should\s+(?:it|that|this)\s+be\b",
+        "piece finding",
+        _the_slip,
+    ),
+    _rule(
         "why is that a problem",
         r"\bwhy\s+(?:is|are|was|were)\s+(?:that|this|it|those|these|they)\b",
         "finding",
@@ -683,7 +706,9 @@ def _named_again(message: str, subject: Subject) -> str:
     return _PRONOUN.sub(subject.phrase, message, count=1)
 
 
-_ABOUT_A_FINDING = tuple(rule for rule in RULES if rule.kinds == frozenset({"finding"}))
+_ABOUT_A_FINDING = tuple(
+    rule for rule in RULES if rule.kinds and rule.kinds <= frozenset({"piece", "finding"})
+)
 
 
 def asks_about_the_piece(message: str, subject: Subject | None) -> bool:

@@ -295,6 +295,45 @@ def _no_fault(report: dict[str, Any]) -> str:
     )
 
 
+def _slip(evidence: list[Evidence]) -> dict[str, Any] | None:
+    """The note a critique or the encoder tool named as a likely slip (its bar, pitch and the
+    pitches the style expects), if one did."""
+    for item in evidence:
+        if item.data.get("type") == "likely_slip":
+            return item.data
+        if isinstance(item.data.get("slip"), dict):
+            return item.data["slip"]
+    return None
+
+
+def _no_fault_but_slip(report: dict[str, Any]) -> str:
+    """A clean report beside a likely slip: no rule fired, one note stands out.
+
+    >>> _no_fault_but_slip({"bars": 10})
+    'None of the rules I check found a fault in these 10 bars; only the note above stands out.'
+    """
+    return (
+        f"None of the rules I check found a fault in these {report.get('bars')} bars; only the "
+        "note above stands out."
+    )
+
+
+def _hear_both(slip: dict[str, Any]) -> str:
+    """A next step for a likely slip: play both versions and keep the one meant.
+
+    >>> print(_hear_both({"bar": 1, "pitch": "F4", "expected": ["G4", "E4"]}))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Next: play bar 1 as you wrote it, then with G4 in place of F4, and keep the one you
+    meant; then send me the score again and I will check it.
+    """
+    expected = slip.get("expected") or []
+    instead = f"with {expected[0]} in place of {slip['pitch']}" if expected else "without it"
+    return (
+        f"Next: play bar {slip['bar']} as you wrote it, then {instead}, and keep the one you "
+        "meant; then send me the score again and I will check it."
+    )
+
+
 def _answer_phrase(report: dict[str, Any]) -> str:
     """A next step for a score with no faults: write its answering phrase, in its key."""
     key = report.get("key") or {}
@@ -528,7 +567,13 @@ def plan_reply(
                 before.append(reason)
         elif not computed_answer:
             before.append(Block("reason", NO_PASSAGE, "tool"))
-    if overview is not None and not findings and not next_steps:
+    slip = _slip(evidence)
+    if overview is not None and not findings and not next_steps and slip is not None:
+        # no rule fired, but a note may be a slip: "the writing is correct" would contradict
+        # it, and the step worth taking is to hear the two versions
+        before.append(Block("finding", _no_fault_but_slip(overview.data), "critic"))
+        next_steps.append(_hear_both(slip))
+    elif overview is not None and not findings and not next_steps:
         before.append(Block("finding", _no_fault(overview.data), "critic"))
         next_steps.append(_answer_phrase(overview.data))
     if findings and not next_steps:

@@ -112,6 +112,7 @@ def _surprise(loaded: Any, question: str) -> list[Evidence]:
             data={
                 "surprise": found.section.model_dump(mode="json")["surprise"],
                 "model": found.section.model,
+                **({"slip": chosen.note.model_dump(mode="json")} if chosen is slip else {}),
             },
         )
     ]

@@ -124,6 +124,37 @@ def test_the_critic_leaves_the_finding_and_the_key_of_the_piece() -> None:
     assert relative and "B minor" in relative[0].statement
 
 
+def test_after_a_critique_that_named_a_slip_that_note_is_the_slip() -> None:
+    from etude.agents.followup import asks_about_the_piece
+    from etude.evidence import Evidence
+
+    analysis = Evidence(
+        tool="critic",
+        kind="analysis",
+        summary="…",
+        authoritative=True,
+        data={"key": {"tonic": "E", "mode": "minor"}, "findings": []},
+    )
+    slip = Evidence(
+        tool="critic",
+        kind="analysis",
+        summary="Bar 1, alto (beat 3): this F4 may be a slip. …",
+        data={"type": "likely_slip", "pitch": "F4", "bar": 1, "beat": 3.0, "part": 1},
+    )
+    piece = subject_of([analysis, slip])
+    assert piece is not None and piece.slip == "the F4 in bar 1"
+    for message in ("what should that note be instead?", "why is the note you flagged wrong?"):
+        assert asks_about_the_piece(message, piece)
+        assert resolve(message, piece) == (
+            "which note sounds wrong in my piece (the F4 in bar 1), and what should it be?"
+        )
+    without = subject_of([analysis])
+    assert without is not None and without.slip is None
+    assert resolve("what should that note be instead?", without) == (
+        "what should that note be instead?"
+    )
+
+
 def test_a_subject_is_plain_json_kept_in_the_thread() -> None:
     import json
 
