@@ -30,8 +30,10 @@ from etude.encoders.surprise import (
     EncoderSection,
     SurpriseNote,
     least_expected_sentence,
+    likelier_words,
     percent,
 )
+from etude.theory.chords import QUALITY_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -148,10 +150,7 @@ def slip_sentence(slip: LikelySlip) -> str:
         why = f" It makes {rubs}."
     elif chord:
         why = f" The other voices sound {chord}."
-    likelier = note.expected[0] if note.expected else "another pitch"
-    chance = note.expected_probabilities[0] if note.expected_probabilities else 0.0
-    far = "far " if chance >= 5 * note.probability else ""
-    then = f", then {', '.join(note.expected[1:])}" if len(note.expected) > 1 else ""
+    likelier, chance, far, then = likelier_words(note)
     return (
         f"Bar {note.bar}, {slip.voice} (beat {note.beat:g}): this {note.pitch} may be a slip."
         f"{why} MusicBERT, Etude's music encoder, finds {likelier} {far}likelier here "
@@ -275,13 +274,7 @@ def _m21(name: str) -> str:
 
 
 _NAMED = {
-    "major triad",
-    "minor triad",
-    "diminished triad",
-    "augmented triad",
-    "dominant seventh chord",
-    "major seventh chord",
-    "minor seventh chord",
-    "half-diminished seventh chord",
-    "diminished seventh chord",
+    QUALITY_NAMES[suffix] for suffix in ("", "m", "dim", "aug", "7", "maj7", "m7", "m7b5", "dim7")
 }
+"""The triads and seventh chords the wrong-note ranker's chord shapes are
+(``etude.encoders.wrong_notes.is_chordal``), as music21's ``commonName`` calls them."""

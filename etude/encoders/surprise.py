@@ -456,6 +456,22 @@ def percent(probability: float) -> str:
     return "under 1%" if probability < 0.005 else f"{probability:.0%}"
 
 
+def likelier_words(note: SurpriseNote) -> tuple[str, float, str, str]:
+    """The pitch the style expects instead of ``note``, its probability, "far " when it is at
+    least five times likelier than the note, and ", then E4, G3" for the runners-up.
+
+    >>> note = SurpriseNote(part=0, bar=1, beat=1.0, offset_ql=0.0, pitch="F4", score=4.1,
+    ...     expected=["F#4", "E4"], probability=0.017, expected_probabilities=[0.62, 0.1])
+    >>> likelier_words(note)
+    ('F#4', 0.62, 'far ', ', then E4')
+    """
+    likelier = note.expected[0] if note.expected else "another pitch"
+    chance = note.expected_probabilities[0] if note.expected_probabilities else 0.0
+    far = "far " if chance >= 5 * note.probability else ""
+    then = f", then {', '.join(note.expected[1:])}" if len(note.expected) > 1 else ""
+    return likelier, chance, far, then
+
+
 def least_expected_sentence(note: SurpriseNote, voice: str) -> str:
     """The tutor's sentence about the most surprising note: where, what the model expected
     instead, and that it is the model's sense of the style, not a rule.
@@ -467,10 +483,7 @@ def least_expected_sentence(note: SurpriseNote, voice: str) -> str:
     Etude's music encoder (2% likely); in this style F#4 is far likelier (62%), then E4.
     That is the model's sense of the style, not a rule: keep the note if you meant it.
     """
-    likelier = note.expected[0] if note.expected else "another pitch"
-    chance = note.expected_probabilities[0] if note.expected_probabilities else 0.0
-    far = "far " if chance >= 5 * note.probability else ""
-    then = f", then {', '.join(note.expected[1:])}" if len(note.expected) > 1 else ""
+    likelier, chance, far, then = likelier_words(note)
     return (
         f"Bar {note.bar}, {voice} (beat {note.beat:g}): this {note.pitch} is the least "
         f"expected note in the piece for MusicBERT, Etude's music encoder "

@@ -69,29 +69,20 @@ def _standing_out(score: Any, report: Any) -> list[Evidence]:
     if slip is not None:
         if not slip.mentioned:
             return []
-        return [
-            Evidence(
-                tool="critic",
-                kind="analysis",
-                summary=slip.sentence,
-                notes=[slip.note.pitch, *slip.note.expected],
-                data={
-                    "type": "likely_slip",
-                    "probability": round(slip.probability, 3),
-                    **slip.note.model_dump(mode="json"),
-                },
-            )
-        ]
-    found = least_expected(score)
-    if found is None or not found.stands_out:
-        return []
+        note, sentence = slip.note, slip.sentence
+        kind: dict[str, Any] = {"type": "likely_slip", "probability": round(slip.probability, 3)}
+    else:
+        found = least_expected(score)
+        if found is None or not found.stands_out:
+            return []
+        note, sentence, kind = found.note, found.sentence, {"type": "least_expected"}
     return [
         Evidence(
             tool="critic",
             kind="analysis",
-            summary=found.sentence,
-            notes=[found.note.pitch, *found.note.expected],
-            data={"type": "least_expected", **found.note.model_dump(mode="json")},
+            summary=sentence,
+            notes=[note.pitch, *note.expected],
+            data={**kind, **note.model_dump(mode="json")},
         )
     ]
 
