@@ -96,11 +96,10 @@ class Context:
 
 def contexts(notes: list[ScoreNote]) -> dict[int, Context]:
     """Each reportable note's context, by its index in ``notes``."""
-    sounding = [
-        i for i, n in enumerate(notes) if n.note.duration > 0 and n.note.instrument != DRUMS
-    ]
-    starts = np.array([notes[i].note.start for i in sounding])
-    ends = np.array([notes[i].note.start + notes[i].note.duration for i in sounding])
+    sounding = sorted(
+        (i for i, n in enumerate(notes) if n.note.duration > 0 and n.note.instrument != DRUMS),
+        key=lambda i: notes[i].note.start,
+    )
     lines: dict[int, list[int]] = {}
     for i, n in enumerate(notes):
         if reportable(n):
@@ -112,14 +111,21 @@ def contexts(notes: list[ScoreNote]) -> dict[int, Context]:
             before = notes[line[k - 1]].note.pitch if k > 0 else None
             after = notes[line[k + 1]].note.pitch if k + 1 < len(line) else None
             neighbours[i] = (before, after)
-    at_onset: dict[float, list[int]] = {}
+    # one sweep through the onsets: what sounds at each is what started and has not ended
+    # (a symphony's 30k notes in a fraction of a second, not a pass over every note per onset)
+    at_onset: dict[float, tuple[int, ...]] = {}
+    active: list[int] = []
+    entered = 0
+    for start in sorted({notes[i].note.start for i in neighbours}):
+        while entered < len(sounding) and notes[sounding[entered]].note.start <= start + 1e-6:
+            active.append(sounding[entered])
+            entered += 1
+        active = [j for j in active if notes[j].note.start + notes[j].note.duration > start + 1e-6]
+        at_onset[start] = tuple(active)
     found: dict[int, Context] = {}
     for i in neighbours:
-        start = notes[i].note.start
-        if start not in at_onset:
-            hit = (starts <= start + 1e-6) & (ends > start + 1e-6)
-            at_onset[start] = [sounding[j] for j in np.nonzero(hit)[0]]
-        others = tuple(notes[j] for j in at_onset[start] if notes[j].part != notes[i].part)
+        at = at_onset[notes[i].note.start]
+        others = tuple(notes[j] for j in at if notes[j].part != notes[i].part)
         found[i] = Context(others, *neighbours[i])
     return found
 
@@ -130,15 +136,19 @@ note (``etude.critic.least_expected.flags_of``)."""
 
 
 def note_features(
-    found: ScoreDistributions, locate: Locate, flags: Flags | None = None
+    found: ScoreDistributions,
+    locate: Locate,
+    flags: Flags | None = None,
+    around: dict[int, Context] | None = None,
 ) -> tuple[list[int], np.ndarray]:
     """The indices (into ``found.notes``) of the notes a learner would call notes, and their
     features, one row each in :data:`FEATURES` order. ``flags``: the critic's findings at each
     note (every one, whatever the learner's level shows), which a wrong note often raises: a
-    leap, an overlap, a note out of the key."""
+    leap, an overlap, a note out of the key. ``around``: :func:`contexts` of the notes, when
+    the caller has them already."""
     flags = flags or {}
     notes = found.notes
-    around = contexts(notes)
+    around = contexts(notes) if around is None else around
     parts = sorted({n.part for n in notes if reportable(n)})
     texture = len(parts) > 1
     chosen: list[int] = []
@@ -273,7 +283,8 @@ def likeliest_slip(
     found: ScoreDistributions, locate: Locate, ranker: Ranker, flags: Flags | None = None
 ) -> Suspect | None:
     """The note ``ranker`` finds likeliest wrong in a score (None for an empty one)."""
-    chosen, x = note_features(found, locate, flags)
+    around = contexts(found.notes)
+    chosen, x = note_features(found, locate, flags, around)
     if not chosen:
         return None
     texture = len({found.notes[i].part for i in chosen}) > 1
@@ -281,7 +292,7 @@ def likeliest_slip(
     best = int(np.argmax(p))
     index = chosen[best]
     midi = found.notes[index].note.pitch
-    others = contexts(found.notes)[index].others
+    others = around[index].others
     rubs = tuple(o for o in others if (o.note.pitch - midi) % 12 in (1, 11))
     spoils = bool(x[best, FEATURES.index("spoils_chord")])
     return Suspect(index, float(p[best]), others, rubs, spoils)

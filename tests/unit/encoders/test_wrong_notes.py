@@ -131,3 +131,35 @@ def test_the_critics_findings_at_a_note_are_read_by_its_part_and_onset() -> None
     assert feature["critic_out_of_key"] == 1 and feature["critic_findings"] == 2
     tenor = next(i for i, n in enumerate(notes) if n.part == 2 and n.note.start == 1)
     assert x[chosen.index(tenor), FEATURES.index("critic_findings")] == 0
+
+
+def test_what_sounds_at_each_onset_is_every_other_parts_note_struck_or_held_there() -> None:
+    """The sweep through the onsets against the definition, note by note, on random notes
+    (held notes, zero-length chord symbols, overlaps, several notes at one onset)."""
+    import random
+
+    rng = random.Random(3)
+    notes = [
+        ScoreNote(
+            Note(
+                round(rng.random() * 20, 2), rng.choice([0, 0.25, 0.5, 1, 4]), rng.randrange(40, 80)
+            ),
+            rng.randrange(4),
+            "C4",
+            rng.random() < 0.1,
+        )
+        for _ in range(400)
+    ]
+    notes.sort(key=lambda n: (n.note.start, n.note.instrument, n.note.pitch))
+    found = contexts(notes)
+    assert found
+    for i, context in found.items():
+        start = notes[i].note.start
+        wanted = {
+            j
+            for j, n in enumerate(notes)
+            if n.part != notes[i].part
+            and n.note.duration > 0
+            and n.note.start <= start + 1e-6 < n.note.start + n.note.duration
+        }
+        assert {id(o) for o in context.others} == {id(notes[j]) for j in wanted}
