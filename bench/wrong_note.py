@@ -375,7 +375,8 @@ def score_trial(index: int) -> tuple[Trial | None, dict[str, float], bool]:
             t = time.perf_counter()
             found = ScoreDistributions(notes, encoding.tokens, rows, p)
             locate = build_piece(score).meter.locate
-            chosen, x = note_features(found, locate, flags_of(findings))
+            flags = flags_of(findings)
+            chosen, x = note_features(found, locate, flags, counts=context.ranker.counts)
             texture = len({notes[i].part for i in chosen}) > 1
             probability = context.ranker.probabilities(x, texture=texture)
             by_note = {

@@ -5,8 +5,11 @@ folk tunes, as ``bench/wrong_note.py`` reads them), so the held-out pieces of ev
 stay unseen. Each training piece gives its clean original (an example of "no wrong note")
 and ``--plants`` copies with one note moved by ±1–2 semitones (``bench/wrong_note.py``'s
 ``plant``: the same rule the benchmarks use). The shipped encoder scores every note; the
-ranker is a conditional logit over each piece's notes plus a "no wrong note" option, fitted
-by L-BFGS with an L2 penalty. The mention threshold is the lowest probability at which at
+clean originals' chord shapes and line turns are counted (``etude.encoders.style_counts``),
+and each example reads them with its own piece's counts left out, as a learner's piece is read
+against counts it is not in; the ranker is a conditional logit over each piece's notes plus a
+"no wrong note" option, fitted by L-BFGS with an L2 penalty, and ships with the counts of all
+training pieces. The mention threshold is the lowest probability at which at
 most ``--false-rate`` of the clean training originals, chorales and tunes each, would get a
 mention.
 
@@ -17,6 +20,7 @@ Run (CPU, about 10 minutes on 2 cores):
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import time
@@ -33,15 +37,29 @@ from etude.critic.least_expected import flags_of
 from etude.critic.texture import build_piece
 from etude.encoders.corpus import score_notes
 from etude.encoders.embedding import checkpoint_dir, load_model
+from etude.encoders.style_counts import StyleCounts
 from etude.encoders.surprise import notes_distributions
-from etude.encoders.wrong_notes import FEATURES, RANKER_FILE, Ranker, note_features
+from etude.encoders.wrong_notes import (
+    FEATURES,
+    RANKER_FILE,
+    Ranker,
+    contexts,
+    note_features,
+    style_counts_of,
+    style_features,
+)
 from etude.scores.loading import LoadedScore
+
+STYLE = slice(FEATURES.index("shape_gain"), FEATURES.index("turn_rarity") + 1)
+"""The columns read from the counts (filled in once every piece is counted)."""
 
 
 def examples(pieces, model, plants: int, rng: random.Random):
     """(features, index of the planted row or -1 for a clean original, texture, collection,
-    piece number)."""
+    piece number), and the counts of all clean originals."""
     out = []
+    own: dict[int, StyleCounts] = {}
+    later = []
     started = time.perf_counter()
     for count, piece in enumerate(pieces):
         versions = [(None, piece.score)]
@@ -55,7 +73,10 @@ def examples(pieces, model, plants: int, rng: random.Random):
             loaded = LoadedScore(Path(piece.name), "musicxml", score, 0)
             report = analyze_score(loaded, level="advanced", suggest=False)
             locate = build_piece(score).meter.locate
-            chosen, x = note_features(found, locate, flags_of(report.every_finding))
+            around = contexts(notes)
+            chosen, x = note_features(found, locate, flags_of(report.every_finding), around)
+            if where is None:
+                own[count] = style_counts_of(notes)
             if len(chosen) < 16:
                 continue
             keys = [(notes[i].part, notes[i].note.start, notes[i].note.pitch) for i in chosen]
@@ -64,17 +85,24 @@ def examples(pieces, model, plants: int, rng: random.Random):
                 continue
             texture = len({notes[i].part for i in chosen}) > 1
             out.append((x, target, texture, piece.collection, count))
+            later.append([(notes[i].note.pitch, around[i]) for i in chosen])
         if count % 50 == 0:
             print(
                 f"  {count}/{len(pieces)} pieces, {time.perf_counter() - started:.0f} s",
                 file=sys.stderr,
             )
-    return out
+    total = sum(own.values(), StyleCounts())
+    for (x, *_, number), rows in zip(out, later, strict=True):
+        counts = total.without(own[number]) if number in own else total
+        for k, (midi, context) in enumerate(rows):
+            x[k, STYLE] = style_features(midi, context, counts)
+    return out, total
 
 
-def save_cache(path: Path, data) -> None:
+def save_cache(path: Path, data, counts: StyleCounts) -> None:
     np.savez_compressed(
         path,
+        counts=np.array(counts.dumps()),
         x=np.concatenate([d[0] for d in data]),
         sizes=np.array([len(d[0]) for d in data]),
         target=np.array([d[1] for d in data]),
@@ -87,7 +115,8 @@ def save_cache(path: Path, data) -> None:
 def load_cache(path: Path):
     saved = np.load(path)
     rows = np.split(saved["x"], np.cumsum(saved["sizes"])[:-1])
-    return [
+    counts = StyleCounts.from_json(json.loads(str(saved["counts"])))
+    return counts, [
         (x, int(t), bool(k), str(c), int(n))
         for x, t, k, c, n in zip(
             rows,
@@ -100,13 +129,13 @@ def load_cache(path: Path):
     ]
 
 
-def fit(data, l2: float, shared: bool) -> Ranker:
+def fit(data, l2: float, shared: bool, counts: StyleCounts) -> Ranker:
     """The conditional logit fitted on ``data``: one weight vector per texture (a melody, several
     parts), or one for both with ``shared``; the threshold is set later."""
     import torch
 
     x = np.concatenate([d[0] for d in data])
-    mean, scale = x.mean(0), x.std(0) + 1e-6
+    mean, scale = x.mean(0), np.maximum(x.std(0), 1e-3)  # a left-out column: all 0
     z = torch.tensor((x - mean) / scale, dtype=torch.float32)
     seg = torch.tensor(np.concatenate([np.full(len(d[0]), k) for k, d in enumerate(data)]))
     offsets = np.cumsum([0] + [len(d[0]) for d in data])[:-1]
@@ -148,6 +177,7 @@ def fit(data, l2: float, shared: bool) -> Ranker:
         null_melody=round(float(n[0]), 5),
         null_texture=round(float(n[1]), 5),
         threshold=0.5,
+        counts=counts,
     )
 
 
@@ -185,12 +215,14 @@ def report(ranker: Ranker, data, label: str) -> None:
         )
 
 
-def cross_validate(data, args) -> None:
-    """Fit on all folds but one, report on it (pieces never split across folds)."""
+def cross_validate(data, args, counts: StyleCounts) -> None:
+    """Fit on all folds but one, report on it (pieces never split across folds). The held-out
+    fold's pieces are read with their own counts left out, as in training, not with the whole
+    fold's: a close, slightly hopeful estimate."""
     for k in range(args.folds):
         train = [d for d in data if d[4] % args.folds != k]
         test = [d for d in data if d[4] % args.folds == k]
-        ranker = fit(train, args.l2, args.shared)
+        ranker = fit(train, args.l2, args.shared, counts)
         ranker = Ranker(
             **{**ranker.__dict__, "threshold": threshold(ranker, train, args.false_rate)}
         )
@@ -209,6 +241,11 @@ def main() -> None:
     parser.add_argument("--shared", action="store_true", help="one weight vector for both textures")
     parser.add_argument("--folds", type=int, default=0, help="also cross-validate, N folds")
     parser.add_argument(
+        "--drop",
+        default="",
+        help="features to leave out (comma-separated), to measure what they add; never --save'd",
+    )
+    parser.add_argument(
         "--cache", type=Path, default=None, help="keep the scored examples here (.npz), reuse them"
     )
     args = parser.parse_args()
@@ -217,18 +254,24 @@ def main() -> None:
     torch.set_num_threads(2)
     model = load_model()
     if args.cache and args.cache.exists():
-        data = load_cache(args.cache)
+        counts, data = load_cache(args.cache)
     else:
         _, train = load_pieces(0, args.train_folk, args.train_chorales)
         chorales = [p for p in train if p.collection == "bach"]
         folk = [p for p in train if p.collection != "bach"][: args.train_folk]
         print(f"{len(chorales)} training chorales, {len(folk)} training tunes", file=sys.stderr)
-        data = examples(chorales + folk, model, args.plants, random.Random(args.seed))
+        data, counts = examples(chorales + folk, model, args.plants, random.Random(args.seed))
         if args.cache:
-            save_cache(args.cache, data)
+            save_cache(args.cache, data, counts)
+    dropped = [FEATURES.index(name) for name in args.drop.split(",") if name]
+    if dropped:
+        if args.save:
+            parser.error("--drop is for measuring; a saved ranker reads every feature")
+        for x, *_ in data:
+            x[:, dropped] = 0.0
     if args.folds:
-        cross_validate(data, args)
-    ranker = fit(data, args.l2, args.shared)
+        cross_validate(data, args, counts)
+    ranker = fit(data, args.l2, args.shared, counts)
     ranker = Ranker(**{**ranker.__dict__, "threshold": threshold(ranker, data, args.false_rate)})
     for label, weights in (("melody", ranker.weights), ("texture", ranker.texture_weights)):
         print(

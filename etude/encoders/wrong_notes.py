@@ -21,6 +21,7 @@ is theirs to keep.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -31,6 +32,7 @@ import numpy as np
 
 from etude.encoders.corpus import ScoreNote
 from etude.encoders.octuple import DRUMS
+from etude.encoders.style_counts import STEPS, StyleCounts, count
 from etude.encoders.surprise import DEFAULT_WINDOW, Locate, ScoreDistributions, reportable
 
 FEATURES = (
@@ -54,6 +56,11 @@ FEATURES = (
     "onset_surprise",
     "critic_out_of_key",
     "critic_findings",
+    "shape_gain",
+    "shape_rarity",
+    "onset_shape_gain",
+    "turn_gain",
+    "turn_rarity",
 )
 """What the ranker reads of each note, in its weights' order (see :func:`note_features`)."""
 
@@ -87,47 +94,111 @@ def is_chordal(classes: set[int]) -> bool:
 
 @dataclass(frozen=True)
 class Context:
-    """What sounds around one note: the other voices at its onset and its own line's neighbours."""
+    """What sounds around one note: the other voices at its onset, at every onset while it
+    sounds (``during``, its own onset first), and its own line's neighbours."""
 
     others: tuple[ScoreNote, ...]
     before: int | None
     after: int | None
+    during: tuple[tuple[ScoreNote, ...], ...] = ()
 
 
-def contexts(notes: list[ScoreNote]) -> dict[int, Context]:
-    """Each reportable note's context, by its index in ``notes``."""
-    sounding = sorted(
-        (i for i, n in enumerate(notes) if n.note.duration > 0 and n.note.instrument != DRUMS),
-        key=lambda i: notes[i].note.start,
-    )
+def _lines(notes: list[ScoreNote]) -> dict[int, list[int]]:
+    """Each part's reportable notes (indices into ``notes``) in order, chords from the top."""
     lines: dict[int, list[int]] = {}
     for i, n in enumerate(notes):
         if reportable(n):
             lines.setdefault(n.part, []).append(i)
-    neighbours: dict[int, tuple[int | None, int | None]] = {}
     for line in lines.values():
         line.sort(key=lambda i: (notes[i].note.start, -notes[i].note.pitch))
-        for k, i in enumerate(line):
-            before = notes[line[k - 1]].note.pitch if k > 0 else None
-            after = notes[line[k + 1]].note.pitch if k + 1 < len(line) else None
-            neighbours[i] = (before, after)
-    # one sweep through the onsets: what sounds at each is what started and has not ended
-    # (a symphony's 30k notes in a fraction of a second, not a pass over every note per onset)
+    return lines
+
+
+def _sounding(notes: list[ScoreNote]) -> dict[float, tuple[int, ...]]:
+    """The notes sounding at every onset of a pitched note, by onset.
+
+    One sweep through the onsets: what sounds at each is what started and has not ended (a
+    symphony's 30k notes in a fraction of a second, not a pass over every note per onset).
+    """
+    sounding = sorted(
+        (i for i, n in enumerate(notes) if n.note.duration > 0 and n.note.instrument != DRUMS),
+        key=lambda i: notes[i].note.start,
+    )
     at_onset: dict[float, tuple[int, ...]] = {}
     active: list[int] = []
     entered = 0
-    for start in sorted({notes[i].note.start for i in neighbours}):
+    for start in sorted({notes[i].note.start for i in sounding}):
         while entered < len(sounding) and notes[sounding[entered]].note.start <= start + 1e-6:
             active.append(sounding[entered])
             entered += 1
         active = [j for j in active if notes[j].note.start + notes[j].note.duration > start + 1e-6]
         at_onset[start] = tuple(active)
+    return at_onset
+
+
+DURING = 8
+"""The most onsets a long note's ``Context.during`` keeps: a whole note under running
+semiquavers is judged by the chords at its first ones, and a symphony's long notes stay cheap."""
+
+
+def contexts(notes: list[ScoreNote]) -> dict[int, Context]:
+    """Each reportable note's context, by its index in ``notes``."""
+    neighbours: dict[int, tuple[int | None, int | None]] = {}
+    for line in _lines(notes).values():
+        for k, i in enumerate(line):
+            before = notes[line[k - 1]].note.pitch if k > 0 else None
+            after = notes[line[k + 1]].note.pitch if k + 1 < len(line) else None
+            neighbours[i] = (before, after)
+    at_onset = _sounding(notes)
+    onsets = sorted(at_onset)
     found: dict[int, Context] = {}
     for i in neighbours:
-        at = at_onset[notes[i].note.start]
-        others = tuple(notes[j] for j in at if notes[j].part != notes[i].part)
-        found[i] = Context(others, *neighbours[i])
+        note = notes[i].note
+        first = bisect.bisect_left(onsets, note.start - 1e-6)
+        last = bisect.bisect_left(onsets, note.start + max(note.duration, 1e-3) - 1e-6)
+        during = tuple(
+            tuple(notes[j] for j in at_onset[t] if notes[j].part != notes[i].part)
+            for t in onsets[first : min(last, first + DURING)]
+        )
+        others = during[0] if during else ()
+        found[i] = Context(others, *neighbours[i], during=during)
     return found
+
+
+def style_counts_of(notes: list[ScoreNote]) -> StyleCounts:
+    """A piece's chord shapes and line turns, as the ranker's counts are made
+    (``scripts/train_wrong_note_ranker.py``)."""
+    sounding = [[notes[j].note.pitch for j in at] for at in _sounding(notes).values()]
+    lines = [[notes[i].note.pitch for i in line] for line in _lines(notes).values()]
+    return count(sounding, lines)
+
+
+def style_features(midi: int, context: Context, counts: StyleCounts) -> list[float]:
+    """How much likelier a step away from ``midi`` would make the chords it sounds in and the
+    turn of its line, under ``counts``; and how rare they are as written: the last five
+    :data:`FEATURES`. A planted wrong note is a step from the composer's, which made a common
+    chord and turn; a composer's own odd note is often odd both ways."""
+    written = moved_best = onset_gain = rarity = 0.0
+    sounded = [[o.note.pitch for o in chord] for chord in context.during if chord]
+    if sounded:
+        moved = dict.fromkeys(STEPS, 0.0)
+        for k, chord in enumerate(sounded):
+            here = counts.shape_logp([*chord, midi])
+            written += here
+            step = {d: counts.shape_logp([*chord, midi + d]) for d in STEPS}
+            for d in STEPS:
+                moved[d] += step[d]
+            if k == 0:
+                onset_gain = max(step.values()) - here
+        moved_best = max(moved.values())
+        rarity = -written / len(sounded)
+    shape_gain = moved_best - written if sounded else 0.0
+    turn_gain = turn_rarity = 0.0
+    if context.before is not None and context.after is not None:
+        here = counts.turn_logp(context.before, midi, context.after)
+        best = max(counts.turn_logp(context.before, midi + d, context.after) for d in STEPS)
+        turn_gain, turn_rarity = best - here, -here
+    return [shape_gain, rarity, onset_gain, turn_gain, turn_rarity]
 
 
 Flags = Mapping[tuple[int, float], Sequence[str]]
@@ -140,12 +211,15 @@ def note_features(
     locate: Locate,
     flags: Flags | None = None,
     around: dict[int, Context] | None = None,
+    counts: StyleCounts | None = None,
 ) -> tuple[list[int], np.ndarray]:
     """The indices (into ``found.notes``) of the notes a learner would call notes, and their
     features, one row each in :data:`FEATURES` order. ``flags``: the critic's findings at each
     note (every one, whatever the learner's level shows), which a wrong note often raises: a
     leap, an overlap, a note out of the key. ``around``: :func:`contexts` of the notes, when
-    the caller has them already."""
+    the caller has them already. ``counts``: the style's chord shapes and line turns (the
+    ranker's); without them those features are 0 (the training script fills them in later,
+    from counts that leave the piece out)."""
     flags = flags or {}
     notes = found.notes
     around = contexts(notes) if around is None else around
@@ -193,6 +267,7 @@ def note_features(
                 0.0,
                 float("out_of_key" in rules),
                 float(sum(rule != "out_of_key" for rule in rules)),
+                *(style_features(midi, context, counts) if counts else [0.0] * 5),
             ]
         )
     x = np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
@@ -219,7 +294,8 @@ class Ranker:
     are learnt separately for one line (a melody: ``weights``) and for several parts
     (``texture_weights``), where a note's company means something else. ``threshold``: the
     probability at which a critique mentions the note unasked (chosen on training pieces, see
-    the script).
+    the script). ``counts``: the training pieces' chord shapes and line turns, which some
+    features read.
 
     >>> r = Ranker(features=("surprise",), weights=(1.0,), texture_weights=(1.0,), mean=(0.0,),
     ...            scale=(1.0,), null_melody=0.0, null_texture=5.0, threshold=0.5)
@@ -238,6 +314,7 @@ class Ranker:
     null_melody: float
     null_texture: float
     threshold: float
+    counts: StyleCounts | None = None
 
     def probabilities(self, x: np.ndarray, *, texture: bool) -> np.ndarray:
         if not len(x):
@@ -250,7 +327,8 @@ class Ranker:
         return e / (e.sum() + math.exp(null - top))
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(self.__dict__, indent=1) + "\n")
+        data = {**self.__dict__, "counts": self.counts.to_json() if self.counts else None}
+        path.write_text(json.dumps(data, indent=1) + "\n")
 
     @classmethod
     def load(cls, path: Path) -> Ranker | None:
@@ -261,8 +339,9 @@ class Ranker:
         data = json.loads(path.read_text())
         fields = ("features", "weights", "texture_weights", "mean", "scale")
         tuples = {k: tuple(data[k]) for k in fields}
-        ranker = cls(**{**data, **tuples})
-        return ranker if ranker.features == FEATURES else None
+        counts = StyleCounts.from_json(data["counts"]) if data.get("counts") else None
+        ranker = cls(**{**data, **tuples, "counts": counts})
+        return ranker if ranker.features == FEATURES and counts is not None else None
 
 
 @dataclass(frozen=True)
@@ -284,7 +363,7 @@ def likeliest_slip(
 ) -> Suspect | None:
     """The note ``ranker`` finds likeliest wrong in a score (None for an empty one)."""
     around = contexts(found.notes)
-    chosen, x = note_features(found, locate, flags, around)
+    chosen, x = note_features(found, locate, flags, around, ranker.counts)
     if not chosen:
         return None
     texture = len({found.notes[i].part for i in chosen}) > 1

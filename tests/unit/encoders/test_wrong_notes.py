@@ -9,14 +9,17 @@ import pytest
 
 from etude.encoders.corpus import ScoreNote
 from etude.encoders.octuple import Note
+from etude.encoders.style_counts import StyleCounts
 from etude.encoders.surprise import ScoreDistributions
 from etude.encoders.wrong_notes import (
+    DURING,
     FEATURES,
     Ranker,
     contexts,
     is_chordal,
     likeliest_slip,
     note_features,
+    style_counts_of,
 )
 
 
@@ -93,7 +96,7 @@ def test_chord_shapes() -> None:
 def _ranker(weights: dict[str, float], null: float = 0.0) -> Ranker:
     w = tuple(weights.get(name, 0.0) for name in FEATURES)
     zeros, ones = (0.0,) * len(FEATURES), (1.0,) * len(FEATURES)
-    return Ranker(FEATURES, w, w, zeros, ones, null, null, 0.5)
+    return Ranker(FEATURES, w, w, zeros, ones, null, null, 0.5, StyleCounts())
 
 
 def test_the_ranker_names_the_note_its_features_point_to() -> None:
@@ -119,6 +122,9 @@ def test_a_ranker_round_trips_and_one_for_other_features_is_refused(tmp_path: Pa
     old = Ranker(("surprise",), (1.0,), (1.0,), (0.0,), (1.0,), 0.0, 0.0, 0.5)
     old.save(tmp_path / "old.json")
     assert Ranker.load(tmp_path / "old.json") is None
+    uncounted = Ranker(**{**ranker.__dict__, "counts": None})
+    uncounted.save(tmp_path / "uncounted.json")
+    assert Ranker.load(tmp_path / "uncounted.json") is None
     assert Ranker.load(tmp_path / "missing.json") is None
 
 
@@ -163,3 +169,27 @@ def test_what_sounds_at_each_onset_is_every_other_parts_note_struck_or_held_ther
             and n.note.start <= start + 1e-6 < n.note.start + n.note.duration
         }
         assert {id(o) for o in context.others} == {id(notes[j]) for j in wanted}
+        end = start + max(notes[i].note.duration, 1e-3)
+        onsets = sorted(
+            {n.note.start for n in notes if n.note.duration > 0 and start <= n.note.start < end}
+        )
+        assert len(context.during) == min(len(onsets), DURING)
+
+
+def test_a_step_to_a_common_chord_and_turn_shows_in_the_style_features() -> None:
+    """Counted in the clean bar, the alto's G#4 is a step from the G major triad the counts
+    know and turns its line up-and-down by semitones they never saw; the written G4 is not."""
+    counts = style_counts_of(_chorale_bar(alto=67))
+    assert counts.shapes["0,4,7"] == 3 and counts.turns["0,0"] == 1
+    ranker = _ranker({})
+    ranker = Ranker(**{**ranker.__dict__, "counts": counts})
+    wrong = _chorale_bar(alto=68)
+    alto = next(i for i, n in enumerate(wrong) if n.note.pitch == 68)
+    chosen, x = note_features(_distributions(wrong, {}), _locate, counts=ranker.counts)
+    feature = dict(zip(FEATURES, x[chosen.index(alto)], strict=True))
+    assert feature["shape_gain"] > 1.5 and feature["onset_shape_gain"] > 1.5  # 3 G major triads
+    assert feature["turn_gain"] > 0 and feature["turn_rarity"] > feature["turn_gain"]
+    right = _chorale_bar(alto=67)
+    chosen, x = note_features(_distributions(right, {}), _locate, counts=counts)
+    assert x[chosen.index(alto), FEATURES.index("shape_gain")] <= 0
+    assert not note_features(_distributions(right, {}), _locate)[1][:, -5:].any()
