@@ -27,6 +27,7 @@ from typing import Any, Literal
 from etude.agents.prompts import clip
 from etude.config import Level
 from etude.evidence import Citation, Evidence
+from etude.knowledge.asking import asks_why
 from etude.knowledge.comparison import comparison_sides
 from etude.knowledge.words import FILLER, content_stems
 from etude.learner import LearnerProfile
@@ -86,7 +87,6 @@ class Block:
     source: Source
 
 
-_WHY = re.compile(r"\bwhy\b|\bwhat makes\b|\bhow come\b", re.I)
 _HOW = re.compile(
     r"^\s*(?:but\s+|and\s+|so\s+)?how\b(?!\s+(?:many|much|long|far|often|old))"
     r"|\bhow (?:do|can|should|would) (?:i|you|we)\b",
@@ -123,7 +123,7 @@ def read_intent(
         return "greeting"
     if offtopic:
         return "offtopic"
-    if _WHY.search(question):
+    if asks_why(question):
         return "why"
     if _HOW.search(question):
         return "how"
@@ -183,7 +183,7 @@ def _steps_wanted(
 def _short_form_wanted(level: Level, question: str) -> bool:
     """An advanced learner gets the one-line short form instead of the worked steps, unless
     the question asks how or why."""
-    return level == "advanced" and not _HOW.search(question) and not _WHY.search(question)
+    return level == "advanced" and not _HOW.search(question) and not asks_why(question)
 
 
 HEARD_IN_CONTEXT = ("roman_numeral", "progression", "diatonic_chords")

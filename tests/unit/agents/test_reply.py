@@ -170,3 +170,18 @@ def test_a_critique_names_a_note_that_stands_out_once_beside_its_findings() -> N
         "What do you think of my piece?", ["critic"], [overview, odd], "beginner"
     )
     assert [b.role for b in before if b.text == sentence] == ["finding"]
+
+
+def test_what_makes_a_kind_is_not_answered_as_a_why_question() -> None:
+    """A why-question is answered with its reason first and drops the computed steps; "what
+    makes a cadence plagal?" asks for the definition, "what makes it weak?" for the reason."""
+    from etude.agents.reply import read_intent
+
+    for question in (
+        "what makes a cadence plagal?",
+        "What makes a chord augmented",
+        "what makes a scale pentatonic?",
+    ):
+        assert read_intent(question, ["theory"], []) != "why", question
+    for question in ("what makes a cadence weak?", "what makes a melody sound finished"):
+        assert read_intent(question, ["theory"], []) == "why", question

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from etude.knowledge.asking import asks_how_to
+from etude.knowledge.asking import asks_how_to, asks_what_defines, asks_why
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,38 @@ def test_how_to_questions(message: str) -> None:
 )
 def test_not_how_to_questions(message: str) -> None:
     assert not asks_how_to(message)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What makes a cadence deceptive?",
+        "what makes a cadence plagal",
+        "so what makes a cadence perfect rather than imperfect?",
+        "what makes a chord diminished?",
+        "what makes a key minor",
+        "what makes an interval perfect in a major scale?",
+        "what makes a piece a rondo?",
+        "what makes V–vi a deceptive cadence",
+    ],
+)
+def test_what_makes_a_kind_asks_what_defines_it(question: str) -> None:
+    assert asks_what_defines(question) and not asks_why(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what makes a melody bad?",
+        "what makes parallel fifths wrong",
+        "what makes my cadence weak?",
+        "what makes a minor chord sound sad?",
+        "what makes this progression work?",
+        "what makes a diminished chord unstable?",
+        "what makes a deceptive cadence so surprising",
+        "what makes a tune catchy?",
+        "why is a plagal cadence called the amen cadence?",
+    ],
+)
+def test_what_makes_an_effect_or_a_judgement_asks_why(question: str) -> None:
+    assert asks_why(question) and not asks_what_defines(question)
