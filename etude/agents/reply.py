@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from etude.agents.followup import asks_about_that_note, what_that_note_should_be
 from etude.agents.prompts import clip
 from etude.config import Level
 from etude.evidence import Citation, Evidence
@@ -58,6 +59,7 @@ Intent = Literal[
     "compose",
     "premise",
     "conversation",
+    "that_note",
 ]
 
 MAX_FINDINGS_SHOWN = 4
@@ -484,6 +486,12 @@ def plan_reply(
         if suggestion:
             after.append(Block("next", suggestion, "memory"))
         return intent, before, after
+    if intent == "critique" and asks_about_that_note(question):
+        # "what should that note be?" after a critique: the note it meant and its fix, or a
+        # plain question back when it named none; never the whole critique said again
+        answer = what_that_note_should_be(question, evidence)
+        if answer is not None:
+            return "that_note", [Block("answer", answer, "critic")], after
     steps: list[str] = []
     shorts: list[str] = []
     terms: list[str] = []
