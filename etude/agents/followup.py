@@ -63,7 +63,8 @@ class Subject(BaseModel):
     bar: int | None = None
     slip: str | None = None
     """The note the critique named as a likely slip ("the F4 in bar 1, alto"), which "that
-    note" and "what should it be?" mean after it."""
+    note" and "what should it be?" mean after it. Without one, the reply answers them from the
+    critique itself (:func:`what_that_note_should_be`), never by restating it."""
 
 
 # ----------------------------------------------------------------------------- the subject
@@ -431,6 +432,126 @@ def _locate_finding(found: re.Match[str], text: str, subject: Subject) -> str | 
     return named if named != text else None
 
 
+_THAT_NOTE = (
+    r"\b(?:that|this|the)\s+(?:note|slip|wrong\s+note)\b"
+    r"|\bwhat\s+should\s+(?:it|that|this)\s+be\b"
+)
+"""A note of the piece, named only by reference: "what should that note be?"."""
+
+
+def asks_about_that_note(message: str) -> bool:
+    """Whether the message asks about a note of the piece it names only by reference.
+
+    >>> asks_about_that_note("what should that note be instead?")
+    True
+    >>> asks_about_that_note("which bar was that?"), asks_about_that_note("what is a note?")
+    (False, False)
+    """
+    return re.search(_THAT_NOTE, message, re.IGNORECASE) is not None
+
+
+_SEVERITY = {"error": 0, "warning": 1, "info": 2}
+_ASK_WHICH = (
+    'Which note do you mean? Tell me its bar and part (for example "bar 3, alto") and I will '
+    "look at it."
+)
+_BAR = re.compile(r"\b(?:bar|measure)\s+(\d+)\b", re.IGNORECASE)
+
+
+def what_that_note_should_be(message: str, evidence: list[Evidence]) -> str | None:
+    """The honest answer to "what should that note be?" after a critique that named no likely
+    slip (with one, the slip and the note the style expects answer it: None here).
+
+    Read from the critic's evidence of the piece the thread is about: the note of the first
+    checked fix (errors first), else the one note the critique singled out for the encoder,
+    else it says plainly that the critique named no note and asks which one is meant. A
+    restated critique answers none of these.
+
+    >>> fix = {"why": "Move the soprano's D5 to A4 (bar 2, beat 3): that removes the parallel "
+    ...        "octaves and adds no new fault.", "changes": []}
+    >>> fault = Evidence(tool="critic", kind="analysis", summary="…", data={
+    ...     "rule": "parallel_octaves", "bar": 2, "severity": "error", "suggestion": fix})
+    >>> print(what_that_note_should_be("what should that note be?", [fault]))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    For the parallel octaves in bar 2, the note to change is the one in my checked fix: move
+    the soprano's D5 to A4 (bar 2, beat 3). That removes the parallel octaves and adds no new
+    fault.
+    >>> clean = Evidence(tool="critic", kind="analysis", summary="…", authoritative=True,
+    ...     data={"bars": 10, "findings": []})
+    >>> print(what_that_note_should_be("what should that note be?", [clean]))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    My critique did not name a wrong note: none of the rules I check found a fault in these 10
+    bars, and no note stood out as a likely slip. Which note do you mean? Tell me its bar and
+    part (for example "bar 3, alto") and I will look at it.
+    """
+    if any(
+        item.data.get("type") == "likely_slip" or isinstance(item.data.get("slip"), dict)
+        for item in evidence
+    ):
+        return None
+    findings = sorted(
+        (item.data for item in evidence if item.tool == "critic" and "rule" in item.data),
+        key=lambda data: _SEVERITY.get(str(data.get("severity")), 3),
+    )
+    named = _BAR.search(message)
+    if named is not None:
+        bar = int(named.group(1))
+        findings = [f for f in findings if bar in (f.get("bar"), f.get("measure"))]
+    fixed = [f for f in findings if isinstance(f.get("suggestion"), dict)]
+    if fixed:
+        first = fixed[0]
+        action, _, reason = str(first["suggestion"].get("why", "")).partition(": ")
+        if action:
+            where = _where(first)
+            answer = (
+                f"For the {first['rule'].replace('_', ' ')}{where}, the note to change is the "
+                f"one in my checked fix: {action[:1].lower()}{action[1:]}."
+            )
+            if reason:
+                answer += f" {reason[:1].upper()}{reason[1:]}"
+            more = len(fixed) - 1
+            if more == 1:
+                answer += " One more fault I found has a checked fix of its own: ask me by its bar."
+            elif more > 1:
+                answer += (
+                    f" {more} more faults I found have checked fixes of their own: ask me about "
+                    "one by its bar."
+                )
+            return answer
+    # the critic's least expected note, or the encoder tool's ("surprise") when asked this turn
+    unexpected = [
+        i for i in evidence if i.data.get("type") == "least_expected" or "surprise" in i.data
+    ]
+    singled = next((i for i in unexpected if i.tool == "critic"), None)
+    if singled is not None and named is None:
+        return f"The one note my critique singled out: {singled.summary}"
+    in_bar = f" in bar {named.group(1)}" if named is not None else ""
+    if findings:
+        listed = ", ".join(
+            f"the {str(f['rule']).replace('_', ' ')}{_where(f)}" for f in findings[:3]
+        )
+        return (
+            f"My critique named no single note to change{in_bar}: it found {listed}, with no "
+            "one-note fix suggested. " + _ASK_WHICH
+        )
+    overview = next((i.data for i in evidence if i.tool == "critic" and "findings" in i.data), None)
+    bars = f" in these {overview['bars']} bars" if overview and overview.get("bars") else ""
+    if named is not None:
+        return f"My critique named no note to change in bar {named.group(1)}. " + _ASK_WHICH
+    answer = (
+        f"My critique did not name a wrong note: none of the rules I check found a fault{bars}, "
+        "and no note stood out as a likely slip. " + _ASK_WHICH
+    )
+    if unexpected:  # the encoder, asked this turn, found a note worth a listen
+        answer += f" One note you could listen to first: {unexpected[0].summary}"
+    return answer
+
+
+def _where(finding: dict[str, Any]) -> str:
+    bar = finding.get("measure") if finding.get("measure") is not None else finding.get("bar")
+    return f" in bar {bar}" if bar is not None else ""
+
+
 def _the_slip(found: re.Match[str], text: str, subject: Subject) -> str | None:
     """'what should that note be?': the likely slip the critique named, asked about again (the
     encoder tool answers which note sounds wrong and what the style expects there)."""
@@ -588,13 +709,7 @@ RULES: tuple[Rule, ...] = (
         _add_seventh,
     ),
     # -- a finding of the learner's piece
-    _rule(
-        "that note",
-        r"\b(?:that|this|the)\s+(?:note|slip|wrong\s+note)\b"
-        r"|\bwhat\s+should\s+(?:it|that|this)\s+be\b",
-        "piece finding",
-        _the_slip,
-    ),
+    _rule("that note", _THAT_NOTE, "piece finding", _the_slip),
     _rule(
         "why is that a problem",
         r"\bwhy\s+(?:is|are|was|were)\s+(?:that|this|it|those|these|they)\b",

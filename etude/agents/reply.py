@@ -24,9 +24,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from etude.agents.followup import asks_about_that_note, what_that_note_should_be
 from etude.agents.prompts import clip
 from etude.config import Level
 from etude.evidence import Citation, Evidence
+from etude.knowledge.asking import asks_why
 from etude.knowledge.comparison import comparison_sides
 from etude.knowledge.words import FILLER, content_stems
 from etude.learner import LearnerProfile
@@ -57,6 +59,7 @@ Intent = Literal[
     "compose",
     "premise",
     "conversation",
+    "that_note",
 ]
 
 MAX_FINDINGS_SHOWN = 4
@@ -86,7 +89,6 @@ class Block:
     source: Source
 
 
-_WHY = re.compile(r"\bwhy\b|\bwhat makes\b|\bhow come\b", re.I)
 _HOW = re.compile(
     r"^\s*(?:but\s+|and\s+|so\s+)?how\b(?!\s+(?:many|much|long|far|often|old))"
     r"|\bhow (?:do|can|should|would) (?:i|you|we)\b",
@@ -123,7 +125,7 @@ def read_intent(
         return "greeting"
     if offtopic:
         return "offtopic"
-    if _WHY.search(question):
+    if asks_why(question):
         return "why"
     if _HOW.search(question):
         return "how"
@@ -183,7 +185,7 @@ def _steps_wanted(
 def _short_form_wanted(level: Level, question: str) -> bool:
     """An advanced learner gets the one-line short form instead of the worked steps, unless
     the question asks how or why."""
-    return level == "advanced" and not _HOW.search(question) and not _WHY.search(question)
+    return level == "advanced" and not _HOW.search(question) and not asks_why(question)
 
 
 HEARD_IN_CONTEXT = ("roman_numeral", "progression", "diatonic_chords")
@@ -219,6 +221,47 @@ def _glossary(terms: list[str]) -> str:
     'Words used: a semitone is one key to the next.'
     """
     return "Words used: " + "; ".join(dict.fromkeys(terms)) + "."
+
+
+_CONNECTIVES = frozenset(
+    {"a", "an", "the", "is", "are", "it", "its", "this", "that", "these", "one", "too", "so"}
+    | {"then", "and", "of", "to", "as", "also", "which"}
+)
+
+
+_NAMED = re.compile(r"(?<![\w#])([a-g][#♯♭b]?) ([a-z]+)")
+
+
+def _said_words(text: str) -> set[str]:
+    """The words, numbers and note names of a text, lower-cased, a plural's "s" dropped,
+    without the words that only join a sentence together. A note name and the word after it
+    are one word ("D# natural", "G major"): a step naming the key or scale an answer only
+    spelled out says something new.
+
+    >>> sorted(_said_words("The D# natural minor scale: D# – E# – F#."))
+    ['d#', 'd#_natural', 'e#', 'f#', 'minor', 'scale']
+    """
+    text = _NAMED.sub(r"\1_\2", text.lower())
+    words = re.findall(r"[a-z0-9_]+[#♯♭]?(?:_[a-z]+)?", text)
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words} - _CONNECTIVES
+
+
+def restates(step: str, answer: str) -> bool:
+    """Whether a worked step says nothing the answer has not said: every word, number and note
+    of it is already in the answer. Such a step is no step to repeat, only the answer again
+    ("A major third spans 4 semitones; this one spans 4 too, so it is a major third" under "No
+    — a major third spans 4 semitones, not 3").
+
+    >>> restates("G major has 1 sharp: F#.", "No — G major has 1 sharp, not two sharps: F#.")
+    True
+    >>> restates("Count the semitones from C up to E: C – C# – D – D# – E — 4.",
+    ...          "No — a major third spans 4 semitones, not 3 semitones.")
+    False
+    >>> restates("A major third spans 4 semitones; this one spans 4 too, so it is a major "
+    ...          "third.", "Yes — the interval from C up to E is a major third.")
+    False
+    """
+    return bool(answer) and _said_words(step) <= _said_words(answer)
 
 
 def _numbered(steps: list[str]) -> str:
@@ -443,6 +486,12 @@ def plan_reply(
         if suggestion:
             after.append(Block("next", suggestion, "memory"))
         return intent, before, after
+    if intent == "critique" and asks_about_that_note(question):
+        # "what should that note be?" after a critique: the note it meant and its fix, or a
+        # plain question back when it named none; never the whole critique said again
+        answer = what_that_note_should_be(question, evidence)
+        if answer is not None:
+            return "that_note", [Block("answer", answer, "critic")], after
     steps: list[str] = []
     shorts: list[str] = []
     terms: list[str] = []
@@ -481,6 +530,8 @@ def plan_reply(
     where_to = _where_it_goes(question, steps)
     if where_to:
         before.insert(0, Block("answer", where_to, "computed"))
+    answered = " ".join(block.text for block in before if block.role in ("answer", "premise"))
+    steps = [step for step in steps if not restates(step, answered)]
     derived = any(item.data.get("kind") == "derivation" for item in evidence)
     if shorts and _short_form_wanted(level, question):
         before.append(Block("steps", "Short form: " + "; ".join(shorts) + ".", "computed"))
@@ -584,7 +635,9 @@ def plan_reply(
             step = f"try the change described above, from bar {engraved(first)} on"
         next_steps.append(f"Next: {step}, then send me the score again and I will check it.")
     after.extend(Block("next", text, "computed") for text in next_steps[:1])
-    footer = further_reading(evidence, quoted=before)
+    # "the closest articles are listed below" promises the nearest ones, on the point or not
+    promised = any(block.text == NO_PASSAGE for block in before)
+    footer = further_reading(evidence, quoted=before, question="" if promised else question)
     if footer:
         after.append(Block("sources", footer, "knowledge"))
     return intent, before, after
@@ -647,23 +700,79 @@ def _quoted_pair(both: tuple[Evidence, Evidence]) -> str:
     return "\n\n".join(quotes)
 
 
-def further_reading(evidence: list[Evidence], quoted: list[Block]) -> str:
+def further_reading(evidence: list[Evidence], quoted: list[Block], question: str = "") -> str:
     """The articles retrieved for this turn that the reply did not already quote, to read on.
+
+    A section the knowledge base found only by similarity is offered when its heading names
+    something the question asked about (``on_the_point``): the nearest sections to "is a major
+    third 3 semitones?" include "The tritone § What the tritone is", close in meaning and off
+    the point. Citations a tool attached to its own findings (a critique's *why*) stay.
 
     >>> from etude.evidence import Citation
     >>> c = Citation(article="cadences/half", title="Cadences", section="Half cadence",
     ...              chunk_id="cadences/half#1", score=0.8)
     >>> further_reading([Evidence(tool="theory", kind="passage", summary="...", citation=c)], [])
     'Read more: Cadences § Half cadence'
+    >>> further_reading([Evidence(tool="theory", kind="passage", summary="...", citation=c)], [],
+    ...                 question="is a major third 3 semitones?")
+    ''
     """
     said = " ".join(block.text for block in quoted)
     labels = [
         item.citation.label()
         for item in evidence
-        if item.citation is not None and item.citation.label() not in said
+        if item.citation is not None
+        and item.citation.label() not in said
+        and (item.kind != "passage" or on_the_point(question, item.citation))
     ]
     unique = list(dict.fromkeys(labels))
     return "Read more: " + "; ".join(unique) if unique else ""
+
+
+_JOINING = frozenset(
+    {"the", "and", "for", "how", "why", "who", "can", "you", "are", "was", "not", "its", "has"}
+    | {"had", "use", "get", "put", "any", "one", "two", "all", "but", "did", "our", "out", "own"}
+    | {"may", "way", "too", "yes", "let", "say", "see", "got", "new", "now", "off", "per", "try"}
+    | {"then", "else", "tell", "again", "okay"}
+)
+
+
+_EVERY_TOPIC = frozenset(
+    {"compo", "music", "write", "writi", "writt", "piece", "play", "playi", "chord", "note"}
+    | {"major", "minor", "perfe"}
+)
+"""Stems every heading of a composition course may use ("Why composers double a melody",
+"The harmonic minor scale" beside "a minor seventh"): sharing one says nothing about the
+topic."""
+
+
+def _topic_stems(text: str) -> set[str]:
+    """Content words of three letters or more, cut to five ("end" counts: "how do I end it")."""
+    words = re.findall(r"[a-z]{3,}", text.lower())
+    stems = {w[:5] for w in words if w not in FILLER and w not in _JOINING}
+    return stems - _EVERY_TOPIC
+
+
+def on_the_point(question: str, citation: Citation) -> bool:
+    """Whether a section's title or heading names something the question asks about: a word
+    they share, or one the start of the other ("end" and "ending"). A question with no
+    content words of its own ("and then?") cannot judge, so every section passes.
+
+    >>> from etude.evidence import Citation
+    >>> def section(title: str, heading: str) -> Citation:
+    ...     return Citation(article="a", title=title, section=heading, chunk_id="a#1", score=0.6)
+    >>> on_the_point("is a major third 3 semitones?", section("The tritone", "What it is"))
+    False
+    >>> on_the_point("is a major third 3 semitones?", section("Interval quality", "Semitone sizes"))
+    True
+    >>> on_the_point("how do i end a melody", section("Cadences", "Fixing a weak ending"))
+    True
+    """
+    asked = _topic_stems(question)
+    if not asked:
+        return True
+    named = _topic_stems(f"{citation.title} {citation.section}")
+    return any(a == n or a.startswith(n) or n.startswith(a) for a in asked for n in named)
 
 
 OFFTOPIC = (

@@ -217,13 +217,47 @@ class Router:
             eligible = [name for name in scores if name != CONVERSATION]
             decided = self._ask(message, eligible, ask_llm)
             if decided is not None:
+                decided = self._questions_are_not_orders(message, decided, recognised)
                 return Route(
                     self._with_score(decided, recognised, has_attachment, message), scores, "llm"
                 )
+        tools = self._questions_are_not_orders(message, tools, recognised)
         tools = self._knowledge_for_music(message, tools, recognised)
         return Route(
             self._with_score(tools, recognised, has_attachment, message), scores, "classifier"
         )
+
+    def _questions_are_not_orders(
+        self, message: str, tools: list[str], recognised: list[str]
+    ) -> list[str]:
+        """A question about how to do something ("how do I end a melody so it sounds
+        finished?", "what's the best way to end a tune?") is answered from the knowledge base.
+        Similarity fans it out to the tools that *do* the thing it names (the composer for "end
+        a melody", the lyric tool for "write a chorus"), and what they make answers nothing: a
+        reply opened with an unrequested tune. So a tool with its own grammar gets such a turn
+        only when that grammar read it ("teach me how to …" is a lesson request); tools without
+        a grammar (the score readers, memory) keep theirs.
+
+        A tool that only makes things to order (``ToolSpec.makes_to_order``) gets no question
+        of any kind that its grammar did not read as an order: "is a perfect fifth 8
+        semitones?" is not a request for a tune."""
+        from etude.knowledge.asking import asks_how_to
+
+        if KNOWLEDGE not in self.registry:
+            return tools
+        how_to = asks_how_to(message)
+        question = how_to or _is_question(message)
+
+        def keeps(name: str) -> bool:
+            spec = self.registry.get(name)
+            if name == KNOWLEDGE or name in recognised:
+                return True
+            if spec.makes_to_order:
+                return not question
+            return not how_to or spec.recognizes is None
+
+        kept = [name for name in tools if keeps(name)]
+        return kept if kept or not tools else [KNOWLEDGE]
 
     def _knowledge_for_music(
         self, message: str, tools: list[str], recognised: list[str]
@@ -260,7 +294,7 @@ class Router:
         if not has_attachment:
             return tools
         readers = [spec.name for spec in self.registry if spec.reads_every_score]
-        asks = _asks_about_score(message)
+        asks = _is_question(message)
         kept = [
             name
             for name in tools
@@ -299,13 +333,13 @@ _QUESTION_WORDS = re.compile(
 )
 
 
-def _asks_about_score(message: str) -> bool:
+def _is_question(message: str) -> bool:
     """A question (not an order such as "harmonise this tune"): a question mark, or a
     sentence that opens like one.
 
-    >>> _asks_about_score("does the lower voice work with the upper one?")
+    >>> _is_question("does the lower voice work with the upper one?")
     True
-    >>> _asks_about_score("Harmonise this tune with chords"), _asks_about_score("Convert to MIDI")
+    >>> _is_question("Harmonise this tune with chords"), _is_question("Convert to MIDI")
     (False, False)
     """
     return "?" in message or any(

@@ -63,8 +63,9 @@ BRIDGE_TOKENS = {"strict": 48, "lenient": 240}
 sentences are dropped, and every token costs ~60 ms on a 2-core CPU: a short budget keeps the
 turn as fast as before the checker, for the one or two sentences that survive."""
 
-NO_MODEL_INTENTS: tuple[Intent, ...] = ("offtopic", "greeting")
-"""Turns the plan answers whole: no model call, nothing to check, an instant reply."""
+NO_MODEL_INTENTS: tuple[Intent, ...] = ("offtopic", "greeting", "that_note")
+"""Turns the plan answers whole: no model call, nothing to check, an instant reply ("what
+should that note be?" is answered from the critique, or asked back)."""
 
 COMPUTED_INTENTS: tuple[Intent, ...] = ("fact", "premise", "lesson", "conversation")
 """Turns whose reply is computed or composed in full. Under the strict policy the tiny model

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from etude.config import Settings
 from etude.evidence import Evidence
+from etude.knowledge.asking import asks_what_defines, asks_why
 from etude.knowledge.index import KnowledgeBase, Passage
 from etude.knowledge.words import content_stems
 
@@ -46,7 +47,6 @@ cadence called deceptive?" scored the article's practical tip above its section 
 called a deceptive cadence". The citation keeps the true score, so the tutor's quoting
 threshold is unchanged."""
 
-_ASKS_WHY = re.compile(r"\bwhy\b|\bwhat makes\b|\bhow come\b", re.I)
 _ASKS_HOW = re.compile(
     r"^\s*(?:but\s+|and\s+|so\s+)?how\b(?!\s+(?:many|much|long|far|often|old))"
     r"|\bhow (?:do|can|should|would) (?:i|you|we)\b",
@@ -78,9 +78,19 @@ def question_types(question: str) -> set[str]:
     ['what']
     >>> sorted(question_types("explain how to end a phrase")), question_types("how do I end it?")
     ([], {'how'})
+
+    "What makes" asks what defines a kind, or why, by what follows it (``etude.knowledge.asking``):
+
+    >>> question_types("what makes a cadence deceptive?"), question_types("what makes it weak?")
+    ({'what'}, {'why'})
     """
-    asks = {"why": _ASKS_WHY, "how": _ASKS_HOW, "what": _ASKS_WHAT}
-    return {kind for kind, pattern in asks.items() if pattern.search(question)}
+    asks = (("how", _ASKS_HOW), ("what", _ASKS_WHAT))
+    kinds = {kind for kind, pattern in asks if pattern.search(question)}
+    if asks_why(question):
+        kinds.add("why")
+    if asks_what_defines(question):
+        kinds.add("what")
+    return kinds
 
 
 def answers_type(section: str, kind: str | None) -> bool:

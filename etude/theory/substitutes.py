@@ -79,6 +79,30 @@ def function_of(figure: str, tonic: str, mode: Mode) -> str:
     return _FUNCTIONS[_degree(figure, tonic, mode)]
 
 
+_NAMED_BY = {"tonic": 1, "dominant": 5}
+"""Functions named after a scale degree: "a dominant chord" reads as the chord on that degree."""
+
+
+def function_phrase(figure: str, tonic: str, mode: Mode) -> str:
+    """The chord's function as a phrase that cannot be read as another chord's name.
+
+    "Tonic" and "dominant" also name the chords on degrees 1 and 5, so "G is VII in A minor, a
+    dominant chord" reads as "G is the V chord". Only I and V are *the* tonic and dominant
+    chords; any other chord has their function. "Pre-dominant" names no degree.
+
+    >>> function_phrase("VII", "A", "minor"), function_phrase("V", "A", "minor")
+    ('a chord of dominant function', 'the dominant chord')
+    >>> function_phrase("vi", "C", "major"), function_phrase("ii", "C", "major")
+    ('a chord of tonic function', 'a pre-dominant chord')
+    """
+    function = function_of(figure, tonic, mode)
+    if function not in _NAMED_BY:
+        return f"a {function} chord"
+    if _degree(figure, tonic, mode) == _NAMED_BY[function]:
+        return f"the {function} chord"
+    return f"a chord of {function} function"
+
+
 def _names(figure: str, tonic: str, mode: Mode) -> list[str]:
     return [human(pitch.Pitch(p).name) for p in realised_pitches(figure, tonic, mode)]
 
@@ -123,8 +147,8 @@ and A.'
     target = _names(figure, tonic, mode)
     symbol = _symbol(figure, tonic, mode)
     lines = [
-        f"{symbol} is {tidy_figure(figure)} in {label}, a {function} chord; chords that do the "
-        "same job, or push harder towards the next chord, can take its place."
+        f"{symbol} is {tidy_figure(figure)} in {label}, {function_phrase(figure, tonic, mode)}; "
+        "chords that do the same job, or push harder towards the next chord, can take its place."
     ]
     picks: list[str] = []
     for option, why in _OPTIONS[(mode, function)]:

@@ -166,8 +166,7 @@ def interval_steps(low: str, high: str, code: str) -> tuple[list[str], str]:
             here = here.getLowerEnharmonic(inPlace=False)  # Eb is spelled D#: the letter below
         count.append(human(here.name))
     count[-1] = human(high)
-    reference = "P" if number % 7 in (1, 4, 5) else "M"
-    ref = interval.Interval(f"{reference}{number}")
+    ref = interval.Interval(_reference(number))
     ref_name = ref.niceName.lower()
     diff = semitones - int(ref.semitones)
     if diff == 0:
@@ -185,6 +184,16 @@ def interval_steps(low: str, high: str, code: str) -> tuple[list[str], str]:
         f"{_a(ref_name).capitalize()} spans {int(ref.semitones)} semitones; {verdict}.",
     ]
     return steps, f"{number} letters, {semitones} semitones: {_a(name)}"
+
+
+def _reference(number: int) -> str:
+    """The interval of that number every other quality is counted from: perfect for unisons,
+    fourths, fifths and octaves, major for the rest.
+
+    >>> _reference(5), _reference(3), _reference(11)
+    ('P5', 'M3', 'P11')
+    """
+    return f"{'P' if number % 7 in (1, 4, 5) else 'M'}{number}"
 
 
 def _a(phrase: str) -> str:
@@ -208,8 +217,13 @@ def _interval_fact_steps(fact: TheoryFact) -> tuple[list[str], str]:
         high = human(interval.Interval(code).transposePitch(_p("C")).name)
     steps, short = interval_steps(low, high, code)
     if len(fact.notes) != 2:
-        words = _a(interval.Interval(code).niceName.lower())
-        steps.insert(0, f"Take C as the lower note: {words} above C is {high}.")
+        size = interval.Interval(code)
+        if size.name == _reference(size.generic.undirected):
+            # the quality was given, not found, and it is the one the count is measured
+            # against: "a major third spans 4; this one spans 4 too, so it is a major third"
+            # only says the answer again
+            steps.pop()
+        steps.insert(0, f"Take C as the lower note: {_a(size.niceName.lower())} above C is {high}.")
     return steps, short
 
 

@@ -81,6 +81,11 @@ class ToolSpec:
     """Optional exact parser: when it understands a message, the tool is routed to whatever the
     embedding scores say. Similarity is weak on short symbolic questions ("F# to E#?"), where
     a grammar is certain; a recogniser must be cheap (it runs on every turn) and precise."""
+    makes_to_order: bool = False
+    """The tool makes new material to order (the composer's tunes) and answers no questions:
+    it gets a question only when its own ``recognizes`` reads it as an order ("can you make
+    up a melody for me?"). Similarity sends it questions that merely mention what it makes
+    ("is a perfect fifth 8 semitones?" got an 8-bar tune before its answer)."""
     claims_turn: Callable[[TurnFacts], bool] | None = None
     """Optional stateful claim: the tool is waiting for this learner's reply (an exercise it
     set) and this message is that reply, so the turn goes to the claiming tool(s) only.

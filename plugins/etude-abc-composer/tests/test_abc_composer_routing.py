@@ -48,3 +48,44 @@ def test_etude_routing_stays_at_least_90_percent(router: Router) -> None:
         != set(item["tools"])
     ]
     assert 1 - len(misses) / len(items) >= 0.9, misses
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how do I finish a tune so it doesn't just stop?",
+        "how should a melody end?",
+        "what's the best way to close a melody in a minor key?",
+        "how do I write a good melody?",
+        "any tips for writing a tune that builds to a climax?",
+        "how would you write a waltz in 3/4 in D major?",
+        "I keep getting stuck. How can I make my tunes less boring?",
+        "could you tell me how to start a melody?",
+        "is a perfect fourth 6 semitones?",
+        "what could I play instead of the D chord in B minor?",
+        "what's the point of a pedal note in a tune?",
+    ],
+)
+def test_a_question_about_how_to_write_music_is_not_composed(router: Router, message: str) -> None:
+    """Advice is the knowledge base's, whatever it mentions making: an unrequested tune
+    opened the reply to "how do I end a melody so it sounds finished", and to "is a perfect
+    fifth 8 semitones?"."""
+    route = router.route(message, has_attachment=False, threshold=0.0)
+    assert TOOL.name not in route.tools and "theory" in route.tools
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "write me a melody that finishes on the tonic",
+        "compose a 12-bar tune in F",
+        "can you make up a tune for me?",
+        "give me a melody in B minor",
+        "please write a short piece for oboe",
+        "write a melody that shows how to end on the tonic",
+        "Compose a jig in G and explain how you ended it",
+        "what about a reel in A major?",
+    ],
+)
+def test_an_order_for_music_reaches_the_composer(router: Router, message: str) -> None:
+    assert TOOL.name in router.route(message, has_attachment=False, threshold=0.0).tools

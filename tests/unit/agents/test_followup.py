@@ -150,6 +150,7 @@ def test_after_a_critique_that_named_a_slip_that_note_is_the_slip() -> None:
         )
     without = subject_of([analysis])
     assert without is not None and without.slip is None
+    # left as asked: the reply answers it from the critique itself (the tests below)
     assert resolve("what should that note be instead?", without) == (
         "what should that note be instead?"
     )
@@ -165,3 +166,113 @@ def test_a_subject_is_plain_json_kept_in_the_thread() -> None:
     stored = json.loads(json.dumps(first.model_dump(mode="json")))
     assert Subject.model_validate(stored) == first
     assert (first.key, first.other_key) == ("D minor", "F major")
+
+
+def _critique(*findings: dict, extra: tuple = ()) -> list:
+    """A critic's evidence of a piece: its overview, one item per finding, and ``extra``."""
+    from etude.evidence import Evidence
+
+    overview = Evidence(
+        tool="critic",
+        kind="analysis",
+        summary="The score is in G major; 4 bars, 4 part(s).",
+        authoritative=True,
+        data={"bars": 4, "key": {"tonic": "G", "mode": "major"}, "findings": list(findings)},
+    )
+    items = [
+        Evidence(tool="critic", kind="analysis", summary=f["rule"], data=f, authoritative=True)
+        for f in findings
+    ]
+    return [overview, *items, *extra]
+
+
+def _reply(message: str, evidence: list) -> tuple[str, str]:
+    from etude.agents.reply import plan_reply
+
+    intent, before, after = plan_reply(message, ["critic"], evidence, "intermediate")
+    return intent, "\n\n".join(block.text for block in before + after)
+
+
+_OCTAVES = {
+    "rule": "parallel_octaves",
+    "bar": 2,
+    "beat": 3.0,
+    "severity": "error",
+    "parts": [0, 3],
+    "message": "Parallel octaves between soprano and bass.",
+    "suggestion": {
+        "changes": [],
+        "why": "Move the soprano's D5 to A4 (bar 2, beat 3): that removes the parallel octaves, "
+        "the chord stays D major.",
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["what should that note be?", "ok so what should it be instead?", "and the wrong note?"],
+)
+def test_after_a_clean_critique_that_note_is_asked_back_not_the_critique_restated(
+    message: str,
+) -> None:
+    intent, text = _reply(message, _critique())
+    assert intent == "that_note"
+    assert text.startswith("My critique did not name a wrong note: none of the rules I check")
+    assert "in these 4 bars" in text and "Which note do you mean?" in text
+    assert "The score is in" not in text
+
+
+@pytest.mark.parametrize(
+    "message", ["what should that note be?", "what should it be then?", "fix that note how?"]
+)
+def test_after_a_critique_with_a_checked_fix_that_note_is_the_fix(message: str) -> None:
+    intent, text = _reply(message, _critique(_OCTAVES))
+    assert intent == "that_note"
+    assert text.startswith("For the parallel octaves in bar 2, the note to change is the one in")
+    assert "move the soprano's D5 to A4 (bar 2, beat 3). That removes the parallel" in text
+    assert "What I found" not in text and "The score is in" not in text
+
+
+def test_a_named_bar_is_answered_for_that_bar_only() -> None:
+    _, text = _reply("what should the note in bar 2 be?", _critique(_OCTAVES))
+    assert "D5 to A4" in text
+    _, text = _reply("what should the note in bar 4 be?", _critique(_OCTAVES))
+    assert text.startswith("My critique named no note to change in bar 4.") and "D5" not in text
+
+
+def test_findings_without_a_fix_are_named_and_the_note_asked_for() -> None:
+    monotony = {"rule": "rhythmic_monotony", "bar": 1, "severity": "info", "parts": [0]}
+    _, text = _reply("what should that note be?", _critique(monotony))
+    assert text.startswith("My critique named no single note to change: it found the rhythmic")
+    assert "monotony in bar 1" in text and "Which note do you mean?" in text
+
+
+def test_the_note_a_critique_singled_out_is_the_one_meant() -> None:
+    from etude.evidence import Evidence
+
+    odd = Evidence(
+        tool="critic",
+        kind="analysis",
+        summary="Bar 2, bass (beat 2): this F2 is the least expected note in the piece.",
+        data={"type": "least_expected", "pitch": "F2", "bar": 2},
+    )
+    _, text = _reply("what should that note be?", _critique(extra=(odd,)))
+    assert text == (
+        "The one note my critique singled out: Bar 2, bass (beat 2): this F2 is the least "
+        "expected note in the piece."
+    )
+
+
+def test_a_slip_or_another_question_keeps_the_critique() -> None:
+    from etude.evidence import Evidence
+
+    slip = Evidence(
+        tool="critic",
+        kind="analysis",
+        summary="Bar 1, alto (beat 3): this F4 may be a slip.",
+        data={"type": "likely_slip", "pitch": "F4", "bar": 1, "beat": 3.0, "part": 1},
+    )
+    intent, text = _reply("what should that note be?", _critique(extra=(slip,)))
+    assert intent == "critique" and "this F4 may be a slip" in text
+    intent, text = _reply("which bar was the problem?", _critique(_OCTAVES))
+    assert intent == "critique" and "What I found" in text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_where_a_chord_goes_is_answered_from_its_own_steps() -> None:
     from etude.agents.reply import _where_it_goes
@@ -170,3 +172,82 @@ def test_a_critique_names_a_note_that_stands_out_once_beside_its_findings() -> N
         "What do you think of my piece?", ["critic"], [overview, odd], "beginner"
     )
     assert [b.role for b in before if b.text == sentence] == ["finding"]
+
+
+def test_what_makes_a_kind_is_not_answered_as_a_why_question() -> None:
+    """A why-question is answered with its reason first and drops the computed steps; "what
+    makes a cadence plagal?" asks for the definition, "what makes it weak?" for the reason."""
+    from etude.agents.reply import read_intent
+
+    for question in (
+        "what makes a cadence plagal?",
+        "What makes a chord augmented",
+        "what makes a scale pentatonic?",
+    ):
+        assert read_intent(question, ["theory"], []) != "why", question
+    for question in ("what makes a cadence weak?", "what makes a melody sound finished"):
+        assert read_intent(question, ["theory"], []) == "why", question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is a perfect fourth 6 semitones?",
+        "is a major sixth 8 semitones",
+        "how many semitones in a perfect fifth?",
+        "does a major second have 1 semitone?",
+    ],
+)
+def test_a_step_that_only_says_the_answer_again_is_left_out(question: str) -> None:
+    """ "A major third spans 4 semitones; this one spans 4 too, so it is a major third" under
+    "No — a major third spans 4 semitones" is the answer again, not a step to repeat."""
+    text = _plan(question, "intermediate")["text"]
+    assert "How to work it out:" in text and "Count the semitones" in text
+    assert "too, so it is" not in text, text
+
+
+def test_a_step_that_adds_to_the_answer_stays() -> None:
+    # found from two notes, the quality is the step's conclusion, not the learner's premise
+    text = _plan("is C to E a major third?", "intermediate")["text"]
+    assert "this one spans 4 too, so it is a major third" in text
+    text = _plan("is a minor sixth 9 semitones?", "intermediate")["text"]
+    assert "A major sixth spans 9 semitones; this one spans 8, one fewer" in text
+    text = _plan("is the dominant of F major C?", "intermediate")["text"]
+    assert "F – G – A – Bb – C" in text
+    # a key signature's one step is its answer: no "How to work it out" for it alone
+    text = _plan("does D major have three sharps?", "intermediate")["text"]
+    assert text.startswith("No — D major has 2 sharps") and "How to work it out" not in text
+
+
+def test_read_more_offers_sections_on_the_point_of_the_question() -> None:
+    """The nearest sections to "is a major third 3 semitones?" included "The tritone § What
+    the tritone is": close in meaning, off the point."""
+    from etude.agents.reply import further_reading
+
+    tritone = _passage("The tritone", "What the tritone is", 0.56)
+    sizes = _passage("Interval quality", "Semitone sizes of the common intervals", 0.55)
+    for question in ("is a major third 3 semitones?", "how many semitones in a minor sixth?"):
+        footer = further_reading([sizes, tritone], [], question=question)  # type: ignore[list-item]
+        assert "Semitone sizes" in footer and "tritone" not in footer, question
+    assert "tritone" in further_reading([tritone], [], question="what is a tritone?")  # type: ignore[list-item]
+    ending = _passage("Authentic cadences", "How to fix an ending that sounds unfinished", 0.56)
+    walking = _passage("Walking bass lines", "Why the approach note on beat 4 works", 0.52)
+    footer = further_reading([ending, walking], [], question="how do I end a tune?")  # type: ignore[list-item]
+    assert "ending" in footer and "Walking" not in footer
+    # a question with no words of its own to judge by keeps every section
+    assert "Walking" in further_reading([walking], [], question="and then?")  # type: ignore[list-item]
+
+
+def test_no_passage_keeps_the_closest_articles_it_promises() -> None:
+    """ "The closest articles are listed below" must be followed by them, on the point or not."""
+    from etude.agents.reply import NO_PASSAGE, plan_reply
+
+    walking = _passage("Walking bass lines", "Why the approach note on beat 4 works", 0.40)
+    _, before, after = plan_reply(
+        "how should a phrase close?",
+        ["theory"],
+        [walking],
+        "intermediate",  # type: ignore[list-item]
+    )
+    assert [b.text for b in before] == [NO_PASSAGE]
+    assert any(b.text.startswith("Read more: Walking bass lines") for b in after)

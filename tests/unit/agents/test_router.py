@@ -167,6 +167,7 @@ COMPOSER = ToolSpec(
     ),
     run=_composer,
     recognizes=lambda message: message.lower().startswith("compose"),
+    makes_to_order=True,
 )
 
 
@@ -192,3 +193,66 @@ def test_a_question_about_a_sent_score_is_never_composition(message: str) -> Non
 )
 def test_asking_for_a_harder_exercise_is_not_off_topic(router: Router, message: str) -> None:
     assert router.route(message, has_attachment=False, threshold=0.0).decided_by != "offtopic"
+
+
+@pytest.fixture(scope="module")
+def composer_router() -> Router:
+    return Router(load_registry(plugins=False, extra=[COMPOSER]), shared_embedder())
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how do I end a phrase so it sounds complete?",
+        "what's the best way to finish a tune?",
+        "any tips for writing a catchy chorus melody?",
+        "so how should a melody close?",
+    ],
+)
+def test_a_how_to_question_is_the_knowledge_bases(composer_router: Router, message: str) -> None:
+    """A tool with its own grammar that did not read a how-to question is not fanned out to
+    by similarity: what it makes is no answer to "how do I …?"."""
+    router = composer_router
+    assert router._questions_are_not_orders(message, ["theory", "composer"], []) == ["theory"]
+    assert router._questions_are_not_orders(message, ["composer", "lesson"], []) == ["theory"]
+    # a grammar that read it keeps its turn; tools without a grammar keep theirs
+    assert router._questions_are_not_orders(message, ["composer"], ["composer"]) == ["composer"]
+    assert router._questions_are_not_orders(message, ["theory", "memory"], []) == [
+        "theory",
+        "memory",
+    ]
+    assert router._questions_are_not_orders(message, [], []) == []  # chat stays chat
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["compose a tune that ends on the tonic", "write me a waltz", "a jig in G major, 8 bars"],
+)
+def test_an_order_keeps_the_maker(composer_router: Router, message: str) -> None:
+    """An order is not a question: similarity may still send it to the composer."""
+    assert composer_router._questions_are_not_orders(message, ["composer"], []) == ["composer"]
+
+
+@pytest.mark.parametrize(
+    "message", ["how many bars is a period?", "why is my tune boring?", "what's a hornpipe?"]
+)
+def test_a_question_that_is_not_a_how_to_keeps_a_grammar_tool_that_answers(
+    composer_router: Router, message: str
+) -> None:
+    assert composer_router._questions_are_not_orders(message, ["lesson"], []) == ["lesson"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["is a perfect fifth 8 semitones?", "what can I play instead of the D chord in B minor?"],
+)
+def test_a_maker_gets_no_question_its_grammar_did_not_read(
+    composer_router: Router, message: str
+) -> None:
+    """The composer answers no questions; a tool that does (the lesson tool) keeps a question
+    that is not a how-to, and the composer keeps an order its grammar read."""
+    router = composer_router
+    assert router._questions_are_not_orders(message, ["theory", "composer"], []) == ["theory"]
+    assert router._questions_are_not_orders(message, ["lesson"], []) == ["lesson"]
+    asked = "compose a tune for me, could you?"
+    assert router._questions_are_not_orders(asked, ["composer"], ["composer"]) == ["composer"]

@@ -34,3 +34,24 @@ def test_one_section_per_article_in_order_of_rank() -> None:
         "voice-leading/resolution",
         "intervals/the-tritone",
     ]
+
+
+def test_what_makes_a_kind_gets_the_definition_and_what_makes_it_weak_the_reason() -> None:
+    """ "What makes a cadence deceptive?" asks what one is (V going to vi, not I); it quoted the
+    section on why a deceptive cadence needs a continuation."""
+    found = [
+        passage("Why a deceptive cadence needs a continuation", 0.60, "cadences/deceptive"),
+        passage("What a deceptive cadence is", 0.57, "cadences/deceptive"),
+    ]
+    for question in ("what makes a cadence deceptive?", "What makes V-vi a deceptive cadence"):
+        (best,) = ranked(found, question, 1)
+        assert best.citation.section == "What a deceptive cadence is", question
+    found = [
+        passage("What a plagal cadence is", 0.60, "cadences/plagal"),
+        passage(
+            "Why a plagal cadence sounds weaker than an authentic one", 0.57, "cadences/plagal"
+        ),
+    ]
+    for question in ("what makes a plagal cadence weak?", "what makes a plagal cadence sound soft"):
+        (best,) = ranked(found, question, 1)
+        assert best.citation.section.startswith("Why"), question

@@ -86,3 +86,25 @@ def test_two_scales_are_compared_note_by_note(question: str, changed: str) -> No
 def test_a_named_cadence_in_a_key_is_spelled(question: str, statement: str) -> None:
     [fact] = compute_facts(question)
     assert statement in fact.statement
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        (
+            "what can I use instead of the G chord in A minor?",
+            "G is VII in A minor, a chord of dominant function",
+        ),
+        ("alternative to Bdim in C major", "Bdim is vii° in C major, a chord of dominant function"),
+        ("what could replace Em in C major?", "Em is iii in C major, a chord of tonic function"),
+        ("something in place of F in A minor?", "F is VI in A minor, a chord of tonic function"),
+        ("what can replace the E chord in A minor?", "E is V in A minor, the dominant chord"),
+        ("what can I play instead of C in C major", "C is I in C major, the tonic chord"),
+        ("instead of Dm in C major", "Dm is ii in C major, a pre-dominant chord"),
+    ],
+)
+def test_a_function_is_never_worded_as_another_chord(question: str, phrase: str) -> None:
+    """ "G is VII in A minor, a dominant chord" read as "G is the V chord": only I and V are
+    the tonic and dominant chords, the others have their function."""
+    [fact] = compute_facts(question)
+    assert fact.steps[0].startswith(phrase + ";")

@@ -26,6 +26,7 @@ TOOL = ToolSpec(
     ),
     run=abc_composer,
     recognizes=recognizes,
+    makes_to_order=True,
 )
 
 __all__ = ["TOOL", "abc_composer"]
