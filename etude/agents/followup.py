@@ -439,6 +439,16 @@ _THAT_NOTE = (
 """A note of the piece, named only by reference: "what should that note be?"."""
 
 
+_POINTED_NOTE = re.compile(
+    r"\b(?:that|this)\s+(?:note|slip|wrong\s+note)\b|\bthe\s+(?:slip|wrong\s+note)\b"
+    r"|\bwhat\s+should\s+(?:it|that|this)\s+be\b"
+    r"|\bthe\s+note\s+(?:in|at|of)\s+(?:bar|measure)\s+\d+",
+    re.IGNORECASE,
+)
+"""Narrower than :data:`_THAT_NOTE`: "tell me the bar and the note" asks for a finding, not
+about one note already pointed at."""
+
+
 def asks_about_that_note(message: str) -> bool:
     """Whether the message asks about a note of the piece it names only by reference.
 
@@ -446,8 +456,10 @@ def asks_about_that_note(message: str) -> bool:
     True
     >>> asks_about_that_note("which bar was that?"), asks_about_that_note("what is a note?")
     (False, False)
+    >>> asks_about_that_note("anything I should fix? tell me the bar and the note")
+    False
     """
-    return re.search(_THAT_NOTE, message, re.IGNORECASE) is not None
+    return _POINTED_NOTE.search(message) is not None
 
 
 _SEVERITY = {"error": 0, "warning": 1, "info": 2}
@@ -507,6 +519,8 @@ def what_that_note_should_be(message: str, evidence: list[Evidence]) -> str | No
                 f"For the {first['rule'].replace('_', ' ')}{where}, the note to change is the "
                 f"one in my checked fix: {action[:1].lower()}{action[1:]}."
             )
+            if first.get("message"):  # what is wrong, then the fix: the finding always shows
+                answer = f"{first['message']} {answer}"
             if reason:
                 answer += f" {reason[:1].upper()}{reason[1:]}"
             more = len(fixed) - 1

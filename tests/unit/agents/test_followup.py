@@ -228,7 +228,9 @@ def test_after_a_clean_critique_that_note_is_asked_back_not_the_critique_restate
 def test_after_a_critique_with_a_checked_fix_that_note_is_the_fix(message: str) -> None:
     intent, text = _reply(message, _critique(_OCTAVES))
     assert intent == "that_note"
-    assert text.startswith("For the parallel octaves in bar 2, the note to change is the one in")
+    # what is wrong first (the finding always shows), then the note of its checked fix
+    assert text.startswith("Parallel octaves between soprano and bass. For the parallel octaves")
+    assert "in bar 2, the note to change is the one in my checked fix" in text
     assert "move the soprano's D5 to A4 (bar 2, beat 3). That removes the parallel" in text
     assert "What I found" not in text and "The score is in" not in text
 
