@@ -389,6 +389,8 @@ def fact_behind(truth: str) -> TheoryFact | None:
     '3 semitones'
     >>> fact_behind("A perfect fifth above B is F#.") is None  # read as "above A": refused
     True
+    >>> fact_behind("D minor has 1 flat: Bb.").steps[1]  # the fact states exactly the truth
+    'One flat is the one to remember: F major.'
     """
     named = set(notes_in(truth))
     size = re.match(r"^(an? [a-z ]+?) spans \d+ semitones", truth, re.I)
@@ -398,6 +400,8 @@ def fact_behind(truth: str) -> TheoryFact | None:
     for fact in compute_facts(asked):
         if not fact.steps:
             continue
+        if fact.statement == truth:
+            return fact
         if named and fact.kind in _TRUTH_KINDS and set(fact.notes) == named:
             return fact
         answer = str(fact.data.get("answer") or "")

@@ -214,9 +214,12 @@ def test_a_step_that_adds_to_the_answer_stays() -> None:
     assert "A major sixth spans 9 semitones; this one spans 8, one fewer" in text
     text = _plan("is the dominant of F major C?", "intermediate")["text"]
     assert "F – G – A – Bb – C" in text
-    # a key signature's one step is its answer: no "How to work it out" for it alone
+    # a key signature's verdict is worked out as the direct question is (the order sharps
+    # enter in), never with its own answer as the only step
     text = _plan("does D major have three sharps?", "intermediate")["text"]
-    assert text.startswith("No — D major has 2 sharps") and "How to work it out" not in text
+    assert text.startswith("No — D major has 2 sharps")
+    assert "1. Sharps always enter in the order F C G D A E B; 2: F#, C#." in text
+    assert "1. D major has 2 sharps" not in text
 
 
 def test_read_more_offers_sections_on_the_point_of_the_question() -> None:
