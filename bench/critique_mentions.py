@@ -17,6 +17,9 @@ learner reads) with "Can you check my piece?", once per ``--levels``; the reply 
 planted note* when one sentence of it gives the note's bar ("bar 6") and a pitch with octave
 that sounds as the planted note (any spelling). That counts the critic's findings (a note out
 of the key, a parallel it makes) as well as the encoder's line, and shows what each level hides.
+``--question`` asks something else with each upload: a learner who suspects a wrong note
+("Something in my piece sounds wrong. Which note is it?") gets the ranker's best candidate,
+sure or not, so there a reply on a clean original always points at a note (it was asked to).
 """
 
 from __future__ import annotations
@@ -65,6 +68,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--replies", action="store_true", help="also ask the mentor")
     parser.add_argument("--levels", default="beginner,intermediate")
+    parser.add_argument(
+        "--question",
+        default="Can you check my piece?",
+        help="what the learner asks with each upload (a learner who suspects a wrong note asks "
+        "differently)",
+    )
     args = parser.parse_args()
 
     test, _ = wrong_note.load_pieces(chorales=args.chorales, folk=args.folk, train_chorales=0)
@@ -102,7 +111,7 @@ def main() -> None:
             print(f"| {threshold} | {len(mine)} {collection} | {shown} | {named} | {clean} |")
     print_slips(slips)
     if asked:
-        print_replies(asked, args.levels.split(","))
+        print_replies(asked, args.levels.split(","), args.question)
 
 
 def print_slips(slips: list[tuple[str, LikelySlip | None, int, float, LikelySlip | None]]) -> None:
@@ -159,7 +168,9 @@ def names_the_note(reply: str, bar: int, midi: int) -> bool:
 
 
 def print_replies(
-    asked: list[tuple[str, object, int, float, int, object]], levels: list[str]
+    asked: list[tuple[str, object, int, float, int, object]],
+    levels: list[str],
+    question: str = "Can you check my piece?",
 ) -> None:
     """Upload every planted piece to the mentor at each level; count replies naming it. Upload
     the clean original too (at the first level) and count replies that point at a note of it
@@ -179,20 +190,25 @@ def print_replies(
             score.write("musicxml", fp=str(path))  # type: ignore[attr-defined]
             bar = build_piece(score).meter.locate(onset)[0]  # type: ignore[arg-type]
             for level in levels:
-                reply = mentor.ask("Can you check my piece?", attach=path, level=level).answer
+                reply = mentor.ask(question, attach=path, level=level).answer
                 hit = names_the_note(reply, bar, midi)
                 named.setdefault((collection, level), []).append(hit)
                 encoder = hit and any(
-                    ("MusicBERT" in s or "may be a slip" in s) and names_the_note(s, bar, midi)
+                    ("MusicBERT" in s or "may be a slip" in s or "is the likeliest one" in s)
+                    and names_the_note(s, bar, midi)
                     for s in SENTENCE.split(reply)
                 )
                 by_encoder[(collection, level)] = by_encoder.get((collection, level), 0) + encoder
             path = Path(folder) / f"original{number}.musicxml"
             original.write("musicxml", fp=str(path))  # type: ignore[attr-defined]
-            reply = mentor.ask("Can you check my piece?", attach=path, level=levels[0]).answer
-            pointed = "may be a slip" in reply or "least expected note" in reply
+            reply = mentor.ask(question, attach=path, level=levels[0]).answer
+            pointed = any(
+                phrase in reply
+                for phrase in ("may be a slip", "least expected note", "is the likeliest one")
+            )
             on_clean[collection] = on_clean.get(collection, 0) + pointed
             print(f"[{number + 1}/{len(asked)}] replies read", file=sys.stderr, flush=True)
+    print(f'\nAsked: "{question}"')
     print(
         "\n| pieces | level | the reply names the planted note | of which in the encoder's line |"
         "\n|---|---|---:|---:|"

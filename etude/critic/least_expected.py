@@ -136,6 +136,10 @@ def slip_sentence(slip: LikelySlip) -> str:
     and the other voices sound an E minor triad, which F4 is not part of. MusicBERT, Etude's
     music encoder, finds F#4 far likelier here (62%, against 2% for F4), then E4. That is the
     model's sense of the style, not a rule: keep the note if you meant it.
+    >>> unsure = LikelySlip(note, "alto", 0.3, 0.5, (), None)
+    >>> print(slip_sentence(unsure).split(" MusicBERT")[0])  # doctest: +NORMALIZE_WHITESPACE
+    Bar 6, alto (beat 2): if a note is wrong, this F4 is the likeliest one, though I am not
+    sure of it.
     """
     note = slip.note
     rubs = " and ".join(slip.rubs)
@@ -151,9 +155,17 @@ def slip_sentence(slip: LikelySlip) -> str:
     elif chord:
         why = f" The other voices sound {chord}."
     likelier, chance, far, then = likelier_words(note)
+    where = f"Bar {note.bar}, {slip.voice} (beat {note.beat:g})"
+    # under the threshold it is said only when the learner asked which note is wrong: their
+    # question is the reason to name it, and the sentence must not sound surer than the ranker
+    opening = (
+        f"{where}: this {note.pitch} may be a slip."
+        if slip.mentioned
+        else f"{where}: if a note is wrong, this {note.pitch} is the likeliest one, though "
+        "I am not sure of it."
+    )
     return (
-        f"Bar {note.bar}, {slip.voice} (beat {note.beat:g}): this {note.pitch} may be a slip."
-        f"{why} MusicBERT, Etude's music encoder, finds {likelier} {far}likelier here "
+        f"{opening}{why} MusicBERT, Etude's music encoder, finds {likelier} {far}likelier here "
         f"({percent(chance)}, against {percent(note.probability)} for {note.pitch}){then}. "
         "That is the model's sense of the style, not a rule: keep the note if you meant it."
     )

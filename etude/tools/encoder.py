@@ -88,11 +88,19 @@ _ASKS_SURPRISE = re.compile(
 )
 
 
+_ASKS_WRONG = re.compile(
+    r"\b(?:wrong|mistakes?|slips?|typos?|sour|out of place|sounds? (?:off|bad|weird))\b", re.I
+)
+"""The learner believes a note is wrong: the ranker's best candidate answers, sure or not."""
+
+
 def _surprise(loaded: Any, question: str) -> list[Evidence]:
     """The note most worth a second listen: the likeliest slip when the wrong-note ranker is
-    sure enough, else the note MusicBERT expected least. The tutor's answer (computed, like
-    the repetitions) when the learner asks about unexpected or wrong-sounding notes, else
-    context it may use."""
+    sure enough, or when the learner asks which note is wrong (their belief that one is, is
+    what the ranker's "no wrong note" option cannot know; the sentence says how sure it is),
+    else the note MusicBERT expected least. The tutor's answer (computed, like the
+    repetitions) when the learner asks about unexpected or wrong-sounding notes, else context
+    it may use."""
     from etude.critic.analysis import analyze_score
     from etude.critic.least_expected import least_expected, likely_slip
 
@@ -101,12 +109,13 @@ def _surprise(loaded: Any, question: str) -> list[Evidence]:
         return []
     report = analyze_score(loaded, level="advanced", suggest=False)
     slip = likely_slip(loaded.score, report.every_finding)
-    chosen = slip if slip is not None and slip.mentioned else found
+    asked = bool(_ASKS_WRONG.search(question))
+    chosen = slip if slip is not None and (slip.mentioned or asked) else found
     return [
         Evidence(
             tool="encoder",
             kind="analysis",
-            authoritative=bool(_ASKS_SURPRISE.search(question)),
+            authoritative=asked or bool(_ASKS_SURPRISE.search(question)),
             summary=chosen.sentence,
             notes=[chosen.note.pitch, *chosen.note.expected],
             data={

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from etude.agents.reply import plan_reply
 from etude.config import Settings
 from etude.tools.base import ToolRequest
@@ -19,7 +21,7 @@ def _surprise(question: str, score: Path, tmp_path: Path):  # type: ignore[no-un
 def test_asked_about_odd_notes_the_reply_states_the_least_expected_one(
     chorale_midi: Path, tmp_path: Path
 ) -> None:
-    question = "Does any note in my chorale sound wrong?"
+    question = "Which note of my chorale is the most unexpected?"
     evidence, found = _surprise(question, chorale_midi, tmp_path)
     assert len(found) == 1 and found[0].authoritative
     item = found[0]
@@ -29,6 +31,26 @@ def test_asked_about_odd_notes_the_reply_states_the_least_expected_one(
     assert f"{first['expected'][0]} is" in item.summary and "not a rule" in item.summary
     assert any(voice in item.summary for voice in ("soprano", "alto", "tenor", "bass"))
     assert item.notes[0] == first["pitch"]
+    _, before, _ = plan_reply(question, ["encoder"], evidence, "intermediate")
+    assert any(block.text == item.summary for block in before)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Does any note in my chorale sound wrong?", "I think I made a mistake somewhere, which note?"],
+)
+def test_asked_which_note_is_wrong_the_reply_names_the_rankers_best_candidate(
+    chorale_midi: Path, tmp_path: Path, question: str
+) -> None:
+    """The learner believes a note is wrong: the ranker's likeliest slip answers, said as
+    surely as the ranker is (the critique names it unasked only above its threshold)."""
+    evidence, found = _surprise(question, chorale_midi, tmp_path)
+    assert len(found) == 1 and found[0].authoritative
+    item = found[0]
+    slip = item.data["slip"]
+    assert item.summary.startswith(f"Bar {slip['bar']}, ") and slip["pitch"] in item.summary
+    assert "may be a slip" in item.summary or "is the likeliest one, though" in item.summary
+    assert "keep the note if you meant it" in item.summary
     _, before, _ = plan_reply(question, ["encoder"], evidence, "intermediate")
     assert any(block.text == item.summary for block in before)
 
