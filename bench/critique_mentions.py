@@ -188,7 +188,8 @@ def print_replies(
         for number, (collection, score, _part, onset, midi, original) in enumerate(asked):
             path = Path(folder) / f"piece{number}.musicxml"
             score.write("musicxml", fp=str(path))  # type: ignore[attr-defined]
-            bar = build_piece(score).meter.locate(onset)[0]  # type: ignore[arg-type]
+            meter = build_piece(score).meter  # type: ignore[arg-type]
+            bar = meter.measure(meter.locate(onset)[0])  # the number a reply names
             for level in levels:
                 reply = mentor.ask(question, attach=path, level=level).answer
                 hit = names_the_note(reply, bar, midi)

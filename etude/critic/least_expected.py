@@ -18,7 +18,7 @@ notes in chorales where the surprise alone cannot (bench/RESULTS.md, issue #22).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from music21 import stream
@@ -96,9 +96,23 @@ def least_expected(score: stream.Score) -> LeastExpected | None:
         return None
     if not section.surprise:
         return None
-    first = section.surprise[0]
+    first = engraved(section.surprise[0], piece.meter.measure)
     labels = {line.part: line.label for line in piece.lines}
     return LeastExpected(first, labels.get(first.part, f"part {first.part + 1}"), section)
+
+
+def engraved(note: SurpriseNote, measure: Callable[[int], int]) -> SurpriseNote:
+    """The note with its bar as the score's own measure number, the one a learner finds
+    engraved above the bar and the one the critic's findings give. The encoder counts bars
+    from the start of the file, so a pickup (engraved 0) or a bar split at a repeat moves
+    every later number by one; the encoder section of ``etude analyze --json`` keeps those.
+
+    >>> note = SurpriseNote(part=0, bar=9, beat=3.0, offset_ql=30.0, pitch="F4", score=3.0,
+    ...                     expected=[], probability=0.03, expected_probabilities=[])
+    >>> engraved(note, lambda bar: bar - 2).bar
+    7
+    """
+    return note.model_copy(update={"bar": measure(note.bar)})
 
 
 @dataclass(frozen=True)
@@ -211,7 +225,8 @@ def likely_slip(score: stream.Score, findings: Iterable[Finding]) -> LikelySlip 
             return None
         row = found.rows[suspect.index : suspect.index + 1]
         scored = scored_notes(found.p, found.tokens, [found.notes[suspect.index]], row)
-        (note,) = surprising_notes(scored, speller(found.notes), piece.meter.locate, top=1)
+        (located,) = surprising_notes(scored, speller(found.notes), piece.meter.locate, top=1)
+        note = engraved(located, piece.meter.measure)
         labels = {line.part: line.label for line in piece.lines}
         return LikelySlip(
             note,
