@@ -142,3 +142,23 @@ def asks_what_defines(question: str) -> bool:
     (True, False)
     """
     return _what_makes(question) == "what"
+
+
+_WRONG_NOTE = re.compile(
+    r"\b(?:wrong|mistakes?|slips?|typos?|sour|out of place|sounds? (?:off|bad|weird))\b", re.I
+)
+
+
+def believes_a_note_wrong(message: str) -> bool:
+    """Whether the learner says (or suspects) a note of their piece is wrong: the wrong-note
+    ranker's best candidate answers them, sure or not, since they told us what its "no wrong
+    note" option cannot know.
+
+    >>> believes_a_note_wrong("Something sounds off in bar 3, which note?")
+    True
+    >>> believes_a_note_wrong("I think I made a mistake somewhere")
+    True
+    >>> believes_a_note_wrong("Which note is the most unexpected?")
+    False
+    """
+    return _WRONG_NOTE.search(message) is not None

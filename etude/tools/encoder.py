@@ -88,12 +88,6 @@ _ASKS_SURPRISE = re.compile(
 )
 
 
-_ASKS_WRONG = re.compile(
-    r"\b(?:wrong|mistakes?|slips?|typos?|sour|out of place|sounds? (?:off|bad|weird))\b", re.I
-)
-"""The learner believes a note is wrong: the ranker's best candidate answers, sure or not."""
-
-
 def _surprise(loaded: Any, question: str) -> list[Evidence]:
     """The note most worth a second listen: the likeliest slip when the wrong-note ranker is
     sure enough, or when the learner asks which note is wrong (their belief that one is, is
@@ -103,13 +97,14 @@ def _surprise(loaded: Any, question: str) -> list[Evidence]:
     it may use."""
     from etude.critic.analysis import analyze_score
     from etude.critic.least_expected import least_expected, likely_slip
+    from etude.knowledge.asking import believes_a_note_wrong
 
     found = least_expected(loaded.score)
     if found is None:
         return []
     report = analyze_score(loaded, level="advanced", suggest=False)
     slip = likely_slip(loaded.score, report.every_finding)
-    asked = bool(_ASKS_WRONG.search(question))
+    asked = believes_a_note_wrong(question)
     chosen = slip if slip is not None and (slip.mentioned or asked) else found
     return [
         Evidence(
