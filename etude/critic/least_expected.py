@@ -18,6 +18,7 @@ notes in chorales where the surprise alone cannot (bench/RESULTS.md, issue #22).
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from music21 import stream
 from music21.exceptions21 import Music21Exception
 
 from etude.critic.report import Finding
+from etude.critic.texture import Meter
 from etude.encoders.corpus import ScoreNote
 from etude.encoders.surprise import (
     EncoderSection,
@@ -33,6 +35,7 @@ from etude.encoders.surprise import (
     likelier_words,
     percent,
 )
+from etude.knowledge.asking import Place
 from etude.theory.chords import QUALITY_NAMES
 
 log = logging.getLogger(__name__)
@@ -127,6 +130,9 @@ class LikelySlip:
     """"a minor second with the tenor's E4": the harsh intervals it makes at its onset."""
     chord: str | None
     """The chord the other voices sound at its onset when the note does not belong to it."""
+    scope: str = ""
+    """Where it was sought when the learner pointed somewhere ("of the tenor in bar 5"), else
+    empty: the likeliest slip *there*, which the sentence must say."""
 
     @property
     def mentioned(self) -> bool:
@@ -154,6 +160,9 @@ def slip_sentence(slip: LikelySlip) -> str:
     >>> print(slip_sentence(unsure).split(" MusicBERT")[0])  # doctest: +NORMALIZE_WHITESPACE
     Bar 6, alto (beat 2): if a note is wrong, this F4 is the likeliest one, though I am not
     sure of it.
+    >>> there = LikelySlip(note, "alto", 0.3, 0.5, (), None, scope="of the alto in bar 6")
+    >>> print(slip_sentence(there).split(":")[1].split(",")[0])
+     if a note of the alto in bar 6 is wrong
     """
     note = slip.note
     rubs = " and ".join(slip.rubs)
@@ -175,8 +184,8 @@ def slip_sentence(slip: LikelySlip) -> str:
     opening = (
         f"{where}: this {note.pitch} may be a slip."
         if slip.mentioned
-        else f"{where}: if a note is wrong, this {note.pitch} is the likeliest one, though "
-        "I am not sure of it."
+        else f"{where}: if a note {slip.scope + ' ' if slip.scope else ''}is wrong, this "
+        f"{note.pitch} is the likeliest one, though I am not sure of it."
     )
     return (
         f"{opening}{why} MusicBERT, Etude's music encoder, finds {likelier} {far}likelier here "
@@ -200,10 +209,16 @@ def flags_of(findings: Iterable[Finding]) -> dict[tuple[int, float], list[str]]:
     return flags
 
 
-def likely_slip(score: stream.Score, findings: Iterable[Finding]) -> LikelySlip | None:
+def likely_slip(
+    score: stream.Score, findings: Iterable[Finding], place: Place | None = None
+) -> LikelySlip | None:
     """The note the checkpoint's wrong-note ranker finds likeliest a slip in ``score``, given
     every finding of the critic on it (``AnalysisReport.every_finding``); None without a
-    checkpoint, without a ranker beside it, or when the encoder cannot read it."""
+    checkpoint, without a ranker beside it, or when the encoder cannot read it.
+
+    ``place``: where the learner points ("the tenor feels weird"): the likeliest slip among
+    the notes there, with its probability among all the piece's notes (so it is no surer for
+    being sought in one voice); the whole piece when no note is there."""
     from etude.critic.texture import build_piece
     from etude.encoders.embedding import checkpoint_dir, inference_model
     from etude.encoders.surprise import (
@@ -220,14 +235,20 @@ def likely_slip(score: stream.Score, findings: Iterable[Finding]) -> LikelySlip 
             return None
         piece = build_piece(score)
         found = score_distributions(score, inference_model())
-        suspect = likeliest_slip(found, piece.meter.locate, ranker, flags_of(findings))
+        labels = {line.part: line.label for line in piece.lines}
+        there = _sought(place, labels, piece.meter) if place else None
+        among = None
+        if there is not None:
+            inside = {i for i, n in enumerate(found.notes) if there.holds(n)}
+            among = inside or None
+        flags = flags_of(findings)
+        suspect = likeliest_slip(found, piece.meter.locate, ranker, flags, among)
         if suspect is None:
             return None
         row = found.rows[suspect.index : suspect.index + 1]
         scored = scored_notes(found.p, found.tokens, [found.notes[suspect.index]], row)
         (located,) = surprising_notes(scored, speller(found.notes), piece.meter.locate, top=1)
         note = engraved(located, piece.meter.measure)
-        labels = {line.part: line.label for line in piece.lines}
         return LikelySlip(
             note,
             labels.get(note.part, f"part {note.part + 1}"),
@@ -235,10 +256,107 @@ def likely_slip(score: stream.Score, findings: Iterable[Finding]) -> LikelySlip 
             ranker.threshold,
             _rubs(found.notes[suspect.index], suspect.rubs, labels),
             _chord_against(suspect.others) if suspect.spoils_chord else None,
+            there.words if there is not None and among is not None else "",
         )
     except (OSError, ValueError, IndexError, KeyError, Music21Exception) as error:
         log.warning("no wrong-note estimate: %s", error)
         return None
+
+
+@dataclass(frozen=True)
+class _Sought:
+    """A learner's :class:`Place` read against a piece: which parts and file bars it holds,
+    and how a sentence says it."""
+
+    parts: frozenset[int] | None
+    bars: tuple[int, int] | None
+    """File bars (``Meter.locate``), both included."""
+    meter: Meter
+    words: str
+
+    def holds(self, note: ScoreNote) -> bool:
+        if self.parts is not None and note.part not in self.parts:
+            return False
+        if self.bars is None:
+            return True
+        bar, _ = self.meter.locate(note.note.start)
+        return self.bars[0] <= bar <= self.bars[1]
+
+
+def _sought(place: Place, labels: dict[int, str], meter: Meter) -> _Sought | None:
+    """Where to seek the slip in a piece with these parts (their labels by index) and bars.
+
+    >>> from etude.knowledge.asking import where_the_learner_points as at
+    >>> meter = Meter([0.0, 1.0, 5.0, 9.0], [1.0] * 4, [3.0, 0.0, 0.0, 0.0], [0, 1, 2, 3], "4/4")
+    >>> voices = {0: "soprano", 1: "alto", 2: "tenor", 3: "bass"}
+    >>> found = _sought(at("the tenor feels weird in bar 2"), voices, meter)
+    >>> sorted(found.parts), found.bars, found.words
+    ([2], (3, 3), 'of the tenor in bar 2')
+    >>> found = _sought(at("the inner voices near the start"), voices, meter)
+    >>> sorted(found.parts), found.bars, found.words
+    ([1, 2], (1, 2), 'of the alto or tenor near the start')
+    >>> _sought(at("the alto line"), {0: "melody"}, meter) is None
+    True
+    """
+    count = len(labels)
+    parts: set[int] = set()
+    for role in place.voices:
+        named = {p for p, label in labels.items() if role in label.lower().split()}
+        parts |= named or _by_position(role, count)
+    bars: tuple[int, int] | None = None
+    said: list[str] = []
+    if parts:
+        said.append("of the " + " or ".join(labels[p] for p in sorted(parts)))
+    if place.bars is not None:
+        first, last = place.bars
+        files = [b for b in range(1, meter.bars + 1) if first <= meter.measure(b) <= last]
+        if files:
+            bars = (files[0], files[-1])
+            said.append(f"in bar {first}" if first == last else f"in bars {first}–{last}")
+    elif place.part_of_piece is not None:
+        bars = _part_of_piece(place.part_of_piece, meter.bars)
+        middle = place.part_of_piece == "middle"
+        said.append("in the middle of the piece" if middle else f"near the {place.part_of_piece}")
+    if not said:
+        return None
+    return _Sought(frozenset(parts) if parts else None, bars, meter, " ".join(said))
+
+
+def _part_of_piece(part: str, bars: int) -> tuple[int, int]:
+    """The bars "near the start" (the first quarter, at least two), "in the middle" (the
+    middle half) and "near the end" (the last quarter) of a piece of ``bars`` bars.
+
+    >>> _part_of_piece("start", 16), _part_of_piece("middle", 16), _part_of_piece("end", 16)
+    ((1, 4), (5, 12), (13, 16))
+    >>> _part_of_piece("middle", 3), _part_of_piece("end", 3)
+    ((1, 3), (2, 3))
+    """
+    quarter = max(2, math.ceil(bars / 4))
+    if part == "start":
+        return 1, min(quarter, bars)
+    if part == "end":
+        return max(1, bars - quarter + 1), bars
+    edge = bars // 4
+    return edge + 1, max(edge + 1, bars - edge)
+
+
+def _by_position(role: str, count: int) -> set[int]:
+    """The parts a role names by where they lie in a texture of ``count`` parts that does not
+    name them (a string quartet's second violin is its "alto").
+
+    >>> _by_position("tenor", 4), _by_position("bass", 3), _by_position("alto", 1)
+    ({2}, {2}, set())
+    """
+    if count < 2:
+        return set()
+    positions = {
+        "top": {0},
+        "bass": {count - 1},
+        "inner": set(range(1, count - 1)),
+        "alto": {1} if count >= 3 else set(),
+        "tenor": {count - 2} if count >= 4 else set(),
+    }
+    return positions.get(role, set())
 
 
 def _rubs(

@@ -22,6 +22,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 SHAPES = 2048
 """Possible chord shapes: any set of pitch classes that holds the bass's (2 ** 11)."""
@@ -70,11 +71,12 @@ class StyleCounts:
     shapes: Mapping[str, int] = field(default_factory=Counter)
     turns: Mapping[str, int] = field(default_factory=Counter)
 
-    @property
+    @cached_property
     def shapes_total(self) -> int:
+        # summed once: the ranker asks for it for every candidate step of every note
         return sum(self.shapes.values())
 
-    @property
+    @cached_property
     def turns_total(self) -> int:
         return sum(self.turns.values())
 

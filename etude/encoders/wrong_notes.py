@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -359,16 +359,23 @@ class Suspect:
 
 
 def likeliest_slip(
-    found: ScoreDistributions, locate: Locate, ranker: Ranker, flags: Flags | None = None
+    found: ScoreDistributions,
+    locate: Locate,
+    ranker: Ranker,
+    flags: Flags | None = None,
+    among: Collection[int] | None = None,
 ) -> Suspect | None:
-    """The note ``ranker`` finds likeliest wrong in a score (None for an empty one)."""
+    """The note ``ranker`` finds likeliest wrong in a score (None for an empty one), or among
+    the notes ``among`` (indices into ``found.notes``) when some of them are candidates: the
+    probabilities are the whole piece's either way."""
     around = contexts(found.notes)
     chosen, x = note_features(found, locate, flags, around, ranker.counts)
     if not chosen:
         return None
     texture = len({found.notes[i].part for i in chosen}) > 1
     p = ranker.probabilities(x, texture=texture)
-    best = int(np.argmax(p))
+    allowed = np.array([among is None or i in among for i in chosen])
+    best = int(np.argmax(np.where(allowed, p, -1.0) if allowed.any() else p))
     index = chosen[best]
     midi = found.notes[index].note.pitch
     others = around[index].others

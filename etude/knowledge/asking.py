@@ -8,6 +8,7 @@ knowledge base and never taken for an order to compose one.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _CLAUSE_START = r"(?:^|[.?!;:,]\s*|\b(?:and|but|so|then)\s+)"
 _LEAD_IN = (
@@ -162,3 +163,91 @@ def believes_a_note_wrong(message: str) -> bool:
     False
     """
     return _WRONG_NOTE.search(message) is not None
+
+
+_SURPRISE = re.compile(
+    r"\b(?:unexpected|surpris\w*|wrong|odd|strange|out of place|stands? out|sounds? off)\b",
+    re.I,
+)
+
+
+def asks_about_surprise(message: str) -> bool:
+    """Whether the learner asks about a note that is unexpected, odd or wrong-sounding: the
+    encoder's least expected note (or likeliest slip) is then the answer, not context.
+
+    >>> asks_about_surprise("Which note stands out?"), asks_about_surprise("Is it in D?")
+    (True, False)
+    """
+    return _SURPRISE.search(message) is not None
+
+
+_ROLES = {
+    "soprano": "top", "treble": "top", "melody": "top", "top": "top", "upper": "top",
+    "highest": "top", "alto": "alto", "tenor": "tenor", "bass": "bass", "bassline": "bass",
+    "bottom": "bass", "lowest": "bass", "inner": "inner", "middle": "inner",
+}  # fmt: skip
+_VOICE = re.compile(
+    r"\b(?:(?P<plain>soprano|alto|tenor|bass(?:line)?|melody)(?:\s+(?:line|part|voice))?"
+    r"|(?P<placed>top|upper|highest|bottom|lowest|inner|middle)\s+(?:line|part|voices?))\b",
+    re.I,
+)
+_BARS = re.compile(
+    r"\b(?:bars?|measures?|m\.)\s*(?P<a>\d{1,4})"
+    r"(?:\s*(?:-|–|to|through|and|or|&)\s*(?:bars?\s*|measures?\s*)?(?P<b>\d{1,4}))?\b",
+    re.I,
+)
+_START = re.compile(r"\b(?:near|at|in|towards?) the (?:very )?(?:start|beginning|opening)\b", re.I)
+_END = re.compile(r"\b(?:near|at|in|towards?) the (?:very )?(?:end|ending|close)\b", re.I)
+_MIDDLE = re.compile(r"\b(?:in|around|near) the middle\b(?!\s+(?:voices?|parts?|lines?)\b)", re.I)
+
+
+_PARTS_OF_PIECE = (("start", _START), ("middle", _MIDDLE), ("end", _END))
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where in their piece the learner points: voices by role, a span of bars (the numbers
+    engraved in the score), or the start or end of the piece."""
+
+    voices: frozenset[str] = frozenset()
+    """Roles: "top", "alto", "tenor", "bass", "inner" (every part between the outer two)."""
+    bars: tuple[int, int] | None = None
+    """First and last bar, both included."""
+    part_of_piece: str | None = None
+    """ "start", "middle" or "end" when the learner says "near the start", "somewhere in the
+    middle" or "at the end"."""
+
+    def __bool__(self) -> bool:
+        return bool(self.voices) or self.bars is not None or self.part_of_piece is not None
+
+
+def where_the_learner_points(message: str) -> Place:
+    """The voices and bars a message names, so an answer about "the tenor line" or "bar 5"
+    looks there first.
+
+    >>> where_the_learner_points("the tenor line feels weird in bars 3-4, what's wrong?")
+    Place(voices=frozenset({'tenor'}), bars=(3, 4), part_of_piece=None)
+    >>> where_the_learner_points("Something sounds sour near the start of the melody")
+    Place(voices=frozenset({'top'}), bars=None, part_of_piece='start')
+    >>> sorted(where_the_learner_points("the inner voices of measure 12").voices)
+    ['inner']
+    >>> where_the_learner_points("the alto feels odd somewhere in the middle").part_of_piece
+    'middle'
+    >>> where_the_learner_points("in the middle voices").part_of_piece is None
+    True
+    >>> bool(where_the_learner_points("Which note is wrong?"))
+    False
+    """
+    voices = frozenset(
+        _ROLES[(found["plain"] or found["placed"]).lower()] for found in _VOICE.finditer(message)
+    )
+    bars = None
+    span = _BARS.search(message)
+    if span:
+        first, last = int(span["a"]), int(span["b"] or span["a"])
+        bars = (min(first, last), max(first, last))
+    part = next(
+        (name for name, said in _PARTS_OF_PIECE if said.search(message)),
+        None,
+    )
+    return Place(voices, bars, part)

@@ -82,35 +82,36 @@ def encode(request: ToolRequest, settings: Settings) -> list[Evidence]:
 
 
 _ASKS_SIMILAR = re.compile(r"\b(?:similar|like (?:mine|it|this)|resembl\w*|remind\w*)\b", re.I)
-_ASKS_SURPRISE = re.compile(
-    r"\b(?:unexpected|surpris\w*|wrong|odd|strange|out of place|stands? out|sounds? off)\b",
-    re.I,
-)
 
 
 def _surprise(loaded: Any, question: str) -> list[Evidence]:
     """The note most worth a second listen: the likeliest slip when the wrong-note ranker is
     sure enough, or when the learner asks which note is wrong (their belief that one is, is
     what the ranker's "no wrong note" option cannot know; the sentence says how sure it is),
-    else the note MusicBERT expected least. The tutor's answer (computed, like the
-    repetitions) when the learner asks about unexpected or wrong-sounding notes, else context
-    it may use."""
+    sought where they point ("the tenor", "bar 5"), else the note MusicBERT expected least.
+    The tutor's answer (computed, like the repetitions) when the learner asks about
+    unexpected or wrong-sounding notes, else context it may use."""
     from etude.critic.analysis import analyze_score
     from etude.critic.least_expected import least_expected, likely_slip
-    from etude.knowledge.asking import believes_a_note_wrong
+    from etude.knowledge.asking import (
+        asks_about_surprise,
+        believes_a_note_wrong,
+        where_the_learner_points,
+    )
 
     found = least_expected(loaded.score)
     if found is None:
         return []
     report = analyze_score(loaded, level="advanced", suggest=False)
-    slip = likely_slip(loaded.score, report.every_finding)
     asked = believes_a_note_wrong(question)
+    place = where_the_learner_points(question) if asked else None
+    slip = likely_slip(loaded.score, report.every_finding, place)
     chosen = slip if slip is not None and (slip.mentioned or asked) else found
     return [
         Evidence(
             tool="encoder",
             kind="analysis",
-            authoritative=asked or bool(_ASKS_SURPRISE.search(question)),
+            authoritative=asked or asks_about_surprise(question),
             summary=chosen.sentence,
             notes=[chosen.note.pitch, *chosen.note.expected],
             data={

@@ -62,3 +62,28 @@ def test_otherwise_it_is_context_not_the_answer(chorale_midi: Path, tmp_path: Pa
         "What style is my piece closest to?", ["encoder"], evidence, "advanced"
     )
     assert all(block.text != found[0].summary for block in before)
+
+
+@pytest.mark.parametrize("voice", ["alto", "tenor"])
+def test_the_candidate_is_sought_in_the_voice_the_learner_names(
+    chorale_midi: Path, tmp_path: Path, voice: str
+) -> None:
+    """"The tenor feels weird": the best candidate *in the tenor*, said to be sought there, and
+    no surer than it is among all the piece's notes."""
+    question = f"The {voice} line sounds wrong to me. Which note?"
+    _, (item,) = _surprise(question, chorale_midi, tmp_path)
+    slip = item.data["slip"]
+    assert item.summary.startswith(f"Bar {slip['bar']}, {voice} (beat ")
+    _, (anywhere,) = _surprise("Which note sounds wrong?", chorale_midi, tmp_path)
+    if anywhere.data["slip"] != slip:
+        assert f"if a note of the {voice} is wrong, this {slip['pitch']}" in item.summary
+
+
+def test_the_candidate_is_sought_in_the_bar_the_learner_names(
+    chorale_midi: Path, tmp_path: Path
+) -> None:
+    _, (anywhere,) = _surprise("Which note sounds wrong?", chorale_midi, tmp_path)
+    other = 2 if anywhere.data["slip"]["bar"] != 2 else 3
+    _, (item,) = _surprise(f"bar {other} sounds off. Which note?", chorale_midi, tmp_path)
+    assert item.data["slip"]["bar"] == other
+    assert item.summary.startswith(f"Bar {other}, ")
