@@ -68,7 +68,7 @@ def test_otherwise_it_is_context_not_the_answer(chorale_midi: Path, tmp_path: Pa
 def test_the_candidate_is_sought_in_the_voice_the_learner_names(
     chorale_midi: Path, tmp_path: Path, voice: str
 ) -> None:
-    """"The tenor feels weird": the best candidate *in the tenor*, said to be sought there, and
+    """ "The tenor feels weird": the best candidate *in the tenor*, said to be sought there, and
     no surer than it is among all the piece's notes."""
     question = f"The {voice} line sounds wrong to me. Which note?"
     _, (item,) = _surprise(question, chorale_midi, tmp_path)
