@@ -19,7 +19,11 @@ Methods:
 - ``musicbert-small + context ranker``: the wrong-note ranker shipped beside the checkpoint
   (``etude.encoders.wrong_notes``, trained by ``scripts/train_wrong_note_ranker.py`` on plants
   in *training* pieces): each note's probability of being the wrong one, from the same
-  forward pass's surprise read with the note's metre, line and the voices sounding with it.
+  forward pass's surprise read with the note's metre, line and the voices sounding with it,
+  and with the wrong-note detector's score.
+- ``musicbert-small wrong-note detector``: the detector alone (``etude.encoders.slip_detector``,
+  trained by ``scripts/train_slip_detector.py`` on notes moved in *training* pieces): each
+  note's log-odds of being the moved one, from one unmasked pass (the mean of its heads).
 - ``n-gram``: masked trigram models (interpolated) of scale degrees and of intervals along each
   part, trained on the *training* pieces of the same corpus files; a note's score is
   ``-log`` of its pitch's posterior among the 25 pitches within an octave, given both sides.
@@ -76,6 +80,7 @@ from etude.encoders.corpus import (
 )
 from etude.encoders.musicbert import MusicBert
 from etude.encoders.octuple import OctupleEncoder
+from etude.encoders.slip_detector import SlipDetector, score_log_odds
 from etude.encoders.surprise import (
     DEFAULT_STRIDE,
     DEFAULT_WINDOW,
@@ -87,6 +92,7 @@ from etude.encoders.wrong_notes import RANKER_FILE, Ranker, note_features
 
 SPAN = 12
 RANKED = "musicbert-small + context ranker"
+DETECTED = "musicbert-small wrong-note detector"
 ALL = ", all 128 pitches"
 """The n-gram posterior compares the actual pitch with every pitch within an octave of it."""
 
@@ -339,6 +345,7 @@ class Context:
     interval_model: Trigram
     per_part: bool = False
     ranker: Ranker | None = None
+    detector: SlipDetector | None = None
 
 
 _CONTEXT: Context | None = None
@@ -371,12 +378,23 @@ def score_trial(index: int) -> tuple[Trial | None, dict[str, float], bool]:
         t = time.perf_counter()
         p = pitch_distributions(model, encoding.tokens, stride=stride, parts=parts)
         timings[label] += time.perf_counter() - t
+        found = ScoreDistributions(notes, encoding.tokens, rows, p)
+        log_odds = None
+        if label == "musicbert-small" and context.detector is not None:
+            t = time.perf_counter()
+            log_odds = score_log_odds(found, context.detector)
+            row_of = {
+                (n.part, n.note.start, n.note.pitch): r for n, r in zip(notes, rows, strict=True)
+            }
+            trial.scores[DETECTED] = {k: float(log_odds[row_of[k]]) for k in keys}
+            timings["detector"] += time.perf_counter() - t
         if label == "musicbert-small" and context.ranker is not None:
             t = time.perf_counter()
-            found = ScoreDistributions(notes, encoding.tokens, rows, p)
             locate = build_piece(score).meter.locate
             flags = flags_of(findings)
-            chosen, x = note_features(found, locate, flags, counts=context.ranker.counts)
+            chosen, x = note_features(
+                found, locate, flags, counts=context.ranker.counts, detector=log_odds
+            )
             texture = len({notes[i].part for i in chosen}) > 1
             probability = context.ranker.probabilities(x, texture=texture)
             by_note = {
@@ -523,6 +541,7 @@ def main() -> None:
         interval_model=interval_model,
         per_part=args.per_part,
         ranker=Ranker.load(checkpoint_dir() / RANKER_FILE),
+        detector=SlipDetector.load(checkpoint_dir(), MusicBert.load(checkpoint_dir())),
     )
     results: list[tuple[Trial | None, dict[str, float], bool]]
     if args.workers > 1:

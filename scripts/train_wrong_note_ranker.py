@@ -5,7 +5,9 @@ folk tunes, as ``bench/wrong_note.py`` reads them), so the held-out pieces of ev
 stay unseen. Each training piece gives its clean original (an example of "no wrong note")
 and ``--plants`` copies with one note moved by ±1–2 semitones (``bench/wrong_note.py``'s
 ``plant``: the same rule the benchmarks use). The shipped encoder scores every note; the
-clean originals' chord shapes and line turns are counted (``etude.encoders.style_counts``),
+wrong-note detector (``etude.encoders.slip_detector``) reads each piece through the heads that
+did not train on it; the clean originals' chord shapes and line turns are counted
+(``etude.encoders.style_counts``),
 and each example reads them with its own piece's counts left out, as a learner's piece is read
 against counts it is not in; the ranker is a conditional logit over each piece's notes plus a
 "no wrong note" option, fitted by L-BFGS with an L2 penalty, and ships with the counts of all
@@ -37,6 +39,7 @@ from etude.critic.least_expected import flags_of
 from etude.critic.texture import build_piece
 from etude.encoders.corpus import score_notes
 from etude.encoders.embedding import checkpoint_dir, load_model
+from etude.encoders.slip_detector import SlipDetector, fold_of, score_log_odds
 from etude.encoders.style_counts import StyleCounts
 from etude.encoders.surprise import notes_distributions
 from etude.encoders.wrong_notes import (
@@ -54,7 +57,7 @@ STYLE = slice(FEATURES.index("shape_gain"), FEATURES.index("turn_rarity") + 1)
 """The columns read from the counts (filled in once every piece is counted)."""
 
 
-def examples(pieces, model, plants: int, rng: random.Random):
+def examples(pieces, model, plants: int, rng: random.Random, detector: SlipDetector):
     """(features, index of the planted row or -1 for a clean original, texture, collection,
     piece number), and the counts of all clean originals."""
     out = []
@@ -74,7 +77,10 @@ def examples(pieces, model, plants: int, rng: random.Random):
             report = analyze_score(loaded, level="advanced", suggest=False)
             locate = build_piece(score).meter.locate
             around = contexts(notes)
-            chosen, x = note_features(found, locate, flags_of(report.every_finding), around)
+            # read by the detector's heads that did not train on this piece
+            log_odds = score_log_odds(found, detector, fold_of(piece.name, len(detector.heads)))
+            flags = flags_of(report.every_finding)
+            chosen, x = note_features(found, locate, flags, around, detector=log_odds)
             if where is None:
                 own[count] = style_counts_of(notes)
             if len(chosen) < 16:
@@ -260,7 +266,11 @@ def main() -> None:
         chorales = [p for p in train if p.collection == "bach"]
         folk = [p for p in train if p.collection != "bach"][: args.train_folk]
         print(f"{len(chorales)} training chorales, {len(folk)} training tunes", file=sys.stderr)
-        data, counts = examples(chorales + folk, model, args.plants, random.Random(args.seed))
+        detector = SlipDetector.load(checkpoint_dir(), model)
+        if detector is None:
+            parser.error(f"no wrong-note detector beside {checkpoint_dir()}")
+        rng = random.Random(args.seed)
+        data, counts = examples(chorales + folk, model, args.plants, rng, detector)
         if args.cache:
             save_cache(args.cache, data, counts)
     dropped = [FEATURES.index(name) for name in args.drop.split(",") if name]

@@ -214,13 +214,15 @@ def likely_slip(
 ) -> LikelySlip | None:
     """The note the checkpoint's wrong-note ranker finds likeliest a slip in ``score``, given
     every finding of the critic on it (``AnalysisReport.every_finding``); None without a
-    checkpoint, without a ranker beside it, or when the encoder cannot read it.
+    checkpoint, without a ranker and a wrong-note detector beside it, or when the encoder
+    cannot read it.
 
     ``place``: where the learner points ("the tenor feels weird"): the likeliest slip among
     the notes there, with its probability among all the piece's notes (so it is no surer for
     being sought in one voice); the whole piece when no note is there."""
     from etude.critic.texture import build_piece
     from etude.encoders.embedding import checkpoint_dir, inference_model
+    from etude.encoders.slip_detector import score_log_odds, shipped_detector
     from etude.encoders.surprise import (
         score_distributions,
         scored_notes,
@@ -231,7 +233,8 @@ def likely_slip(
 
     try:
         ranker = Ranker.load(checkpoint_dir() / RANKER_FILE)
-        if ranker is None:
+        detector = shipped_detector(checkpoint_dir())
+        if ranker is None or detector is None:
             return None
         piece = build_piece(score)
         found = score_distributions(score, inference_model())
@@ -242,7 +245,8 @@ def likely_slip(
             inside = {i for i, n in enumerate(found.notes) if there.holds(n)}
             among = inside or None
         flags = flags_of(findings)
-        suspect = likeliest_slip(found, piece.meter.locate, ranker, flags, among)
+        log_odds = score_log_odds(found, detector)
+        suspect = likeliest_slip(found, piece.meter.locate, ranker, flags, among, log_odds)
         if suspect is None:
             return None
         row = found.rows[suspect.index : suspect.index + 1]

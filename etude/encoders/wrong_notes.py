@@ -61,8 +61,13 @@ FEATURES = (
     "onset_shape_gain",
     "turn_gain",
     "turn_rarity",
+    "detector",
 )
 """What the ranker reads of each note, in its weights' order (see :func:`note_features`)."""
+
+DETECTOR_CLIP = 20.0
+"""The detector's log-odds are read within ±20: a drum row's -inf, or a note it is beyond
+sure of, must not swamp the standardised features."""
 
 RANKER_FILE = "wrong_note_ranker.json"
 """The ranker's weights, beside the encoder checkpoint whose surprise it was trained on."""
@@ -212,6 +217,7 @@ def note_features(
     flags: Flags | None = None,
     around: dict[int, Context] | None = None,
     counts: StyleCounts | None = None,
+    detector: np.ndarray | None = None,
 ) -> tuple[list[int], np.ndarray]:
     """The indices (into ``found.notes``) of the notes a learner would call notes, and their
     features, one row each in :data:`FEATURES` order. ``flags``: the critic's findings at each
@@ -219,7 +225,8 @@ def note_features(
     leap, an overlap, a note out of the key. ``around``: :func:`contexts` of the notes, when
     the caller has them already. ``counts``: the style's chord shapes and line turns (the
     ranker's); without them those features are 0 (the training script fills them in later,
-    from counts that leave the piece out)."""
+    from counts that leave the piece out). ``detector``: the wrong-note detector's log-odds
+    for each token row (``etude.encoders.slip_detector``), else that feature is 0."""
     flags = flags or {}
     notes = found.notes
     around = contexts(notes) if around is None else around
@@ -268,6 +275,9 @@ def note_features(
                 float("out_of_key" in rules),
                 float(sum(rule != "out_of_key" for rule in rules)),
                 *(style_features(midi, context, counts) if counts else [0.0] * 5),
+                float(np.clip(detector[row], -DETECTOR_CLIP, DETECTOR_CLIP))
+                if detector is not None
+                else 0.0,
             ]
         )
     x = np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
@@ -364,12 +374,13 @@ def likeliest_slip(
     ranker: Ranker,
     flags: Flags | None = None,
     among: Collection[int] | None = None,
+    detector: np.ndarray | None = None,
 ) -> Suspect | None:
     """The note ``ranker`` finds likeliest wrong in a score (None for an empty one), or among
     the notes ``among`` (indices into ``found.notes``) when some of them are candidates: the
     probabilities are the whole piece's either way."""
     around = contexts(found.notes)
-    chosen, x = note_features(found, locate, flags, around, ranker.counts)
+    chosen, x = note_features(found, locate, flags, around, ranker.counts, detector)
     if not chosen:
         return None
     texture = len({found.notes[i].part for i in chosen}) > 1
