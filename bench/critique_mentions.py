@@ -119,14 +119,14 @@ def print_slips(slips: list[tuple[str, LikelySlip | None, int, float, LikelySlip
     if all(planted is None for _, planted, *_ in slips):
         print("\n(no wrong-note ranker beside this checkpoint)")
         return
-    threshold = next(p.threshold for _, p, *_ in slips if p is not None)
-    print(f"\nwrong-note ranker, shipped threshold {threshold}")
+    shipped = {(c, p.threshold) for c, p, *_ in slips if p is not None}
+    print(f"\nwrong-note ranker, shipped thresholds {sorted(shipped)}")
     print(
         "| threshold | pieces | its top note is the planted one | mentioned on planted "
         "| naming the planted note | mentioned on the clean original |"
     )
     print("|---|---|---:|---:|---:|---:|")
-    for t in sorted({0.3, 0.4, 0.5, 0.6, 0.7, threshold}):
+    for t in sorted({0.3, 0.4, 0.5, 0.6, 0.7} | {t for _, t in shipped}):
         for collection in ("bach", "essenFolksong"):
             mine = [row for row in slips if row[0] == collection]
             top = shown = named = clean = 0

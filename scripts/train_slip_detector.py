@@ -65,6 +65,12 @@ def example(
     return moved, slots[order], row
 
 
+def training_pieces(pieces: list[CorpusPiece], head: int, folds: int) -> list[CorpusPiece]:
+    """What head ``head`` trains on: every fold but its own, so that it can read its own
+    fold's pieces as unseen (``SlipDetector.log_odds(..., fold=head)``)."""
+    return [p for p in pieces if fold_of(p.name, folds) != head]
+
+
 def train_head(
     model: MusicBert,
     pieces: list[CorpusPiece],
@@ -74,14 +80,23 @@ def train_head(
     seed: int,
 ) -> tuple[torch.nn.Module, list[dict[str, float]]]:
     head = detector_head(model.config, args.layers)
-    head.load_state_dict(
-        {
-            f"layers.{i}.{k}": v
-            for i, layer in enumerate(model.layers[-args.layers :])
-            for k, v in layer.state_dict().items()
-        },
-        strict=False,
-    )
+    if args.resume is not None:  # a head trained before, on the same fold's pieces
+        from safetensors.torch import load_file
+
+        prefix = f"fold{seed - args.seed}."
+        saved = load_file(str(args.resume / DETECTOR_FILE))
+        head.load_state_dict(
+            {k[len(prefix) :]: v.float() for k, v in saved.items() if k.startswith(prefix)}
+        )
+    else:
+        head.load_state_dict(
+            {
+                f"layers.{i}.{k}": v
+                for i, layer in enumerate(model.layers[-args.layers :])
+                for k, v in layer.state_dict().items()
+            },
+            strict=False,
+        )
     head.to(device).train()
     optimiser = torch.optim.AdamW(head.parameters(), lr=args.lr, weight_decay=0.01)
     rng = np.random.default_rng(seed)
@@ -142,10 +157,9 @@ def evaluate(
             continue
         moved, order, row = planted
         parts = None if piece.parts is None else piece.parts.astype(np.int64)[order]
-        readers = {f"fold{f}": f for f in range(len(detector.heads))} | {"mean": None}
+        readers = {f"head{f}": f for f in range(len(detector.heads))} | {"mean": None}
         for label, fold in readers.items():
-            keep = None if fold is None else [f for f in range(len(detector.heads)) if f != fold]
-            scores = _log_odds(detector, moved, parts, keep)
+            scores = detector.log_odds(moved, parts, fold)
             rank = int((scores > scores[row]).sum())
             got = results.setdefault(f"{piece.collection}/{label}", {"top1": [], "top5": []})
             got["top1"].append(float(rank == 0))
@@ -154,16 +168,6 @@ def evaluate(
         k: {"n": len(v["top1"]), **{m: float(np.mean(v[m])) for m in ("top1", "top5")}}
         for k, v in sorted(results.items())
     }
-
-
-def _log_odds(
-    detector: SlipDetector, tokens: np.ndarray, parts: np.ndarray | None, only: list[int] | None
-) -> np.ndarray:
-    """The detector's log-odds read by the heads ``only`` (all when None)."""
-    if only is None:
-        return detector.log_odds(tokens, parts)
-    kept = SlipDetector(detector.base, [detector.heads[f] for f in only], detector.layers)
-    return kept.log_odds(tokens, parts)
 
 
 def _parsed(path: Path) -> list[CorpusPiece]:
@@ -210,7 +214,10 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--folds", type=int, default=2)
-    parser.add_argument("--layers", type=int, default=2)
+    parser.add_argument("--layers", type=int, default=3)
+    parser.add_argument(
+        "--resume", type=Path, default=None, help="go on training the heads saved in this folder"
+    )
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--budget", type=float, default=180.0, help="seconds per head")
     parser.add_argument("--batch", type=int, default=64)
@@ -238,7 +245,7 @@ def main() -> None:
     print(f"data: {len(train)} training pieces, {len(test)} held out", flush=True)
     heads, logs = [], {}
     for fold in range(args.folds):
-        mine = [p for p in train if fold_of(p.name, args.folds) != fold]
+        mine = training_pieces(train, fold, args.folds)
         raw = np.array([args.bach_weight if p.collection == "bach" else 1.0 for p in mine])
         print(f"fold {fold}: training on {len(mine)} pieces", flush=True)
         head, log = train_head(model, mine, raw / raw.sum(), args, device, args.seed + fold)

@@ -11,9 +11,9 @@ did not train on it; the clean originals' chord shapes and line turns are counte
 and each example reads them with its own piece's counts left out, as a learner's piece is read
 against counts it is not in; the ranker is a conditional logit over each piece's notes plus a
 "no wrong note" option, fitted by L-BFGS with an L2 penalty, and ships with the counts of all
-training pieces. The mention threshold is the lowest probability at which at
-most ``--false-rate`` of the clean training originals, chorales and tunes each, would get a
-mention.
+training pieces. The mention thresholds, one for a melody and one for several parts, are each
+the lowest probability at which at most ``--false-rate`` of the clean training originals of
+that kind (tunes, chorales) would get a mention.
 
 Run (CPU, about 10 minutes on 2 cores):
     PYTHONPATH=. python scripts/train_wrong_note_ranker.py [--train-chorales 300] [--save]
@@ -77,7 +77,7 @@ def examples(pieces, model, plants: int, rng: random.Random, detector: SlipDetec
             report = analyze_score(loaded, level="advanced", suggest=False)
             locate = build_piece(score).meter.locate
             around = contexts(notes)
-            # read by the detector's heads that did not train on this piece
+            # read by the detector's head that did not train on this piece
             log_odds = score_log_odds(found, detector, fold_of(piece.name, len(detector.heads)))
             flags = flags_of(report.every_finding)
             chosen, x = note_features(found, locate, flags, around, detector=log_odds)
@@ -187,18 +187,21 @@ def fit(data, l2: float, shared: bool, counts: StyleCounts) -> Ranker:
     )
 
 
-def threshold(ranker: Ranker, data, false_rate: float) -> float:
-    """The lowest mention threshold (in steps of 0.05) with at most ``false_rate`` of the clean
-    originals of each texture mentioned."""
-    for t in np.arange(0.3, 0.96, 0.05):
-        worst = 0.0
-        for texture in (False, True):
-            clean = [d for d in data if d[1] < 0 and d[2] == texture]
-            shown = [ranker.probabilities(d[0], texture=texture).max() >= t for d in clean]
-            worst = max(worst, float(np.mean(shown)) if shown else 0.0)
-        if worst <= false_rate:
-            return round(float(t), 2)
-    return 0.95
+def thresholds(ranker: Ranker, data, false_rate: float) -> Ranker:
+    """The ranker with, for each texture, the lowest mention threshold (in steps of 0.05) at
+    which at most ``false_rate`` of that texture's clean originals get a mention."""
+    chosen = {}
+    for texture in (False, True):
+        clean = [d for d in data if d[1] < 0 and d[2] == texture]
+        tops = [ranker.probabilities(d[0], texture=texture).max() for d in clean]
+        chosen[texture] = 0.95
+        for t in np.arange(0.3, 0.96, 0.05):
+            if not tops or float(np.mean([p >= t for p in tops])) <= false_rate:
+                chosen[texture] = round(float(t), 2)
+                break
+    return Ranker(
+        **{**ranker.__dict__, "threshold": chosen[False], "texture_threshold": chosen[True]}
+    )
 
 
 def report(ranker: Ranker, data, label: str) -> None:
@@ -210,12 +213,14 @@ def report(ranker: Ranker, data, label: str) -> None:
         for x, target, texture, *_ in planted:
             p = ranker.probabilities(x, texture=texture)
             top1 += int(np.argmax(p) == target)
-            named += int(np.argmax(p) == target and p.max() >= ranker.threshold)
+            named += int(np.argmax(p) == target and p.max() >= ranker.threshold_for(texture))
         shown = sum(
-            ranker.probabilities(d[0], texture=d[2]).max() >= ranker.threshold for d in clean
+            ranker.probabilities(d[0], texture=d[2]).max() >= ranker.threshold_for(d[2])
+            for d in clean
         )
         print(
-            f"{label} {collection}: {len(planted)} planted, top-1 {top1 / max(len(planted), 1):.3f}, "
+            f"{label} {collection}: {len(planted)} planted, "
+            f"top-1 {top1 / max(len(planted), 1):.3f}, "
             f"named at the threshold {named / max(len(planted), 1):.3f}; "
             f"mentioned on {shown}/{len(clean)} clean originals"
         )
@@ -228,10 +233,7 @@ def cross_validate(data, args, counts: StyleCounts) -> None:
     for k in range(args.folds):
         train = [d for d in data if d[4] % args.folds != k]
         test = [d for d in data if d[4] % args.folds == k]
-        ranker = fit(train, args.l2, args.shared, counts)
-        ranker = Ranker(
-            **{**ranker.__dict__, "threshold": threshold(ranker, train, args.false_rate)}
-        )
+        ranker = thresholds(fit(train, args.l2, args.shared, counts), train, args.false_rate)
         report(ranker, test, f"fold {k}")
 
 
@@ -282,14 +284,14 @@ def main() -> None:
     if args.folds:
         cross_validate(data, args, counts)
     ranker = fit(data, args.l2, args.shared, counts)
-    ranker = Ranker(**{**ranker.__dict__, "threshold": threshold(ranker, data, args.false_rate)})
+    ranker = thresholds(ranker, data, args.false_rate)
     for label, weights in (("melody", ranker.weights), ("texture", ranker.texture_weights)):
         print(
             label + ": " + " ".join(f"{f}={v:+.2f}" for f, v in zip(FEATURES, weights, strict=True))
         )
     print(
         f"null: melody {ranker.null_melody:+.2f}, texture {ranker.null_texture:+.2f}; "
-        f"threshold {ranker.threshold}"
+        f"threshold melody {ranker.threshold}, texture {ranker.texture_threshold}"
     )
     report(ranker, data, "training")
     if args.save:

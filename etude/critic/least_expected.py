@@ -257,7 +257,7 @@ def likely_slip(
             note,
             labels.get(note.part, f"part {note.part + 1}"),
             suspect.probability,
-            ranker.threshold,
+            ranker.threshold_for(suspect.texture),
             _rubs(found.notes[suspect.index], suspect.rubs, labels),
             _chord_against(suspect.others) if suspect.spoils_chord else None,
             there.words if there is not None and among is not None else "",

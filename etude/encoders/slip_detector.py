@@ -143,12 +143,12 @@ class SlipDetector:
         return cls(base.eval(), heads, int(config["layers"]))
 
     def log_odds(
-        self, tokens: np.ndarray, parts: np.ndarray | None = None, leave_out: int | None = None
+        self, tokens: np.ndarray, parts: np.ndarray | None = None, fold: int | None = None
     ) -> np.ndarray:
         """For every row of ``tokens`` (N, 8), the log-odds that it is the moved note rather
-        than no note was moved: the mean over the folds' heads, or the heads that did not
-        train on fold ``leave_out`` (``leave_out``: the fold of a training piece, read by the
-        heads of the other folds only). Pieces longer than the model's window are read in
+        than no note was moved: the mean over the folds' heads, or for a training piece of
+        fold ``fold`` the one head that never saw it (head k trains on every fold but k).
+        Pieces longer than the model's window are read in
         half-overlapping windows, each row from the one where it sits furthest from an edge;
         drum rows get -inf."""
         import torch
@@ -166,7 +166,7 @@ class SlipDetector:
             if parts is not None and voices
             else np.zeros(count, dtype=np.int64)
         )
-        heads = [h for f, h in enumerate(self.heads) if f != leave_out] or self.heads
+        heads = self.heads if fold is None else [self.heads[fold]]
         starts = [0] if count <= width else list(range(0, count - width // 2, width // 2))
         starts = [min(s, max(count - width, 0)) for s in starts]
         owner = np.zeros(count, dtype=np.int64)
@@ -206,17 +206,18 @@ identity with the distributions themselves, as ``etude.encoders.surprise`` keeps
 
 
 def score_log_odds(
-    found: ScoreDistributions, detector: SlipDetector, leave_out: int | None = None
+    found: ScoreDistributions, detector: SlipDetector, fold: int | None = None
 ) -> np.ndarray:
     """The detector's log-odds for every token row of a score read by
-    ``etude.encoders.surprise`` (rows in ``found.rows``' numbering), each read with its part."""
+    ``etude.encoders.surprise`` (rows in ``found.rows``' numbering), each read with its part;
+    ``fold``: a training piece's, as :meth:`SlipDetector.log_odds` reads it."""
     from etude.encoders.corpus import token_parts
 
     global _LAST
     last = _LAST
-    if last is not None and last[0] is found and last[1] is detector and last[2] == leave_out:
+    if last is not None and last[0] is found and last[1] is detector and last[2] == fold:
         return last[3]
     parts = token_parts(found.notes, found.rows, len(found.tokens))
-    result = detector.log_odds(found.tokens, parts, leave_out)
-    _LAST = (found, detector, leave_out, result)
+    result = detector.log_odds(found.tokens, parts, fold)
+    _LAST = (found, detector, fold, result)
     return result

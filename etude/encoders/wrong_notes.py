@@ -303,9 +303,10 @@ class Ranker:
     features standardised by the training set's ``mean`` and ``scale``; ``w`` and ``null``
     are learnt separately for one line (a melody: ``weights``) and for several parts
     (``texture_weights``), where a note's company means something else. ``threshold``: the
-    probability at which a critique mentions the note unasked (chosen on training pieces, see
-    the script). ``counts``: the training pieces' chord shapes and line turns, which some
-    features read.
+    probability at which a critique mentions the note of a melody unasked, and
+    ``texture_threshold`` that of a piece in several parts (each chosen on training pieces of
+    its kind, see the script; a ranker saved with one threshold uses it for both).
+    ``counts``: the training pieces' chord shapes and line turns, which some features read.
 
     >>> r = Ranker(features=("surprise",), weights=(1.0,), texture_weights=(1.0,), mean=(0.0,),
     ...            scale=(1.0,), null_melody=0.0, null_texture=5.0, threshold=0.5)
@@ -325,6 +326,19 @@ class Ranker:
     null_texture: float
     threshold: float
     counts: StyleCounts | None = None
+    texture_threshold: float | None = None
+
+    def threshold_for(self, texture: bool) -> float:
+        """The mention threshold for a piece in several parts (``texture``) or one line.
+
+        >>> r = Ranker(features=(), weights=(), texture_weights=(), mean=(), scale=(),
+        ...            null_melody=0.0, null_texture=0.0, threshold=0.5, texture_threshold=0.8)
+        >>> r.threshold_for(False), r.threshold_for(True)
+        (0.5, 0.8)
+        """
+        if texture and self.texture_threshold is not None:
+            return self.texture_threshold
+        return self.threshold
 
     def probabilities(self, x: np.ndarray, *, texture: bool) -> np.ndarray:
         if not len(x):
@@ -366,6 +380,8 @@ class Suspect:
     rubs: tuple[ScoreNote, ...]
     """Those a semitone (or a semitone and octaves) from it."""
     spoils_chord: bool
+    texture: bool = False
+    """Whether the piece has several parts (the ranker's weights and threshold for them)."""
 
 
 def likeliest_slip(
@@ -392,4 +408,4 @@ def likeliest_slip(
     others = around[index].others
     rubs = tuple(o for o in others if (o.note.pitch - midi) % 12 in (1, 11))
     spoils = bool(x[best, FEATURES.index("spoils_chord")])
-    return Suspect(index, float(p[best]), others, rubs, spoils)
+    return Suspect(index, float(p[best]), others, rubs, spoils, texture)

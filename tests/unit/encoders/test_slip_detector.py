@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -70,12 +71,31 @@ def test_every_row_of_a_long_piece_gets_a_score_and_drums_none(tiny: SlipDetecto
     assert np.isfinite(np.delete(scores, 5)).all() and scores[5] == -np.inf
 
 
-def test_a_training_piece_is_read_by_the_heads_of_the_other_folds(tiny: SlipDetector) -> None:
+def test_a_training_piece_is_read_only_by_the_head_that_never_saw_it(
+    tiny: SlipDetector,
+) -> None:
+    """Head k trains on every fold but k (the script's split), so a piece of fold 0 is read by
+    head 0 alone; a learner's piece by the mean of all."""
     tokens = _tokens(12)
-    one = SlipDetector(tiny.base, [tiny.heads[1]], 1).log_odds(tokens)
-    assert np.allclose(tiny.log_odds(tokens, leave_out=0), one)
-    both = (one + SlipDetector(tiny.base, [tiny.heads[0]], 1).log_odds(tokens)) / 2
-    assert np.allclose(tiny.log_odds(tokens), both, atol=1e-5)
+    alone = [SlipDetector(tiny.base, [head], 1).log_odds(tokens) for head in tiny.heads]
+    assert np.allclose(tiny.log_odds(tokens, fold=0), alone[0])
+    assert np.allclose(tiny.log_odds(tokens, fold=1), alone[1])
+    assert not np.allclose(alone[0], alone[1])
+    assert np.allclose(tiny.log_odds(tokens), (alone[0] + alone[1]) / 2, atol=1e-5)
+
+
+def test_the_script_trains_head_k_on_every_fold_but_k() -> None:
+    """The other half of the contract above: the training script's split."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from train_slip_detector import training_pieces
+
+    from etude.encoders.corpus import CorpusPiece
+
+    pieces = [CorpusPiece(f"p{i}.mxl", "bach", _tokens(10)) for i in range(40)]
+    for head in (0, 1):
+        seen = training_pieces(pieces, head, 2)
+        assert seen and all(fold_of(p.name, 2) != head for p in seen)
+        assert len(seen) + sum(fold_of(p.name, 2) == head for p in pieces) == 40
 
 
 def test_the_shipped_detector_finds_a_note_moved_in_a_held_out_chorale() -> None:
@@ -111,7 +131,6 @@ def test_a_checkpoint_without_a_detector_has_none(tmp_path: Path) -> None:
 def test_the_training_script_trains_a_head_per_fold_that_loads(tmp_path: Path) -> None:
     """Two CPU steps per fold on synthetic pieces: the files it writes are a detector."""
     import subprocess
-    import sys
 
     sys.path.insert(0, str(ROOT / "scripts"))
     from pretrain_musicbert import save_corpus
