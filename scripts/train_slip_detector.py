@@ -116,8 +116,9 @@ def train_head(
         width = tokens.shape[1]
         target = torch.tensor([r if r >= 0 else width for _, _, r in rows], device=device)
         with torch.no_grad(), torch.autocast(device.type, torch.bfloat16, device.type == "cuda"):
-            states, padding = model.layer_states(model.joint_ids(tokens), slots)
-            below = states[-1 - args.layers].float()
+            depth = model.config.layers - args.layers
+            states, padding = model.layer_states(model.joint_ids(tokens), slots, depth=depth)
+            below = states[-1].float()
         with torch.autocast(device.type, torch.bfloat16, device.type == "cuda"):
             notes, none = head(below, padding)
         logits = torch.cat([notes.float(), none.float()[:, None]], dim=1)

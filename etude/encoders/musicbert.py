@@ -110,10 +110,12 @@ class MusicBert(nn.Module):
         return states[-1], padding
 
     def layer_states(
-        self, ids: torch.Tensor, voices: torch.Tensor | None = None
+        self, ids: torch.Tensor, voices: torch.Tensor | None = None, *, depth: int | None = None
     ) -> tuple[list[torch.Tensor], torch.Tensor]:
         """Like :meth:`hidden_states`, but the output of the embedding layer and of every
-        Transformer layer, for probing what each depth has learned."""
+        Transformer layer, for probing what each depth has learned; only the first ``depth``
+        layers when a reader needs no more (the wrong-note detector's own layers go on from
+        there)."""
         batch, length, _ = ids.shape
         padding = ids[..., 0] == PAD
         x = self.embed_tokens(ids).reshape(batch, length, -1)
@@ -126,7 +128,7 @@ class MusicBert(nn.Module):
         x = self.emb_layer_norm(x + self.embed_positions(positions))
         x = self.dropout(x)
         states = [x]
-        for layer in self.layers:
+        for layer in self.layers[:depth]:
             x = layer(x, padding)
             states.append(x)
         return states, padding

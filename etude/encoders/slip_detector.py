@@ -179,8 +179,9 @@ class SlipDetector:
                 window[:, BAR] -= window[0, BAR]
                 ids = torch.as_tensor(joint_ids(self.base.config, window)[None])
                 voice = torch.as_tensor(slots[start : start + width][None])
-                states, padding = self.base.layer_states(ids, voice)
-                below = states[-1 - self.layers]
+                depth = self.base.config.layers - self.layers
+                states, padding = self.base.layer_states(ids, voice, depth=depth)
+                below = states[-1]
                 scores = []
                 for head in heads:
                     notes, none = head(below, padding)
