@@ -37,5 +37,10 @@ def test_the_loaded_files_are_packaged() -> None:
     shipped = _shipped()
     for name in ("adapter_model.safetensors", "adapter_config.json", "finetune_config.json"):
         assert SHIPPED_ADAPTER / name in shipped
-    for name in ("model.safetensors", "config.json", "reference.npz", "wrong_note_ranker.json"):
+    from etude.encoders.slip_detector import DETECTOR_CONFIG, DETECTOR_FILE
+    from etude.encoders.wrong_notes import RANKER_FILE
+
+    for name in ("model.safetensors", "config.json", "reference.npz", RANKER_FILE):
+        assert CHECKPOINT / name in shipped
+    for name in (DETECTOR_FILE, DETECTOR_CONFIG):
         assert CHECKPOINT / name in shipped
