@@ -8,7 +8,9 @@ tool costs one answer its evidence, never the session.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,27 @@ from etude.state import Node, TurnContext, TurnState, as_data, learner_of, profi
 from etude.tools.base import ToolSpec
 
 log = logging.getLogger(__name__)
+
+_UPLOAD_LOCKS = tuple(threading.RLock() for _ in range(64))
+
+
+def upload_lock(path: Path) -> threading.RLock:
+    """The lock the tools of a turn hold while they read one upload.
+
+    LangGraph runs the tools a turn is routed to concurrently, in threads, and they share the
+    parsed score (``etude.attachments.load_attachment`` keeps it). A music21 score is not
+    safe to read from two threads: reading builds and clears its caches, and the encoder's
+    MIDI rendering forks a worker that copies the score as it is at that instant. Once in
+    about a hundred critiques on the wrong-note benchmark the encoder tool failed with "the
+    MIDI file has no notes" on a file that renders on its own every time: a score caught
+    mid-change by the fork is the likely cause. Tools on the same file now take turns (a
+    fixed pool keeps the locks bounded); with two cores and Python's lock on the interpreter
+    they gained little from overlapping.
+
+    >>> upload_lock(Path("a.xml")) is upload_lock(Path("./a.xml").resolve())
+    True
+    """
+    return _UPLOAD_LOCKS[zlib.crc32(str(path.resolve()).encode()) % len(_UPLOAD_LOCKS)]
 
 
 def make_tool_node(spec: ToolSpec, settings: Settings) -> Node:
@@ -38,7 +61,11 @@ def make_tool_node(spec: ToolSpec, settings: Settings) -> Node:
             store=runtime.store,
         )
         try:
-            evidence = spec.run(request, settings)
+            if request.attachment is None:
+                evidence = spec.run(request, settings)
+            else:
+                with upload_lock(request.attachment):
+                    evidence = spec.run(request, settings)
         except Exception as exc:
             log.exception("tool %s failed", spec.name)
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -152,3 +152,39 @@ def test_the_tool_is_timed(tmp_path: Path) -> None:
     final, _ = _turn(_spec(slow), Settings(data_dir=tmp_path))
     assert final["timings_ms"]["probe"] >= 50
     assert make_tool_node(_spec(slow), Settings(data_dir=tmp_path)).__name__ == "tool_probe"
+
+
+def _two_tools_at_once(tmp_path: Path, **state: Any) -> list[tuple[float, float]]:
+    """Two slow tools a turn is routed to together (one superstep, as the router's fan-out
+    makes it): when each ran."""
+    spans: list[tuple[float, float]] = []
+
+    def slow(request: ToolRequest, settings: Settings) -> list[Evidence]:
+        started = time.perf_counter()
+        time.sleep(0.3)
+        spans.append((started, time.perf_counter()))
+        return []
+
+    settings = Settings(data_dir=tmp_path)
+    graph = StateGraph(TurnState, context_schema=TurnContext)
+    for name in ("first", "second"):
+        spec = ToolSpec(name=name, description="A probe.", examples=(name,), run=slow)
+        graph.add_node(name, make_tool_node(spec, settings))
+        graph.add_edge(START, name)
+        graph.add_edge(name, END)
+    graph.compile().invoke(
+        {"question": "Check my piece", "evidence": Fresh(), **state},
+        context=TurnContext(learner="ana"),
+    )
+    return sorted(spans)
+
+
+def test_tools_reading_the_same_upload_take_turns(tmp_path: Path) -> None:
+    """A music21 score is not safe to read from two threads (``upload_lock``); tools without
+    an upload still run together."""
+    upload = tmp_path / "piece.musicxml"
+    upload.write_text("<score-partwise/>")
+    (a, b) = _two_tools_at_once(tmp_path, attachment={"path": str(upload), "format": "musicxml"})
+    assert b[0] >= a[1]
+    (c, d) = _two_tools_at_once(tmp_path)
+    assert d[0] < c[1]
