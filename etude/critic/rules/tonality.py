@@ -130,7 +130,10 @@ def check_leading_tone(context: RuleContext) -> list[Finding]:
     """The melody's leading tone leaping away instead of rising to the tonic (or stepping down).
 
     Judged in the local key (``RuleContext.tonality_at``): in a passage that has moved to
-    the dominant, the main key's leading tone is that key's third, not a tendency tone. When
+    the dominant, the main key's leading tone is that key's third, not a tendency tone. A
+    local key's leading tone is judged only when it is the main key's too or an accidental
+    in it (F# in a passage in G of a piece in C): a phrase read as C major inside G major,
+    with no F natural to say so, does not make its B a tendency tone. When
     the harmony is known, the leading tone owes its resolution only as a tone of the local
     dominant (V, V7, vii°) whose harmony then moves to a chord holding the tonic
     (``owes_resolution``)."""
@@ -140,6 +143,10 @@ def check_leading_tone(context: RuleContext) -> list[Finding]:
         tonality = context.tonality_at(current.start)
         if current.midi % 12 != tonality.leading_tone:
             continue
+        if current.midi % 12 != context.tonality.leading_tone and (
+            current.midi % 12 in context.tonality.allowed
+        ):
+            continue  # a note of the main key leads elsewhere only when an accidental says so
         following = _neighbour(line.notes, index, +1)
         if following is None or following.midi == current.midi:
             continue

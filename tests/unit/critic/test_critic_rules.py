@@ -110,6 +110,15 @@ def test_leading_tone_is_judged_with_the_harmony_and_the_local_key(tmp_path: Pat
     ]
     assert analyze(to_d_minor, tmp_path).key.tonic == "C"
     assert unresolved(to_d_minor) == []
+    # G major, its IV read as a C major phrase: with no F natural, its B4 over G leaping to
+    # E5 is the third of G's tonic, no leading tone (the teaching benchmark's own score)
+    in_g = [
+        "G4 A4 B4 G4 D5:2 B4:2 C5 B4 A4 G4 A4:4 B4 C5 D5 B4 E5:2 D5:2 C5 E5 D5 C5 D5:4",
+        "G2:2 G3:2 B2:2 G2:2 A2:2 B2:2 D3:4 G2:2 G3:2 C3:2 B2:2 A2:2 F#2:2 D3:4",
+    ]
+    report = analyze(in_g, tmp_path)
+    assert report.key.tonic == "G" and [m.tonic for m in report.modulations] == ["C"]
+    assert unresolved(in_g) == []
 
 
 def test_weak_final_cadence_on_dominant(tmp_path: Path) -> None:
