@@ -28,7 +28,7 @@ from etude.agents.followup import asks_about_that_note, what_that_note_should_be
 from etude.agents.prompts import clip
 from etude.config import Level
 from etude.evidence import Citation, Evidence
-from etude.knowledge.asking import asks_why
+from etude.knowledge.asking import asks_how_it_sounds, asks_why
 from etude.knowledge.comparison import comparison_sides
 from etude.knowledge.words import FILLER, content_stems
 from etude.learner import LearnerProfile
@@ -194,16 +194,62 @@ between tonics): the examples an advanced learner gets. A bare arpeggio, scale o
 play is for beginners and intermediate learners, who are still learning the sound."""
 
 
-def example_block(evidence: list[Evidence], level: Level) -> Block | None:
+def example_block(evidence: list[Evidence], level: Level, question: str = "") -> Block | None:
     """The example to hear, as the line the learner plays (its ABC and MusicXML stay in the
-    evidence), at the depth of the learner's level."""
+    evidence), at the depth of the learner's level.
+
+    A rhythm (a meter's claps) is shown with its ABC: its line is a count that names no
+    notes, and the bars written out are what a learner plays or claps (an ABC block, which
+    the web studio engraves and plays). Two meters asked about together are each shown. An
+    advanced learner gets a meter's bars when the question is about how it sounds or feels.
+
+    >>> from etude.theory.meter import describe_meter
+    >>> from etude.theory.hearing import example_for
+    >>> heard = [Evidence(tool="theory", kind="example", summary="",
+    ...                   data=example_for(describe_meter(m)).as_data()) for m in ("2/4", "6/8")]
+    >>> print(example_block(heard, "intermediate").text)  # doctest: +ELLIPSIS
+    Hear 2/4: Count it aloud, clapping on the numbers: 1-and 2-and
+    ```abc
+    X:1
+    T:2/4 time
+    M:2/4
+    L:1/8
+    K:C
+    !>!cc !>!cc | !>!cc !>!cc |]
+    ```
+    <BLANKLINE>
+    Hear 6/8: Count it aloud, clapping on the numbers: 1-la-li 2-la-li
+    ```abc
+    ...
+    ```
+    >>> example_block(heard, "advanced", "is 6/8 compound?") is None
+    True
+    >>> example_block(heard, "advanced", "how does 6/8 feel next to 2/4?") is None
+    False
+    """
     examples = [item for item in evidence if item.kind == "example" and item.data.get("text")]
     if not examples:
         return None
+    if all(item.data.get("rhythm") for item in examples):
+        if level == "advanced" and not asks_how_it_sounds(question):
+            return None
+        shown = [_rhythm(item, named=len(examples) > 1) for item in examples[:2]]
+        return Block("example", "\n\n".join(shown), "computed")
     facts = {str(item.data.get("kind")) for item in evidence if item.kind == "fact"}
     if level == "advanced" and not facts & set(HEARD_IN_CONTEXT):
         return None
     return Block("example", f"Hear it: {examples[0].data['text']}", "computed")
+
+
+_ABC_METER = re.compile(r"^M:\s*(\S+)", re.M)
+
+
+def _rhythm(item: Evidence, named: bool) -> str:
+    """A rhythm example: its count, then its ABC; named by its meter when there are two."""
+    meter = _ABC_METER.search(str(item.data.get("abc") or ""))
+    label = f"Hear {meter.group(1)}" if named and meter else "Hear it"
+    abc = str(item.data.get("abc") or "").strip()
+    return f"{label}: {item.data['text']}" + (f"\n```abc\n{abc}\n```" if abc else "")
 
 
 def _read_worked(item: Evidence, shorts: list[str], terms: list[str]) -> None:
@@ -539,7 +585,7 @@ def plan_reply(
         before.append(Block("steps", "How to work it out:\n" + _numbered(steps), "computed"))
         if level == "beginner" and terms:
             before.append(Block("steps", _glossary(terms), "computed"))
-    heard = example_block(evidence, level)
+    heard = example_block(evidence, level, question)
     if heard is not None:
         before.append(heard)
     overview = next(

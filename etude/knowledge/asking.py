@@ -251,3 +251,25 @@ def where_the_learner_points(message: str) -> Place:
         None,
     )
     return Place(voices, bars, part)
+
+
+_TO_HEAR = re.compile(
+    r"\b(?:sound(?:s|ing)?|feel(?:s|ing)?|felt|hear(?:d|ing)?|listen(?:s|ing)?|"
+    r"clap(?:s|ping)?|tap(?:s|ping)?|by ear)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_how_it_sounds(question: str) -> bool:
+    """Whether the question is about hearing something: how it sounds or feels, or telling it
+    apart by listening. An example to play or clap is then part of the answer, whatever the
+    learner's level.
+
+    >>> asks_how_it_sounds("how does 9/8 feel?"), asks_how_it_sounds("tell 3/4 from 6/8 by ear")
+    (True, True)
+    >>> asks_how_it_sounds("what's the difference between 2/4 and 6/8 when you listen?")
+    True
+    >>> asks_how_it_sounds("is 12/8 simple or compound?")
+    False
+    """
+    return bool(_TO_HEAR.search(question))

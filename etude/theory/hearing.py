@@ -4,7 +4,8 @@ A fact read is half learned; the same fact played sticks. For a chord the exampl
 chord broken then struck; for a scale the scale up to the octave; for an interval its two
 notes one after the other, then together; for a transposition the tune then its copy; for a
 numeral the chord heard against the tonic, and a dominant seventh resolving with its voice
-leading (the leading tone rises, the seventh falls); for a progression its chords in order.
+leading (the leading tone rises, the seventh falls); for a progression its chords in order;
+for a meter two bars to clap, each beat (an irregular meter: each group) accented.
 
 Each example is written as ABC (short, readable, playable in any ABC tool) and MusicXML (for
 engravers), and is *verified*: the ABC is parsed back with music21 and must give exactly the
@@ -61,6 +62,9 @@ class HearExample:
     musicxml: str
     events: list[list[str]] = field(default_factory=list)
     """The pitches with octaves, event by event (``[["E3", "B3", "D4", "G#4"], ...]``)."""
+    rhythm: bool = False
+    """A rhythm on one note (a meter's claps): its ``text`` is a count and names no notes, so
+    a reply shows the ABC with it, the bars to play or clap."""
 
     def as_data(self) -> dict[str, Any]:
         return {
@@ -69,6 +73,7 @@ class HearExample:
             "abc": self.abc,
             "musicxml": self.musicxml,
             "events": [list(group) for group in self.events],
+            "rhythm": self.rhythm,
         }
 
 
@@ -309,32 +314,56 @@ def first_example(facts: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def heard_evidence(facts: list[Evidence]) -> list[Evidence]:
     """The example of a turn's computed facts as one evidence item of kind ``example`` (its
-    ``data``: ``text``, ``abc``, ``musicxml``, ``events``), or none."""
-    example = first_example([item.data for item in facts if item.authoritative])
-    if example is None:
-        return []
-    return [Evidence(tool="theory", kind="example", summary=example["text"], data=example)]
+    ``data``: ``text``, ``abc``, ``musicxml``, ``events``, ``rhythm``), or none. Two meters
+    asked about together ("3/4 and 6/8", "2/4 or 6/8") are each heard: the difference between
+    them is what the learner wants to hear.
+
+    >>> from etude.theory.calculator import compute_facts
+    >>> facts = [Evidence(tool="theory", kind="fact", summary=f.statement, data=f.model_dump(),
+    ...                   authoritative=True) for f in compute_facts("3/4 vs 6/8?")]
+    >>> [item.data["abc"].splitlines()[2] for item in heard_evidence(facts)]
+    ['M:3/4', 'M:6/8']
+    """
+    data = [item.data for item in facts if item.authoritative]
+    meters = [fact for fact in data if fact.get("kind") == "meter"]
+    if len(meters) >= 2:
+        examples = [first_example([fact]) for fact in meters[:2]]
+    else:
+        examples = [first_example(data)]
+    return [
+        Evidence(tool="theory", kind="example", summary=example["text"], data=example)
+        for example in examples
+        if example is not None
+    ]
 
 
 def _meter_example(fact: TheoryFact) -> HearExample | None:
-    """Two bars of the meter's beat divisions on one note, beamed beat by beat with each beat's
-    first note accented: what a learner claps while counting aloud. Checked: music21 reads
-    the ABC back in this time signature as exactly two full bars of the division.
+    """Two bars of the meter on one note, beamed beat by beat (an irregular meter: group by
+    group) with each beat's or group's first note accented: what a learner claps while
+    counting aloud. A regular meter's notes are its beat divisions, an irregular meter's its
+    pulses. Checked: music21 reads the ABC back in this time signature as exactly two full
+    bars of those notes.
 
     >>> from etude.theory.meter import describe_meter
     >>> print(_meter_example(describe_meter("6/8")).abc.splitlines()[-1])
     !>!ccc !>!ccc | !>!ccc !>!ccc |]
+    >>> print(_meter_example(describe_meter("5/4")).abc.splitlines()[-1])
+    !>!ccc !>!cc | !>!ccc !>!cc |]
     """
     from music21 import duration
 
     from etude.theory.meter import meter_reading
 
-    text, beats = str(fact.data["meter"]), int(fact.data["beats"])
+    text = str(fact.data["meter"])
     signature = meter.TimeSignature(text)
-    reading = meter_reading(text)
-    per_beat = reading.division
-    unit = duration.Duration(reading.division_name).quarterLength  # the division's length
-    bar = " ".join(["!>!" + "c" * per_beat] * beats)
+    if fact.data.get("groups"):  # irregular: the pulses in their groups
+        groups = [int(n) for n in fact.data["groups"]]
+        unit = 4 / signature.denominator
+    else:
+        reading = meter_reading(text)
+        groups = [reading.division] * int(fact.data["beats"])
+        unit = duration.Duration(reading.division_name).quarterLength  # the division's length
+    bar = " ".join("!>!" + "c" * size for size in groups)
     abc = f"X:1\nT:{text} time\nM:{text}\nL:1/{round(4 / unit)}\nK:C\n{bar} | {bar} |]\n"
     parsed = converter.parse(abc, format="abc")
     heard = list(parsed.recurse().notes)
@@ -342,15 +371,16 @@ def _meter_example(fact: TheoryFact) -> HearExample | None:
     if (
         written is None
         or written.ratioString != signature.ratioString
-        or len(heard) != 2 * beats * per_beat
+        or len(heard) != 2 * sum(groups)
         or parsed.highestTime != 2 * signature.barDuration.quarterLength
     ):
         log.warning("meter example for %s did not verify; not shown", text)
         return None
+    starts = {sum(groups[:i]) for i in range(len(groups))}
     part = stream.Part([meter.TimeSignature(text)])
-    for index in range(2 * beats * per_beat):
+    for index in range(2 * sum(groups)):
         clap = note.Note("C5", quarterLength=unit)
-        if index % per_beat == 0:
+        if index % sum(groups) in starts:
             clap.articulations.append(articulations.Accent())
         part.append(clap)
     return HearExample(
@@ -358,13 +388,14 @@ def _meter_example(fact: TheoryFact) -> HearExample | None:
         abc=abc,
         musicxml=_musicxml(part.makeMeasures()),
         events=[[n.nameWithOctave] for n in heard],
+        rhythm=True,
     )
 
 
 def _example(fact: TheoryFact) -> HearExample | None:
     data = fact.data
     if fact.kind == "meter":
-        return _meter_example(fact) if data.get("classification") != "irregular" else None
+        return _meter_example(fact)
     if fact.kind in ("chord", "chord_identification"):
         tones = [str(t) for t in data.get("tones") or fact.notes]
         root = str(data.get("root") or tones[0])

@@ -128,7 +128,33 @@ def meter_example(signature: str) -> str:
 
 _COUNT_NAMES = {1: "single", 2: "duple", 3: "triple", 4: "quadruple"}
 _NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
-_IRREGULAR_GROUPS = {5: "3+2 or 2+3", 7: "2+2+3, 3+2+2 or 2+3+2", 11: "3+3+3+2 or 2+3+3+3"}
+_GROUPINGS = {
+    5: ((3, 2), (2, 3)),
+    7: ((2, 2, 3), (3, 2, 2), (2, 3, 2)),
+    11: ((3, 3, 3, 2), (2, 3, 3, 3)),
+}
+"""The usual groupings of an irregular meter's pulses, the most common first."""
+
+
+def _grouping_names(top: int) -> str:
+    """'3+2 or 2+3', '2+2+3, 3+2+2 or 2+3+2'."""
+    names = ["+".join(str(n) for n in group) for group in _GROUPINGS[top]]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _count_groups(groups: tuple[int, ...]) -> tuple[str, list[int]]:
+    """The pulses counted aloud in their groups, and the numbers that start a group (where
+    the accents fall).
+
+    >>> _count_groups((3, 2))
+    ('1-2-3 4-5', [1, 4])
+    """
+    counted, starts, number = [], [], 1
+    for size in groups:
+        starts.append(number)
+        counted.append("-".join(str(n) for n in range(number, number + size)))
+        number += size
+    return " ".join(counted), starts
 
 
 def _note_name(quarter_length: Fraction) -> str:
@@ -159,29 +185,43 @@ def describe_meter(text: str) -> TheoryFact:
     3+2 or 2+3; each pulse divides into two, so it counts as simple.
     >>> describe_meter("6/8").data["example"]
     'Count it aloud, clapping on the numbers: 1-la-li 2-la-li'
+    >>> describe_meter("7/8").data["example"]
+    'Count it aloud in groups of 2+2+3, clapping on 1, 3 and 5: 1-2 3-4 5-6-7'
     """
     from music21 import meter
 
     signature = meter.TimeSignature(text)
     top, bottom = signature.numerator, signature.denominator
     pulse = _note_name(Fraction(4, bottom))
-    if top in _IRREGULAR_GROUPS:
+    if top in _GROUPINGS:
+        groups = _GROUPINGS[top][0]
+        counted, starts = _count_groups(groups)
+        accents = " and ".join([", ".join(str(n) for n in starts[:-1]), str(starts[-1])])
         statement = (
             f"{text} is an irregular (asymmetric) meter: {top} {pulse.replace(' note', '-note')}"
-            f" pulses in a bar, usually grouped {_IRREGULAR_GROUPS[top]}; each pulse divides"
+            f" pulses in a bar, usually grouped {_grouping_names(top)}; each pulse divides"
             " into two, so it counts as simple."
         )
         steps = [
-            f"The bottom number, {bottom}, names the pulse: a {pulse}.",
+            f"The bottom number, {bottom}, names the pulse: {with_article(pulse)}.",
             f"The top number, {top}, is odd and neither 3 nor a multiple of 3 above it, so the "
             "pulses cannot be grouped evenly in twos or threes: they fall into groups of two "
-            f"and three ({_IRREGULAR_GROUPS[top]}).",
+            f"and three ({_grouping_names(top)}).",
         ]
         return TheoryFact(
             kind="meter",
             query=f"{text} time",
             statement=statement,
-            data={"meter": text, "classification": "irregular", "pulses": top},
+            data={
+                "meter": text,
+                "classification": "irregular",
+                "pulses": top,
+                "groups": list(groups),
+                "example": (
+                    f"Count it aloud in groups of {'+'.join(str(n) for n in groups)}, clapping "
+                    f"on {accents}: {counted}"
+                ),
+            },
             steps=steps,
         )
     reading = meter_reading(text)
@@ -201,13 +241,13 @@ def describe_meter(text: str) -> TheoryFact:
             f"The top number, {top}, is a multiple of 3 above 3, so the meter is compound: "
             f"the {pulse}s (the bottom number, {bottom}) are grouped in threes.",
             f"{top} ÷ 3 = {beats} beats in a bar ({count_name}).",
-            f"Three {pulse}s make one beat: a {beat}.",
+            f"Three {pulse}s make one beat: {with_article(beat)}.",
         ]
     else:
         steps = [
             f"The top number, {top}, is not a multiple of 3 above 3, so the meter is simple: "
             f"it counts the beats, {beats} ({count_name}).",
-            f"The bottom number, {bottom}, names the beat: a {beat}.",
+            f"The bottom number, {bottom}, names the beat: {with_article(beat)}.",
             f"Each beat divides into two {division}s.",
         ]
     return TheoryFact(

@@ -1161,23 +1161,54 @@ _METER_WORDS = {
     "simple", "compound", "beats", "beat", "meter", "metre", "time", "signature", "mean",
     "means", "count", "duple", "triple", "quadruple", "irregular", "asymmetric", "feel",
 }  # fmt: skip
+_HEARING_WORDS = {
+    "feels", "felt", "listen", "listening", "hear", "hearing", "sound", "sounds", "sounding",
+    "clap", "tap", "pulse",
+}  # fmt: skip
+_NOT_A_METER = {"of", "note", "notes", "rest", "rests", "step", "steps", "tone", "tones"}
+"""Words after a fraction that make it a share or a note value ("3/4 of", "1/8 notes")."""
 
 
 def _meter(found: list[Phrase], words: set[str], tokens: list[Token]) -> list[Query]:
     """'is 9/8 simple or compound?', 'how many beats in a bar of 6/8', 'what does 12/8 mean'.
 
+    A time signature is read as a question about it when the question speaks of beats,
+    counting or time; or, unless it is an order to write something, when it asks how a meter
+    sounds or feels or is heard, compares two meters, or asks how to work "in 5/4". A number
+    followed by "of" is a fraction and one followed by "note" a note value ("1/4 notes").
+
     >>> parse("is 9/8 simple or compound time?")
     [MeterQuery(kind='meter', signature='9/8')]
-    >>> parse("transpose 3/4 of the melody") == []
+    >>> parse("what's the difference between 2/4 and 6/8 when you listen?")
+    [MeterQuery(kind='meter', signature='2/4'), MeterQuery(kind='meter', signature='6/8')]
+    >>> parse("how should I compose in 7/8?"), parse("what does 11/8 sound like?")
+    ([MeterQuery(kind='meter', signature='7/8')], [MeterQuery(kind='meter', signature='11/8')])
+    >>> [query.signature for query in parse("12/8 vs 4/4?")]
+    ['12/8', '4/4']
+
+    Not about a meter: a share, a note value, an order, a lyric set in a meter.
+
+    >>> parse("transpose 3/4 of the melody") == parse("3/4 of the notes sound wrong") == []
     True
+    >>> parse("how do 1/4 notes and 1/8 notes sound different?")
+    []
+    >>> parse("write a melody in 6/8 that sounds happy"), parse("my lyric in 4/4, what's wrong?")
+    ([], [])
     """
-    if not words & _METER_WORDS:
-        return []
-    queries: list[Query] = [
-        MeterQuery(signature=t.text)
-        for t in tokens
-        if t.kind == "WORD" and _TIME_SIGNATURE.match(t.text) and int(t.text.split("/")[0]) > 0
+    signatures = [
+        (index, t.text)
+        for index, t in enumerate(tokens)
+        if t.kind == "WORD"
+        and _TIME_SIGNATURE.match(t.text)
+        and int(t.text.split("/")[0]) > 0
+        and not (index + 1 < len(tokens) and tokens[index + 1].text.lower() in _NOT_A_METER)
     ]
+    order = bool(words & _COMPOSE_WORDS) and "how" not in words
+    written_in = any(index and tokens[index - 1].text.lower() == "in" for index, _ in signatures)
+    asked = words & _HEARING_WORDS or len(signatures) >= 2 or ("how" in words and written_in)
+    if not (words & _METER_WORDS or (asked and not order)):
+        return []
+    queries: list[Query] = [MeterQuery(signature=text) for _, text in signatures]
     return queries[:2]
 
 

@@ -127,18 +127,33 @@ def check_out_of_key(context: RuleContext) -> list[Finding]:
 
 
 def check_leading_tone(context: RuleContext) -> list[Finding]:
-    """The melody's leading tone leaping away instead of rising to the tonic (or stepping down)."""
-    tonality = context.tonality
+    """The melody's leading tone leaping away instead of rising to the tonic (or stepping down).
+
+    Judged in the local key (``RuleContext.tonality_at``): in a passage that has moved to
+    the dominant, the main key's leading tone is that key's third, not a tendency tone. A
+    local key's leading tone is judged only when it is the main key's too or an accidental
+    in it (F# in a passage in G of a piece in C): a phrase read as C major inside G major,
+    with no F natural to say so, does not make its B a tendency tone. When
+    the harmony is known, the leading tone owes its resolution only as a tone of the local
+    dominant (V, V7, vii°) whose harmony then moves to a chord holding the tonic
+    (``owes_resolution``)."""
     line = context.piece.top
     findings = []
     for index, current in enumerate(line.notes):
+        tonality = context.tonality_at(current.start)
         if current.midi % 12 != tonality.leading_tone:
             continue
+        if current.midi % 12 != context.tonality.leading_tone and (
+            current.midi % 12 in context.tonality.allowed
+        ):
+            continue  # a note of the main key leads elsewhere only when an accidental says so
         following = _neighbour(line.notes, index, +1)
         if following is None or following.midi == current.midi:
             continue
         step = following.midi - current.midi
         if following.midi % 12 == tonality.tonic or -2 <= step < 0:
+            continue
+        if context.harmony and not owes_resolution(context, current, following, tonality.tonic):
             continue
         tonic = tonality.name(current.midi + 1)
         findings.append(
@@ -153,6 +168,32 @@ def check_leading_tone(context: RuleContext) -> list[Finding]:
             )
         )
     return findings
+
+
+def owes_resolution(
+    context: RuleContext, current: LineNote, following: LineNote, tonic: int
+) -> bool:
+    """Whether a leading tone, read with the harmony, must rise to the tonic here: it sounds as
+    a tone of the key's dominant (the third of V or V7, the root of vii°), and the next note
+    comes over a new chord that holds the tonic. Within the same dominant harmony it may
+    move to another of its tones (V to V7) and resolve later in another voice; a dominant
+    going to a chord without the tonic (G7 to C#° on the way to D minor) is leading
+    elsewhere, and a leading tone over another chord (iii, or an applied V/vi on it) is no
+    tendency tone."""
+    index = context.chord_at(current.start)
+    after = context.chord_at(following.start)
+    if index is None or after is None:
+        return True  # no harmony read here: judged on the line alone
+    here, then = context.harmony[index], context.harmony[after]
+    root = _pitch_class(here.root)
+    dominant = (root - tonic) % 12 == 7 and here.quality in APPLIED_QUALITIES
+    leading = (root - tonic) % 12 == 11 and here.quality in LEADING_TONE_QUALITIES
+    if not (dominant or leading):
+        return False
+    if _pitch_class(then.root) == root:
+        return False
+    goal = {(_pitch_class(then.root) + i) % 12 for i in TEMPLATES[then.quality]}
+    return tonic in goal
 
 
 def _neighbour(notes: list[LineNote], index: int, step: int) -> LineNote | None:

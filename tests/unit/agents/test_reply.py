@@ -62,6 +62,41 @@ def test_an_advanced_learner_asking_how_still_gets_the_steps() -> None:
     assert "How to work it out:" in text and "Short form" not in text
 
 
+def _abc_blocks(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"```abc\n(.*?)\n```", text, re.DOTALL)
+
+
+def test_a_meter_question_shows_the_bars_to_clap_for_each_meter_asked() -> None:
+    """A meter's count names no notes: the reply writes its two bars out in ABC, which music21
+    reads back as two full bars of that meter; two meters compared are each shown."""
+    from music21 import converter, meter
+
+    text = _plan("what's the difference between 2/4 and 6/8 when you listen?", "intermediate")[
+        "text"
+    ]
+    assert "Hear 2/4: Count it aloud" in text and "Hear 6/8: Count it aloud" in text
+    tunes = _abc_blocks(text)
+    assert [tune.splitlines()[2] for tune in tunes] == ["M:2/4", "M:6/8"]
+    for tune, signature in zip(tunes, ("2/4", "6/8"), strict=True):
+        bar = meter.TimeSignature(signature).barDuration.quarterLength
+        assert converter.parse(tune, format="abc").highestTime == 2 * bar
+    # an irregular meter is clapped in its groups
+    seven = _plan("how should I compose in 7/8?", "intermediate")["text"]
+    assert "groups of 2+2+3" in seven
+    assert _abc_blocks(seven)[0].endswith("!>!cc !>!cc !>!ccc | !>!cc !>!cc !>!ccc |]")
+
+
+def test_an_advanced_learner_gets_a_meter_s_bars_when_asking_how_it_feels() -> None:
+    felt = _plan("how does 9/8 feel?", "advanced")["text"]
+    assert [tune.splitlines()[2] for tune in _abc_blocks(felt)] == ["M:9/8"]
+    read = _plan("is 9/8 simple or compound?", "advanced")["text"]
+    assert "compound triple" in read and not _abc_blocks(read) and "Hear" not in read
+    # no clapping for a chord: a pitch example keeps its one line, without ABC
+    assert not _abc_blocks(_plan("spell Cm7", "beginner")["text"])
+
+
 def _passage(title: str, section: str, score: float, side: str | None = None) -> object:
     from etude.evidence import Citation, Evidence
 

@@ -89,6 +89,38 @@ def test_unresolved_leading_tone(tmp_path: Path) -> None:
     assert [(f.bar, f.beat) for f in found] == [(2, 3.0)]
 
 
+def test_leading_tone_is_judged_with_the_harmony_and_the_local_key(tmp_path: Path) -> None:
+    """A soprano B4 over V leaping to G4 over I (C major) is unresolved; the same B4 moving to
+    another tone of the dominant (V to V7) is not, nor is a B4 over G7 rising to C#5 over C#°
+    on the way to D minor: there the music leads to D, and C is no goal to rise to."""
+
+    def unresolved(voices: list[str]) -> list[tuple[int, float]]:
+        found = analyze(voices, tmp_path).findings
+        return [(f.bar, f.beat) for f in found if f.rule == "unresolved_leading_tone"]
+
+    leap = ["C5 C5 B4 G4:4", "G4 A4 G4 E4:4", "E4 F4 D4 C4:4", "C3 F3 G3 C3:4"]
+    assert unresolved(leap) == [(1, 3.0)]
+    within_the_dominant = ["C5 B4 D5 C5:4", "G4 G4 F4 E4:4", "E4 D4 B3 C4:4", "C3 G2 G2 C3:4"]
+    assert unresolved(within_the_dominant) == []
+    to_d_minor = [
+        "E5 D5 C5 D5 C5 B4 C#5 D5 E5 D5 D5 C5:4",
+        "G4 G4 A4 G4 G4 F4 G4 F4 G4 A4 G4 E4:4",
+        "C4 B3 C4 B3 E4 D4 E4 D4 C4 C4 B3 G3:4",
+        "C3 G3 F3 G3 C3 G2 E3 D3 C3 F3 G3 C3:4",
+    ]
+    assert analyze(to_d_minor, tmp_path).key.tonic == "C"
+    assert unresolved(to_d_minor) == []
+    # G major, its IV read as a C major phrase: with no F natural, its B4 over G leaping to
+    # E5 is the third of G's tonic, no leading tone (the teaching benchmark's own score)
+    in_g = [
+        "G4 A4 B4 G4 D5:2 B4:2 C5 B4 A4 G4 A4:4 B4 C5 D5 B4 E5:2 D5:2 C5 E5 D5 C5 D5:4",
+        "G2:2 G3:2 B2:2 G2:2 A2:2 B2:2 D3:4 G2:2 G3:2 C3:2 B2:2 A2:2 F#2:2 D3:4",
+    ]
+    report = analyze(in_g, tmp_path)
+    assert report.key.tonic == "G" and [m.tonic for m in report.modulations] == ["C"]
+    assert unresolved(in_g) == []
+
+
 def test_weak_final_cadence_on_dominant(tmp_path: Path) -> None:
     report = analyze(["E5 F5 E5 D5:4", "G4 A4 G4 G4:4", "C4 C4 C4 B3:4", "C3 F3 C3 G3:4"], tmp_path)
     weak = [f for f in report.findings if f.rule == "weak_cadence"]
