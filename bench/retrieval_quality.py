@@ -42,9 +42,18 @@ def load_questions(paths: list[Path] | None = None) -> list[dict[str, str]]:
     return rows
 
 
-def ranked_passages(kb: KnowledgeBase, question: str, k: int) -> list[tuple[str, str]]:
-    """(article, section) of the best passage of each distinct article, best first, exactly as
-    the theory tool retrieves them."""
+def ranked_passages(
+    kb: KnowledgeBase, question: str, k: int, as_tool: bool = False
+) -> list[tuple[str, str]]:
+    """(article, section) of the best passage of each distinct article, best first: by the
+    index's similarity alone, or with ``as_tool`` exactly as the theory tool ranks them
+    (``etude.knowledge.retrieval.ranked``: ``4k`` passages, then the question's type and the
+    words it shares with a section's heading)."""
+    if as_tool:
+        from etude.knowledge.retrieval import ranked
+
+        found = ranked(kb.search(question, k=k * 4), question, k)
+        return [(p.citation.article, p.citation.section) for p in found]
     return [
         (p.citation.article, p.citation.section) for p in kb.search(question, k=k, distinct=True)
     ]
@@ -60,6 +69,11 @@ def main() -> int:
     parser.add_argument("--kb-dir", type=Path, default=None, help="index dir (default: a temp dir)")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--as-tool",
+        action="store_true",
+        help="rank as the theory tool does (question type, heading words), not by similarity",
+    )
     parser.add_argument(
         "--questions",
         type=Path,
@@ -95,7 +109,7 @@ def main() -> int:
         section_misses: list[tuple[str, str, str]] = []
         for row in questions:
             t0 = time.perf_counter()
-            passages = ranked_passages(kb, row["question"], args.k)
+            passages = ranked_passages(kb, row["question"], args.k, args.as_tool)
             latencies.append((time.perf_counter() - t0) * 1000)
             ranking = [article for article, _ in passages]
             if row.get("section"):
