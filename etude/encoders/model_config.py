@@ -128,6 +128,41 @@ def _hash(stamps: tuple[tuple[str, int, int], ...]) -> str:
     return digest.hexdigest()
 
 
+def half_overlapping_windows(count: int, width: int) -> tuple[list[int], np.ndarray]:
+    """Where the windows of ``width`` notes start that read ``count`` notes, each half
+    overlapping the next (the last ending at the last note), and which window each note is
+    read from: the one where it sits furthest from an edge. A note's score then never comes
+    from a window that cuts its context short on one side when another does not.
+
+    >>> half_overlapping_windows(3, 8)[0], half_overlapping_windows(3, 8)[1].tolist()
+    ([0], [0, 0, 0])
+    >>> starts, owner = half_overlapping_windows(10, 4)
+    >>> starts, owner.tolist()
+    ([0, 2, 4, 6], [0, 0, 0, 0, 1, 1, 2, 2, 3, 3])
+    """
+    starts = [0] if count <= width else list(range(0, count - width // 2, width // 2))
+    starts = [min(s, max(count - width, 0)) for s in starts]
+    owner = np.zeros(count, dtype=np.int64)
+    if len(starts) > 1:
+        centres = np.array([s + min(width, count - s) / 2 for s in starts])
+        owner = np.abs(np.arange(count)[:, None] - centres[None, :]).argmin(1)
+    return starts, owner
+
+
+def note_slots(parts: np.ndarray | None, config: MusicBertConfig, count: int) -> np.ndarray:
+    """The voice slot of each of ``count`` notes for a model that reads them (``voice_slots``
+    of their parts), else every note in slot 0 ("not known").
+
+    >>> note_slots(np.array([0, 1]), MusicBertConfig(voices=4), 2).tolist()
+    [1, 2]
+    >>> note_slots(None, MusicBertConfig(voices=4), 2).tolist()
+    [0, 0]
+    """
+    if parts is not None and config.voices:
+        return voice_slots(parts, config.voices)
+    return np.zeros(count, dtype=np.int64)
+
+
 def embed_windows(
     hidden: Callable[[np.ndarray, np.ndarray], np.ndarray],
     config: MusicBertConfig,

@@ -24,7 +24,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from etude.encoders.model_config import MusicBertConfig
+from etude.encoders.model_config import (
+    MusicBertConfig,
+    half_overlapping_windows,
+    joint_ids,
+    note_slots,
+)
 from etude.encoders.octuple import BAR, DRUMS, INSTRUMENT, PITCH, POSITION
 
 if TYPE_CHECKING:
@@ -153,26 +158,14 @@ class SlipDetector:
         drum rows get -inf."""
         import torch
 
-        from etude.encoders.model_config import joint_ids, voice_slots
-
         tokens = np.asarray(tokens, dtype=np.int64)
         count, width = len(tokens), self.base.config.max_notes
         result = np.full(count, -np.inf)
         if count == 0:
             return result
-        voices = self.base.config.voices
-        slots = (
-            voice_slots(parts, voices)
-            if parts is not None and voices
-            else np.zeros(count, dtype=np.int64)
-        )
+        slots = note_slots(parts, self.base.config, count)
         heads = self.heads if fold is None else [self.heads[fold]]
-        starts = [0] if count <= width else list(range(0, count - width // 2, width // 2))
-        starts = [min(s, max(count - width, 0)) for s in starts]
-        owner = np.zeros(count, dtype=np.int64)
-        if len(starts) > 1:
-            centres = np.array([s + min(width, count - s) / 2 for s in starts])
-            owner = np.abs(np.arange(count)[:, None] - centres[None, :]).argmin(1)
+        starts, owner = half_overlapping_windows(count, width)
         with torch.no_grad():
             for w, start in enumerate(starts):
                 window = tokens[start : start + width].copy()

@@ -29,7 +29,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from etude.encoders.corpus import ScoreNote, score_notes, score_to_performance, token_parts
-from etude.encoders.model_config import joint_ids, voice_slots
+from etude.encoders.model_config import half_overlapping_windows, joint_ids, note_slots
 from etude.encoders.octuple import BAR, DRUMS, INSTRUMENT, PITCH, OctupleEncoder
 from etude.encoders.runtime import EncoderModel
 
@@ -114,20 +114,11 @@ def pitch_distributions(
     """
     tokens = np.asarray(tokens, dtype=np.int64)
     count, width = len(tokens), model.config.max_notes
-    slots = (
-        voice_slots(parts, model.config.voices)
-        if parts is not None and model.config.voices
-        else np.zeros(count, dtype=np.int64)
-    )
+    slots = note_slots(parts, model.config, count)
     result = np.full((count, 128), 1.0 / 128, dtype=np.float64)
     if count == 0:
         return result
-    starts = [0] if count <= width else list(range(0, count - width // 2, width // 2))
-    starts = [min(s, max(count - width, 0)) for s in starts]
-    owner = np.zeros(count, dtype=np.int64)  # which window scores each row
-    if len(starts) > 1:
-        centres = np.array([s + min(width, count - s) / 2 for s in starts])
-        owner = np.abs(np.arange(count)[:, None] - centres[None, :]).argmin(1)
+    starts, owner = half_overlapping_windows(count, width)
     for w, start in enumerate(starts):
         window = tokens[start : start + width].copy()
         window[:, BAR] -= window[0, BAR]  # windows start at bar 0, as in pre-training
