@@ -884,20 +884,39 @@ _TRAILING_KEY = re.compile(
     r"(?P<key>[A-G](?:#|b)?\s+(?:major|minor))[.?!]*$"
 )
 _GENERIC_KEY = re.compile(
-    r"\b(?:(?P<prep>in|of)\s+)?(?:(?:a|any|every)\s+(?P<a>major|minor)\s+key"
-    r"|(?P<b>major|minor)\s+keys)\b",
+    r"\b(?:(?P<prep>in|of)\s+)?(?:(?:(?-i:a)|any|every)\s+(?P<a>major|minor)\s+(?:key|scale)"
+    r"|(?P<b>major|minor)\s+(?:keys|scales))\b",
     re.IGNORECASE,
 )
 
 
-def _key_last(text: str) -> str:
+GENERIC_EXAMPLES = (("C major", "A minor"), ("Eb major", "F# minor"))
+"""The keys a claim about every major (minor) key is checked in: the plain example a reply
+names, then one with accidentals, where a claim true of C major alone ("the tonic of a major
+scale is C", "a major key has no sharps") fails."""
+
+
+def generic_mode(text: str) -> str | None:
+    """The mode a claim speaks of in general ("in a major key", "minor scales"), or None.
+
+    >>> generic_mode("the 6th in a major scale is minor"), generic_mode("V in minor keys")
+    ('major', 'minor')
+    >>> generic_mode("the 6th in A major is F#") is None
+    True
+    """
+    match = _GENERIC_KEY.search(text)
+    return None if match is None else (match.group("a") or match.group("b")).lower()
+
+
+def _key_last(text: str, examples: tuple[str, str] = GENERIC_EXAMPLES[0]) -> str:
     """'In G major, D7 is the V7' → 'D7 is the V7 in G major'; a generic 'in minor keys' is
-    read in A minor (and 'in major keys' in C major): the claim holds in every key alike."""
+    read in A minor (and 'in major keys' in C major), or in ``examples`` (a major key, a minor
+    key): the claim must hold in every key alike (``_clause_claims`` checks two)."""
 
     def generic(match: re.Match[str]) -> str:
         mode = (match.group("a") or match.group("b")).lower()
         prep = (match.group("prep") or "in").lower()
-        return f"{prep} C major" if mode == "major" else f"{prep} A minor"
+        return f"{prep} {examples[0] if mode == 'major' else examples[1]}"
 
     text = _GENERIC_KEY.sub(generic, text)
     trailing = _TRAILING_KEY.match(text)
@@ -1238,8 +1257,23 @@ def _negate(claim: Claim) -> Claim:
 
 
 def _clause_claims(clause: str, context: ClaimContext) -> list[Claim]:
+    """The claims of one clause, each checked; a claim about every major (minor) key is
+    checked in two keys, and fails where either refutes it (the failing key's truth is the
+    counterexample).
+
+    >>> [c.holds for c in _clause_claims("the tonic of a major scale is C", ClaimContext())]
+    [False]
+    >>> [c.holds for c in _clause_claims("the 5th chord of a major key is major", ClaimContext())]
+    [True]
+    """
     text, negated = _canonical(_normalised(clause), context.topic)
-    found = _positive_claims(clause, _key_last(_with_context_key(text, context.key)), context)
+    keyed = _with_context_key(text, context.key)
+    found = _positive_claims(clause, _key_last(keyed), context)
+    if found and generic_mode(keyed) is not None:
+        other = _positive_claims(clause, _key_last(keyed, GENERIC_EXAMPLES[1]), context)
+        wrong = [c for c in other if not c.holds]
+        if wrong and all(c.holds for c in found):
+            found = wrong
     if negated:
         return [_negate(c) if c.kind != "score_key" else c for c in found]
     return found

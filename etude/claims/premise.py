@@ -20,7 +20,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from etude.claims.check import Claim, check_sentence, sentence_case
+from etude.claims.check import (
+    GENERIC_EXAMPLES,
+    Claim,
+    check_sentence,
+    generic_mode,
+    sentence_case,
+)
 
 _TAG = re.compile(
     r"^(?P<claim>.+?)[\s,;:.!-]*\b(?:right|correct|yes|yeah|no|true|isn'?t it|aren'?t they|"
@@ -54,17 +60,45 @@ class Premise:
     truth: str
     stated: str
     steps: tuple[str, ...] = ()
+    general: str | None = None
+    """The mode the claim spoke of in general ("in a major key"): checked in two keys of it,
+    and the reply says which key its truth is from."""
 
     @property
     def reply(self) -> str:
-        """The opening of the reply: "No — …, not …." or "Yes — …"."""
+        """The opening of the reply: "No — …, not …." or "Yes — …".
+
+        >>> print(Premise("…", True, "The submediant of C major is a minor triad.", "minor",
+        ...               general="major").reply)  # doctest: +NORMALIZE_WHITESPACE
+        Yes — the submediant of C major is a minor triad. The same holds in every major key;
+        C major is the example here.
+        >>> print(Premise("…", False, "The tonic of Eb major is Eb.", "C", general="major").reply)
+        ... # doctest: +NORMALIZE_WHITESPACE
+        No — the tonic of Eb major is Eb, not C. What you said holds in C major but not in
+        every major key: Eb major is a counterexample.
+        """
         truth = self.truth.rstrip(".")
         if self.holds:
-            return f"Yes — {_lower_first(truth)}."
+            return f"Yes — {_lower_first(truth)}.{self._in_general()}"
         head, colon, tail = truth.partition(": ")
         named = self.stated and re.search(rf"(?<![\w#]){re.escape(self.stated)}(?![\w#])", head)
         shown = f", not {self.stated}" if self.stated and not named else ""
-        return f"No — {_lower_first(head)}{shown}{colon}{tail}."
+        return f"No — {_lower_first(head)}{shown}{colon}{tail}.{self._in_general()}"
+
+    def _in_general(self) -> str:
+        """For a claim about every key of a mode: which key the truth comes from."""
+        if self.general is None:
+            return ""
+        index = 0 if self.general == "major" else 1
+        plain, other = GENERIC_EXAMPLES[0][index], GENERIC_EXAMPLES[1][index]
+        if other in self.truth and not self.holds:
+            return (
+                f" What you said holds in {plain} but not in every {self.general} key: {other} "
+                "is a counterexample."
+            )
+        if plain in self.truth:
+            return f" The same holds in every {self.general} key; {plain} is the example here."
+        return ""
 
 
 def _lower_first(text: str) -> str:
@@ -130,11 +164,24 @@ def read_premise(question: str) -> Premise | None:
             truth=claim.truth,
             stated=stated,
             steps=claim.steps,
+            general=generic_mode(candidate),
         )
     return None
 
 
 def _stated_part(claim: str) -> str:
-    """What the learner said the answer is: the words after the last 'is'/'has'."""
+    """What the learner said the answer is: the words after the last 'is'/'has'.
+
+    >>> _stated_part("the tonic of a major scale is always C"), _stated_part("G has 1 sharp")
+    ('C', '1 sharp')
+    """
     found = re.split(r"\b(?:is|are|has|have|equals)\b", claim, flags=re.IGNORECASE)
-    return found[-1].strip(" ,.?") if len(found) > 1 else ""
+    stated = found[-1].strip(" ,.?") if len(found) > 1 else ""
+    # "is always C": the learner's value is C, the adverb says how sure they are
+    return _HEDGES.sub("", stated)
+
+
+_HEDGES = re.compile(
+    r"^(?:(?:always|usually|normally|generally|typically|just|really|still|basically)\s+)+",
+    re.IGNORECASE,
+)

@@ -378,6 +378,14 @@ def compute_facts(question: str) -> list[TheoryFact]:
 _TRUTH_KINDS = ("chord", "chord_identification", "interval", "related_keys", "roman_numeral")
 
 
+_DEGREE_QUALITY = re.compile(
+    r"^the (?P<degree>[a-z -]+?)(?: triad)? of (?P<key>[A-G][#b]? (?:major|minor)) is an? "
+    r"(?P<quality>major|minor|diminished|augmented) triad\.?$",
+    re.IGNORECASE,
+)
+"""A verdict on the quality of a degree's triad, worked out as the question it answers."""
+
+
 def fact_behind(truth: str) -> TheoryFact | None:
     """The computed fact that a verdict's true statement states, with its worked steps, or
     None. Accepted only when the fact is about exactly the statement's notes (or, for a size
@@ -391,14 +399,25 @@ def fact_behind(truth: str) -> TheoryFact | None:
     True
     >>> fact_behind("D minor has 1 flat: Bb.").steps[1]  # the fact states exactly the truth
     'One flat is the one to remember: F major.'
+    >>> fact_behind("The submediant of C major is a minor triad.").data["answer"]
+    'A minor (A – C – E)'
     """
     named = set(notes_in(truth))
     size = re.match(r"^(an? [a-z ]+?) spans \d+ semitones", truth, re.I)
     asked = f"how many semitones in {size[1].lower()}" if size else truth
     if size:
         named = set()  # "A minor third …": the article, not a note
+    quality = _DEGREE_QUALITY.match(truth)
+    if quality is not None:  # "The submediant of C major is a minor triad."
+        asked = f"what quality is the {quality['degree']} triad of {quality['key']}?"
+        named = set()
     for fact in compute_facts(asked):
         if not fact.steps:
+            continue
+        if quality is not None:
+            said = str(fact.data.get("answer") or "")
+            if fact.kind == "derivation" and re.search(rf"\b{quality['quality']}\b", said):
+                return fact
             continue
         if fact.statement == truth:
             return fact

@@ -25,6 +25,7 @@ rises to A, D falls to C.").
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -392,6 +393,14 @@ def _meter_example(fact: TheoryFact) -> HearExample | None:
     )
 
 
+_CHORD_ANSWER = re.compile(
+    r"^(?P<name>[A-G][#b]? (?:major|minor|diminished|augmented))"
+    r" \((?P<notes>[A-G][#b]?(?: – [A-G][#b]?){2,3})\)$"
+)
+"""A derivation that ends on a chord ("the quality of the dominant triad of C major"): its
+answer names the chord and its notes, which the example plays."""
+
+
 def _example(fact: TheoryFact) -> HearExample | None:
     data = fact.data
     if fact.kind == "meter":
@@ -415,6 +424,9 @@ def _example(fact: TheoryFact) -> HearExample | None:
         lengths = _filled(len(events))
         shown = " ".join(human(p.name) for p in placed)
         return _finish(fact.query, f"Play {shown} slowly, up then down.", events, lengths)
+    chord = _CHORD_ANSWER.match(str(data.get("answer") or ""))
+    if fact.kind == "derivation" and chord is not None:  # "G major (G – B – D)"
+        return _broken_then_struck(chord["name"], chord["notes"].split(" – "))
     if fact.kind == "derivation" and data.get("interval"):
         from music21 import interval
 

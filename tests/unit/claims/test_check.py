@@ -221,3 +221,26 @@ def test_a_scale_said_to_be_keys_is_not_verified_by_its_first_tonic() -> None:
         "In G major, the three most common G major scales are D major, E minor, and F# major."
     )
     assert check_sentence(sentence).status != "verified"
+
+
+@pytest.mark.parametrize(
+    ("question", "holds", "said"),
+    [
+        # about every key of a mode: checked in C major (A minor) and in Eb major (F# minor)
+        ("the 3rd chord of a major scale is always minor, right?", True, "every major key"),
+        ("in minor keys the chord on the 6th degree is major, isn't it?", True, "A minor"),
+        ("the dominant of a major key is always G, right?", False, "counterexample"),
+        ("I think the leading tone of a minor scale is G#", False, "counterexample"),
+        ("the chord on the 2nd degree of a major key is major, right?", False, "every major"),
+    ],
+)
+def test_a_claim_about_every_key_must_hold_in_two(question: str, holds: bool, said: str) -> None:
+    premise = read_premise(question)
+    assert premise is not None
+    assert premise.holds is holds
+    assert said in premise.reply
+
+
+def test_a_capital_a_names_the_key_not_every_key() -> None:
+    assert check_sentence("A major key signature has three sharps.").status != "refuted"
+    assert check_sentence("The A minor scale has a G#.").status == "refuted"

@@ -98,6 +98,28 @@ def test_a_verdict_is_worked_out_from_the_fact_behind_its_truth_only() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("truth", "notes"),
+    [
+        ("The dominant triad of C major is a major triad.", ["G", "B", "D"]),
+        ("The submediant of Eb major is a minor triad.", ["C", "Eb", "G"]),
+        ("The leading tone triad of A minor is a diminished triad.", ["G#", "B", "D"]),
+    ],
+)
+def test_a_verdict_on_a_degree_chord_is_worked_out_and_heard(truth: str, notes: list[str]) -> None:
+    fact = fact_behind(truth)
+    assert fact is not None and len(fact.steps) >= 2
+    example = example_for(fact)
+    assert example is not None
+    assert [pitch.Pitch(n.replace("b", "-")).name for n in notes] == [
+        pitch.Pitch(n).name for (n,) in example.events[:3]
+    ]
+
+
+def test_a_verdict_on_a_degree_chord_of_another_quality_finds_no_fact() -> None:
+    assert fact_behind("The dominant triad of C major is a minor triad.") is None
+
+
 def test_a_fact_with_its_own_steps_keeps_them() -> None:
     [fact] = compute_facts("the french sixth in E minor")
     assert with_worked_steps(fact).steps == fact.steps
