@@ -129,6 +129,16 @@ def test_weak_final_cadence_on_dominant(tmp_path: Path) -> None:
     assert "on V, the dominant" in weak[0].message
 
 
+def test_a_close_on_a_major_chord_with_both_outer_voices_on_its_root_is_modal(
+    tmp_path: Path,
+) -> None:
+    # the melody and the bass end on G over the G major chord: how a Mixolydian tune closes
+    report = analyze(["E5 F5 E5 G5:4", "G4 A4 G4 D5:4", "C4 C4 C4 B4:4", "C3 F3 C3 G3:4"], tmp_path)
+    weak = [f for f in report.findings if f.rule == "weak_cadence"]
+    assert [(f.bar, f.beat, f.severity) for f in weak] == [(1, 4.0, "info")]
+    assert "church mode" in weak[0].message and "a G chord (V)" in weak[0].message
+
+
 def test_monotony(tmp_path: Path) -> None:
     dull = " ".join(["C4", "D4", "E4", "D4"] * 8)
     report = analyze([dull], tmp_path)
