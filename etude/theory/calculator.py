@@ -78,6 +78,7 @@ from etude.theory.questions import (
     SubstituteQuery,
     TransposeQuery,
     WriteProgressionQuery,
+    example_key,
     parse,
 )
 from etude.theory.spelling import human, notes_in, with_article
@@ -363,7 +364,7 @@ def compute_facts(question: str) -> list[TheoryFact]:
     except PlanError:
         chained = None
     if chained is not None:
-        return [with_worked_steps(chained)]
+        return [_as_example(with_worked_steps(chained), question)]
     facts: list[TheoryFact] = []
     for query in parse(correct_words(question)):
         try:
@@ -372,7 +373,26 @@ def compute_facts(question: str) -> list[TheoryFact]:
             continue
         if fact not in facts:
             facts.append(fact)
-    return [with_worked_steps(fact) for fact in facts]
+    return [_as_example(with_worked_steps(fact), question) for fact in facts]
+
+
+def _as_example(fact: TheoryFact, question: str) -> TheoryFact:
+    """A fact about every major (minor) scale, computed in C major (A minor), says so: the
+    learner asked about any such scale, and another key gives other notes.
+
+    >>> [f.statement for f in compute_facts("what's the 5th note of a major scale?")]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['The dominant of the C major scale is G. C major is only an example: in another major
+    key the same steps give other notes.']
+    """
+    key = example_key(question)
+    if key is None:
+        return fact
+    tonic, mode = key.split()
+    if not re.search(rf"\b{tonic} (?:natural |harmonic |melodic )?{mode}\b", fact.statement):
+        return fact
+    said = f"{key} is only an example: in another {mode} key the same steps give other notes."
+    return fact.model_copy(update={"statement": f"{fact.statement} {said}"})
 
 
 _TRUTH_KINDS = ("chord", "chord_identification", "interval", "related_keys", "roman_numeral")

@@ -458,6 +458,26 @@ def tokenize(question: str) -> list[Token]:
     return _letters_among_chord_symbols(tokens, glosses)
 
 
+def example_key(question: str) -> str | None:
+    """The key a question about every major (minor) scale or key is answered in, as the
+    example: "C major" for "the 4th note of a major scale", "A minor" for "a minor key";
+    None when the question names its key.
+
+    >>> example_key("what is the 4th note of a major scale?"), example_key("in a minor key?")
+    ('C major', 'A minor')
+    >>> example_key("what is the 4th note of the A major scale?") is None
+    True
+    """
+    tokens = tokenize(question)
+    reader = _Reader(tokens)
+    for index, token in enumerate(tokens):
+        mode = reader.words(index + 1, 1)
+        names_mode = bool(mode) and mode[0].lower() in ("major", "minor", "maj", "min")
+        if token.kind == "ARTICLE" and names_mode and reader.every_key(index):
+            return "C major" if mode[0].lower().startswith("maj") else "A minor"
+    return None
+
+
 def _letters_among_chord_symbols(tokens: list[Token], glosses: set[int]) -> list[Token]:
     """In a run of chord symbols ("Am F C G"), the bare letters are chord symbols too (F
     major, C major, G major), not a set of notes to name as one chord: read as notes, "my
@@ -926,7 +946,12 @@ class _Reader:
                     and follows_interval is None
                 )
                 in_note_list = bool(index) and tokens[index - 1].kind == "NOTE"
-                if names_key or in_note_list:
+                if names_key and self.every_key(index):
+                    # "the 4th note of a major scale": every major scale, C major the example
+                    example = "C" if nxt[0].lower() in ("major", "maj") else "A"
+                    tokens[index] = Token("NOTE", example, example)
+                    token = tokens[index]
+                elif names_key or in_note_list:
                     tokens[index] = Token("NOTE", "A", "A")
                     token = tokens[index]
             if token.kind == "NOTE":
@@ -961,6 +986,27 @@ class _Reader:
             phrases.append(phrase)
             index = max(phrase.end, index + 1)
         return phrases
+
+    def every_key(self, index: int) -> bool:
+        """Whether the article at ``index`` opens "a major scale" / "a minor key" meant as any
+        such scale or key, not the key of A: the article is lower case, no "the" comes before
+        it, and "scale" or "key" follows the mode ("the a minor scale", "in a minor" and
+        "A major scale" name A).
+
+        >>> [q.tonic for q in parse("what notes are in a major scale?")]
+        ['C']
+        >>> [q.tonic for q in parse("what notes are in a major?")]
+        ['A']
+        """
+        token = self.tokens[index]
+        follows = self.words(index + 2, 1)
+        before = self.tokens[index - 1].text.lower() if index else ""
+        return (
+            token.text == "a"
+            and before != "the"
+            and bool(follows)
+            and follows[0].lower() in ("scale", "key", "scales", "keys")
+        )
 
     def extend_note_list(self, first: Phrase) -> Phrase:
         """Consecutive notes ('C E G Bb', 'C, E and G') become one note list."""

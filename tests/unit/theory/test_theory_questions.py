@@ -234,3 +234,32 @@ def test_a_plain_progression_gets_substitutes_for_its_predominant(
 
 def test_words_about_plainness_without_chords_ask_for_no_substitute() -> None:
     assert not any(isinstance(q, SubstituteQuery) for q in parse("my melody is boring, help"))
+
+
+@pytest.mark.parametrize(
+    ("question", "example"),
+    [
+        ("what is the 2nd note of a major scale?", "C major"),
+        ("which notes make up a minor scale?", "A natural minor"),
+        ("what's the relative minor of a major key?", "C major"),
+    ],
+)
+def test_a_question_about_every_scale_of_a_mode_is_answered_by_an_example(
+    question: str, example: str
+) -> None:
+    from etude.theory import compute_facts
+
+    facts = compute_facts(question)
+    assert facts and all(example in f.statement for f in facts)
+    assert all("is only an example" in f.statement for f in facts)
+
+
+@pytest.mark.parametrize(
+    "question", ["what is the 2nd note of the A major scale?", "notes in a major?", "A major scale"]
+)
+def test_the_key_of_a_stays_the_key_of_a(question: str) -> None:
+    from etude.theory import compute_facts
+
+    facts = compute_facts(question)
+    assert facts and all("only an example" not in f.statement for f in facts)
+    assert all("A major" in f.statement for f in facts)
