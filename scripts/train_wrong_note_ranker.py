@@ -13,7 +13,9 @@ against counts it is not in; the ranker is a conditional logit over each piece's
 "no wrong note" option, fitted by L-BFGS with an L2 penalty, and ships with the counts of all
 training pieces. The mention threshold is the lowest probability at which at most
 ``--false-rate`` of the clean training originals, chorales and tunes each, would get a
-mention (``--per-texture``: one for each, chosen on its own originals).
+mention (``--per-texture``: one for each, chosen on its own originals); the lower check
+threshold the lowest at which at most ``--check-rate`` of them would get a line naming a note
+as worth a second listen, said as unsure.
 
 Run (CPU, about 10 minutes on 2 cores):
     PYTHONPATH=. python scripts/train_wrong_note_ranker.py [--train-chorales 300] [--save]
@@ -187,26 +189,37 @@ def fit(data, l2: float, shared: bool, counts: StyleCounts) -> Ranker:
     )
 
 
-def thresholds(ranker: Ranker, data, false_rate: float, per_texture: bool) -> Ranker:
-    """The ranker with the lowest mention threshold (in steps of 0.05) at which at most
-    ``false_rate`` of the clean originals of each texture get a mention: one threshold for
-    both, or with ``per_texture`` one for each, chosen on its own texture's originals."""
+def thresholds(
+    ranker: Ranker, data, false_rate: float, per_texture: bool, check_rate: float | None = None
+) -> Ranker:
+    """The ranker with the lowest mention threshold (in steps of 0.05, from 0.3) at which at
+    most ``false_rate`` of the clean originals of each texture get a mention: one threshold
+    for both, or with ``per_texture`` one for each, chosen on its own texture's originals;
+    and with ``check_rate`` the lowest check threshold (from 0.05) at which at most that share
+    of them get a line naming a note as worth a second listen."""
 
-    def lowest(textures: tuple[bool, ...]) -> float:
-        for t in np.arange(0.3, 0.96, 0.05):
+    def lowest(textures: tuple[bool, ...], rate: float, start: float = 0.3) -> float:
+        for t in np.arange(start, 0.96, 0.05):
             worst = 0.0
             for texture in textures:
                 clean = [d for d in data if d[1] < 0 and d[2] == texture]
                 shown = [ranker.probabilities(d[0], texture=texture).max() >= t for d in clean]
                 worst = max(worst, float(np.mean(shown)) if shown else 0.0)
-            if worst <= false_rate:
+            if worst <= rate:
                 return round(float(t), 2)
         return 0.95
 
+    check = None if check_rate is None else lowest((False, True), check_rate, 0.05)
     if not per_texture:
-        return Ranker(**{**ranker.__dict__, "threshold": lowest((False, True))})
+        threshold = lowest((False, True), false_rate)
+        return Ranker(**{**ranker.__dict__, "threshold": threshold, "check_threshold": check})
     return Ranker(
-        **{**ranker.__dict__, "threshold": lowest((False,)), "texture_threshold": lowest((True,))}
+        **{
+            **ranker.__dict__,
+            "threshold": lowest((False,), false_rate),
+            "texture_threshold": lowest((True,), false_rate),
+            "check_threshold": check,
+        }
     )
 
 
@@ -215,20 +228,20 @@ def report(ranker: Ranker, data, label: str) -> None:
         chosen = [d for d in data if d[3] == collection]
         planted = [d for d in chosen if d[1] >= 0]
         clean = [d for d in chosen if d[1] < 0]
-        top1 = named = 0
+        top1 = named = checked = 0
         for x, target, texture, *_ in planted:
             p = ranker.probabilities(x, texture=texture)
             top1 += int(np.argmax(p) == target)
             named += int(np.argmax(p) == target and p.max() >= ranker.threshold_for(texture))
-        shown = sum(
-            ranker.probabilities(d[0], texture=d[2]).max() >= ranker.threshold_for(d[2])
-            for d in clean
-        )
+            checked += int(np.argmax(p) == target and p.max() >= ranker.check_for(texture))
+        best = [ranker.probabilities(d[0], texture=d[2]).max() for d in clean]
+        shown = sum(p >= ranker.threshold_for(d[2]) for p, d in zip(best, clean, strict=True))
+        lines = sum(p >= ranker.check_for(d[2]) for p, d in zip(best, clean, strict=True))
+        n = max(len(planted), 1)
         print(
-            f"{label} {collection}: {len(planted)} planted, "
-            f"top-1 {top1 / max(len(planted), 1):.3f}, "
-            f"named at the threshold {named / max(len(planted), 1):.3f}; "
-            f"mentioned on {shown}/{len(clean)} clean originals"
+            f"{label} {collection}: {len(planted)} planted, top-1 {top1 / n:.3f}, "
+            f"named at the threshold {named / n:.3f}, at the check threshold {checked / n:.3f}; "
+            f"mentioned on {shown}/{len(clean)} clean originals, a line on {lines}"
         )
 
 
@@ -240,7 +253,11 @@ def cross_validate(data, args, counts: StyleCounts) -> None:
         train = [d for d in data if d[4] % args.folds != k]
         test = [d for d in data if d[4] % args.folds == k]
         ranker = thresholds(
-            fit(train, args.l2, args.shared, counts), train, args.false_rate, args.per_texture
+            fit(train, args.l2, args.shared, counts),
+            train,
+            args.false_rate,
+            args.per_texture,
+            args.check_rate,
         )
         report(ranker, test, f"fold {k}")
 
@@ -252,6 +269,13 @@ def main() -> None:
     parser.add_argument("--plants", type=int, default=3, help="planted copies per chorale")
     parser.add_argument("--l2", type=float, default=1e-3)
     parser.add_argument("--false-rate", type=float, default=0.05)
+    parser.add_argument(
+        "--check-rate",
+        type=float,
+        default=0.2,
+        help="share of clean training pieces that may get a line naming a note as worth a "
+        "second listen (said unsure); the lower check threshold is chosen for it",
+    )
     parser.add_argument(
         "--per-texture",
         action="store_true",
@@ -299,14 +323,15 @@ def main() -> None:
     if args.folds:
         cross_validate(data, args, counts)
     ranker = fit(data, args.l2, args.shared, counts)
-    ranker = thresholds(ranker, data, args.false_rate, args.per_texture)
+    ranker = thresholds(ranker, data, args.false_rate, args.per_texture, args.check_rate)
     for label, weights in (("melody", ranker.weights), ("texture", ranker.texture_weights)):
         print(
             label + ": " + " ".join(f"{f}={v:+.2f}" for f, v in zip(FEATURES, weights, strict=True))
         )
     print(
         f"null: melody {ranker.null_melody:+.2f}, texture {ranker.null_texture:+.2f}; "
-        f"threshold melody {ranker.threshold}, texture {ranker.texture_threshold}"
+        f"threshold melody {ranker.threshold}, texture {ranker.texture_threshold}, "
+        f"check {ranker.check_threshold}"
     )
     report(ranker, data, "training")
     if args.save:

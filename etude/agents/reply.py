@@ -395,16 +395,22 @@ def _slip(evidence: list[Evidence]) -> dict[str, Any] | None:
     return None
 
 
-def _no_fault_but_slip(report: dict[str, Any]) -> str:
-    """A clean report beside a likely slip: no rule fired, one note stands out.
+def _no_fault_but_slip(report: dict[str, Any], sure: bool = True) -> str:
+    """A clean report beside a likely slip: no rule fired, one note stands out (or, when the
+    ranker named it unsure, is the one to hear again).
 
     >>> _no_fault_but_slip({"bars": 10})
     'None of the rules I check found a fault in these 10 bars; only the note above stands out.'
+    >>> _no_fault_but_slip({"bars": 10}, sure=False)  # doctest: +NORMALIZE_WHITESPACE
+    'None of the rules I check found a fault in these 10 bars; the note above is the one I
+    would listen to again.'
     """
-    return (
-        f"None of the rules I check found a fault in these {report.get('bars')} bars; only the "
-        "note above stands out."
+    rest = (
+        "only the note above stands out"
+        if sure
+        else ("the note above is the one I would listen to again")
     )
+    return f"None of the rules I check found a fault in these {report.get('bars')} bars; {rest}."
 
 
 def _hear_both(slip: dict[str, Any]) -> str:
@@ -668,7 +674,8 @@ def plan_reply(
     if overview is not None and not findings and not next_steps and slip is not None:
         # no rule fired, but a note may be a slip: "the writing is correct" would contradict
         # it, and the step worth taking is to hear the two versions
-        before.append(Block("finding", _no_fault_but_slip(overview.data), "critic"))
+        sure = slip.get("sure", True) is not False
+        before.append(Block("finding", _no_fault_but_slip(overview.data, sure), "critic"))
         next_steps.append(_hear_both(slip))
     elif overview is not None and not findings and not next_steps:
         before.append(Block("finding", _no_fault(overview.data), "critic"))

@@ -132,11 +132,32 @@ class LikelySlip:
     scope: str = ""
     """Where it was sought when the learner pointed somewhere ("of the tenor in bar 5"), else
     empty: the likeliest slip *there*, which the sentence must say."""
+    check: float | None = None
+    """The ranker's lower threshold for naming it unasked as unsure (``Ranker.check_for``);
+    None: the mention threshold alone."""
 
     @property
     def mentioned(self) -> bool:
-        """Whether a critique should mention it unasked (the ranker's chosen threshold)."""
+        """Whether a critique should call it a likely slip unasked (the ranker's chosen
+        threshold)."""
         return self.probability >= self.threshold
+
+    @property
+    def worth_a_check(self) -> bool:
+        """Whether a critique should name it unasked at all: a likely slip, or under the
+        mention threshold but above the check threshold, where the sentence says it is unsure
+        (a clean piece gets such a line now and then: it names the note to listen to again,
+        never an error).
+
+        >>> note = SurpriseNote(part=0, bar=1, beat=1.0, offset_ql=0.0, pitch="C4", score=3.0,
+        ...                     expected=[], probability=0.05, expected_probabilities=[])
+        >>> [LikelySlip(note, "soprano", p, 0.75, (), None, check=0.2).worth_a_check
+        ...  for p in (0.1, 0.3, 0.8)]
+        [False, True, True]
+        >>> LikelySlip(note, "soprano", 0.3, 0.75, (), None).worth_a_check
+        False
+        """
+        return self.mentioned or (self.check is not None and self.probability >= self.check)
 
     @property
     def sentence(self) -> str:
@@ -260,6 +281,7 @@ def likely_slip(
             _rubs(found.notes[suspect.index], suspect.rubs, labels),
             _chord_against(suspect.others) if suspect.spoils_chord else None,
             there.words if there is not None and among and suspect.index in among else "",
+            ranker.check_for(suspect.texture),
         )
     except (OSError, ValueError, IndexError, KeyError, Music21Exception) as error:
         log.warning("no wrong-note estimate: %s", error)

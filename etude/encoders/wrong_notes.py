@@ -306,6 +306,9 @@ class Ranker:
     probability at which a critique mentions the note of a melody unasked, and
     ``texture_threshold`` that of a piece in several parts (each chosen on training pieces of
     its kind, see the script; a ranker saved with one threshold uses it for both).
+    ``check_threshold``: the lower probability at which a critique still names the note, said
+    as unsure ("worth a second listen"), chosen so that a few more clean training pieces get
+    such a line; without one, only the mention threshold names a note unasked.
     ``counts``: the training pieces' chord shapes and line turns, which some features read.
 
     >>> r = Ranker(features=("surprise",), weights=(1.0,), texture_weights=(1.0,), mean=(0.0,),
@@ -327,6 +330,21 @@ class Ranker:
     threshold: float
     counts: StyleCounts | None = None
     texture_threshold: float | None = None
+    check_threshold: float | None = None
+
+    def check_for(self, texture: bool) -> float:
+        """The lowest probability at which a critique names the note unasked, sure or not: the
+        check threshold where the ranker has one and it is below the mention threshold.
+
+        >>> r = Ranker(features=(), weights=(), texture_weights=(), mean=(), scale=(),
+        ...            null_melody=0.0, null_texture=0.0, threshold=0.75, check_threshold=0.2)
+        >>> r.check_for(False), r.check_for(True)
+        (0.2, 0.2)
+        >>> Ranker(**{**r.__dict__, "check_threshold": None}).check_for(True)
+        0.75
+        """
+        sure = self.threshold_for(texture)
+        return sure if self.check_threshold is None else min(self.check_threshold, sure)
 
     def threshold_for(self, texture: bool) -> float:
         """The mention threshold for a piece in several parts (``texture``) or one line.

@@ -146,7 +146,11 @@ def asks_what_defines(question: str) -> bool:
 
 
 _WRONG_NOTE = re.compile(
-    r"\b(?:wrong|mistakes?|slips?|typos?|sour|out of place|sounds? (?:off|bad|weird))\b", re.I
+    r"\b(?:wrong|mistakes?|slips?|typos?|sour|out of place|clash(?:es|ing)?"
+    r"|(?:sounds?|sounding|feels?|feeling|seems?|is|'s) (?:a (?:bit|little) )?"
+    r"(?:off|weird|strange|funny|odd)|sounds? bad"
+    r"|(?:sound|feel|seem)s? (?:not|n't) right|(?:does|do)n't (?:sound|feel|seem) right)\b",
+    re.I,
 )
 
 
@@ -159,8 +163,14 @@ def believes_a_note_wrong(message: str) -> bool:
     True
     >>> believes_a_note_wrong("I think I made a mistake somewhere")
     True
+    >>> believes_a_note_wrong("the alto feels off somewhere near the end, which note?")
+    True
+    >>> believes_a_note_wrong("bar 5 doesn't sound right"), believes_a_note_wrong("it's a bit odd")
+    (True, True)
     >>> believes_a_note_wrong("Which note is the most unexpected?")
     False
+    >>> believes_a_note_wrong("is the ending strong?"), believes_a_note_wrong("I feel good")
+    (False, False)
     """
     return _WRONG_NOTE.search(message) is not None
 

@@ -61,16 +61,20 @@ def critic(request: ToolRequest, settings: Settings) -> list[Evidence]:
 def _standing_out(score: Any, report: Any) -> list[Evidence]:
     """The note most worth a second listen, information the tutor shows beside the findings,
     never a finding: the likeliest slip when the checkpoint has a wrong-note ranker and it is
-    sure enough, else the note MusicBERT expected far less than any other
-    (``etude.critic.least_expected``)."""
+    likely enough to be worth a check (said as unsure under the mention threshold), else the
+    note MusicBERT expected far less than any other (``etude.critic.least_expected``)."""
     from etude.critic.least_expected import least_expected, likely_slip
 
     slip = likely_slip(score, report.every_finding)
     if slip is not None:
-        if not slip.mentioned:
+        if not slip.worth_a_check:
             return []
         note, sentence = slip.note, slip.sentence
-        kind: dict[str, Any] = {"type": "likely_slip", "probability": round(slip.probability, 3)}
+        kind: dict[str, Any] = {
+            "type": "likely_slip",
+            "probability": round(slip.probability, 3),
+            "sure": slip.mentioned,
+        }
     else:
         found = least_expected(score)
         if found is None or not found.stands_out:
