@@ -28,6 +28,7 @@ from etude.agents.followup import asks_about_that_note, what_that_note_should_be
 from etude.agents.prompts import clip
 from etude.config import Level
 from etude.evidence import Citation, Evidence
+from etude.knowledge.articles import split_example
 from etude.knowledge.asking import asks_how_it_sounds, asks_why
 from etude.knowledge.comparison import comparison_sides
 from etude.knowledge.words import FILLER, content_stems
@@ -139,7 +140,9 @@ def read_intent(
 
 
 def _flat(text: str) -> str:
-    """A passage as one paragraph: headings, bullets and line breaks folded away."""
+    """A passage as one paragraph: headings, bullets and line breaks folded away (and an
+    example written into it, which is played, not quoted)."""
+    text = split_example(text)[0]
     lines = [re.sub(r"^\s*(?:#+|[-*]|\d+\.)\s*", "", line) for line in text.splitlines()]
     return re.sub(r"\s+", " ", " ".join(line for line in lines if line.strip())).strip()
 
@@ -162,6 +165,7 @@ def quoted_passage(text: str, intent: Intent) -> str:
     >>> quoted_passage(text, "why")
     'Work in order. Find the key. Mark the cadences. Then listen.'
     """
+    text = split_example(text)[0]  # an example is played, not quoted
     lines = [line for line in text.splitlines() if line.strip()]
     items = [_ITEM.sub("", line).strip() for line in lines if _ITEM.match(line)]
     if intent != "how" or len(items) < 2:
@@ -659,13 +663,24 @@ def plan_reply(
         elif best.citation is not None and (
             best.citation.score >= QUOTE_SCORE or titled_for(question, best.citation)
         ):
-            quote = quoted_passage(best.summary, intent)
             label = best.citation.label()
+            prose, abc = split_example(best.summary)
+            tip = None if next_steps else tip_in(prose)
+            if tip is not None:  # the section's tip is the step to take next, said once
+                prose = prose.replace(tip.said, " ").strip()
+                next_steps.append(f"Next, try the tip from the same section: {tip.text}")
+            quote = quoted_passage(prose, intent)
             reason = Block("reason", f"{quote}\n— from “{label}”", "knowledge")
+            if abc is not None and all(block.role != "example" for block in before):
+                before.append(example_of_section(abc))
             if intent == "why":
                 # a why-question is answered by its reason first; the computed facts it
                 # mentions follow as examples, without steps that answer "what", not "why"
                 before = [reason, *(block for block in before if block.role != "steps")]
+            elif intent == "how" and _NUMBERED.search(quote):
+                before = answer_then_how(before, reason)
+            elif abc is not None and before and before[-1].role == "example":
+                before.insert(len(before) - 1, reason)  # the passage, then its example
             else:
                 before.append(reason)
         elif not computed_answer:
@@ -694,6 +709,59 @@ def plan_reply(
     if footer:
         after.append(Block("sources", footer, "knowledge"))
     return intent, before, after
+
+
+_NUMBERED = re.compile(r"^1\. ", re.M)
+_TIP = re.compile(r"\bTip:\s*(?P<tip>.+?[.!?])(?=\s+[A-Z]|\s*$)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Tip:
+    """A passage's tip: the words as the article wrote them, and as the next step says them."""
+
+    said: str
+    text: str
+
+
+def tip_in(passage: str) -> Tip | None:
+    """The tip a knowledge-base passage ends with ("Tip: …"), its first sentence, or None.
+    Quoted as the next step, it is something to do now, from the article that answered.
+
+    >>> tip_in("End on the tonic. Tip: if it still sounds abrupt, lengthen the last note.")
+    Tip(said='Tip: if it still sounds abrupt, lengthen the last note.', text='If it still \
+sounds abrupt, lengthen the last note.')
+    >>> tip_in("No tip here.") is None
+    True
+    """
+    found = _TIP.search(passage)
+    if found is None:
+        return None
+    words = re.sub(r"\s+", " ", found["tip"]).strip()
+    return Tip(found.group(0), words[:1].upper() + words[1:])
+
+
+def example_of_section(example: str) -> Block:
+    """A section's own ABC example (with its caption) as the reply's example to hear; the
+    section is quoted, with its citation, just before it."""
+    return Block("example", f"Hear it, from the same section: {example}", "knowledge")
+
+
+def answer_then_how(before: list[Block], how: Block) -> list[Block]:
+    r"""A how-question answered by a passage with its own numbered steps: the answer, then
+    those steps, then the examples and the rest. The computed steps are left out: they work
+    out the fact the answer states ("the bottom number, 4, names the beat"), not the how
+    asked ("how can I tell 3/4 from 6/8 by listening?"), and came before the steps that did.
+
+    >>> blocks = [Block("answer", "3/4 is simple triple time.", "computed"),
+    ...           Block("steps", "How to work it out: …", "computed"),
+    ...           Block("example", "Hear 3/4: …", "computed")]
+    >>> how = Block("reason", "1. Tap the beat.", "knowledge")
+    >>> [block.role for block in answer_then_how(blocks, how)]
+    ['answer', 'reason', 'example']
+    """
+    opening = [block for block in before if block.role in ("premise", "answer")]
+    rest = [block for block in before if block.role not in ("premise", "answer", "steps")]
+    return [*opening, how, *rest]
 
 
 SIDE_QUOTE_CHARS = 300

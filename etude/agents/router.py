@@ -240,12 +240,17 @@ class Router:
 
         A tool that only makes things to order (``ToolSpec.makes_to_order``) gets no question
         of any kind that its grammar did not read as an order: "is a perfect fifth 8
-        semitones?" is not a request for a tune."""
-        from etude.knowledge.asking import asks_how_to
+        semitones?" is not a request for a tune.
+
+        A request for help choosing ("help me pick chords for a sad verse in E minor", "which
+        chords should I use?") is advice, treated as a how-to: it has no question mark and
+        opens like an order, and similarity sent it to the composer, whose unrequested 8-bar
+        tune opened the reply."""
+        from etude.knowledge.asking import asks_for_advice, asks_how_to
 
         if KNOWLEDGE not in self.registry:
             return tools
-        how_to = asks_how_to(message)
+        how_to = asks_how_to(message) or asks_for_advice(message)
         question = how_to or _is_question(message)
 
         def keeps(name: str) -> bool:

@@ -22,6 +22,7 @@ ARTICLES_DIR = Path(__file__).parent / "articles"
 CHUNKER_VERSION = "2"
 """Bump when chunking changes so existing indexes are rebuilt."""
 
+_EXAMPLE = re.compile(r"\n?```abc\n(?P<abc>.*?)\n```\n?", re.DOTALL)
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<meta>.*?)\n---\s*\n(?P<body>.*)\Z", re.DOTALL)
 _SECTION = re.compile(r"^##\s+(?P<heading>.+?)\s*$", re.MULTILINE)
 
@@ -119,3 +120,34 @@ def chunk_article(article: Article) -> Iterator[Chunk]:
             sources=article.sources,
             article_hash=article.content_hash,
         )
+
+
+def split_example(text: str) -> tuple[str, str | None]:
+    r"""A section's prose and the ABC example written into it (a fenced ``abc`` block), if any.
+    The line that introduces the example (ending with a colon) goes with it, as its caption.
+
+    An example a section gives is the article's, checked like its prose (the knowledge tests
+    parse every one with music21): the reply plays it, the quote and the embedding read the
+    prose alone.
+
+    >>> prose, abc = split_example("End on C.\nHere it falls D–C:\n```abc\nK:C\nDC|]\n```\nHold.")
+    >>> prose
+    'End on C.\nHold.'
+    >>> print(abc)
+    Here it falls D–C:
+    ```abc
+    K:C
+    DC|]
+    ```
+    >>> split_example("No example here.")
+    ('No example here.', None)
+    """
+    found = _EXAMPLE.search(text)
+    if found is None:
+        return text, None
+    head, caption = text[: found.start()], ""
+    lines = head.rstrip().rsplit("\n", 1)
+    if lines[-1].rstrip().endswith(":"):
+        head, caption = (lines[0] if len(lines) > 1 else ""), lines[-1].strip() + "\n"
+    prose = (head + "\n" + text[found.end() :]).strip()
+    return prose, f"{caption}```abc\n{found['abc'].strip()}\n```"

@@ -283,3 +283,50 @@ def asks_how_it_sounds(question: str) -> bool:
     False
     """
     return bool(_TO_HEAR.search(question))
+
+
+_HELP_TO_PICK = re.compile(
+    r"\b(?:help(?:ing)?\s+(?:me\s+|us\s+)?(?:to\s+)?|(?:need|want|like)\s+(?:some\s+)?help\s+"
+    r"(?:with\s+)?)(?:pick(?:ing)?|choos(?:e|ing)|find(?:ing)?|select(?:ing)?|decid(?:e|ing)|"
+    r"figur(?:e|ing) out|work(?:ing)? out)\b",
+    re.IGNORECASE,
+)
+_WHICH_TO_USE = re.compile(
+    r"\b(?:which|what)\s+(?:\S+\s+){0,3}?(?:should|could|would|might)\s+(?:i|we)\s+"
+    r"(?:\S+\s+)?(?:use|pick|choose|play|try|put|go with|write)\b"
+    r"|\b(?:which|what)\s+(?:\S+\s+){0,2}?(?:chords?|progressions?|keys?|harmon(?:y|ies)|scales?|"
+    r"notes?|modes?)\s+(?:would\s+|will\s+|might\s+)?(?:work|works|go|goes|fit|fits|suit|suits|"
+    r"sound|sounds)\b",
+    re.IGNORECASE,
+)
+_SUGGEST = re.compile(
+    r"\b(?:suggest|recommend)(?:ions?)?\b(?!\s+(?:a|an|the)\s+(?:tune|melody|piece)\b)",
+    re.IGNORECASE,
+)
+
+
+def asks_for_advice(message: str) -> bool:
+    """Whether the message asks for help *choosing* something ("help me pick chords for a sad
+    verse", "which chords should I use?", "what chords work for a hopeful chorus?"): a request
+    for advice, answered from the knowledge base and the engine, never an order to compose.
+    Similarity reads "pick chords for a verse in E minor" as close to "write a melody in E
+    minor", and the composer's tune answered nothing that was asked.
+
+    >>> asks_for_advice("help me pick chords for a sad verse in E minor")
+    True
+    >>> asks_for_advice("can you help me choose a key for my ballad?")
+    True
+    >>> asks_for_advice("I need help finding chords for my chorus")
+    True
+    >>> asks_for_advice("which chords should I use for a dark bridge in D minor?")
+    True
+    >>> asks_for_advice("what chords work for a hopeful chorus in D major?")
+    True
+    >>> asks_for_advice("suggest a progression for a sad song")
+    True
+    >>> asks_for_advice("write me a sad melody in E minor"), asks_for_advice("help me!")
+    (False, False)
+    >>> asks_for_advice("what is a chord?"), asks_for_advice("compose a waltz in D")
+    (False, False)
+    """
+    return any(pattern.search(message) for pattern in (_HELP_TO_PICK, _WHICH_TO_USE, _SUGGEST))

@@ -21,6 +21,7 @@ from etude.knowledge.articles import (
     Chunk,
     chunk_article,
     load_articles,
+    split_example,
 )
 from etude.knowledge.chroma_embedding import ChromaEmbedding
 from etude.knowledge.embeddings import MODEL_NAME, Embedder, shared_embedder
@@ -155,7 +156,8 @@ class KnowledgeBase:
         batch = 64
         for start in range(0, len(missing), batch):
             part = missing[start : start + batch]
-            vectors = self.embedder.embed([c.text for c in part])
+            # a section's ABC example is music to play, not words to match a question with
+            vectors = self.embedder.embed([split_example(c.text)[0] for c in part])
             # upsert, not add: two workers meeting an empty server index both build it.
             self._collection.upsert(
                 ids=[c.id for c in part],

@@ -1106,6 +1106,8 @@ def describe(plan: Plan) -> str:
 
     >>> describe(SignatureOf(Relative(DegreeOf(5, Literal(Key("E-", "major"))))))
     'the key signature of the relative minor of the dominant of Eb major'
+    >>> describe(RomanIn("V", RomanIn("V", Literal(Key("B-", "major")))))
+    'V of V in Bb major'
     """
     match plan:
         case Literal():
@@ -1145,7 +1147,9 @@ def describe(plan: Plan) -> str:
         case Enharmonic():
             return f"the enharmonic equivalent of {describe(plan.of)}"
         case RomanIn():
-            return f"{plan.figure} in {describe(plan.key)}"
+            # a numeral of a numeral is a secondary chord: "V of V" (V/V), never "V in V"
+            joint = "of" if isinstance(plan.key, RomanIn) else "in"
+            return f"{plan.figure} {joint} {describe(plan.key)}"
         case NumeralOf():
             return f"the roman numeral of {describe(plan.chord)} in {describe(plan.key)}"
         case ChordFrom():

@@ -212,7 +212,27 @@ def _home_step(fact: TheoryFact) -> str | None:
     return f"Next: play your chords and end on {first}, the home chord of {home['key']}."
 
 
+def _meter_step(fact: TheoryFact) -> str | None:
+    """For a meter: clap it while counting aloud (the count the engine wrote for it), then
+    count a tune the learner knows the same way and hear whether it fits.
+
+    >>> from etude.theory.meter import describe_meter
+    >>> print(_meter_step(describe_meter("6/8")))  # doctest: +NORMALIZE_WHITESPACE
+    Next: clap two bars of 6/8 while counting aloud, 1-la-li 2-la-li; then count a tune you
+    know the same way and listen whether the count fits.
+    """
+    meter, example = fact.data.get("meter"), str(fact.data.get("example") or "")
+    count = example.rsplit(": ", 1)[-1] if ": " in example else ""
+    if not meter or not count:
+        return None
+    return (
+        f"Next: clap two bars of {meter} while counting aloud, {count}; then count a tune you "
+        "know the same way and listen whether the count fits."
+    )
+
+
 _STEPS = {
+    "meter": (_meter_step,),
     "progression": (_home_step,),
     "substitution": (_substitution_step,),
     "chord": (_triad_step, _seventh_step),

@@ -290,26 +290,84 @@ def _roman_steps(fact: TheoryFact) -> tuple[list[str], str]:
     scale = [human(p.name) for p in home.getPitches()[:7]]
     root = human(rn.root().name)
     tones = [human(p.name) for p in rn.pitches]
-    steps = [
-        f"Count up the {label} scale from {human(tonic)}: {' – '.join(scale[:degree])}; "
-        f"{root} is degree {degree}.",
-        f"Stack thirds on {root}: {' – '.join(tones)}.",
-    ]
+    counted, short_key = _counted_to_root(rn, home, figure, label)
+    steps = [*counted, f"Stack thirds on {root}: {' – '.join(tones)}."]
     outside = [t for t in tones if t not in scale]
-    if outside and mode == "minor" and rn.scaleDegree in (5, 7):
+    secondary = rn.secondaryRomanNumeralKey if "/" in figure else None
+    borrowed = secondary is not None and all(
+        t in (human(p.name) for p in secondary.getPitches()) for t in outside
+    )
+    if outside and borrowed and secondary is not None:
+        steps.append(_altered(outside, f", from {short_key}, the key the chord points to"))
+    elif outside and secondary is None and mode == "minor" and rn.scaleDegree in (5, 7):
         steps.append(
             f"{', '.join(outside)}: the 7th degree raised a semitone, as in harmonic minor, "
             "so it becomes the leading tone, pulling up to the key note."
         )
     elif outside:
-        steps.append(f"{', '.join(outside)} lies outside the key: an altered note.")
+        steps.append(_altered(outside))
     third = _above(root, tones[1]).niceName.lower() if len(tones) > 1 else ""
     quality = rn.commonName
     case = "upper-case" if figure[:1].isupper() else "lower-case"
     steps.append(
         f"{root} up to {tones[1]} is {_a(third)}: {_a(quality)}, written {case}: {figure}."
     )
-    return steps, f"degree {degree} of {label}, {quality}: {figure}"
+    return steps, f"degree {degree} of {short_key}, {quality}: {figure}"
+
+
+def _altered(notes: list[str], source: str = "") -> str:
+    """Notes of a chord that the key lacks, said as altered notes.
+
+    >>> _altered(["F#"])
+    'F# lies outside the key: an altered note.'
+    >>> _altered(["D#", "F#"], ", from E major")
+    'D#, F# lie outside the key: altered notes, from E major.'
+
+    """
+    if len(notes) == 1:
+        return f"{notes[0]} lies outside the key: an altered note{source}."
+    return f"{', '.join(notes)} lie outside the key: altered notes{source}."
+
+
+def _counted_to_root(
+    rn: roman.RomanNumeral, home: key.Key, figure: str, label: str
+) -> tuple[list[str], str]:
+    """How to find a numeral's root by counting up a scale, and the key counted in. A
+    secondary numeral (V/V, read "V of V") counts twice: up the home key to the chord after
+    the slash, then up the key of that chord to the root; its degree is one of that key, not
+    of the home key (C is degree 5 of F major, not of Bb major).
+
+    >>> from music21 import key, roman
+    >>> home = key.Key("B-")
+    >>> steps, counted = _counted_to_root(roman.RomanNumeral("V/V", home), home, "V/V", "Bb major")
+    >>> for step in steps: print(step)  # doctest: +NORMALIZE_WHITESPACE
+    Count up the Bb major scale from Bb: Bb – C – D – Eb – F; F is degree 5, so V in Bb major
+    is built on F.
+    V/V reads "V of V": count up the F major scale from F: F – G – A – Bb – C; C is degree 5.
+    >>> counted
+    'F major'
+    >>> _counted_to_root(roman.RomanNumeral("IV", home), home, "IV", "Bb major")[0]
+    ['Count up the Bb major scale from Bb: Bb – C – D – Eb; Eb is degree 4.']
+    """
+    scale = [human(p.name) for p in home.getPitches()[:7]]
+    degree, root = int(rn.scaleDegree), human(rn.root().name)
+    secondary, there = rn.secondaryRomanNumeral, rn.secondaryRomanNumeralKey
+    if secondary is None or there is None or "/" not in figure:
+        return [
+            f"Count up the {label} scale from {scale[0]}: {' – '.join(scale[:degree])}; "
+            f"{root} is degree {degree}."
+        ], label
+    primary, after = figure.split("/", 1)
+    there_label = f"{human(there.tonic.name)} {there.mode}"
+    there_scale = [human(p.name) for p in there.getPitches()[:7]]
+    on = human(secondary.root().name)
+    at = int(secondary.scaleDegree)
+    return [
+        f"Count up the {label} scale from {scale[0]}: {' – '.join(scale[:at])}; {on} is "
+        f"degree {at}, so {after} in {label} is built on {on}.",
+        f'{figure} reads "{primary} of {after}": count up the {there_label} scale from {on}: '
+        f"{' – '.join(there_scale[:degree])}; {root} is degree {degree}.",
+    ], there_label
 
 
 def _signature_steps(fact: TheoryFact) -> tuple[list[str], str]:

@@ -13,8 +13,7 @@ from etude.config import Settings
 from etude.evidence import Evidence
 from etude.tools.base import ToolRequest, ToolSpec
 
-__all__ = ["TOOL", "computed", "fact_evidence", "theory"]
-"""Public: ``fact_evidence`` (as fine-tuning data renders facts), ``computed`` (for benches)."""
+__all__ = ["TOOL", "computed", "fact_evidence", "theory"]  # fact_evidence: fine-tuning data
 
 if TYPE_CHECKING:
     from etude.claims import Premise
@@ -99,12 +98,13 @@ def premise_evidence(premise: Premise) -> Evidence:
 
 
 def theory(request: ToolRequest, settings: Settings) -> list[Evidence]:
-    """Everything computed (see ``computed``), an example to hear, articles to cite."""
+    """Chords asked for a mood, everything computed, an example to hear, articles to cite."""
     from etude.critic.questions import asked_in
+    from etude.knowledge.moods import with_chords_for_a_mood
     from etude.knowledge.retrieval import retrieve
     from etude.theory.hearing import heard_evidence
 
-    facts = computed(request.question)
+    facts = with_chords_for_a_mood(request.question, computed(request.question))
     k = 2 if any(item.authoritative for item in facts) else settings.retrieval_k
     return [*facts, *heard_evidence(facts), *retrieve(asked_in(request.question), settings, k=k)]
 

@@ -77,6 +77,24 @@ def test_a_question_about_how_to_write_music_is_not_composed(router: Router, mes
 @pytest.mark.parametrize(
     "message",
     [
+        "help me pick chords for a sad verse in E minor",
+        "can you help me choose chords for a hopeful chorus in D major",
+        "I need help finding chords for a tune in G major in 3/4",
+        "which chords should I use for a dark bridge in B minor",
+        "what chords work for an uplifting intro in F major",
+        "suggest a progression for my verse in A minor",
+    ],
+)
+def test_a_request_for_help_choosing_is_not_composed(router: Router, message: str) -> None:
+    """Help choosing chords is advice: "help me pick chords for a sad verse in E minor" has no
+    question mark and got an unrequested 8-bar tune before anything about chords."""
+    route = router.route(message, has_attachment=False, threshold=0.0)
+    assert TOOL.name not in route.tools and "theory" in route.tools
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
         "write me a melody that finishes on the tonic",
         "compose a 12-bar tune in F",
         "can you make up a tune for me?",

@@ -289,3 +289,63 @@ def test_no_passage_keeps_the_closest_articles_it_promises() -> None:
     )
     assert [b.text for b in before] == [NO_PASSAGE]
     assert any(b.text.startswith("Read more: Walking bass lines") for b in after)
+
+
+def _section(name: str) -> object:
+    """A knowledge-base section as the theory tool's retrieval hands it over."""
+    from etude.evidence import Citation, Evidence
+    from etude.knowledge.articles import ARTICLES_DIR, chunk_article, parse_article
+
+    article_id, heading = name.split("#")
+    chunk = next(
+        c
+        for c in chunk_article(parse_article(ARTICLES_DIR / f"{article_id}.md"))
+        if c.section.startswith(heading)
+    )
+    cite = Citation(
+        article=chunk.article,
+        title=chunk.title,
+        section=chunk.section,
+        chunk_id=chunk.id,
+        score=0.7,
+    )
+    text = chunk.text.split("\n", 1)[-1].strip()
+    return Evidence(tool="theory", kind="passage", summary=text, citation=cite)
+
+
+def test_a_how_question_gets_the_sections_example_and_its_tip_as_the_next_step() -> None:
+    """ "How do I end a melody so it sounds finished?" had a quote and nothing to hear or do:
+    the section's own ABC example follows the quote, and its tip is the next step."""
+    from etude.agents.reply import plan_reply
+
+    passage = _section("melody/ending-a-melody#How to end a melody")
+    for question in ("how do I end a melody so it sounds finished?", "how should a tune close?"):
+        _, before, after = plan_reply(question, ["theory"], [passage], "beginner")  # type: ignore[list-item]
+        assert [block.role for block in before] == ["reason", "example"]
+        assert "```abc" not in before[0].text and "Tip:" not in before[0].text
+        assert before[1].text.startswith("Hear it, from the same section: In this four-bar")
+        assert "```abc\nX:1" in before[1].text
+        nexts = [block.text for block in after if block.role == "next"]
+        assert nexts == [
+            "Next, try the tip from the same section: If the ending still sounds abrupt, "
+            "lengthen the final note to fill the bar and use longer notes in the bar before it, "
+            "so the listener hears the close coming."
+        ]
+
+
+def test_a_how_question_with_a_passage_of_steps_reads_answer_how_example_next() -> None:
+    """how-015: the steps of reading a time signature came before the passage's listening
+    steps that answer "how can I tell 3/4 from 6/8 by listening?"."""
+    from etude.agents.reply import plan_reply
+    from etude.theory.hearing import heard_evidence
+    from etude.tools.theory import computed
+
+    question = "how can i tell if a song is in 3/4 or 6/8 just by listening"
+    evidence = computed(question)
+    evidence += heard_evidence(evidence)
+    evidence.append(_section("meter/simple-and-compound-meter#How to tell 3/4 from 6/8"))  # type: ignore[arg-type]
+    _, before, after = plan_reply(question, ["theory"], evidence, "beginner")
+    assert [block.role for block in before] == ["answer", "answer", "reason", "example"]
+    assert "1. Tap your foot" in before[2].text
+    assert [block.role for block in after][:1] == ["next"]
+    assert after[0].text.startswith("Next: clap two bars of 3/4")

@@ -256,3 +256,24 @@ def test_a_maker_gets_no_question_its_grammar_did_not_read(
     assert router._questions_are_not_orders(message, ["lesson"], []) == ["lesson"]
     asked = "compose a tune for me, could you?"
     assert router._questions_are_not_orders(asked, ["composer"], ["composer"]) == ["composer"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "help me pick chords for a sad verse in E minor",
+        "could you help me choose a key for my ballad",
+        "I need help finding chords for my chorus in G",
+        "which chords should I use for a dark bridge",
+        "what chords work for a hopeful chorus in D major",
+    ],
+)
+def test_a_request_for_help_choosing_is_advice_not_an_order(
+    composer_router: Router, message: str
+) -> None:
+    """A request for help choosing is treated as a how-to: the maker, and any grammar tool that
+    did not read it, are left out; a maker whose own grammar read it keeps it."""
+    router = composer_router
+    assert router._questions_are_not_orders(message, ["composer", "theory"], []) == ["theory"]
+    assert router._questions_are_not_orders(message, ["composer"], []) == ["theory"]
+    assert router._questions_are_not_orders(message, ["composer"], ["composer"]) == ["composer"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from etude.knowledge.asking import asks_how_to, asks_what_defines, asks_why
+from etude.knowledge.asking import asks_for_advice, asks_how_to, asks_what_defines, asks_why
 
 
 @pytest.mark.parametrize(
@@ -77,3 +77,35 @@ def test_what_makes_a_kind_asks_what_defines_it(question: str) -> None:
 )
 def test_what_makes_an_effect_or_a_judgement_asks_why(question: str) -> None:
     assert asks_why(question) and not asks_what_defines(question)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "help me pick chords for a sad verse in E minor",
+        "Can you help me choose a tempo for my march?",
+        "I'd like some help selecting a key for this song",
+        "help me figure out which chord comes next",
+        "which chords should I use for the bridge?",
+        "what key should I write my ballad in?",
+        "what progression would work for a dark intro",
+        "could you recommend chords for a lullaby",
+    ],
+)
+def test_requests_for_help_choosing_are_advice(message: str) -> None:
+    assert asks_for_advice(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "write me a sad melody in E minor",
+        "compose a jig in G major",
+        "can you make up a tune for me?",
+        "what is a chord progression?",
+        "help!",
+        "which chord is C E G?",
+    ],
+)
+def test_orders_and_plain_questions_are_not_advice(message: str) -> None:
+    assert not asks_for_advice(message)

@@ -79,3 +79,35 @@ def test_a_search_asks_for_more_than_the_index_holds_and_gets_what_there_is(
     found = kb.search("what is a half cadence?", k=50)
     assert 0 < len(found) == chunks
     assert len(kb.search("what is a half cadence?", k=50, distinct=True)) == 1
+
+
+def test_every_example_in_an_article_parses_and_the_ending_one_ends_as_it_says() -> None:
+    """An article's ABC example is played to learners: music21 must read it, and the example
+    of how to end a melody must end as its section says (on the tonic, by step, on the first
+    beat of the bar, longer than every note before it)."""
+    from music21 import converter
+
+    from etude.knowledge.articles import chunk_article, load_articles, split_example
+
+    examples = {
+        chunk.id: abc
+        for article in load_articles()
+        for chunk in chunk_article(article)
+        if (abc := split_example(chunk.text)[1]) is not None
+    }
+    assert examples
+    for chunk_id, example in examples.items():
+        abc = example.split("```abc\n", 1)[1].rsplit("\n```", 1)[0]
+        notes = list(converter.parse(abc, format="abc").recurse().notes)
+        assert len(notes) >= 4, chunk_id
+        if chunk_id.startswith("melody/ending-a-melody"):
+            score = converter.parse(abc, format="abc")
+            tonic = score.analyze("key").tonic.name
+            melody = [n for n in notes if n.isNote]
+            last, before = melody[-1], melody[-2]
+            assert last.name == tonic == "C" and abs(last.pitch.midi - before.pitch.midi) <= 2
+            bar = list(score.recurse().getElementsByClass("Measure"))[-1]
+            final = [n for n in bar.notes if n.isNote]
+            assert [n.name for n in final] == [last.name]
+            assert final[0].offset == 0  # on the first beat of the last bar
+            assert all(n.quarterLength < last.quarterLength for n in melody[:-1])

@@ -152,3 +152,35 @@ def test_a_modulation_goes_through_a_chord_both_keys_own() -> None:
         assert {p.name for p in chord.pitches} <= {p.name for p in key.Key(tonic).pitches}
     last = fact.data["chords"][-3:]
     assert [c["symbol"] for c in last] == ["D7", "G", "G"] and len(fact.data["chords"]) == 8
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("V of V in Bb major", "V of V in Bb major is C major"),
+        ("what is the V of the V of C major?", "V of V in C major is D major"),
+    ],
+)
+def test_a_numeral_of_a_numeral_is_named_of_not_in(question: str, said: str) -> None:
+    """Music theory names a secondary dominant "V of V" (V/V); "V in V in Bb major" is no
+    name a learner will meet anywhere."""
+    statement = compute_facts(question)[0].statement
+    assert statement.startswith(said) and " in V in " not in statement
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second"),
+    [
+        ("What is V/V in Bb major?", "F is degree 5, so V in Bb major is built on F", "C is "),
+        ("spell V/ii in F major", "G is degree 2, so ii in F major", "count up the G minor"),
+        ("what is V7/V in A minor", "E is degree 5", "count up the E major scale"),
+    ],
+)
+def test_a_secondary_numeral_is_counted_in_the_key_it_points_to(
+    question: str, first: str, second: str
+) -> None:
+    """ "V/V in Bb major" was worked as "Count up the Bb major scale …; C is degree 5": C is
+    degree 2 of Bb major. Its root is degree 5 of F major, the key V/V points to."""
+    steps = compute_facts(question)[0].steps
+    assert first in steps[0] and second in steps[1]
+    assert "harmonic minor" not in " ".join(steps)  # a secondary's alterations are not that

@@ -5,15 +5,16 @@ sentence embedding; the constraint parser is certain. The router asks ``recogniz
 turn, so it is a few regular expressions and claims only what the composer can do: ABC pasted
 in the message, a conversion to a named format, an order to make a piece ("make up a melody for
 me"), or a request to write a piece with at least two stated constraints. A question about how to
-write one ("how do I end a melody?", "what's the best way to write a waltz in 3/4?") is the
-knowledge base's, however many constraints it names.
+write one ("how do I end a melody?", "what's the best way to write a waltz in 3/4?"), or for
+help choosing ("help me pick chords for a tune in D major in 3/4"), is the knowledge base's,
+however many constraints it names.
 """
 
 from __future__ import annotations
 
 import re
 
-from etude.knowledge.asking import asks_how_to
+from etude.knowledge.asking import asks_for_advice, asks_how_to
 from etude_abc_composer.abc_text import extract_abc
 from etude_abc_composer.constraints import STYLES, parse_constraints
 
@@ -60,6 +61,8 @@ def recognizes(message: str) -> bool:
     (True, True)
     >>> recognizes("how do I write a melody in D minor in 3/4?")
     False
+    >>> recognizes("I need help picking chords for a tune in D major in 3/4")
+    False
     """
     if extract_abc(message) is not None:
         return True
@@ -70,6 +73,6 @@ def recognizes(message: str) -> bool:
         return False  # songs with words belong to a lyrics tool
     if _ORDER.search(message):
         return True  # an order first, even with a question after it
-    if asks_how_to(message):
-        return False
+    if asks_how_to(message) or asks_for_advice(message):
+        return False  # advice on how, or on what to choose, is the knowledge base's
     return bool(_WRITE.search(message)) and len(constraints.stated) >= 2
