@@ -107,6 +107,7 @@ def _surprise(loaded: Any, question: str) -> list[Evidence]:
     place = where_the_learner_points(question) if asked else None
     slip = likely_slip(loaded.score, report.every_finding, place)
     chosen = slip if slip is not None and (slip.mentioned or asked) else found
+    said = {} if chosen is not slip or slip is None else {"sure": slip.mentioned}
     return [
         Evidence(
             tool="encoder",
@@ -117,7 +118,7 @@ def _surprise(loaded: Any, question: str) -> list[Evidence]:
             data={
                 "surprise": found.section.model_dump(mode="json")["surprise"],
                 "model": found.section.model,
-                **({"slip": chosen.note.model_dump(mode="json")} if chosen is slip else {}),
+                **({"slip": {**chosen.note.model_dump(mode="json"), **said}} if said else {}),
             },
         )
     ]
