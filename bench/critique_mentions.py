@@ -7,7 +7,10 @@ least ``STANDS_OUT_NATS`` less expected than the runner-up. Both rules are measu
 plants one wrong note (±1–2 semitones, ``bench/wrong_note.py``'s rule and pieces) in held-out
 chorales and Essen tunes and reports, per threshold: on how many planted pieces the line would
 be shown, how many of those name the planted note, and on how many of the unplanted originals
-the line would be shown (each of those names a note the composer wrote).
+the line would be shown (each of those names a note the composer wrote). Under the ranker's
+mention threshold but above its check threshold, a critique names the note as the likeliest
+slip *if* one is wrong, said as unsure; the replies' count of clean originals keeps those
+apart.
 
     PYTHONPATH=. .venv/bin/python bench/critique_mentions.py [--chorales 10] [--folk 60] [--seed 1]
 
@@ -120,13 +123,15 @@ def print_slips(slips: list[tuple[str, LikelySlip | None, int, float, LikelySlip
         print("\n(no wrong-note ranker beside this checkpoint)")
         return
     shipped = {(c, p.threshold) for c, p, *_ in slips if p is not None}
-    print(f"\nwrong-note ranker, shipped thresholds {sorted(shipped)}")
+    checks = {(c, p.check) for c, p, *_ in slips if p is not None and p.check is not None}
+    print(f"\nwrong-note ranker, shipped thresholds {sorted(shipped)}, check {sorted(checks)}")
     print(
         "| threshold | pieces | its top note is the planted one | mentioned on planted "
         "| naming the planted note | mentioned on the clean original |"
     )
     print("|---|---|---:|---:|---:|---:|")
-    for t in sorted({0.3, 0.4, 0.5, 0.6, 0.7} | {t for _, t in shipped}):
+    every = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7} | {t for _, t in shipped | checks if t is not None}
+    for t in sorted(every):
         for collection in ("bach", "essenFolksong"):
             mine = [row for row in slips if row[0] == collection]
             top = shown = named = clean = 0
@@ -184,6 +189,7 @@ def print_replies(
     named: dict[tuple[str, str], list[bool]] = {}
     by_encoder: dict[tuple[str, str], int] = {}
     on_clean: dict[str, int] = {}
+    unsure_on_clean: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as folder:
         for number, (collection, score, _part, onset, midi, original) in enumerate(asked):
             path = Path(folder) / f"piece{number}.musicxml"
@@ -203,11 +209,10 @@ def print_replies(
             path = Path(folder) / f"original{number}.musicxml"
             original.write("musicxml", fp=str(path))  # type: ignore[attr-defined]
             reply = mentor.ask(question, attach=path, level=levels[0]).answer
-            pointed = any(
-                phrase in reply
-                for phrase in ("may be a slip", "least expected note", "is the likeliest one")
-            )
+            pointed = any(phrase in reply for phrase in ("may be a slip", "least expected note"))
             on_clean[collection] = on_clean.get(collection, 0) + pointed
+            unsure = not pointed and "is the likeliest one" in reply
+            unsure_on_clean[collection] = unsure_on_clean.get(collection, 0) + unsure
             print(f"[{number + 1}/{len(asked)}] replies read", file=sys.stderr, flush=True)
     print(f'\nAsked: "{question}"')
     print(
@@ -220,11 +225,12 @@ def print_replies(
         print(f"| {len(hits)} {collection} | {level} | {share} | {encoder} |")
     print(
         f"\nReplies ({levels[0]}) on the clean originals that point at a note as a likely slip "
-        "or as the least expected one:"
+        "or as the least expected one (and, apart, that name one as the likeliest if any is "
+        "wrong, said as unsure):"
     )
     for collection, count in sorted(on_clean.items()):
         total = sum(1 for row in asked if row[0] == collection)
-        print(f"- {collection}: {count} of {total}")
+        print(f"- {collection}: {count} of {total} (unsure: {unsure_on_clean[collection]})")
 
 
 if __name__ == "__main__":
