@@ -47,6 +47,7 @@ _ASKS = re.compile(
     r"is|are|does|do|did|has|have)\b",
     re.IGNORECASE,
 )
+_ASKS_IF_TRUE = re.compile(r"^\s*is it (?:true|correct|right)\b", re.IGNORECASE)
 _HAVE = re.compile(r"^(?P<subject>.+?)\s+(?:have|contain|include)\s+(?P<rest>.+)$", re.I)
 _THERE = re.compile(r"^there\s+(?P<what>.+?)\s+in\s+(?P<where>.+)$", re.I)
 
@@ -123,7 +124,9 @@ def _claims_in(question: str) -> list[str]:
         # a plain statement is a claim to confirm too: "the leading note in C major is B"
         candidates.append(text.rstrip("?!. "))
     inverted = _INVERTED.match(text)
-    if inverted is None:
+    if inverted is None or _ASKS_IF_TRUE.match(text):
+        # "is it true that X is Y?" carries the claim X is Y, read above; split as an inverted
+        # question it made "it true that … is a minor is third …", misread as a chord's quality
         return candidates
     verb, body = inverted.group("verb").lower(), inverted.group("body")
     there = _THERE.match(body)

@@ -244,3 +244,13 @@ def test_a_claim_about_every_key_must_hold_in_two(question: str, holds: bool, sa
 def test_a_capital_a_names_the_key_not_every_key() -> None:
     assert check_sentence("A major key signature has three sharps.").status != "refuted"
     assert check_sentence("The A minor scale has a G#.").status == "refuted"
+
+
+def test_is_it_true_that_carries_its_claim_and_nothing_else() -> None:
+    # the degree's interval above the tonic is not a claim the checker reads: no verdict,
+    # rather than a verdict on a misread ("the mediant is a minor [triad]": refuted)
+    assert (
+        read_premise("is it true that the third note of A minor is a minor third above it?") is None
+    )
+    premise = read_premise("is it true that the relative minor of F major is D minor?")
+    assert premise is not None and premise.holds
