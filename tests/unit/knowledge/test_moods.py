@@ -36,6 +36,16 @@ def test_every_progression_spells_in_every_key(tonic: str) -> None:
         ("can you help me choose chords for a melancholy intro in C major", "C major", "Am (A"),
         ("I need help finding chords for a bright chorus in Bb major", "Bb major", "Bb (Bb D F)"),
         ("suggest a progression for an uplifting chorus in A minor", "A minor", "C (C E G)"),
+        (
+            "chords for a suspenseful bridge in C major?",
+            "C major",
+            "C (C E G) – F#dim7 (F# A C Eb)",
+        ),
+        (
+            "which chords could I use for an anxious passage in G minor?",
+            "G minor",
+            "Gm (G Bb D) – F#dim7",
+        ),
     ],
 )
 def test_the_progressions_are_spelled_in_the_key_asked(message: str, key: str, first: str) -> None:
