@@ -2,8 +2,8 @@
 
 A piece that stops on a dominant, or reaches the tonic chord without a dominant before it,
 sounds unfinished; a plagal or imperfect authentic ending is valid but weaker, so it is
-mentioned as information, and so is an ending on a major chord with both outer voices on its
-root, how a modal tune closes (Bach's Phrygian chorales end on V).
+mentioned as information. A chorale that ends on V with both outer voices on its root is how a
+modal tune closes (Bach's Phrygian chorales end so): the warning says that reading too.
 """
 
 from __future__ import annotations
@@ -39,21 +39,6 @@ def check_final_cadence(
     where = context.where(final.offset_ql)
     progression = " – ".join(final.figures)
     if final.kind in ("half", "deceptive") or not _is_tonic(last, tonality.tonic):
-        if _modal_final(context, last, root):
-            return [
-                context.finding(
-                    "weak_cadence",
-                    final.offset_ql,
-                    parts,
-                    "info",
-                    f"The piece ends at {where} on {last.figure}{on_dominant} ({progression}), "
-                    f"a major chord with the melody and the bass on its root {last.root}. In "
-                    f"{key_name} that is an open ending, like a question; it is also how a tune "
-                    "in a church mode (Phrygian, Mixolydian) ends, and many of Bach's chorales "
-                    f"close this way. If your tune is tonal, end with {_a(dominant)} chord (V) "
-                    f"moving to the {tonic} chord (I).",
-                )
-            ]
         return [
             context.finding(
                 "weak_cadence",
@@ -62,7 +47,8 @@ def check_final_cadence(
                 "warning",
                 f"The piece ends at {where} on {last.figure}{on_dominant} ({progression}), not "
                 f"on the tonic chord of {key_name}, so it sounds unfinished, like a question "
-                f"left open. End with {_a(dominant)} chord (V) moving to the {tonic} chord (I).",
+                f"left open. End with {_a(dominant)} chord (V) moving to the {tonic} chord (I)."
+                + (_MODAL.format(root=last.root) if _modal_final(context, last, root) else ""),
             )
         ]
     if final.kind == "other":
@@ -103,12 +89,20 @@ def check_final_cadence(
     return []
 
 
+_MODAL = (
+    " (With the soprano and the bass both on {root}, this is also how a chorale on a tune in a "
+    "church mode, Phrygian or Mixolydian, closes, as several of Bach's do; in a tonal piece it "
+    "stays an open ending.)"
+)
+
+
 def _modal_final(context: RuleContext, last: HarmonySlice, root: pitch.Pitch) -> bool:
-    """Whether the last chord is a major triad with the melody and the bass both ending on
-    its root: the close of a modal tune (a Phrygian chorale ends on the major chord of E in
-    A minor, a Mixolydian one on G in C major), where a tonal piece left open usually ends
-    with the melody on another note of V (its fifth or third)."""
-    if last.quality != "major" or len(context.piece.lines) < 2:
+    """Whether a chorale's last chord is a major triad with the soprano and the bass both
+    ending on its root: the close of a modal tune (a Phrygian chorale ends on the major chord
+    of E in A minor, a Mixolydian one on G in C major). The finding stays a warning: a
+    learner's piece ending so is left open all the same, and nothing in the notes tells the
+    two apart; the sentence names the reading."""
+    if last.quality != "major" or context.piece.texture != "chorale":
         return False
     top, bass = context.piece.top.notes, context.piece.bottom.notes
     if not top or not bass:
