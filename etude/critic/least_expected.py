@@ -135,6 +135,10 @@ class LikelySlip:
     check: float | None = None
     """The ranker's lower threshold for naming it unasked as unsure (``Ranker.check_for``);
     None: the mention threshold alone."""
+    resolves_home: bool = False
+    """A semitone below the tonic, rising to it next in its voice: the leading tone doing its
+    job (a harmonic-minor melody's raised 7th, which the mostly modal tunes the ranker learnt
+    from seldom have); named unasked only when the ranker is sure."""
 
     @property
     def mentioned(self) -> bool:
@@ -156,8 +160,12 @@ class LikelySlip:
         [False, True, True]
         >>> LikelySlip(note, "soprano", 0.3, 0.75, (), None).worth_a_check
         False
+        >>> LikelySlip(note, "soprano", 0.3, 0.75, (), None, check=0.2, resolves_home=True
+        ...            ).worth_a_check
+        False
         """
-        return self.mentioned or (self.check is not None and self.probability >= self.check)
+        unsure = self.check is not None and self.probability >= self.check
+        return self.mentioned or (unsure and not self.resolves_home)
 
     @property
     def sentence(self) -> str:
@@ -230,7 +238,10 @@ def flags_of(findings: Iterable[Finding]) -> dict[tuple[int, float], list[str]]:
 
 
 def likely_slip(
-    score: stream.Score, findings: Iterable[Finding], place: Place | None = None
+    score: stream.Score,
+    findings: Iterable[Finding],
+    place: Place | None = None,
+    tonic: str | None = None,
 ) -> LikelySlip | None:
     """The note the checkpoint's wrong-note ranker finds likeliest a slip in ``score``, given
     every finding of the critic on it (``AnalysisReport.every_finding``); None without a
@@ -239,7 +250,8 @@ def likely_slip(
 
     ``place``: where the learner points ("the tenor feels weird"): the likeliest slip among
     the notes there, with its probability among all the piece's notes (so it is no surer for
-    being sought in one voice); the whole piece when no note is there."""
+    being sought in one voice); the whole piece when no note is there. ``tonic``: the key's
+    tonic ("E"), to tell a leading tone that rises to it (``LikelySlip.resolves_home``)."""
     from etude.critic.texture import build_piece
     from etude.encoders.embedding import checkpoint_dir, inference_model
     from etude.encoders.slip_detector import score_log_odds, shipped_detector
@@ -282,10 +294,34 @@ def likely_slip(
             _chord_against(suspect.others) if suspect.spoils_chord else None,
             there.words if there is not None and among and suspect.index in among else "",
             ranker.check_for(suspect.texture),
+            tonic is not None and rises_to(found.notes, suspect.index, tonic),
         )
     except (OSError, ValueError, IndexError, KeyError, Music21Exception) as error:
         log.warning("no wrong-note estimate: %s", error)
         return None
+
+
+def rises_to(notes: list[ScoreNote], index: int, tonic: str) -> bool:
+    """Whether ``notes[index]`` lies a semitone below ``tonic`` and its voice's next note is
+    that tonic, a semitone up: a leading tone resolving.
+
+    >>> from etude.encoders.octuple import Note
+    >>> line = [ScoreNote(Note(t, 1, m), 0, n, False)
+    ...         for t, (m, n) in enumerate([(71, "B4"), (63, "D#4"), (64, "E4")])]
+    >>> rises_to(line, 1, "E"), rises_to(line, 0, "E"), rises_to(line, 1, "G")
+    (True, False, False)
+    """
+    from music21 import pitch
+
+    mine = notes[index]
+    home = pitch.Pitch(_m21(tonic)).pitchClass
+    if (mine.note.pitch + 1) % 12 != home:
+        return False
+    later = [n for n in notes if n.part == mine.part and n.note.start > mine.note.start]
+    if not later:
+        return False
+    following = min(later, key=lambda n: n.note.start)
+    return following.note.pitch == mine.note.pitch + 1
 
 
 def _rubs(

@@ -65,7 +65,7 @@ def _standing_out(score: Any, report: Any) -> list[Evidence]:
     note MusicBERT expected far less than any other (``etude.critic.least_expected``)."""
     from etude.critic.least_expected import least_expected, likely_slip
 
-    slip = likely_slip(score, report.every_finding)
+    slip = likely_slip(score, report.every_finding, tonic=report.key.tonic)
     if slip is not None:
         if not slip.worth_a_check:
             return []
