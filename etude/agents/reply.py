@@ -785,31 +785,52 @@ def passages_for_each_side(
     ...     "difference between a motif and a phrase?", [motif, phrase])]
     ['Developing a motif', 'The phrase and the period']
     >>> passages_for_each_side("difference between a motif and a cadence?", [motif, phrase])
+    >>> minor = passage("The natural minor scale", "The pattern of the natural minor scale", 0.62)
+    >>> both = passage("Major and minor pentatonic scales", "The minor pentatonic scale", 0.6)
+    >>> major = passage("Building the major scale", "Scale degree names", 0.6)
+    >>> [p.citation.title for p in passages_for_each_side(
+    ...     "difference between a major scale and a minor scale?", [minor, both, major])]
+    ['Building the major scale', 'The natural minor scale']
     """
     sides = comparison_sides(question)
     if sides is None:
         return None
     chosen: list[Evidence] = []
-    for side in sides:
-        wanted = _stems(side)
-        for item in passages:
-            if item.citation is None or item in chosen:
-                continue
-            titled = _stems(f"{item.citation.title} {item.citation.section}")
-            if (
-                wanted
-                and wanted & titled
-                and (
-                    wanted <= titled
-                    or item.data.get("side") == side
-                    or item.citation.score >= QUOTE_SCORE
-                )
-            ):
-                chosen.append(item)
-                break
-        else:
+    for side, other in (sides, sides[::-1]):
+        found = next(
+            (
+                item
+                for level in range(3)
+                for item in passages
+                if item not in chosen and _about_side(item, side, other, level)
+            ),
+            None,
+        )
+        if found is None:
             return None
+        chosen.append(found)
     return chosen[0], chosen[1]
+
+
+def _about_side(item: Evidence, side: str, other: str, level: int) -> bool:
+    """Whether a passage is about one side of a comparison, at three levels of proof, each
+    tried on every passage before the next: 0, looked up for that side; 1, its title and
+    section name the side and not the other ("Major and minor pentatonic scales" names both);
+    2, it names the words that tell this side from the other ("major" of "major scale" against
+    "minor scale") and is close enough to quote. A passage sharing only "scale" is about
+    either side."""
+    if item.citation is None:
+        return False
+    if level == 0:
+        return item.data.get("side") == side
+    wanted = _stems(side)
+    telling = wanted - _stems(other) or wanted
+    titled = _stems(f"{item.citation.title} {item.citation.section}")
+    if not (wanted and telling & titled):
+        return False
+    if level == 1:
+        return wanted <= titled and not (_stems(other) - wanted) & titled
+    return wanted <= titled or item.citation.score >= QUOTE_SCORE
 
 
 def _quoted_pair(both: tuple[Evidence, Evidence]) -> str:
