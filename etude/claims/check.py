@@ -637,6 +637,70 @@ def _accidentals_claim(text: str) -> Claim | None:
     return Claim(text, "key_signature", holds, f"The key signature of {key_name(key)}: {shown}.")
 
 
+_DEGREE_NUMBERS = {
+    "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5,
+    "sixth": 6, "6th": 6, "seventh": 7, "7th": 7,
+}  # fmt: skip
+_KEY_WORDS = r"[A-G][#b]?\s+(?:major|minor)"
+_DEGREE_INTERVAL = re.compile(
+    rf"^\s*(?:in\s+(?P<key1>{_KEY_WORDS}),?\s+)?the\s+(?P<degree>[a-z0-9]+)"
+    r"(?:\s+(?:scale\s+)?(?:note|degree))?"
+    rf"(?:\s+(?:of|in)\s+(?:the\s+)?(?P<key2>{_KEY_WORDS})(?:\s+scale)?)?\s+is\s+(?:an?\s+)?"
+    r"(?P<quality>perfect|major|minor|augmented|diminished)\s+(?P<size>[a-z0-9]+)"
+    r"(?:\s+above\s+(?P<above>the\s+(?:tonic|key\s*note)|it|[A-G][#b]?))?"
+    rf"(?:\s+in\s+(?P<key3>{_KEY_WORDS}))?\s*\.?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _degree_interval_claim(text: str) -> Claim | None:
+    """'The sixth of C major is a major sixth (above the tonic)': how far a degree of the
+    scale lies above its tonic (natural minor for a minor key).
+
+    >>> _degree_interval_claim("the sixth of C major is minor sixth").truth
+    'The 6th degree of C major, A, is a major sixth above the tonic C.'
+    >>> _degree_interval_claim("the 3rd note of A minor is minor third above the tonic").holds
+    True
+    >>> _degree_interval_claim("the sixth of C major is minor third") is None  # not its size
+    True
+    """
+    match = _DEGREE_INTERVAL.match(text)
+    if match is None:
+        return None
+    keys = [k for k in (match["key1"], match["key2"], match["key3"]) if k]
+    degree = _DEGREE_NUMBERS.get(match["degree"].lower())
+    size = _DEGREE_NUMBERS.get(match["size"].lower())
+    if len(keys) != 1 or degree is None or degree != size:
+        return None
+    key = _first_key(keys[0])
+    if key is None:
+        return None
+    from music21 import interval, pitch
+    from music21 import key as m21key
+
+    home = m21key.Key(key.tonic, key.mode)
+    tonic = pitch.Pitch(key.tonic)
+    above = match["above"] or "it"
+    named = above.lower() == "it" or above.lower().startswith("the")
+    if not named and pitch.Pitch(above[0] + above[1:].replace("b", "-")).name != tonic.name:
+        return None  # above another note: not the degree's distance from the tonic
+    scale = home.getPitches()  # from the tonic upwards
+    note = scale[degree - 1]
+    nice = interval.Interval(scale[0], note).niceName
+    holds = nice.lower() == f"{match['quality']} {_SIZE_WORDS[degree]}".lower()
+    ordinal = {2: "2nd", 3: "3rd"}.get(degree, f"{degree}th")
+    return Claim(
+        text,
+        "degree_interval",
+        holds,
+        f"The {ordinal} degree of {key_name(key)}, {human(note.name)}, is a {nice.lower()} "
+        f"above the tonic {human(tonic.name)}.",
+    )
+
+
+_SIZE_WORDS = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh"}
+
+
 def _notes_of(text: str) -> list[str]:
     from etude.theory.spelling import notes_in
 
@@ -1531,6 +1595,8 @@ def _positive_claims(clause: str, text: str, context: ClaimContext) -> list[Clai
         return [same_size]
     if (signature := _accidentals_claim(text)) is not None:
         return [signature]
+    if (distance := _degree_interval_claim(text)) is not None:
+        return [distance]
     if rules := _rule_claims(text):
         return rules
     if (key_claim := _score_key_claim(text, context.score_keys)) is not None:

@@ -405,6 +405,12 @@ _DEGREE_QUALITY = re.compile(
 )
 """A verdict on the quality of a degree's triad, worked out as the question it answers."""
 
+_DEGREE_DISTANCE = re.compile(
+    r", (?P<note>[A-G][#b]?), is an? (?P<name>[a-z]+ [a-z]+) above the tonic (?P<tonic>[A-G][#b]?)"
+    r"\.?$"
+)
+"""A verdict on a degree's distance above the tonic, worked out as that interval above it."""
+
 
 def fact_behind(truth: str) -> TheoryFact | None:
     """The computed fact that a verdict's true statement states, with its worked steps, or
@@ -421,12 +427,17 @@ def fact_behind(truth: str) -> TheoryFact | None:
     'One flat is the one to remember: F major.'
     >>> fact_behind("The submediant of C major is a minor triad.").data["answer"]
     'A minor (A – C – E)'
+    >>> fact_behind("The 6th degree of C major, A, is a major sixth above the tonic C.").notes
+    ['C', 'A']
     """
     named = set(notes_in(truth))
     size = re.match(r"^(an? [a-z ]+?) spans \d+ semitones", truth, re.I)
     asked = f"how many semitones in {size[1].lower()}" if size else truth
     if size:
         named = set()  # "A minor third …": the article, not a note
+    distance = _DEGREE_DISTANCE.search(truth)
+    if distance is not None:  # "The 6th degree of C major, A, is a major sixth above the tonic C."
+        asked = f"what is a {distance['name']} above {distance['tonic']}?"
     quality = _DEGREE_QUALITY.match(truth)
     if quality is not None:  # "The submediant of C major is a minor triad."
         asked = f"what quality is the {quality['degree']} triad of {quality['key']}?"

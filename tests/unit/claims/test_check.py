@@ -247,10 +247,31 @@ def test_a_capital_a_names_the_key_not_every_key() -> None:
 
 
 def test_is_it_true_that_carries_its_claim_and_nothing_else() -> None:
-    # the degree's interval above the tonic is not a claim the checker reads: no verdict,
-    # rather than a verdict on a misread ("the mediant is a minor [triad]": refuted)
-    assert (
-        read_premise("is it true that the third note of A minor is a minor third above it?") is None
-    )
+    # split as an inverted question it read "the mediant is a minor [triad]": refuted
+    premise = read_premise("is it true that the third note of A minor is a minor third above it?")
+    assert premise is not None and premise.holds and "C, is a minor third above" in premise.reply
     premise = read_premise("is it true that the relative minor of F major is D minor?")
     assert premise is not None and premise.holds
+
+
+@pytest.mark.parametrize(
+    ("question", "holds", "said"),
+    [
+        ("Is the sixth of a major scale a minor sixth?", False, "A, is a major sixth above"),
+        ("the 7th of a major scale is a major seventh above the tonic, right?", True, "B"),
+        ("the 4th of F major is an augmented fourth, right?", False, "Bb, is a perfect fourth"),
+        ("the third degree of a minor key is a minor third above the tonic, right?", True, "C"),
+        ("I was told the 2nd of D major is a minor second above D", False, "major second"),
+    ],
+)
+def test_a_degrees_distance_above_the_tonic_is_checked(
+    question: str, holds: bool, said: str
+) -> None:
+    premise = read_premise(question)
+    assert premise is not None
+    assert premise.holds is holds
+    assert said in premise.reply
+
+
+def test_a_distance_above_another_note_is_not_read_as_the_degrees() -> None:
+    assert check_sentence("The sixth of C major is a major sixth above D.").status != "verified"
