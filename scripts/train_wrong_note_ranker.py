@@ -198,13 +198,25 @@ def thresholds(
     and with ``check_rate`` the lowest check threshold (from 0.05) at which at most that share
     of them get a line naming a note as worth a second listen."""
 
+    # each clean original's highest probability, once per texture: every threshold tried
+    # below reads the same numbers
+    tops = {
+        texture: np.array(
+            [
+                ranker.probabilities(d[0], texture=texture).max()
+                for d in data
+                if d[1] < 0 and d[2] == texture
+            ]
+        )
+        for texture in (False, True)
+    }
+
     def lowest(textures: tuple[bool, ...], rate: float, start: float = 0.3) -> float:
         for t in np.arange(start, 0.96, 0.05):
-            worst = 0.0
-            for texture in textures:
-                clean = [d for d in data if d[1] < 0 and d[2] == texture]
-                shown = [ranker.probabilities(d[0], texture=texture).max() >= t for d in clean]
-                worst = max(worst, float(np.mean(shown)) if shown else 0.0)
+            worst = max(
+                (float(np.mean(tops[texture] >= t)) if len(tops[texture]) else 0.0)
+                for texture in textures
+            )
             if worst <= rate:
                 return round(float(t), 2)
         return 0.95

@@ -412,7 +412,7 @@ def _no_fault_but_slip(report: dict[str, Any], sure: bool = True) -> str:
     rest = (
         "only the note above stands out"
         if sure
-        else ("the note above is the one I would listen to again")
+        else "the note above is the one I would listen to again"
     )
     return f"None of the rules I check found a fault in these {report.get('bars')} bars; {rest}."
 

@@ -38,6 +38,7 @@ from typing import Literal as TypingLiteral
 from etude.claims.vocabulary import has_music_terms
 from etude.evidence import Evidence
 from etude.theory.chains import _FILLER, _Item, _items, _Parser, correct_words
+from etude.theory.intervals import ORDINAL_WORDS as INTERVAL_ORDINALS
 from etude.theory.plan import (
     Between,
     Chord,
@@ -69,7 +70,7 @@ from etude.theory.plan import (
     show,
     signature_words,
 )
-from etude.theory.questions import NUMBER_WORDS, _Reader, tokenize
+from etude.theory.questions import EXAMPLE_KEYS, NUMBER_WORDS, ORDINAL_WORDS, _Reader, tokenize
 from etude.theory.spelling import human, keys_in, normalise_text, pitch_class, with_article
 
 Status = TypingLiteral["verified", "refuted", "unverifiable", "no_claim"]
@@ -637,10 +638,6 @@ def _accidentals_claim(text: str) -> Claim | None:
     return Claim(text, "key_signature", holds, f"The key signature of {key_name(key)}: {shown}.")
 
 
-_DEGREE_NUMBERS = {
-    "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5,
-    "sixth": 6, "6th": 6, "seventh": 7, "7th": 7,
-}  # fmt: skip
 _KEY_WORDS = r"[A-G][#b]?\s+(?:major|minor)"
 _DEGREE_INTERVAL = re.compile(
     rf"^\s*(?:in\s+(?P<key1>{_KEY_WORDS}),?\s+)?the\s+(?P<degree>[a-z0-9]+)"
@@ -668,8 +665,7 @@ def _degree_interval_claim(text: str) -> Claim | None:
     if match is None:
         return None
     keys = [k for k in (match["key1"], match["key2"], match["key3"]) if k]
-    degree = _DEGREE_NUMBERS.get(match["degree"].lower())
-    size = _DEGREE_NUMBERS.get(match["size"].lower())
+    degree, size = _degree_number(match["degree"]), _degree_number(match["size"])
     if len(keys) != 1 or degree is None or degree != size:
         return None
     key = _first_key(keys[0])
@@ -687,7 +683,7 @@ def _degree_interval_claim(text: str) -> Claim | None:
     scale = home.getPitches()  # from the tonic upwards
     note = scale[degree - 1]
     nice = interval.Interval(scale[0], note).niceName
-    holds = nice.lower() == f"{match['quality']} {_SIZE_WORDS[degree]}".lower()
+    holds = nice.lower() == f"{match['quality']} {INTERVAL_ORDINALS[degree]}".lower()
     ordinal = {2: "2nd", 3: "3rd"}.get(degree, f"{degree}th")
     return Claim(
         text,
@@ -698,7 +694,17 @@ def _degree_interval_claim(text: str) -> Claim | None:
     )
 
 
-_SIZE_WORDS = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh"}
+def _degree_number(word: str) -> int | None:
+    """A scale degree above the tonic named as an ordinal ("sixth", "6th"), 2 to 7, or None.
+
+    >>> _degree_number("sixth"), _degree_number("6th"), _degree_number("first")
+    (6, 6, None)
+    """
+    word = word.lower()
+    number = ORDINAL_WORDS.get(word)
+    if number is None and re.fullmatch(r"\d(?:st|nd|rd|th)", word):
+        number = int(word[0])
+    return number if number is not None and 2 <= number <= 7 else None
 
 
 def _notes_of(text: str) -> list[str]:
@@ -954,7 +960,7 @@ _GENERIC_KEY = re.compile(
 )
 
 
-GENERIC_EXAMPLES = (("C major", "A minor"), ("Eb major", "F# minor"))
+GENERIC_EXAMPLES = ((EXAMPLE_KEYS["major"], EXAMPLE_KEYS["minor"]), ("Eb major", "F# minor"))
 """The keys a claim about every major (minor) key is checked in: the plain example a reply
 names, then one with accidentals, where a claim true of C major alone ("the tonic of a major
 scale is C", "a major key has no sharps") fails."""
@@ -1512,9 +1518,8 @@ def _mode_claim(text: str) -> Claim | None:
             stated[names.index(old) + 1] = shift
     if not stated:
         return None
-    ordinal = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh"}
     changes = [
-        f"a {'raised' if shift > 0 else 'lowered'} {ordinal[degree]}"
+        f"a {'raised' if shift > 0 else 'lowered'} {INTERVAL_ORDINALS[degree]}"
         for degree, shift in real.items()
     ]
     swaps = " and ".join(f"{human(ours[d - 1])} instead of {human(theirs[d - 1])}" for d in real)

@@ -36,6 +36,7 @@ from etude.encoders.surprise import (
 )
 from etude.knowledge.asking import Place
 from etude.theory.chords import QUALITY_NAMES
+from etude.theory.spelling import with_article
 
 log = logging.getLogger(__name__)
 
@@ -196,8 +197,7 @@ def slip_sentence(slip: LikelySlip) -> str:
     rubs = " and ".join(slip.rubs)
     chord = ""
     if slip.chord:
-        article = "an" if slip.chord[0] in "AEF" else "a"
-        chord = f"{article} {slip.chord}, which {note.pitch} is not part of"
+        chord = f"{with_article(slip.chord)}, which {note.pitch} is not part of"
     why = ""
     if rubs and chord:
         why = f" It makes {rubs}, and the other voices sound {chord}."

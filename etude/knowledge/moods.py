@@ -172,7 +172,8 @@ def chords_for_a_mood(message: str) -> Evidence | None:
     """
     from etude.theory.keys import key_label
     from etude.theory.progressions import progression
-    from etude.theory.spelling import keys_in, to_music21
+    from etude.theory.questions import EXAMPLE_KEYS
+    from etude.theory.spelling import keys_in, to_music21, with_article
 
     found = asked_mood(message)
     if found is None:
@@ -184,15 +185,14 @@ def chords_for_a_mood(message: str) -> Evidence | None:
         fitting = [p for p in section.progressions if p.mode == mode]
     else:
         mode = next((p.mode for p in section.progressions if p.mode), "minor")
-        tonic = "A" if mode == "minor" else "C"
+        tonic = EXAMPLE_KEYS[mode].split()[0]
         fitting = [p for p in section.progressions if p.mode == mode]
     if not fitting:
         return None
     facts = [progression(list(p.figures), to_music21(tonic), mode) for p in fitting]  # type: ignore[arg-type]
     label = key_label(to_music21(tonic), mode)
     part = _PART.search(message)
-    article = "an" if mood[:1] in "aeiou" else "a"
-    what = f"{article} {mood} {part.group(1).lower()}" if part else f"{article} {mood} mood"
+    what = with_article(f"{mood} {part.group(1).lower() if part else 'mood'}")
     where = f" in {label}" if named else ""
     example = "" if named else f" (spelled in {label} as an example; they work in any key)"
     lines = [f"For {what}{where}, try one of these progressions{example}:"]

@@ -363,8 +363,9 @@ def compute_facts(question: str) -> list[TheoryFact]:
         chained = derivation(question)
     except PlanError:
         chained = None
+    example = example_key(question)
     if chained is not None:
-        return [_as_example(with_worked_steps(chained), question)]
+        return [_as_example(with_worked_steps(chained), example)]
     facts: list[TheoryFact] = []
     for query in parse(correct_words(question)):
         try:
@@ -373,19 +374,19 @@ def compute_facts(question: str) -> list[TheoryFact]:
             continue
         if fact not in facts:
             facts.append(fact)
-    return [_as_example(with_worked_steps(fact), question) for fact in facts]
+    return [_as_example(with_worked_steps(fact), example) for fact in facts]
 
 
-def _as_example(fact: TheoryFact, question: str) -> TheoryFact:
-    """A fact about every major (minor) scale, computed in C major (A minor), says so: the
-    learner asked about any such scale, and another key gives other notes.
+def _as_example(fact: TheoryFact, key: str | None) -> TheoryFact:
+    """A fact about every major (minor) scale, computed in ``key`` (``example_key`` of the
+    question: C major, A minor), says so: the learner asked about any such scale, and another
+    key gives other notes.
 
     >>> [f.statement for f in compute_facts("what's the 5th note of a major scale?")]
     ... # doctest: +NORMALIZE_WHITESPACE
     ['The dominant of the C major scale is G. C major is only an example: in another major
     key the same steps give other notes.']
     """
-    key = example_key(question)
     if key is None:
         return fact
     tonic, mode = key.split()

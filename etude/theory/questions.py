@@ -458,6 +458,11 @@ def tokenize(question: str) -> list[Token]:
     return _letters_among_chord_symbols(tokens, glosses)
 
 
+EXAMPLE_KEYS = {"major": "C major", "minor": "A minor"}
+"""The key a question or claim about every major (minor) key is worked in: the one with no
+sharps or flats."""
+
+
 def example_key(question: str) -> str | None:
     """The key a question about every major (minor) scale or key is answered in, as the
     example: "C major" for "the 4th note of a major scale", "A minor" for "a minor key";
@@ -474,7 +479,7 @@ def example_key(question: str) -> str | None:
         mode = reader.words(index + 1, 1)
         names_mode = bool(mode) and mode[0].lower() in ("major", "minor", "maj", "min")
         if token.kind == "ARTICLE" and names_mode and reader.every_key(index):
-            return "C major" if mode[0].lower().startswith("maj") else "A minor"
+            return EXAMPLE_KEYS["major" if mode[0].lower().startswith("maj") else "minor"]
     return None
 
 
@@ -948,7 +953,8 @@ class _Reader:
                 in_note_list = bool(index) and tokens[index - 1].kind == "NOTE"
                 if names_key and self.every_key(index):
                     # "the 4th note of a major scale": every major scale, C major the example
-                    example = "C" if nxt[0].lower() in ("major", "maj") else "A"
+                    mode = "major" if nxt[0].lower() in ("major", "maj") else "minor"
+                    example = EXAMPLE_KEYS[mode].split()[0]
                     tokens[index] = Token("NOTE", example, example)
                     token = tokens[index]
                 elif names_key or in_note_list:

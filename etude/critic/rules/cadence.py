@@ -12,6 +12,7 @@ from music21 import pitch
 
 from etude.critic.report import Cadence, Finding, HarmonySlice
 from etude.critic.rules.common import RuleContext
+from etude.theory.spelling import with_article
 
 
 def check_final_cadence(
@@ -47,7 +48,8 @@ def check_final_cadence(
                 "warning",
                 f"The piece ends at {where} on {last.figure}{on_dominant} ({progression}), not "
                 f"on the tonic chord of {key_name}, so it sounds unfinished, like a question "
-                f"left open. End with {_a(dominant)} chord (V) moving to the {tonic} chord (I)."
+                f"left open. End with {with_article(dominant)} chord (V) moving to the {tonic} "
+                "chord (I)."
                 + (_MODAL.format(root=last.root) if _modal_final(context, last, root) else ""),
             )
         ]
@@ -108,15 +110,6 @@ def _modal_final(context: RuleContext, last: HarmonySlice, root: pitch.Pitch) ->
     if not top or not bass:
         return False
     return top[-1].midi % 12 == root.pitchClass == bass[-1].midi % 12
-
-
-def _a(name: str) -> str:
-    """A note name with its article, as it is said: "an E", "an F#", "a G".
-
-    >>> _a("E"), _a("F#"), _a("Bb")
-    ('an E', 'an F#', 'a Bb')
-    """
-    return f"{'an' if name[0] in 'AEF' else 'a'} {name}"
 
 
 def _is_tonic(item: HarmonySlice, tonic: int) -> bool:
